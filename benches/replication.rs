@@ -1,0 +1,65 @@
+//! One hour of virtual time: a primary under a 1,000 TPS workload streaming to three
+//! standbys (one synchronous, two asynchronous). Prints virtual seconds per wall second.
+//!
+//! Run with `cargo bench --bench replication`.
+
+use std::time::Instant;
+
+use walscope::script::Runner;
+use walscope::sim::SimDuration;
+
+const SETUP: &str = r#"
+primary=# ALTER SYSTEM SET listen_addresses = '*';
+primary=# CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'secret';
+primary$ echo 'host replication replicator 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ pg_ctl restart
+lab$ node add s1
+lab$ node add s2
+lab$ node add s3
+s1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
+s2$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
+s3$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
+s1=# \x
+s1$ echo "cluster_name = 's1'" >> postgresql.conf
+s2$ echo "cluster_name = 's2'" >> postgresql.conf
+s3$ echo "cluster_name = 's3'" >> postgresql.conf
+s1$ pg_ctl start
+s2$ pg_ctl start
+s3$ pg_ctl start
+primary=# ALTER SYSTEM SET synchronous_standby_names = 's1';
+primary=# SELECT pg_reload_conf();
+lab$ wait 1s
+lab$ workload primary 1000
+"#;
+
+fn main() {
+    let mut runner = Runner::new(1);
+    runner.run_text(SETUP).expect("the setup script parses");
+    let before = runner.cluster.processed;
+    let start = Instant::now();
+    runner.cluster.advance(SimDuration::from_secs(3600));
+    let wall = start.elapsed().as_secs_f64();
+    let events = runner.cluster.processed - before;
+    let primary = runner.cluster.host_id("primary").expect("primary exists");
+    let committed = runner
+        .cluster
+        .host(primary)
+        .workload
+        .as_ref()
+        .map_or(0, |w| w.committed);
+    println!(
+        "replication: 3600 virtual s in {wall:.3} wall s = {:.0}x real time",
+        3600.0 / wall
+    );
+    println!(
+        "replication: {events} events ({:.0} ns/event), {committed} transactions committed",
+        wall * 1e9 / events.max(1) as f64
+    );
+    let rows = runner.cluster.stat_replication(primary);
+    for r in rows {
+        println!(
+            "  {} {} sent {:?} replay {:?} {}",
+            r.application_name, r.state, r.sent_lsn, r.replay_lsn, r.sync_state
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! walscope: a deterministic model of a PostgreSQL cluster that streams WAL from a
+//! primary to its standbys, the script language that drives it, and the browser app
+//! that draws it.
+//!
+//! The layers, from the bottom up: [`sim`] is the cluster model (virtual time, one
+//! seeded RNG, no browser code); [`script`] parses and runs scenario lines against it;
+//! `ui` (wasm32 only) draws the model's views with Leptos.
+
+pub mod script;
+pub mod share;
+pub mod sim;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

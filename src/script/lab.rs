@@ -1,0 +1,202 @@
+//! `lab$` commands: the simulation's own controls (hosts, time, faults, workload).
+
+use crate::sim::{Cluster, HostId, SimDuration};
+
+/// A lab command, read from its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LabCommand {
+    NodeAdd(String),
+    Wait(SimDuration),
+    Crash(String),
+    Partition(String, String),
+    Heal(String, String),
+    Latency(String, String, SimDuration),
+    Bandwidth(String, String, u64),
+    Workload(String, u32),
+    Seed(u64),
+    Cancel(String),
+}
+
+const USAGE: &str = "lab commands: node add NAME | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | seed N";
+
+/// Reads a rate such as `10MB/s`, `500kB/s`, `1Gbit/s` or `100Mbit/s` into bytes per second.
+pub fn parse_rate(text: &str) -> Option<u64> {
+    let t = text.trim().strip_suffix("/s")?;
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let scale = match unit {
+        "B" => 1.0,
+        "kB" | "KB" => 1024.0,
+        "MB" => 1024.0 * 1024.0,
+        "GB" => 1024.0 * 1024.0 * 1024.0,
+        "kbit" => 125.0,
+        "Mbit" => 125_000.0,
+        "Gbit" => 125_000_000.0,
+        _ => return None,
+    };
+    let v = n * scale;
+    (v.is_finite() && (1.0..=1e12).contains(&v)).then_some(v as u64)
+}
+
+/// Reads a lab command.
+pub fn parse(text: &str) -> Result<LabCommand, String> {
+    let w: Vec<&str> = text.split_whitespace().collect();
+    let dur = |s: &str| {
+        SimDuration::parse(s)
+            .ok_or_else(|| format!("lab: invalid duration \"{s}\" (use 250ms, 5s, 2min)"))
+    };
+    Ok(match w.as_slice() {
+        ["node", "add", name] => LabCommand::NodeAdd(name.to_string()),
+        ["wait", d] => {
+            let d = dur(d)?;
+            if d > SimDuration::from_secs(24 * 3600) {
+                return Err("lab: wait at most 24h at a time".to_string());
+            }
+            LabCommand::Wait(d)
+        }
+        ["crash", n] => LabCommand::Crash(n.to_string()),
+        ["partition", a, b] => LabCommand::Partition(a.to_string(), b.to_string()),
+        ["heal", a, b] => LabCommand::Heal(a.to_string(), b.to_string()),
+        ["latency", a, b, d] => LabCommand::Latency(a.to_string(), b.to_string(), dur(d)?),
+        ["bandwidth", a, b, r] => LabCommand::Bandwidth(
+            a.to_string(),
+            b.to_string(),
+            parse_rate(r).ok_or_else(|| {
+                format!("lab: invalid rate \"{r}\" (use 10MB/s, 500kB/s or 100Mbit/s)")
+            })?,
+        ),
+        ["workload", n, "off"] => LabCommand::Workload(n.to_string(), 0),
+        ["workload", n, tps] => {
+            let tps: u32 = tps.parse().map_err(|_| {
+                format!("lab: invalid rate \"{tps}\": give transactions per second or off")
+            })?;
+            if tps > 100_000 {
+                return Err(
+                    "lab: the workload runs at most 100000 transactions per second".to_string(),
+                );
+            }
+            LabCommand::Workload(n.to_string(), tps)
+        }
+        ["seed", n] => LabCommand::Seed(
+            n.parse()
+                .map_err(|_| format!("lab: invalid seed \"{n}\""))?,
+        ),
+        ["cancel", n] => LabCommand::Cancel(n.to_string()),
+        [] => return Err(USAGE.to_string()),
+        [first, ..] => return Err(format!("lab: unknown command \"{first}\"\n{USAGE}")),
+    })
+}
+
+fn host(c: &Cluster, name: &str) -> Result<HostId, String> {
+    c.host_id(name).ok_or_else(|| {
+        format!("lab: no host named \"{name}\" (add one with: lab$ node add {name})")
+    })
+}
+
+fn pair(c: &Cluster, a: &str, b: &str) -> Result<(HostId, HostId), String> {
+    let (x, y) = (host(c, a)?, host(c, b)?);
+    if x == y {
+        return Err("lab: a link joins two different hosts".to_string());
+    }
+    Ok((x, y))
+}
+
+/// Applies a lab command (other than `seed`, which the runner handles). Returns what
+/// it prints.
+pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
+    match cmd {
+        LabCommand::NodeAdd(name) => {
+            let h = c.add_host(name).map_err(|e| format!("lab: {e}"))?;
+            Ok(format!("host {name} added ({}): PostgreSQL 15 installed, no data directory, server stopped\n", c.host(h).addr_text()))
+        }
+        LabCommand::Wait(d) => {
+            c.advance(*d);
+            Ok(String::new())
+        }
+        LabCommand::Crash(n) => {
+            let h = host(c, n)?;
+            if c.host(h).server.is_none() {
+                return Ok(format!("{n}: no server running; nothing to crash\n"));
+            }
+            c.crash(h);
+            Ok(String::new())
+        }
+        LabCommand::Partition(a, b) => {
+            let (x, y) = pair(c, a, b)?;
+            c.partition(x, y);
+            Ok(String::new())
+        }
+        LabCommand::Heal(a, b) => {
+            let (x, y) = pair(c, a, b)?;
+            c.heal(x, y);
+            Ok(String::new())
+        }
+        LabCommand::Latency(a, b, d) => {
+            let (x, y) = pair(c, a, b)?;
+            c.set_latency(x, y, *d);
+            Ok(String::new())
+        }
+        LabCommand::Bandwidth(a, b, r) => {
+            let (x, y) = pair(c, a, b)?;
+            c.set_bandwidth(x, y, *r);
+            Ok(String::new())
+        }
+        LabCommand::Workload(n, tps) => {
+            let h = host(c, n)?;
+            c.set_workload(h, *tps);
+            Ok(String::new())
+        }
+        LabCommand::Cancel(n) => {
+            let h = host(c, n)?;
+            let waiting = c
+                .host(h)
+                .server
+                .as_ref()
+                .and_then(|s| s.sessions.iter().position(|x| x.waiting.is_some()));
+            match waiting {
+                Some(i) => {
+                    c.cancel(h, i);
+                    Ok(String::new())
+                }
+                None => Ok(format!("{n}: no statement is waiting\n")),
+            }
+        }
+        LabCommand::Seed(_) => {
+            Err("lab: seed can only be set before the first command".to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_commands_and_rejects_nonsense() {
+        assert_eq!(
+            parse("wait 250ms"),
+            Ok(LabCommand::Wait(SimDuration::from_millis(250)))
+        );
+        assert_eq!(
+            parse("bandwidth primary s1 10MB/s"),
+            Ok(LabCommand::Bandwidth(
+                "primary".into(),
+                "s1".into(),
+                10 * 1024 * 1024
+            ))
+        );
+        assert_eq!(parse_rate("100Mbit/s"), Some(12_500_000));
+        assert_eq!(
+            parse("workload primary off"),
+            Ok(LabCommand::Workload("primary".into(), 0))
+        );
+        assert!(parse("wait forever").is_err());
+        assert!(parse("explode primary")
+            .unwrap_err()
+            .starts_with("lab: unknown command \"explode\""));
+        assert!(parse("bandwidth a b fast").is_err());
+    }
+}

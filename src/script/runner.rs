@@ -1,0 +1,228 @@
+//! Runs scenario lines against a cluster and prints a psql/bash-like transcript.
+
+use std::collections::BTreeMap;
+
+use super::exec::{run_psql, PsqlState};
+use super::lab::{self, LabCommand};
+use super::shell::{self, ShellResult};
+use super::{parse, Line, ParseError, Target};
+use crate::sim::{Cluster, HostId, SimTime};
+
+/// How long a console waits for a statement's commit before moving on.
+pub const PATIENCE: crate::sim::SimDuration = crate::sim::SimDuration::from_secs(1);
+
+/// A cluster with its consoles, and every line run so far (with the virtual time it
+/// ran at, so replaying them rebuilds the same state).
+#[derive(Clone, Debug)]
+pub struct Runner {
+    pub cluster: Cluster,
+    pub seed: u64,
+    /// psql state (`\x`) per node.
+    pub psql: BTreeMap<String, PsqlState>,
+    /// The lines run so far, each stamped with its time.
+    pub history: Vec<Line>,
+}
+
+impl Runner {
+    pub fn new(seed: u64) -> Runner {
+        Runner {
+            cluster: Cluster::new(seed),
+            seed,
+            psql: BTreeMap::new(),
+            history: Vec::new(),
+        }
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.cluster.now()
+    }
+
+    /// Runs one line: waits for its `@TIME`, echoes it with its prompt, and returns
+    /// everything printed (including output of earlier statements that finished
+    /// meanwhile).
+    pub fn run_line(&mut self, line: &Line) -> String {
+        let mut out = String::new();
+        if let Some(at) = line.at {
+            let target = SimTime(at.0);
+            if target > self.cluster.now() {
+                self.cluster.run_until(target);
+                out.push_str(&self.drain_outputs());
+            }
+        }
+        let mut stamped = line.clone();
+        stamped.at = Some(crate::sim::SimDuration(self.cluster.now().0));
+        out.push_str(&echo(line));
+        let mut record = true;
+        let body = match &line.target {
+            Target::Lab => match lab::parse(&line.text) {
+                Ok(LabCommand::Seed(seed)) => {
+                    if self.history.is_empty() && self.cluster.now() == SimTime::ZERO {
+                        *self = Runner::new(seed);
+                        String::new()
+                    } else {
+                        record = false;
+                        "lab: seed can only be set before the first command\n".to_string()
+                    }
+                }
+                Ok(cmd) => lab::apply(&mut self.cluster, &cmd).unwrap_or_else(|e| {
+                    record = false;
+                    format!("{e}\n")
+                }),
+                Err(e) => {
+                    record = false;
+                    format!("{e}\n")
+                }
+            },
+            Target::Sql(node) => match self.host(node) {
+                Ok(h) => self.run_sql(node, h, &line.text),
+                Err(e) => {
+                    record = false;
+                    e
+                }
+            },
+            Target::Shell(node) => match self.host(node) {
+                Ok(h) => match shell::run(&mut self.cluster, h, &line.text) {
+                    ShellResult::Done(text) => text,
+                    ShellResult::BaseBackup(id) => self.wait_for_backup(id),
+                },
+                Err(e) => {
+                    record = false;
+                    e
+                }
+            },
+        };
+        if record {
+            self.history.push(stamped);
+        }
+        out.push_str(&body);
+        out.push_str(&self.drain_outputs());
+        out
+    }
+
+    /// Runs psql input statement by statement. A statement that waits for synchronous
+    /// standbys holds the console for up to [`PATIENCE`] of virtual time, as psql would
+    /// until its commit is acknowledged; if it still waits then, the runner goes on (as
+    /// if in a second psql window) and its output appears when it finishes.
+    fn run_sql(&mut self, node: &str, h: HostId, text: &str) -> String {
+        let state = self.psql.entry(node.to_string()).or_default();
+        if text.trim_start().starts_with('\\') {
+            return run_psql(&mut self.cluster, h, state, text).text;
+        }
+        let mut out = String::new();
+        for (stmt, _) in super::sql::split_statements(text) {
+            let state = self.psql.entry(node.to_string()).or_default();
+            let o = run_psql(&mut self.cluster, h, state, &format!("{stmt};"));
+            out.push_str(&o.text);
+            if !o.waiting {
+                continue;
+            }
+            let deadline = self.cluster.now() + PATIENCE;
+            while !self.cluster.has_output_for(h)
+                && self
+                    .cluster
+                    .next_event_time()
+                    .is_some_and(|t| t <= deadline)
+            {
+                self.cluster.step();
+            }
+            match self.cluster.take_output_for(h) {
+                Some(done) => out.push_str(&done.text),
+                None => {
+                    self.cluster.run_until(deadline);
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    fn host(&self, name: &str) -> Result<HostId, String> {
+        self.cluster.host_id(name).ok_or_else(|| {
+            format!("walscope: no host named \"{name}\" (add one with: lab$ node add {name})\n")
+        })
+    }
+
+    /// The shell waits for pg_basebackup; the cluster runs meanwhile.
+    fn wait_for_backup(&mut self, id: usize) -> String {
+        while self
+            .cluster
+            .basebackup(id)
+            .is_some_and(|b| b.finished.is_none())
+        {
+            if !self.cluster.step() {
+                break;
+            }
+        }
+        let mut text = String::new();
+        if let Some(b) = self.cluster.basebackup(id) {
+            for l in &b.output {
+                text.push_str(l);
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    /// Output of statements that finished since the last call, marked with when.
+    pub fn drain_outputs(&mut self) -> String {
+        let mut out = String::new();
+        for o in self.cluster.take_outputs() {
+            let name = &self.cluster.host(o.host).name;
+            out.push_str(&format!(
+                "-- {} {name}=# (session {}) finished:\n{}",
+                o.at,
+                o.session + 1,
+                o.text
+            ));
+        }
+        out
+    }
+
+    /// Parses and runs a whole script; stops before running anything if a line
+    /// cannot be parsed.
+    pub fn run_text(&mut self, text: &str) -> Result<String, ParseError> {
+        let lines = parse(text)?;
+        let mut out = String::new();
+        for l in &lines {
+            out.push_str(&self.run_line(l));
+        }
+        Ok(out)
+    }
+
+    /// The script that rebuilds this state: every line run, with its time.
+    pub fn script(&self) -> String {
+        let mut s = String::new();
+        if self.seed != 0 {
+            s.push_str(&format!("lab$ seed {}\n", self.seed));
+        }
+        s.push_str(&super::to_text(&self.history));
+        s
+    }
+}
+
+/// The echo of a line: its prompt and text (continuation lines get psql's `-#`).
+fn echo(line: &Line) -> String {
+    let prompt = line.prompt();
+    let cont = match &line.target {
+        Target::Sql(n) => format!("{n}-#"),
+        _ => "> ".to_string(),
+    };
+    let mut out = String::new();
+    for (i, l) in line.text.lines().enumerate() {
+        if i == 0 {
+            out.push_str(&format!("{prompt} {l}\n"));
+        } else {
+            out.push_str(&format!("{cont} {l}\n"));
+        }
+    }
+    out
+}
+
+/// Runs a script on a fresh cluster (seed 0 unless the script sets one) and returns
+/// the transcript, ending with the virtual time.
+pub fn run_script(text: &str) -> Result<String, ParseError> {
+    let mut r = Runner::new(0);
+    let mut out = r.run_text(text)?;
+    out.push_str(&format!("-- virtual time: {}\n", r.now()));
+    Ok(out)
+}

@@ -1,0 +1,463 @@
+//! pg_basebackup: clones a running primary's data directory over a replication
+//! connection, consistent as of the checkpoint it starts from.
+//!
+//! Simplification: the copy takes `size / bandwidth` of virtual time and the data
+//! are taken as of the backup's start LSN; the WAL written meanwhile (streamed with
+//! `-X stream`, fetched with `-X fetch`) lands in the new `pg_wal` when it finishes.
+
+use super::cluster::{Cluster, ConnId, Event, EventKind, HostId};
+use super::conninfo;
+use super::db::Database;
+use super::lsn::{Lsn, TimelineId};
+use super::replication::ConnectAttempt;
+use super::server::{BackupLabel, DataDir, SenderState, Slot, WalSender};
+use super::time::{SimDuration, SimTime};
+use super::wal::{self, RecordBody, Wal};
+use super::{PGDATA, PGHOME};
+
+/// How pg_basebackup gets the WAL written during the backup (`-X`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WalMethod {
+    Stream,
+    Fetch,
+    None,
+}
+
+/// pg_basebackup's command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseBackupOptions {
+    pub host: Option<String>,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub dir: String,
+    pub progress: bool,
+    pub verbose: bool,
+    pub write_recovery_conf: bool,
+    pub wal_method: WalMethod,
+    pub create_slot: bool,
+    pub slot: Option<String>,
+    pub fast_checkpoint: bool,
+}
+
+/// A base backup in progress.
+#[derive(Clone, Debug)]
+pub struct BaseBackup {
+    pub client: HostId,
+    pub server: HostId,
+    pub opts: BaseBackupOptions,
+    user: String,
+    start: Lsn,
+    checkpoint: Lsn,
+    tli: TimelineId,
+    snapshot: Database,
+    snapshot_lsn: Lsn,
+    started: SimTime,
+    conns: Vec<ConnId>,
+    size_kb: u64,
+    /// What pg_basebackup prints, so far.
+    pub output: Vec<String>,
+    /// `Some(ok)` once finished.
+    pub finished: Option<bool>,
+}
+
+/// The base size of a fresh cluster's files, as pg_basebackup -P counts it.
+const BASE_KB: u64 = 22_954;
+
+impl Cluster {
+    /// Starts `pg_basebackup` on `client`. Errors come back at once as the lines
+    /// pg_basebackup prints; otherwise the backup finishes later (see
+    /// [`Cluster::basebackup`]).
+    pub fn start_basebackup(
+        &mut self,
+        client: HostId,
+        opts: BaseBackupOptions,
+    ) -> Result<usize, Vec<String>> {
+        let err = |m: String| vec![format!("pg_basebackup: error: {m}")];
+        let dir = opts.dir.trim_end_matches('/').to_string();
+        let host = self.host(client);
+        let nonempty = (dir == PGDATA && host.data.is_some())
+            || host.files.keys().any(|p| p.starts_with(&format!("{dir}/")))
+            || host.dirs.iter().any(|d| d.starts_with(&format!("{dir}/")));
+        if nonempty {
+            return Err(err(format!("directory \"{dir}\" exists but is not empty")));
+        }
+        if dir != PGDATA {
+            return Err(err(format!(
+                "could not create directory \"{dir}\": Permission denied (walscope clones into PGDATA, {PGDATA})"
+            )));
+        }
+        let host_name = opts.host.clone().unwrap_or_else(|| "localhost".to_string());
+        let Some(server) = self
+            .resolve(&host_name)
+            .and_then(|a| self.host_by_addr(a))
+            .or_else(|| (host_name == "localhost" || host_name == "127.0.0.1").then_some(client))
+        else {
+            return Err(err(format!("could not translate host name \"{host_name}\" to address: Name or service not known")));
+        };
+        let addr = self.host(server).addr_text();
+        if server != client && self.link(client, server).partitioned {
+            return Err(err(format!(
+                "connection to server at \"{addr}\", port {} failed: Connection timed out\n\tIs the server running on that host and accepting TCP/IP connections?",
+                opts.port
+            )));
+        }
+        let user = opts.user.clone().unwrap_or_else(|| "postgres".to_string());
+        let password = opts
+            .password
+            .clone()
+            .or_else(|| self.pgpass_lookup(client, &host_name, opts.port, &user));
+        let attempt = ConnectAttempt {
+            client,
+            user: &user,
+            password: password.as_deref(),
+            replication: true,
+            database: "replication",
+            port: opts.port,
+        };
+        self.check_connect(server, &attempt).map_err(err)?;
+        let srv = self
+            .server(server)
+            .ok_or_else(|| err("server is not running".to_string()))?;
+        let max = srv.settings.int("max_wal_senders");
+        let needed = if opts.wal_method == WalMethod::Stream {
+            2
+        } else {
+            1
+        };
+        if srv.senders.len() as i64 + needed > max {
+            let mut out = err(format!(
+                "connection to server at \"{addr}\", port {} failed: FATAL:  number of requested standby connections exceeds max_wal_senders (currently {max})",
+                opts.port
+            ));
+            out.push(format!("pg_basebackup: removing data directory \"{dir}\""));
+            return Err(out);
+        }
+        if srv.standby {
+            return Err(err(
+                "walscope takes base backups from a primary only".to_string()
+            ));
+        }
+        let data = self
+            .data(server)
+            .ok_or_else(|| err("server has no data directory".to_string()))?;
+        if let Some(slot) = &opts.slot {
+            let exists = data.slots.contains_key(slot);
+            if opts.create_slot && exists {
+                return Err(err(format!(
+                    "could not send replication command \"CREATE_REPLICATION_SLOT \"{slot}\" PHYSICAL RESERVE_WAL\": ERROR:  replication slot \"{slot}\" already exists"
+                )));
+            }
+            if !opts.create_slot && !exists {
+                return Err(err(format!(
+                    "could not send replication command \"START_REPLICATION\": ERROR:  replication slot \"{slot}\" does not exist"
+                )));
+            }
+        }
+        // The backup starts with a checkpoint; its redo point is where recovery begins.
+        let mut out = Vec::new();
+        if opts.verbose {
+            out.push(
+                "pg_basebackup: initiating base backup, waiting for checkpoint to complete"
+                    .to_string(),
+            );
+        } else if opts.progress {
+            out.push("waiting for checkpoint".to_string());
+        }
+        let reason = if opts.fast_checkpoint {
+            "immediate force wait"
+        } else {
+            "force wait"
+        };
+        self.checkpoint(server, reason, false);
+        let Some(data) = self.data(server) else {
+            return Err(err("server has no data directory".into()));
+        };
+        let (start, checkpoint, tli) = (data.redo, data.checkpoint_lsn, data.wal.tli);
+        let snapshot = data.db.clone();
+        let snapshot_lsn = data.wal.insert;
+        let size_kb = BASE_KB + data.db.data_bytes() / 1024;
+        if opts.verbose {
+            out.push("pg_basebackup: checkpoint completed".to_string());
+            out.push(format!(
+                "pg_basebackup: write-ahead log start point: {start} on timeline {tli}"
+            ));
+        }
+        let now = self.now;
+        let mut conns = Vec::new();
+        for stream in [false, true] {
+            if stream && opts.wal_method != WalMethod::Stream {
+                continue;
+            }
+            let conn = self.new_conn();
+            let pid = self.pid(server);
+            let port = self.rng.range(32768, 60999) as u16;
+            conns.push(conn);
+            let slot = if stream {
+                Some(
+                    opts.slot
+                        .clone()
+                        .unwrap_or_else(|| format!("pg_basebackup_{pid}")),
+                )
+            } else {
+                None
+            };
+            if let Some(name) = &slot {
+                let temporary = opts.slot.is_none();
+                if let Some(d) = self.data_mut(server) {
+                    d.slots.insert(
+                        name.clone(),
+                        Slot {
+                            restart_lsn: Some(start),
+                            active_pid: Some(pid),
+                            lost: false,
+                            temporary,
+                        },
+                    );
+                }
+                if opts.verbose {
+                    out.push("pg_basebackup: starting background WAL receiver".to_string());
+                    if temporary {
+                        out.push(format!(
+                            "pg_basebackup: created temporary replication slot \"{name}\""
+                        ));
+                    } else if opts.create_slot {
+                        out.push(format!(
+                            "pg_basebackup: created replication slot \"{name}\""
+                        ));
+                    }
+                }
+            }
+            if let Some(s) = self.server_mut(server) {
+                s.senders.push(WalSender {
+                    conn,
+                    pid,
+                    peer: client,
+                    user: user.clone(),
+                    application_name: "pg_basebackup".to_string(),
+                    client_port: port,
+                    backend_start: now,
+                    state: if stream {
+                        SenderState::Streaming
+                    } else {
+                        SenderState::Backup
+                    },
+                    sent: start,
+                    write: start,
+                    flush: start,
+                    replay: Lsn(0),
+                    write_lag: None,
+                    flush_lag: None,
+                    replay_lag: None,
+                    reply_time: Some(now),
+                    slot,
+                    last_reply: now,
+                    busy: false,
+                    lag_samples: Default::default(),
+                    lag_heads: [0; 3],
+                    fully_applied_last_time: false,
+                    is_backup: true,
+                });
+            }
+        }
+        if opts.create_slot && opts.slot.is_none() {
+            // -C without -S is refused by pg_basebackup's option check before this.
+        }
+        if opts.progress {
+            out.push(format!("0/{size_kb} kB (0%), 0/1 tablespace"));
+        }
+        let link = self.link(client, server);
+        let duration = link.transfer_time(size_kb * 1024)
+            + SimDuration(link.latency.0 * 4)
+            + SimDuration::from_millis(120);
+        let id = self.backups.len();
+        self.backups.push(BaseBackup {
+            client,
+            server,
+            opts,
+            user,
+            start,
+            checkpoint,
+            tli,
+            snapshot,
+            snapshot_lsn,
+            started: now,
+            conns,
+            size_kb,
+            output: out,
+            finished: None,
+        });
+        self.schedule(now + duration, Event::BaseBackupDone(id));
+        let (c, s) = (
+            self.host(client).name.clone(),
+            self.host(server).name.clone(),
+        );
+        self.note(client, EventKind::Connected, format!("pg_basebackup on {c} copying {s} ({size_kb} kB)"),
+            "A base backup copies the data files while WAL written meanwhile is kept (and streamed) so the copy can be made consistent.");
+        Ok(id)
+    }
+
+    /// A base backup and whether it finished (`Some(true)` for success).
+    pub fn basebackup(&self, id: usize) -> Option<&BaseBackup> {
+        self.backups.get(id)
+    }
+
+    pub(crate) fn finish_basebackup(&mut self, id: usize) {
+        let Some(b) = self.backups.get(id).cloned() else {
+            return;
+        };
+        if b.finished.is_some() {
+            return;
+        }
+        let alive = self.server(b.server).is_some_and(|s| {
+            b.conns
+                .iter()
+                .all(|c| s.senders.iter().any(|w| w.conn == *c))
+        });
+        let dir = b.opts.dir.trim_end_matches('/').to_string();
+        if !alive || self.link(b.client, b.server).partitioned {
+            let mut out = b.output.clone();
+            out.push("pg_basebackup: error: could not read COPY data: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.".to_string());
+            out.push(format!("pg_basebackup: removing data directory \"{dir}\""));
+            self.end_backup_senders(&b);
+            self.backups[id].output = out;
+            self.backups[id].finished = Some(false);
+            return;
+        }
+        // pg_backup_stop: the backup-end record, then the WAL up to it.
+        let end = self.append(b.server, wal::BACKUP_END_RECORD, RecordBody::BackupEnd);
+        self.flush(b.server);
+        let Some(pdata) = self.data(b.server) else {
+            return;
+        };
+        let records: Vec<_> = pdata.wal.records_between(b.start, end).cloned().collect();
+        let history = pdata.wal.history.clone();
+        let system_id = pdata.system_id;
+        let tli = pdata.wal.tli;
+        let mut wal = Wal::new(b.start);
+        wal.records = records.into_iter().collect();
+        wal.insert = end;
+        wal.write = end;
+        wal.flush = end;
+        wal.tli = tli;
+        wal.history = history;
+        wal.oldest_segment = b.start.segment();
+        let now = self.now;
+        let mut data = DataDir::initdb(system_id, b.snapshot.clone(), b.start);
+        data.wal = wal;
+        data.applied = b.snapshot_lsn;
+        data.redo = b.start;
+        data.checkpoint_lsn = b.checkpoint;
+        data.checkpoint_time = b.started;
+        data.clean_shutdown = false;
+        data.shutdown_at = now;
+        data.backup = Some(BackupLabel {
+            start: b.start,
+            checkpoint: b.checkpoint,
+            end,
+            tli: b.tli,
+            started_at: b.started,
+        });
+        // Files: the configuration comes along, plus the backup label and manifest.
+        let copied: Vec<(String, String)> = self
+            .host(b.server)
+            .files
+            .iter()
+            .filter(|(p, _)| {
+                p.starts_with(&format!("{PGDATA}/"))
+                    && !p.contains("/log/")
+                    && !p.ends_with("postmaster.pid")
+                    && !p.ends_with("standby.signal")
+                    && !p.contains("/pg_wal/")
+            })
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect();
+        let label = format!(
+            "START WAL LOCATION: {} (file {})\nCHECKPOINT LOCATION: {}\nBACKUP METHOD: streamed\nBACKUP FROM: primary\nSTART TIME: {}\nLABEL: pg_basebackup base backup\nSTART TIMELINE: {}\n",
+            b.start,
+            super::lsn::segment_file_name(b.tli, b.start.segment()),
+            b.checkpoint,
+            crate::script::psql::format_log_timestamp(b.started.unix_micros()).replace(".000", ""),
+            b.tli
+        );
+        let client_host = self.host(b.client).clone();
+        let server_name = self.host(b.server).name.clone();
+        let password = b.opts.password.clone();
+        let host = self.host_mut(b.client);
+        for (p, t) in copied {
+            host.files.insert(p, t);
+        }
+        host.files.insert(format!("{PGDATA}/backup_label"), label);
+        host.files.insert(
+            format!("{PGDATA}/backup_manifest"),
+            format!("{{ \"PostgreSQL-Backup-Manifest-Version\": 1,\n\"Files\": [ ... ],\n\"WAL-Ranges\": [\n{{ \"Timeline\": {}, \"Start-LSN\": \"{}\", \"End-LSN\": \"{end}\" }}\n] }}\n", b.tli, b.start),
+        );
+        if b.opts.write_recovery_conf {
+            host.files
+                .insert(format!("{PGDATA}/standby.signal"), String::new());
+            let auto = format!("{PGDATA}/postgresql.auto.conf");
+            let mut text = host.files.get(&auto).cloned().unwrap_or_default();
+            let mut parts = vec![format!("user={}", conninfo::quote(&b.user))];
+            if let Some(pw) = &password {
+                parts.push(format!("password={}", conninfo::quote(pw)));
+            }
+            parts.push(format!("passfile='{PGHOME}/.pgpass'"));
+            parts.push("channel_binding=prefer".to_string());
+            parts.push(format!(
+                "host={}",
+                b.opts.host.clone().unwrap_or_else(|| server_name.clone())
+            ));
+            parts.push(format!("port={}", b.opts.port));
+            parts.push("sslmode=prefer sslcompression=0 sslsni=1 ssl_min_protocol_version=TLSv1.2 gssencmode=prefer krbsrvname=postgres target_session_attrs=any".to_string());
+            // The conninfo goes into a quoted setting, so its own quotes are doubled.
+            text.push_str(&format!(
+                "primary_conninfo = '{}'\n",
+                parts.join(" ").replace('\'', "''")
+            ));
+            if let Some(slot) = &b.opts.slot {
+                text.push_str(&format!("primary_slot_name = '{slot}'\n"));
+            }
+            host.files.insert(auto, text);
+        }
+        host.data = Some(data);
+        host.crashed = false;
+        let _ = client_host;
+        self.end_backup_senders(&b);
+        let mut out = b.output.clone();
+        if b.opts.progress {
+            out.push(format!("{0}/{0} kB (100%), 1/1 tablespace", b.size_kb));
+        }
+        if b.opts.verbose {
+            out.push(format!("pg_basebackup: write-ahead log end point: {end}"));
+            if b.opts.wal_method == WalMethod::Stream {
+                out.push(
+                    "pg_basebackup: waiting for background process to finish streaming ..."
+                        .to_string(),
+                );
+            }
+            out.push("pg_basebackup: syncing data to disk ...".to_string());
+            out.push("pg_basebackup: renaming backup_manifest.tmp to backup_manifest".to_string());
+            out.push("pg_basebackup: base backup completed".to_string());
+        }
+        self.backups[id].output = out;
+        self.backups[id].finished = Some(true);
+        let c = self.host(b.client).name.clone();
+        self.note(b.client, EventKind::Server, format!("base backup of {server_name} on {c} completed (end {end})"),
+            "The new data directory is consistent once recovery replays WAL up to the backup's end point.");
+    }
+
+    fn end_backup_senders(&mut self, b: &BaseBackup) {
+        for conn in &b.conns {
+            self.drop_sender(b.server, *conn);
+        }
+        if let Some(d) = self.data_mut(b.server) {
+            d.slots
+                .retain(|_, s| !s.temporary || s.active_pid.is_some());
+            if let Some(name) = &b.opts.slot {
+                if let Some(s) = d.slots.get_mut(name) {
+                    s.active_pid = None;
+                }
+            }
+        }
+    }
+}

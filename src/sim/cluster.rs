@@ -1,0 +1,745 @@
+//! The world: hosts, the network between them, and the event queue that moves virtual
+//! time forward.
+//!
+//! Every change of state happens in an event handler at a definite virtual time; events
+//! at the same time run in the order they were scheduled. Servers talk to each other only
+//! through [`Message`]s that cross a [`Link`], so latency, bandwidth and partitions shape
+//! what each server knows.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+
+use super::db::Database;
+use super::lsn::{Lsn, TimelineId};
+use super::net::{Link, Net};
+use super::rng::Rng;
+use super::server::{DataDir, Server};
+use super::time::{SimDuration, SimTime};
+use super::wal::WalRecord;
+use super::{conf, hba, PGDATA};
+
+/// A host, by its position in the cluster (hosts are never removed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HostId(pub usize);
+
+/// A connection between a client process and a server backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConnId(pub u64);
+
+/// A machine with PostgreSQL 15 installed.
+#[derive(Clone, Debug)]
+pub struct Host {
+    pub name: String,
+    pub addr: [u8; 4],
+    /// Regular files by absolute path (configuration files, signal files, the log).
+    pub files: BTreeMap<String, String>,
+    /// Directories that exist besides the data directory's own.
+    pub dirs: std::collections::BTreeSet<String>,
+    /// The data directory's durable contents, when one exists.
+    pub data: Option<DataDir>,
+    /// The running postmaster and its processes.
+    pub server: Option<Server>,
+    /// The server died without shutting down (crash, power loss) and has not restarted.
+    pub crashed: bool,
+    /// The built-in write workload, when one runs against this host.
+    pub workload: Option<Workload>,
+    /// Counts server starts, so timers of an earlier incarnation are ignored.
+    pub epoch: u64,
+    pub(crate) next_pid: u32,
+}
+
+impl Host {
+    pub fn pgdata_file(&self, rel: &str) -> Option<&String> {
+        self.files.get(&format!("{PGDATA}/{rel}"))
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.server.is_some()
+    }
+
+    /// Dotted-quad address, `10.0.0.1`.
+    pub fn addr_text(&self) -> String {
+        let [a, b, c, d] = self.addr;
+        format!("{a}.{b}.{c}.{d}")
+    }
+}
+
+/// A pgbench-like stream of small write transactions against a host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Workload {
+    pub tps: u32,
+    /// Transactions owed from fractional ticks, in thousandths.
+    pub(crate) carry: u64,
+    /// Committed batches still waiting for synchronous standbys: (commit LSN, when).
+    pub(crate) waiting: VecDeque<(Lsn, SimTime, u32)>,
+    /// Transactions committed and acknowledged so far.
+    pub committed: u64,
+    /// The latest commit latency seen (how long the last acknowledged batch waited).
+    pub last_latency: SimDuration,
+}
+
+/// What a server process sends to another host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// A walreceiver asks to stream WAL from `start` on timeline `tli`.
+    Connect(ConnectRequest),
+    /// The server refused the connection, with PostgreSQL's message.
+    Refused { conn: ConnId, error: String },
+    /// The walsender `pid` accepted and starts streaming.
+    Accepted {
+        conn: ConnId,
+        pid: u32,
+        tli: TimelineId,
+        history: Vec<super::wal::HistoryEntry>,
+    },
+    /// WAL up to `upto`, with the records that end in this chunk.
+    Data {
+        conn: ConnId,
+        upto: Lsn,
+        records: Vec<WalRecord>,
+        sent_at: SimTime,
+        primary_end: Lsn,
+    },
+    /// A keepalive: the walsender's end of WAL, asking for a reply.
+    Keepalive {
+        conn: ConnId,
+        end: Lsn,
+        sent_at: SimTime,
+    },
+    /// Standby status: written, flushed and replayed positions.
+    Reply {
+        conn: ConnId,
+        write: Lsn,
+        flush: Lsn,
+        apply: Lsn,
+        sent_at: SimTime,
+        ping: bool,
+    },
+    /// The walsender ran into an error while streaming (it then exits).
+    StreamError { conn: ConnId, error: String },
+    /// The other side closed the connection (or the kernel reset it).
+    Closed { conn: ConnId, clean: bool },
+}
+
+impl Message {
+    /// Bytes on the wire, for bandwidth.
+    fn wire_bytes(&self) -> u64 {
+        match self {
+            Message::Data { upto, records, .. } => {
+                let from = records.first().map_or(*upto, |r| r.start);
+                upto.0.saturating_sub(from.0).max(1) + 24
+            }
+            _ => 64,
+        }
+    }
+
+    pub(crate) fn conn(&self) -> ConnId {
+        match self {
+            Message::Connect(r) => r.conn,
+            Message::Refused { conn, .. }
+            | Message::Accepted { conn, .. }
+            | Message::Data { conn, .. }
+            | Message::Keepalive { conn, .. }
+            | Message::Reply { conn, .. }
+            | Message::StreamError { conn, .. }
+            | Message::Closed { conn, .. } => *conn,
+        }
+    }
+}
+
+/// WAL travelling from a walsender to its standby.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Packet {
+    pub from: HostId,
+    pub to: HostId,
+    /// The LSN range it carries.
+    pub start: Lsn,
+    pub end: Lsn,
+    pub sent_at: SimTime,
+    /// When it arrives; `None` while a partition holds it.
+    pub arrive_at: Option<SimTime>,
+}
+
+/// A replication connection request, as libpq sends it from `primary_conninfo`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectRequest {
+    pub conn: ConnId,
+    pub user: String,
+    pub password: Option<String>,
+    pub application_name: String,
+    pub slot: Option<String>,
+    pub start: Lsn,
+    pub tli: TimelineId,
+    pub port: u16,
+}
+
+/// Something scheduled to happen at a virtual time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Event {
+    Deliver {
+        from: HostId,
+        to: HostId,
+        msg: Message,
+    },
+    /// A timer of host process `what`, valid only in server incarnation `epoch`.
+    Timer {
+        host: HostId,
+        epoch: u64,
+        what: Timer,
+    },
+    WorkloadTick(HostId),
+    BaseBackupDone(usize),
+}
+
+/// Periodic or delayed work inside a server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Timer {
+    /// The walsender for `conn` may send its next chunk.
+    SenderWake(ConnId),
+    /// The startup process finished replaying up to its target.
+    Replay,
+    /// The walreceiver tries to (re)connect.
+    ReceiverStart,
+    /// wal_receiver_status_interval: status reply and timeout check.
+    ReceiverStatus,
+    /// Walsender timeouts (wal_sender_timeout).
+    SenderCheck,
+    /// checkpoint_timeout.
+    Checkpoint,
+    /// The background writer's standby snapshot (every 15 s when WAL was written).
+    Snapshot,
+    /// The WAL writer flushes asynchronously committed WAL (wal_writer_delay).
+    WalWriter,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Scheduled {
+    at: SimTime,
+    seq: u64,
+    event: Event,
+}
+
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Output of a statement that finished later than it was issued (a commit that waited
+/// for a synchronous standby), for the console of `host`'s session `session`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionOutput {
+    pub at: SimTime,
+    pub host: HostId,
+    pub session: usize,
+    pub text: String,
+}
+
+/// Kinds of noteworthy happenings, for the event log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EventKind {
+    Server,
+    Checkpoint,
+    SegmentRemoved,
+    Connected,
+    Disconnected,
+    SlotInvalidated,
+    Promote,
+    Timeline,
+    Fault,
+    Error,
+}
+
+/// A timestamped entry of the event log: what happened and why it matters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterEvent {
+    pub at: SimTime,
+    pub host: HostId,
+    pub kind: EventKind,
+    pub text: String,
+    pub why: &'static str,
+}
+
+/// The whole simulated cluster.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub(crate) now: SimTime,
+    seq: u64,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    pub(crate) rng: Rng,
+    pub(crate) hosts: Vec<Host>,
+    pub(crate) net: Net,
+    pub(crate) next_conn: u64,
+    pub(crate) next_xid: u32,
+    pub(crate) outputs: Vec<SessionOutput>,
+    pub(crate) events: Vec<ClusterEvent>,
+    pub(crate) backups: Vec<super::basebackup::BaseBackup>,
+    /// Invariants found broken (see [`Cluster::check_invariants`]).
+    pub(crate) violations: Vec<super::invariants::Broken>,
+    /// How many events have been processed (for benchmarks and the step control).
+    pub processed: u64,
+}
+
+/// The WAL position of a freshly initdb'd cluster.
+pub const INITDB_LSN: Lsn = Lsn(0x0170_7A48);
+
+impl Cluster {
+    /// The starting world: one host `primary` (10.0.0.1) running PostgreSQL 15 with
+    /// initdb's defaults.
+    pub fn new(seed: u64) -> Cluster {
+        let mut c = Cluster {
+            now: SimTime::ZERO,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            rng: Rng::new(seed),
+            hosts: Vec::new(),
+            net: Net::default(),
+            next_conn: 1,
+            next_xid: 735,
+            outputs: Vec::new(),
+            events: Vec::new(),
+            backups: Vec::new(),
+            violations: Vec::new(),
+            processed: 0,
+        };
+        let h = c.add_host_unchecked("primary");
+        c.initdb(h);
+        // A freshly installed server starts cleanly; its start-up lines are in the log.
+        let _ = c.start(h);
+        c
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    pub fn hosts(&self) -> &[Host] {
+        &self.hosts
+    }
+
+    pub fn host(&self, h: HostId) -> &Host {
+        &self.hosts[h.0]
+    }
+
+    pub(crate) fn host_mut(&mut self, h: HostId) -> &mut Host {
+        &mut self.hosts[h.0]
+    }
+
+    /// Finds a host by name.
+    pub fn host_id(&self, name: &str) -> Option<HostId> {
+        self.hosts.iter().position(|h| h.name == name).map(HostId)
+    }
+
+    /// Resolves a host name or dotted address (as `/etc/hosts` and DNS would).
+    pub fn resolve(&self, name: &str) -> Option<[u8; 4]> {
+        if let Some(h) = self.hosts.iter().find(|h| h.name == name) {
+            return Some(h.addr);
+        }
+        let parts: Vec<u8> = name.split('.').filter_map(|p| p.parse().ok()).collect();
+        (parts.len() == 4 && name.split('.').count() == 4)
+            .then(|| [parts[0], parts[1], parts[2], parts[3]])
+    }
+
+    /// The host with this address.
+    pub fn host_by_addr(&self, addr: [u8; 4]) -> Option<HostId> {
+        self.hosts.iter().position(|h| h.addr == addr).map(HostId)
+    }
+
+    /// Adds a host with PostgreSQL installed, no data directory and the server stopped.
+    pub fn add_host(&mut self, name: &str) -> Result<HostId, String> {
+        let valid = !name.is_empty()
+            && name.len() <= 63
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        if !valid {
+            return Err(format!(
+                "invalid host name \"{name}\": use letters, digits, '-' and '_'"
+            ));
+        }
+        if name == "lab" || name == "cluster" {
+            return Err(format!("\"{name}\" is reserved for lab commands"));
+        }
+        if self.host_id(name).is_some() {
+            return Err(format!("host \"{name}\" already exists"));
+        }
+        if self.hosts.len() >= 32 {
+            return Err("a lab holds at most 32 hosts".to_string());
+        }
+        let h = self.add_host_unchecked(name);
+        self.note(h, EventKind::Server, format!("host {name} added ({})", self.host(h).addr_text()),
+            "A new machine with PostgreSQL installed but no data directory: clone one with pg_basebackup.");
+        Ok(h)
+    }
+
+    fn add_host_unchecked(&mut self, name: &str) -> HostId {
+        let n = self.hosts.len() as u8;
+        let mut dirs = std::collections::BTreeSet::new();
+        dirs.insert(super::PGHOME.to_string());
+        self.hosts.push(Host {
+            name: name.to_string(),
+            addr: [10, 0, 0, n + 1],
+            files: BTreeMap::new(),
+            dirs,
+            data: None,
+            server: None,
+            crashed: false,
+            workload: None,
+            epoch: 0,
+            next_pid: 2000 + (self.rng.range(0, 400) as u32) * 8,
+        });
+        HostId(self.hosts.len() - 1)
+    }
+
+    /// What initdb leaves: configuration files and an empty cluster.
+    pub(crate) fn initdb(&mut self, h: HostId) {
+        let host = self.host_mut(h);
+        host.files.insert(
+            format!("{PGDATA}/postgresql.conf"),
+            conf::initdb_postgresql_conf(),
+        );
+        host.files
+            .insert(format!("{PGDATA}/pg_hba.conf"), hba::initdb_pg_hba_conf());
+        host.files
+            .insert(format!("{PGDATA}/pg_ident.conf"), String::new());
+        host.files
+            .insert(format!("{PGDATA}/PG_VERSION"), "15\n".to_string());
+        host.files.insert(
+            format!("{PGDATA}/postgresql.auto.conf"),
+            conf::render_auto_conf(&[]),
+        );
+        let system_id = 7_400_000_000_000_000_000 + self.rng.range(0, 99_999_999_999_999_999);
+        self.host_mut(h).data = Some(DataDir::initdb(system_id, Database::initdb(), INITDB_LSN));
+    }
+
+    /// A new process id on host `h` (PostgreSQL pids grow as processes start).
+    pub(crate) fn pid(&mut self, h: HostId) -> u32 {
+        let step = self.rng.range(1, 7) as u32;
+        let host = self.host_mut(h);
+        host.next_pid += step;
+        host.next_pid
+    }
+
+    pub(crate) fn new_conn(&mut self) -> ConnId {
+        self.next_conn += 1;
+        ConnId(self.next_conn)
+    }
+
+    // ---- time and events ----------------------------------------------------------
+
+    pub(crate) fn schedule(&mut self, at: SimTime, event: Event) {
+        self.seq += 1;
+        let at = at.max(self.now);
+        self.queue.push(Reverse(Scheduled {
+            at,
+            seq: self.seq,
+            event,
+        }));
+    }
+
+    pub(crate) fn timer(&mut self, h: HostId, after: SimDuration, what: Timer) {
+        let epoch = self.host(h).epoch;
+        self.schedule(
+            self.now + after,
+            Event::Timer {
+                host: h,
+                epoch,
+                what,
+            },
+        );
+    }
+
+    /// WAL messages on the wire (or held by a partition), for drawing packets.
+    pub fn packets(&self) -> Vec<Packet> {
+        let mut out: Vec<Packet> = self
+            .queue
+            .iter()
+            .filter_map(|Reverse(s)| match &s.event {
+                Event::Deliver {
+                    from,
+                    to,
+                    msg:
+                        Message::Data {
+                            upto,
+                            records,
+                            sent_at,
+                            ..
+                        },
+                } => Some(Packet {
+                    from: *from,
+                    to: *to,
+                    start: records.first().map_or(*upto, |r| r.start),
+                    end: *upto,
+                    sent_at: *sent_at,
+                    arrive_at: Some(s.at),
+                }),
+                _ => None,
+            })
+            .collect();
+        for (_, link) in self.net.links() {
+            for (from, to, msg) in &link.held {
+                if let Message::Data {
+                    upto,
+                    records,
+                    sent_at,
+                    ..
+                } = msg
+                {
+                    out.push(Packet {
+                        from: *from,
+                        to: *to,
+                        start: records.first().map_or(*upto, |r| r.start),
+                        end: *upto,
+                        sent_at: *sent_at,
+                        arrive_at: None,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|p| (p.sent_at, p.from, p.to, p.end));
+        out
+    }
+
+    /// When the next event is due, if any.
+    pub fn next_event_time(&self) -> Option<SimTime> {
+        self.queue.peek().map(|Reverse(s)| s.at)
+    }
+
+    /// Processes the next event, moving the clock to it. Returns false when none is left.
+    pub fn step(&mut self) -> bool {
+        let Some(Reverse(s)) = self.queue.pop() else {
+            return false;
+        };
+        debug_assert!(s.at >= self.now, "time went backwards");
+        self.now = s.at;
+        self.processed += 1;
+        self.handle(s.event);
+        #[cfg(debug_assertions)]
+        if let Err(broken) = self.check_invariants() {
+            panic!("invariant broken at {}: {broken}", self.now);
+        }
+        true
+    }
+
+    /// Processes every event due up to `until` and leaves the clock there.
+    pub fn run_until(&mut self, until: SimTime) {
+        while self.next_event_time().is_some_and(|t| t <= until) {
+            self.step();
+        }
+        self.now = self.now.max(until);
+    }
+
+    pub fn advance(&mut self, d: SimDuration) {
+        let until = self.now + d;
+        self.run_until(until);
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Deliver { from, to, msg } => self.deliver(from, to, msg),
+            Event::Timer { host, epoch, what } => {
+                if self.host(host).epoch == epoch && self.host(host).is_running() {
+                    self.on_timer(host, what);
+                }
+            }
+            Event::WorkloadTick(h) => self.workload_tick(h),
+            Event::BaseBackupDone(id) => self.finish_basebackup(id),
+        }
+    }
+
+    // ---- the network --------------------------------------------------------------
+
+    /// Sends a message from `from` to `to` over their link.
+    pub(crate) fn send(&mut self, from: HostId, to: HostId, msg: Message) -> SimTime {
+        let bytes = msg.wire_bytes();
+        match self.net.transmit(from, to, bytes, self.now) {
+            Some((free_at, arrive)) => {
+                self.schedule(arrive, Event::Deliver { from, to, msg });
+                free_at
+            }
+            None => {
+                self.net.hold(from, to, msg);
+                self.now
+            }
+        }
+    }
+
+    fn deliver(&mut self, from: HostId, to: HostId, msg: Message) {
+        if !self.host(to).is_running() {
+            // Nobody listens: the kernel answers a connection attempt with a refusal and
+            // anything on a dead connection with a reset.
+            match msg {
+                Message::Connect(req) => {
+                    let addr = self.host(to).addr_text();
+                    let port = req.port;
+                    self.send(
+                        to,
+                        from,
+                        Message::Refused {
+                            conn: req.conn,
+                            error: connection_refused(&addr, port),
+                        },
+                    );
+                }
+                Message::Closed { .. } | Message::Refused { .. } => {}
+                other => {
+                    let conn = other.conn();
+                    self.send(to, from, Message::Closed { conn, clean: false });
+                }
+            }
+            return;
+        }
+        self.on_message(to, from, msg);
+    }
+
+    /// Cuts the link between two hosts: messages wait (TCP retransmits) until it heals.
+    pub fn partition(&mut self, a: HostId, b: HostId) {
+        self.net.link_mut(a, b).partitioned = true;
+        let (an, bn) = (self.host(a).name.clone(), self.host(b).name.clone());
+        self.note(
+            a,
+            EventKind::Fault,
+            format!("network partition between {an} and {bn}"),
+            "Nothing crosses this link now: WAL piles up on one side and timeouts start counting.",
+        );
+    }
+
+    /// Restores the link; held messages go out in order.
+    pub fn heal(&mut self, a: HostId, b: HostId) {
+        let held = {
+            let link = self.net.link_mut(a, b);
+            link.partitioned = false;
+            std::mem::take(&mut link.held)
+        };
+        for (from, to, msg) in held {
+            self.send(from, to, msg);
+        }
+        let (an, bn) = (self.host(a).name.clone(), self.host(b).name.clone());
+        self.note(a, EventKind::Fault, format!("network between {an} and {bn} healed"),
+            "Held packets are delivered; a walreceiver that timed out reconnects on its next retry.");
+    }
+
+    pub fn link(&self, a: HostId, b: HostId) -> Link {
+        self.net.link(a, b)
+    }
+
+    pub fn set_latency(&mut self, a: HostId, b: HostId, latency: SimDuration) {
+        self.net.link_mut(a, b).latency = latency;
+    }
+
+    pub fn set_bandwidth(&mut self, a: HostId, b: HostId, bytes_per_sec: u64) {
+        self.net.link_mut(a, b).bandwidth = bytes_per_sec.max(1);
+    }
+
+    // ---- logs and outputs ---------------------------------------------------------
+
+    /// Appends a line to the server log (`log/postgresql.log` under PGDATA), in
+    /// PostgreSQL's format: timestamp, pid, severity, two spaces, message.
+    pub(crate) fn log(&mut self, h: HostId, pid: u32, severity: &str, msg: &str) {
+        let ts = crate::script::psql::format_log_timestamp(self.now.unix_micros());
+        let path = format!("{PGDATA}/log/postgresql.log");
+        let host = self.host_mut(h);
+        if host.data.is_none() {
+            return;
+        }
+        let file = host.files.entry(path).or_default();
+        for (i, line) in msg.lines().enumerate() {
+            if i == 0 {
+                file.push_str(&format!("{ts} [{pid}] {severity}:  {line}\n"));
+            } else {
+                file.push_str(&format!("\t{line}\n"));
+            }
+        }
+    }
+
+    /// Records an entry of the event log.
+    pub(crate) fn note(&mut self, h: HostId, kind: EventKind, text: String, why: &'static str) {
+        self.events.push(ClusterEvent {
+            at: self.now,
+            host: h,
+            kind,
+            text,
+            why,
+        });
+    }
+
+    /// The event log so far.
+    pub fn events(&self) -> &[ClusterEvent] {
+        &self.events
+    }
+
+    /// Whether a statement on host `h` finished and its output waits to be taken.
+    pub fn has_output_for(&self, h: HostId) -> bool {
+        self.outputs.iter().any(|o| o.host == h)
+    }
+
+    /// Takes the first waiting output of host `h`.
+    pub fn take_output_for(&mut self, h: HostId) -> Option<SessionOutput> {
+        let i = self.outputs.iter().position(|o| o.host == h)?;
+        Some(self.outputs.remove(i))
+    }
+
+    /// Takes the outputs of statements that finished since the last call.
+    pub fn take_outputs(&mut self) -> Vec<SessionOutput> {
+        std::mem::take(&mut self.outputs)
+    }
+
+    // ---- faults -------------------------------------------------------------------
+
+    /// Power loss: every process on the host dies at once, unflushed WAL and the page
+    /// cache are lost, and nothing is said to the peers (they notice by timeout or by
+    /// a reset when they next send).
+    pub fn crash(&mut self, h: HostId) {
+        if self.host(h).server.is_none() {
+            return;
+        }
+        self.kill_server(h);
+        self.host_mut(h).crashed = true;
+        let name = self.host(h).name.clone();
+        self.note(h, EventKind::Fault, format!("{name} lost power"),
+            "Every process died with no shutdown checkpoint; WAL not yet flushed is gone. Start it again to run crash recovery.");
+    }
+
+    /// Stops every process of the server without a shutdown (crash or immediate stop).
+    pub(crate) fn kill_server(&mut self, h: HostId) {
+        let Some(server) = self.host_mut(h).server.take() else {
+            return;
+        };
+        self.host_mut(h).epoch += 1;
+        for s in server
+            .sessions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.waiting.is_some())
+        {
+            self.outputs.push(SessionOutput {
+                at: self.now,
+                host: h,
+                session: s.0,
+                text: "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.\nThe connection to the server was lost. Attempting reset: Failed.\n".to_string(),
+            });
+        }
+        let host = self.host_mut(h);
+        if let Some(data) = host.data.as_mut() {
+            data.lose_unflushed();
+            data.clean_shutdown = false;
+        }
+        if let Some(w) = host.workload.as_mut() {
+            w.waiting.clear();
+        }
+    }
+}
+
+/// libpq's message when nothing listens on the port.
+pub fn connection_refused(addr: &str, port: u16) -> String {
+    format!(
+        "connection to server at \"{addr}\", port {port} failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?"
+    )
+}

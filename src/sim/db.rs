@@ -1,0 +1,385 @@
+//! The data a server holds: tables with their rows, and roles. Changes reach it only
+//! through WAL records, so a standby's copy is exactly what it has replayed.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A stored value. Text is shared (`Arc<str>`) so that the same string written into
+/// many rows, or copied to a standby, costs one allocation.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Text(Arc<str>),
+}
+
+/// The storage class of a column, from its declared type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    Int,
+    Text,
+    Bool,
+}
+
+impl ColumnKind {
+    /// Maps a declared type to its storage class, or `None` for a type the model lacks.
+    pub fn from_type_name(name: &str) -> Option<ColumnKind> {
+        let base = name.split('(').next().unwrap_or(name).trim();
+        Some(match base {
+            "int" | "integer" | "int4" | "bigint" | "int8" | "smallint" | "int2" | "serial"
+            | "bigserial" | "numeric" => ColumnKind::Int,
+            "text" | "varchar" | "character varying" | "char" | "character" | "name"
+            | "timestamptz" | "timestamp" | "date" | "uuid" | "jsonb" | "json" => ColumnKind::Text,
+            "bool" | "boolean" => ColumnKind::Bool,
+            _ => return None,
+        })
+    }
+}
+
+/// A column as CREATE TABLE declared it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub type_name: String,
+    pub kind: ColumnKind,
+}
+
+/// A row, shared between the primary, its WAL records and standbys.
+pub type Row = Arc<[Value]>;
+
+/// A heap table: rows keyed by a tuple id that only grows, like a ctid that is never reused.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: BTreeMap<u64, Row>,
+    /// Bytes of tuple data written, to size the relation for pg_basebackup and
+    /// pg_relation_size.
+    pub heap_bytes: u64,
+}
+
+/// A login or group role (`pg_authid`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Role {
+    pub login: bool,
+    pub replication: bool,
+    pub superuser: bool,
+    /// The password as the client must present it (the model keeps it in clear text;
+    /// PostgreSQL stores a SCRAM or MD5 verifier).
+    pub password: Option<String>,
+}
+
+/// One logical change carried by a WAL record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    CreateTable {
+        name: String,
+        columns: Vec<Column>,
+    },
+    DropTable {
+        name: String,
+    },
+    Truncate {
+        name: String,
+    },
+    Insert {
+        table: String,
+        rows: Vec<(u64, Row)>,
+    },
+    Update {
+        table: String,
+        rows: Vec<(u64, u64, Row)>,
+    },
+    Delete {
+        table: String,
+        ids: Vec<u64>,
+    },
+    SetRole {
+        name: String,
+        role: Role,
+    },
+    DropRole {
+        name: String,
+    },
+}
+
+/// What undoes a change that was applied but not yet flushed (lost in a crash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Undo {
+    Table {
+        name: String,
+        before: Option<Table>,
+    },
+    Rows {
+        table: String,
+        removed: Vec<(u64, Row)>,
+        added: Vec<u64>,
+        heap_bytes: u64,
+    },
+    Role {
+        name: String,
+        before: Option<Role>,
+    },
+}
+
+/// Bytes a row occupies in a heap tuple's data area (after the 23-byte header), as
+/// PostgreSQL lays out int4 and short/long varlena text.
+pub fn tuple_data_bytes(row: &[Value]) -> u64 {
+    let mut n = 0u64;
+    for v in row {
+        n += match v {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Int(i) if i32::try_from(*i).is_ok() => {
+                n = (n + 3) & !3;
+                4
+            }
+            Value::Int(_) => {
+                n = (n + 7) & !7;
+                8
+            }
+            Value::Text(s) if s.len() < 127 => s.len() as u64 + 1,
+            Value::Text(s) => {
+                n = (n + 3) & !3;
+                s.len() as u64 + 4
+            }
+        };
+    }
+    n
+}
+
+/// The tables and roles of one server.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Database {
+    pub tables: BTreeMap<String, Table>,
+    pub roles: BTreeMap<String, Role>,
+    /// The next tuple id, shared by all tables.
+    pub next_tuple: u64,
+}
+
+impl Database {
+    /// What initdb creates: the `postgres` superuser and no user tables.
+    pub fn initdb() -> Database {
+        let mut roles = BTreeMap::new();
+        roles.insert(
+            "postgres".to_string(),
+            Role {
+                login: true,
+                replication: true,
+                superuser: true,
+                password: None,
+            },
+        );
+        Database {
+            tables: BTreeMap::new(),
+            roles,
+            next_tuple: 1,
+        }
+    }
+
+    /// Hands out `n` fresh tuple ids.
+    pub fn allocate_tuples(&mut self, n: u64) -> u64 {
+        let first = self.next_tuple;
+        self.next_tuple += n;
+        first
+    }
+
+    /// Bytes of all relations, for pg_basebackup's size and pg_database_size.
+    pub fn data_bytes(&self) -> u64 {
+        self.tables
+            .values()
+            .map(|t| t.heap_bytes.div_ceil(8160) * 8192)
+            .sum()
+    }
+
+    /// Applies a change and returns what undoes it.
+    pub fn apply(&mut self, change: &Change) -> Undo {
+        match change {
+            Change::CreateTable { name, columns } => {
+                let before = self.tables.insert(
+                    name.clone(),
+                    Table {
+                        columns: columns.clone(),
+                        ..Table::default()
+                    },
+                );
+                Undo::Table {
+                    name: name.clone(),
+                    before,
+                }
+            }
+            Change::DropTable { name } => Undo::Table {
+                name: name.clone(),
+                before: self.tables.remove(name),
+            },
+            Change::Truncate { name } => {
+                let before = self.tables.get(name).cloned();
+                if let Some(t) = self.tables.get_mut(name) {
+                    t.rows.clear();
+                    t.heap_bytes = 0;
+                }
+                Undo::Table {
+                    name: name.clone(),
+                    before,
+                }
+            }
+            Change::Insert { table, rows } => {
+                let mut undo = rows_undo(table, self.heap_bytes(table));
+                if let Some(t) = self.tables.get_mut(table) {
+                    for (id, row) in rows {
+                        t.heap_bytes += 28 + tuple_data_bytes(row);
+                        t.rows.insert(*id, row.clone());
+                        add_id(&mut undo, *id);
+                    }
+                }
+                self.bump(rows.iter().map(|r| r.0));
+                undo
+            }
+            Change::Update { table, rows } => {
+                let mut undo = rows_undo(table, self.heap_bytes(table));
+                if let Some(t) = self.tables.get_mut(table) {
+                    for (old, new, row) in rows {
+                        if let Some(prev) = t.rows.remove(old) {
+                            remove_row(&mut undo, *old, prev);
+                        }
+                        t.heap_bytes += 28 + tuple_data_bytes(row);
+                        t.rows.insert(*new, row.clone());
+                        add_id(&mut undo, *new);
+                    }
+                }
+                self.bump(rows.iter().map(|r| r.1));
+                undo
+            }
+            Change::Delete { table, ids } => {
+                let mut undo = rows_undo(table, self.heap_bytes(table));
+                if let Some(t) = self.tables.get_mut(table) {
+                    for id in ids {
+                        if let Some(prev) = t.rows.remove(id) {
+                            remove_row(&mut undo, *id, prev);
+                        }
+                    }
+                }
+                undo
+            }
+            Change::SetRole { name, role } => Undo::Role {
+                name: name.clone(),
+                before: self.roles.insert(name.clone(), role.clone()),
+            },
+            Change::DropRole { name } => Undo::Role {
+                name: name.clone(),
+                before: self.roles.remove(name),
+            },
+        }
+    }
+
+    /// Reverts a change applied by [`Database::apply`].
+    pub fn undo(&mut self, undo: Undo) {
+        match undo {
+            Undo::Table {
+                name,
+                before: Some(t),
+            } => {
+                self.tables.insert(name, t);
+            }
+            Undo::Table { name, before: None } => {
+                self.tables.remove(&name);
+            }
+            Undo::Rows {
+                table,
+                removed,
+                added,
+                heap_bytes,
+            } => {
+                if let Some(t) = self.tables.get_mut(&table) {
+                    for id in added {
+                        t.rows.remove(&id);
+                    }
+                    t.rows.extend(removed);
+                    t.heap_bytes = heap_bytes;
+                }
+            }
+            Undo::Role {
+                name,
+                before: Some(r),
+            } => {
+                self.roles.insert(name, r);
+            }
+            Undo::Role { name, before: None } => {
+                self.roles.remove(&name);
+            }
+        }
+    }
+
+    fn heap_bytes(&self, table: &str) -> u64 {
+        self.tables.get(table).map_or(0, |t| t.heap_bytes)
+    }
+
+    fn bump(&mut self, ids: impl Iterator<Item = u64>) {
+        if let Some(max) = ids.max() {
+            self.next_tuple = self.next_tuple.max(max + 1);
+        }
+    }
+}
+
+fn rows_undo(table: &str, heap_bytes: u64) -> Undo {
+    Undo::Rows {
+        table: table.to_string(),
+        removed: Vec::new(),
+        added: Vec::new(),
+        heap_bytes,
+    }
+}
+
+fn add_id(undo: &mut Undo, id: u64) {
+    if let Undo::Rows { added, .. } = undo {
+        added.push(id);
+    }
+}
+
+fn remove_row(undo: &mut Undo, id: u64, row: Row) {
+    if let Undo::Rows { removed, .. } = undo {
+        removed.push((id, row));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int_table() -> Change {
+        Change::CreateTable {
+            name: "test".into(),
+            columns: vec![Column {
+                name: "id".into(),
+                type_name: "int".into(),
+                kind: ColumnKind::Int,
+            }],
+        }
+    }
+
+    #[test]
+    fn undo_restores_the_state_before_a_change() {
+        let mut db = Database::initdb();
+        db.apply(&int_table());
+        let row: Row = Arc::from(vec![Value::Int(1)]);
+        db.apply(&Change::Insert {
+            table: "test".into(),
+            rows: vec![(1, row.clone())],
+        });
+        let before = db.clone();
+        let undo = db.apply(&Change::Update {
+            table: "test".into(),
+            rows: vec![(1, 2, Arc::from(vec![Value::Int(3)]))],
+        });
+        assert_ne!(db, before);
+        db.undo(undo);
+        assert_eq!(db.tables, before.tables);
+    }
+
+    #[test]
+    fn tuple_sizes_follow_heap_layout() {
+        assert_eq!(tuple_data_bytes(&[Value::Int(1)]), 4);
+        let pad: Arc<str> = Arc::from("x".repeat(500));
+        assert_eq!(tuple_data_bytes(&[Value::Int(1), Value::Text(pad)]), 508);
+    }
+}

@@ -1,0 +1,70 @@
+//! Named invariants, checked after every event in debug and test builds.
+
+use super::cluster::{Cluster, HostId};
+
+/// An invariant that did not hold, with what was seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broken {
+    pub name: &'static str,
+    pub detail: String,
+}
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.name, self.detail)
+    }
+}
+
+impl Cluster {
+    /// Checks every invariant:
+    /// - `positions_ordered`: for each standby a walsender reports,
+    ///   replay <= flush <= write <= sent <= the primary's flush;
+    /// - `sync_commit_durable`: every commit acknowledged to a client while it waited
+    ///   for synchronous standbys was on those standbys' disks at that moment
+    ///   (recorded when the commit was released);
+    /// - `wal_ordered`: each server's replay <= flush <= insert.
+    pub fn check_invariants(&self) -> Result<(), Broken> {
+        if let Some(b) = self.violations.first() {
+            return Err(b.clone());
+        }
+        for (i, host) in self.hosts.iter().enumerate() {
+            let Some(d) = &host.data else { continue };
+            if !(d.wal.flush <= d.wal.insert && d.wal.write <= d.wal.insert) {
+                return Err(Broken {
+                    name: "wal_ordered",
+                    detail: format!(
+                        "{}: write {} flush {} insert {}",
+                        host.name, d.wal.write, d.wal.flush, d.wal.insert
+                    ),
+                });
+            }
+            let Some(server) = &host.server else { continue };
+            if server.standby && d.applied > d.wal.flush {
+                return Err(Broken {
+                    name: "wal_ordered",
+                    detail: format!(
+                        "{}: replay {} beyond flush {}",
+                        host.name, d.applied, d.wal.flush
+                    ),
+                });
+            }
+            for r in self.stat_replication(HostId(i)) {
+                let (Some(sent), Some(write), Some(flush), Some(replay)) =
+                    (r.sent_lsn, r.write_lsn, r.flush_lsn, r.replay_lsn)
+                else {
+                    continue;
+                };
+                if !(replay <= flush && flush <= write && write <= sent && sent <= d.wal.flush) {
+                    return Err(Broken {
+                        name: "positions_ordered",
+                        detail: format!(
+                            "{} -> {}: replay {replay} flush {flush} write {write} sent {sent} primary flush {}",
+                            host.name, r.application_name, d.wal.flush
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,50 @@
+//! The cluster model: PostgreSQL 15 servers, their WAL and the links between them, in
+//! virtual time.
+//!
+//! ```
+//! use walscope::sim::{Cluster, SimDuration};
+//! let mut c = Cluster::new(1);
+//! let primary = c.host_id("primary").unwrap();
+//! let before = c.node(primary).insert.unwrap();
+//! c.checkpoint(primary, "force", false);
+//! c.advance(SimDuration::from_secs(1));
+//! assert_eq!(c.node(primary).insert.unwrap().diff(before), 176);
+//! ```
+
+mod basebackup;
+mod cluster;
+pub mod conf;
+pub mod conninfo;
+pub mod db;
+pub mod hba;
+mod invariants;
+mod lsn;
+mod net;
+mod replication;
+mod rewind;
+mod rng;
+mod server;
+pub mod settings;
+pub mod syncrep;
+mod time;
+mod views;
+pub mod wal;
+
+pub use basebackup::{BaseBackup, BaseBackupOptions, WalMethod};
+pub use cluster::{
+    connection_refused, Cluster, ClusterEvent, EventKind, Host, HostId, Packet, SessionOutput,
+    Workload,
+};
+pub use invariants::Broken;
+pub use lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
+pub use net::Link;
+pub use replication::ConnectAttempt;
+pub use rng::Rng;
+pub use server::{Slot, StartError, StopMode, WriteOutcome};
+pub use time::{SimDuration, SimTime, EPOCH_UNIX_MICROS};
+pub use views::{Datum, NodeView, Relation, ReplicationRow, ServerState, SlotRow, WalReceiverRow};
+
+/// Where every host keeps its data directory.
+pub const PGDATA: &str = "/var/lib/pgsql/data";
+/// The postgres user's home directory (where `.pgpass` lives).
+pub const PGHOME: &str = "/var/lib/pgsql";

@@ -1,0 +1,217 @@
+//! A server's settings as loaded from its configuration files, the way the postmaster
+//! reads `postgresql.conf` and then `postgresql.auto.conf` (which wins).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::conf::{self, Context, Parsed, SettingDef};
+
+/// Where a setting's value came from (`pg_settings.source`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    pub file: String,
+    pub line: usize,
+}
+
+/// The settings in force in one server process.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    values: BTreeMap<&'static str, Parsed>,
+    sources: BTreeMap<&'static str, Source>,
+    /// Settings whose file value changed but need a restart (`pending_restart`).
+    pub pending_restart: BTreeSet<&'static str>,
+}
+
+/// A message the server logs while reading its configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfMessage {
+    pub severity: &'static str,
+    pub text: String,
+}
+
+/// The outcome of reading the configuration files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    /// Values from the files for every setting they mention, already checked.
+    pub values: BTreeMap<&'static str, (Parsed, Source)>,
+    /// Problems found; any of them makes the postmaster refuse to start.
+    pub errors: Vec<ConfMessage>,
+}
+
+/// Reads `postgresql.conf` and `postgresql.auto.conf` (each as `(path, text)`), later
+/// entries winning, as ProcessConfigFile does.
+pub fn read_files(files: &[(String, Option<String>)]) -> Loaded {
+    let mut values = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (path, text) in files {
+        let Some(text) = text else { continue };
+        match conf::parse_conf(text) {
+            Err(e) => errors.push(ConfMessage {
+                severity: "LOG",
+                text: e.message(path),
+            }),
+            Ok(entries) => {
+                for entry in entries {
+                    let Some(def) = conf::lookup(&entry.name) else {
+                        if !conf::is_known_unmodelled(&entry.name) {
+                            errors.push(ConfMessage {
+                                severity: "LOG",
+                                text: format!(
+                                    "{} in file \"{path}\" line {}",
+                                    conf::unrecognized(&entry.name),
+                                    entry.line
+                                ),
+                            });
+                        }
+                        continue;
+                    };
+                    match conf::parse_value(def, &entry.value) {
+                        Ok(v) => {
+                            values.insert(
+                                def.name,
+                                (
+                                    v,
+                                    Source {
+                                        file: path.clone(),
+                                        line: entry.line,
+                                    },
+                                ),
+                            );
+                        }
+                        Err(e) => errors.push(ConfMessage {
+                            severity: "LOG",
+                            text: e.message,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    Loaded { values, errors }
+}
+
+fn boot_value(def: &SettingDef) -> Parsed {
+    conf::parse_value(def, def.boot_value).unwrap_or(Parsed::Text(def.boot_value.to_string()))
+}
+
+impl Settings {
+    /// The settings a postmaster starts with: boot values overridden by the files.
+    pub fn at_start(loaded: &Loaded) -> Settings {
+        let mut values = BTreeMap::new();
+        for def in conf::all() {
+            values.insert(def.name, boot_value(def));
+        }
+        let mut sources = BTreeMap::new();
+        for (name, (v, src)) in &loaded.values {
+            values.insert(*name, v.clone());
+            sources.insert(*name, src.clone());
+        }
+        Settings {
+            values,
+            sources,
+            pending_restart: BTreeSet::new(),
+        }
+    }
+
+    /// Applies a reload (SIGHUP): settings that may change now do, postmaster-context
+    /// ones are marked pending restart. Returns the log lines PostgreSQL writes.
+    pub fn reload(&mut self, loaded: &Loaded) -> Vec<ConfMessage> {
+        let mut log = Vec::new();
+        let mut errors = !loaded.errors.is_empty();
+        for def in conf::all() {
+            let (new, src) = match loaded.values.get(def.name) {
+                Some((v, src)) => (v.clone(), Some(src.clone())),
+                None => (boot_value(def), None),
+            };
+            if self.values.get(def.name) == Some(&new) {
+                self.pending_restart.remove(def.name);
+                continue;
+            }
+            match def.context {
+                Context::Internal => {}
+                Context::Postmaster => {
+                    if self.pending_restart.insert(def.name) {
+                        log.push(ConfMessage {
+                            severity: "LOG",
+                            text: format!(
+                                "parameter \"{}\" cannot be changed without restarting the server",
+                                def.name
+                            ),
+                        });
+                    }
+                    errors = true;
+                }
+                _ => {
+                    log.push(ConfMessage {
+                        severity: "LOG",
+                        text: format!(
+                            "parameter \"{}\" changed to \"{}\"",
+                            def.name,
+                            conf::show(def, &new)
+                        ),
+                    });
+                    self.values.insert(def.name, new);
+                    match src {
+                        Some(s) => self.sources.insert(def.name, s),
+                        None => self.sources.remove(def.name),
+                    };
+                }
+            }
+        }
+        let mut out: Vec<ConfMessage> = loaded.errors.clone();
+        out.extend(log);
+        if errors {
+            out.push(ConfMessage {
+                severity: "LOG",
+                text: "configuration file contains errors; unaffected changes were applied"
+                    .to_string(),
+            });
+        }
+        out
+    }
+
+    /// Sets a value for this process only (the session-level `SET`).
+    pub fn set(&mut self, name: &'static str, value: Parsed) {
+        self.values.insert(name, value);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Parsed> {
+        self.values.get(name)
+    }
+
+    pub fn source(&self, name: &str) -> Option<&Source> {
+        self.sources.get(name)
+    }
+
+    /// What `SHOW name` prints.
+    pub fn show(&self, name: &str) -> Option<String> {
+        let def = conf::lookup(name)?;
+        Some(
+            self.values
+                .get(def.name)
+                .map_or_else(|| def.boot_value.to_string(), |v| conf::show(def, v)),
+        )
+    }
+
+    /// An integer setting in its base unit (0 if the name is not an integer setting).
+    pub fn int(&self, name: &str) -> i64 {
+        match self.values.get(name) {
+            Some(Parsed::Int(i)) => *i,
+            _ => 0,
+        }
+    }
+
+    pub fn bool(&self, name: &str) -> bool {
+        matches!(self.values.get(name), Some(Parsed::Bool(true)))
+    }
+
+    /// A string or enum setting as text.
+    pub fn text(&self, name: &str) -> String {
+        match self.values.get(name) {
+            Some(Parsed::Text(s)) => s.clone(),
+            Some(other) => conf::lookup(name)
+                .map(|d| conf::show(d, other))
+                .unwrap_or_default(),
+            None => String::new(),
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Write-ahead log records and the WAL a server keeps in `pg_wal`.
+//!
+//! Record sizes are PostgreSQL 15's, measured with `pg_current_wal_insert_lsn()` before
+//! and after each statement (see the constants); page headers are added as records
+//! cross 8kB pages, so LSNs advance as they do on a real server.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use super::db::Change;
+pub use super::lsn::align8;
+use super::lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
+use super::time::SimTime;
+
+/// A heap insert record is this many bytes plus the tuple data (`INSERT INTO test
+/// VALUES (1)` writes a 64-byte insert record and a 40-byte commit: 104 bytes).
+pub const INSERT_BASE: u64 = 55;
+/// A heap update record (HOT): 72 bytes for one int column, 112 with its commit.
+pub const UPDATE_BASE: u64 = 65;
+/// A heap delete record: 56 bytes, 96 with its commit.
+pub const DELETE_RECORD: u64 = 56;
+/// A commit record without subtransactions or invalidations.
+pub const COMMIT_RECORD: u64 = 40;
+/// CREATE TABLE's catalog inserts (57,328 bytes with its commit); the first catalog
+/// change after a checkpoint also writes full-page images (90,040 bytes in all).
+/// The model does not track full-page images page by page: it adds them as one lump.
+pub const CREATE_TABLE_RECORD: u64 = 57_120;
+pub const CREATE_TABLE_FPI: u64 = 32_712;
+/// A role's pg_authid row and its index entries.
+pub const ROLE_RECORD: u64 = 256;
+/// The online checkpoint record and the running-xacts record before it (176 bytes).
+pub const RUNNING_XACTS_RECORD: u64 = 56;
+pub const CHECKPOINT_RECORD: u64 = 120;
+/// XLOG_SWITCH; the rest of the segment is then skipped.
+pub const SWITCH_RECORD: u64 = 24;
+/// XLOG_BACKUP_END, written when a base backup finishes.
+pub const BACKUP_END_RECORD: u64 = 32;
+/// XLOG_END_OF_RECOVERY, written by a standby when it is promoted.
+pub const END_OF_RECOVERY_RECORD: u64 = 40;
+/// One transaction of the built-in workload, sized like pgbench's TPC-B-like script
+/// (three updates, one insert and a commit, without full-page images).
+pub const WORKLOAD_TXN_BYTES: u64 = 336;
+
+/// What a record does when it is replayed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordBody {
+    /// A data change of transaction `xid`, applied at its commit.
+    Change {
+        xid: u32,
+        change: Arc<Change>,
+    },
+    /// A commit; `apply_feedback` asks the standby to report replay at once
+    /// (synchronous_commit = remote_apply).
+    Commit {
+        xid: u32,
+        at: SimTime,
+        apply_feedback: bool,
+    },
+    /// `txns` small transactions of the workload, each with its commit.
+    Workload {
+        txns: u32,
+        at: SimTime,
+    },
+    RunningXacts,
+    Checkpoint {
+        redo: Lsn,
+        shutdown: bool,
+    },
+    Switch,
+    BackupEnd,
+    EndOfRecovery {
+        new_tli: TimelineId,
+    },
+}
+
+/// One WAL record and the bytes it spans.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalRecord {
+    pub start: Lsn,
+    pub end: Lsn,
+    pub body: RecordBody,
+}
+
+/// A timeline switch in a history file: `tli` ended at `switchpoint`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub tli: TimelineId,
+    pub switchpoint: Lsn,
+}
+
+/// The WAL of one data directory: the records still in `pg_wal`, and how far they go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wal {
+    pub records: VecDeque<WalRecord>,
+    /// The end of the last record written (insert position on a primary, received end on
+    /// a standby).
+    pub insert: Lsn,
+    /// Written to the kernel (`pg_current_wal_lsn`).
+    pub write: Lsn,
+    /// Flushed to disk.
+    pub flush: Lsn,
+    /// The timeline new records belong to.
+    pub tli: TimelineId,
+    /// Earlier timelines and where they ended (the contents of the `.history` file).
+    pub history: Vec<HistoryEntry>,
+    /// The oldest segment still in `pg_wal`; older ones were removed at a checkpoint.
+    pub oldest_segment: u64,
+}
+
+impl Wal {
+    /// A fresh WAL starting at `at` on timeline 1.
+    pub fn new(at: Lsn) -> Wal {
+        Wal {
+            records: VecDeque::new(),
+            insert: at,
+            write: at,
+            flush: at,
+            tli: TimelineId(1),
+            history: Vec::new(),
+            oldest_segment: at.segment(),
+        }
+    }
+
+    /// Appends a record of `len` bytes and returns its end.
+    pub fn append(&mut self, len: u64, body: RecordBody) -> Lsn {
+        let (start, end) = self.insert.allocate(len);
+        let end = if matches!(body, RecordBody::Switch) {
+            Lsn(align8(end.0).div_ceil(SEGMENT_SIZE) * SEGMENT_SIZE)
+        } else {
+            end
+        };
+        self.records.push_back(WalRecord { start, end, body });
+        self.insert = end;
+        end
+    }
+
+    /// Records that end in `(after, upto]`.
+    pub fn records_between(&self, after: Lsn, upto: Lsn) -> impl Iterator<Item = &WalRecord> {
+        let first = self.records.partition_point(|r| r.end <= after);
+        self.records
+            .range(first..)
+            .take_while(move |r| r.end <= upto)
+    }
+
+    /// Appends records received from a primary, skipping any already held.
+    pub fn receive(&mut self, records: &[WalRecord], end: Lsn) {
+        let last = self.records.back().map_or(Lsn(0), |r| r.end);
+        self.records
+            .extend(records.iter().filter(|r| r.end > last).cloned());
+        self.insert = self.insert.max(end);
+        self.write = self.write.max(end);
+        self.flush = self.flush.max(end);
+    }
+
+    /// Forgets records past `at` (unflushed WAL lost in a crash, or a rewind).
+    pub fn truncate(&mut self, at: Lsn) {
+        while self.records.back().is_some_and(|r| r.end > at) {
+            self.records.pop_back();
+        }
+        self.insert = at;
+        self.write = self.write.min(at);
+        self.flush = self.flush.min(at);
+    }
+
+    /// Removes segments before `keep_from` and drops their records. Returns how many
+    /// segment files were removed.
+    pub fn remove_segments_before(&mut self, keep_from: u64) -> u64 {
+        if keep_from <= self.oldest_segment {
+            return 0;
+        }
+        let removed = keep_from - self.oldest_segment;
+        self.oldest_segment = keep_from;
+        let boundary = Lsn(keep_from * SEGMENT_SIZE);
+        while self.records.front().is_some_and(|r| r.end <= boundary) {
+            self.records.pop_front();
+        }
+        removed
+    }
+
+    /// Whether WAL at `lsn` is still in pg_wal.
+    pub fn has(&self, lsn: Lsn) -> bool {
+        lsn.segment() >= self.oldest_segment
+    }
+
+    /// The timeline WAL at `lsn` belongs to, from the history.
+    pub fn tli_at(&self, lsn: Lsn) -> TimelineId {
+        self.history
+            .iter()
+            .find(|h| lsn < h.switchpoint)
+            .map_or(self.tli, |h| h.tli)
+    }
+
+    /// The segment files in pg_wal, oldest first.
+    pub fn segment_files(&self) -> Vec<String> {
+        let last = self.insert.segment();
+        (self.oldest_segment..=last)
+            .map(|seg| segment_file_name(self.tli_at(Lsn(seg * SEGMENT_SIZE)), seg))
+            .collect()
+    }
+
+    /// The `.history` file of the current timeline, as PostgreSQL writes it.
+    pub fn history_file(&self) -> String {
+        self.history
+            .iter()
+            .map(|h| {
+                format!(
+                    "{}\t{}\tno recovery target specified\n",
+                    h.tli, h.switchpoint
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_row_insert_with_commit_is_104_bytes() {
+        let mut wal = Wal::new(Lsn(0x3000100));
+        let before = wal.insert;
+        wal.append(align8(INSERT_BASE + 4), RecordBody::RunningXacts);
+        wal.append(COMMIT_RECORD, RecordBody::RunningXacts);
+        assert_eq!(wal.insert.diff(before), 104);
+    }
+
+    #[test]
+    fn switch_skips_to_the_next_segment() {
+        let mut wal = Wal::new(Lsn(0x3000100));
+        wal.append(SWITCH_RECORD, RecordBody::Switch);
+        assert_eq!(wal.insert, Lsn(0x4000000));
+        let end = wal.append(COMMIT_RECORD, RecordBody::RunningXacts);
+        assert_eq!(end, Lsn(0x4000050));
+    }
+
+    #[test]
+    fn removing_segments_drops_their_records() {
+        let mut wal = Wal::new(Lsn(0x1000100));
+        wal.append(SWITCH_RECORD, RecordBody::Switch);
+        wal.append(SWITCH_RECORD, RecordBody::Switch);
+        assert_eq!(wal.segment_files().len(), 3);
+        assert_eq!(wal.remove_segments_before(3), 2);
+        assert_eq!(
+            wal.segment_files(),
+            vec!["000000010000000000000003".to_string()]
+        );
+        assert!(!wal.has(Lsn(0x2000000)));
+    }
+}

@@ -1,0 +1,57 @@
+//! The bottom panel: console, configuration files and the server log, as tabs.
+
+use leptos::prelude::*;
+
+/// Which tab of the bottom panel is showing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Console,
+    Config,
+    Log,
+}
+
+impl Tab {
+    const ALL: [Tab; 3] = [Tab::Console, Tab::Config, Tab::Log];
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Console => "Console",
+            Tab::Config => "Config",
+            Tab::Log => "Log",
+        }
+    }
+}
+
+/// Console / Config / Log tabs.
+#[component]
+pub fn BottomPanel() -> impl IntoView {
+    let (tab, set_tab) = signal(Tab::Console);
+    view! {
+        <section class="panel" aria-label="Console, configuration and log">
+            <div class="tabs" role="tablist">
+                {Tab::ALL
+                    .into_iter()
+                    .map(|t| {
+                        view! {
+                            <button
+                                role="tab"
+                                data-testid=format!("tab-{}", t.label().to_lowercase())
+                                aria-selected=move || (tab.get() == t).to_string()
+                                on:click=move |_| set_tab.set(t)
+                            >
+                                {t.label()}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <div class="tab-body" data-testid="tab-body">
+                {move || match tab.get() {
+                    Tab::Console => "primary=# ".into_any(),
+                    Tab::Config => "postgresql.conf".into_any(),
+                    Tab::Log => "log/postgresql.log".into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
