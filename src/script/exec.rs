@@ -120,6 +120,8 @@ pub struct SqlError {
     pub hint: Option<String>,
     /// Character position in the statement, for psql's `LINE 1:` marker.
     pub position: Option<usize>,
+    /// A syntax error, which psql lays out itself (LINE, caret and HINT).
+    pub syntax: Option<sql::ParseError>,
 }
 
 impl SqlError {
@@ -141,6 +143,13 @@ impl SqlError {
     /// The lines psql prints for this error.
     pub fn render(&self, sql: &str) -> String {
         let mut out = format!("ERROR:  {}\n", self.message);
+        if let Some(e) = &self.syntax {
+            for l in e.psql_lines(sql) {
+                out.push_str(&l);
+                out.push('\n');
+            }
+            return out;
+        }
         if let Some(pos) = self.position {
             let pe = sql::ParseError {
                 message: String::new(),
@@ -216,7 +225,7 @@ pub fn run_psql(c: &mut Cluster, h: HostId, state: &mut PsqlState, input: &str) 
                     waiting: true,
                 }
             }
-            Err(e) => text.push_str(&e.render(&stmt)),
+            Err(e) => text.push_str(&e.render(&format!("{stmt};"))),
         }
     }
     Outcome {
@@ -273,8 +282,11 @@ fn run_statement(
     state: &mut PsqlState,
 ) -> Res<StatementResult> {
     let _ = state;
-    let stmt = sql::parse(text).map_err(|e| {
-        SqlError::new(e.message.clone()).at(e.position.or(Some(text.chars().count())))
+    let text = &format!("{text};");
+    let stmt = sql::parse(text).map_err(|e| SqlError {
+        message: e.message.clone(),
+        syntax: Some(e),
+        ..SqlError::default()
     })?;
     if let Some(s) = c
         .host_mut(h)
@@ -282,7 +294,7 @@ fn run_statement(
         .as_mut()
         .and_then(|s| s.sessions.get_mut(session))
     {
-        s.last_query = text.trim().to_string() + ";";
+        s.last_query = text.trim().to_string();
     }
     let mut x = Exec {
         c,
@@ -441,7 +453,7 @@ impl Exec<'_> {
         if changes.is_empty() {
             return Ok(StatementResult::Tag(tag.to_string()));
         }
-        let query = self.sql.trim().to_string() + ";";
+        let query = self.sql.trim().to_string();
         match self
             .c
             .commit_changes(self.h, self.session, changes, tag, &query)

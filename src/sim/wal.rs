@@ -25,7 +25,7 @@ pub const COMMIT_RECORD: u64 = 40;
 /// change after a checkpoint also writes full-page images (90,040 bytes in all).
 /// The model does not track full-page images page by page: it adds them as one lump.
 pub const CREATE_TABLE_RECORD: u64 = 57_120;
-pub const CREATE_TABLE_FPI: u64 = 32_712;
+pub const CREATE_TABLE_FPI: u64 = 32_616;
 /// A role's pg_authid row and its index entries.
 pub const ROLE_RECORD: u64 = 256;
 /// The online checkpoint record and the running-xacts record before it (176 bytes).

@@ -1,0 +1,639 @@
+//! The script runner end to end: scripts in, psql/bash transcripts out, checked against
+//! what PostgreSQL 15 prints (see pg-facts.md beside the project).
+
+use walscope::script::{run_script, Runner};
+
+/// Two standbys streaming from the primary, replication user `replicator`/`secret`.
+const TWO_STANDBYS: &str = include_str!("scenarios/two_standbys.walscope");
+
+fn run(script: &str) -> String {
+    match run_script(script) {
+        Ok(t) => t,
+        Err(e) => panic!("script does not parse: {e}"),
+    }
+}
+
+/// The output printed for the first occurrence of `command` (up to the next prompt).
+fn output_of<'a>(transcript: &'a str, command: &str) -> &'a str {
+    let start = transcript
+        .find(command)
+        .unwrap_or_else(|| panic!("{command} not in transcript:\n{transcript}"));
+    let rest = &transcript[start + command.len()..];
+    let rest = rest.strip_prefix('\n').unwrap_or(rest);
+    let end = std::iter::once(0)
+        .chain(rest.match_indices('\n').map(|(i, _)| i + 1))
+        .find(|&i| is_prompt(rest[i..].lines().next().unwrap_or("")))
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// Whether a transcript line is an echoed command (`node=# `, `node$ `, `lab$ `).
+fn is_prompt(line: &str) -> bool {
+    let name_end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(line.len());
+    name_end > 0
+        && (line[name_end..].starts_with("=# ")
+            || line[name_end..].starts_with("$ ")
+            || line[name_end..] == *"$")
+}
+
+// ---- 1. WAL on the primary -----------------------------------------------------------------
+
+#[test]
+fn lsns_and_wal_file_names_print_like_postgresql() {
+    let t = run("primary=# SELECT pg_walfile_name('0/3000060'), pg_wal_lsn_diff('0/3000060', '0/3000000');\n");
+    assert!(
+        t.contains(" 000000010000000000000003 |              96\n"),
+        "{t}"
+    );
+}
+
+#[test]
+fn statements_write_the_measured_wal_bytes() {
+    let t = run("primary=# CREATE TABLE test (id INT);\n\
+         primary=# SELECT pg_current_wal_insert_lsn() AS a;\n\
+         primary=# INSERT INTO test VALUES (1);\n\
+         primary=# SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0') AS b;\n");
+    let lsn = |label: &str| -> u64 {
+        let out = output_of(&t, label);
+        out.lines()
+            .nth(2)
+            .unwrap()
+            .trim()
+            .split('/')
+            .fold(0, |acc, p| acc << 32 | u64::from_str_radix(p, 16).unwrap())
+    };
+    let a = lsn("AS a;");
+    let b: u64 = output_of(&t, "AS b;")
+        .lines()
+        .nth(2)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(b - a, 104, "one-row INSERT and its commit: 104 bytes\n{t}");
+}
+
+#[test]
+fn create_table_after_a_checkpoint_writes_full_page_images() {
+    let t = run(
+        "primary=# CHECKPOINT;\n\
+         primary=# SELECT pg_current_wal_insert_lsn() AS before;\n\
+         primary=# CREATE TABLE test (id INT);\n\
+         primary=# SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), pg_current_wal_insert_lsn()) AS zero, pg_current_wal_insert_lsn() AS after;\n\
+         primary=# CREATE TABLE big (id int, pad text);\n\
+         primary=# SELECT pg_current_wal_insert_lsn() AS later;\n",
+    );
+    let lsn_in = |label: &str, col: usize| -> i64 {
+        let row = output_of(&t, label).lines().nth(2).unwrap();
+        let cell = row.split('|').nth(col).unwrap().trim();
+        let (hi, lo) = cell.split_once('/').unwrap();
+        (i64::from_str_radix(hi, 16).unwrap() << 32) | i64::from_str_radix(lo, 16).unwrap()
+    };
+    let before = lsn_in("AS before;", 0);
+    let after = lsn_in("AS after;", 1);
+    let later = lsn_in("AS later;", 0);
+    // pg-facts: 90,040 bytes right after a checkpoint, 57,328 later (page headers vary a little).
+    assert!(
+        (90_000..=90_100).contains(&(after - before)),
+        "{}",
+        after - before
+    );
+    assert!(
+        (57_300..=57_400).contains(&(later - after)),
+        "{}",
+        later - after
+    );
+}
+
+#[test]
+fn switch_wal_moves_to_the_next_segment() {
+    let t = run("primary=# SELECT pg_switch_wal();\nprimary=# SELECT pg_current_wal_lsn(), pg_walfile_name(pg_current_wal_lsn());\n");
+    assert!(
+        t.contains(" 0/2000000          | 000000010000000000000001\n"),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_fresh_cluster_has_postgresql_15_defaults() {
+    let t = run(
+        "primary=# SHOW wal_level;\nprimary=# SHOW max_wal_senders;\nprimary=# SHOW max_wal_size;\n\
+         primary=# SHOW checkpoint_timeout;\nprimary=# SHOW wal_sender_timeout;\nprimary=# SHOW max_slot_wal_keep_size;\n",
+    );
+    for (name, value) in [
+        ("wal_level", "replica"),
+        ("max_wal_senders", "10"),
+        ("max_wal_size", "1GB"),
+        ("checkpoint_timeout", "5min"),
+        ("wal_sender_timeout", "1min"),
+        ("max_slot_wal_keep_size", "-1"),
+    ] {
+        let out = output_of(&t, &format!("SHOW {name};"));
+        assert_eq!(
+            out.lines().nth(2).map(str::trim),
+            Some(value),
+            "{name}: {out}"
+        );
+    }
+}
+
+// ---- 2. Configuration and access -----------------------------------------------------------
+
+#[test]
+fn bad_setting_values_are_refused_with_postgresql_words() {
+    let t =
+        run("primary=# ALTER SYSTEM SET wal_level = 'fancy';\nprimary$ cat postgresql.auto.conf\n");
+    assert!(t.contains("ERROR:  invalid value for parameter \"wal_level\": \"fancy\"\nHINT:  Available values: minimal, replica, logical.\n"), "{t}");
+    // Nothing was written.
+    assert!(
+        !output_of(&t, "cat postgresql.auto.conf").contains("wal_level"),
+        "{t}"
+    );
+}
+
+#[test]
+fn restart_only_settings_wait_for_a_restart() {
+    let t = run(
+        "primary=# ALTER SYSTEM SET max_wal_senders = 5;\nprimary=# SELECT pg_reload_conf();\n\
+         primary=# SHOW max_wal_senders;\nprimary=# SELECT name, pending_restart FROM pg_settings WHERE name = 'max_wal_senders';\n\
+         primary$ cat log/postgresql.log\nprimary$ pg_ctl restart\nprimary=# SHOW max_wal_senders;\n",
+    );
+    assert!(
+        output_of(&t, "SHOW max_wal_senders;").contains(" 10\n"),
+        "{t}"
+    );
+    assert!(t.contains(" max_wal_senders | t\n"), "{t}");
+    let last = t.rfind("SHOW max_wal_senders;").unwrap();
+    assert!(t[last..].contains(" 5\n"), "{t}");
+    assert!(
+        t.contains(
+            "LOG:  parameter \"max_wal_senders\" cannot be changed without restarting the server\n"
+        ),
+        "{t}"
+    );
+}
+
+#[test]
+fn replication_connections_are_refused_for_each_reason() {
+    let base = "primary=# CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'secret';\n\
+                primary=# CREATE ROLE app WITH LOGIN PASSWORD 'app';\n\
+                lab$ node add standby1\n";
+    let bb = |user: &str, pw: &str| {
+        format!(
+            "standby1$ PGPASSWORD={pw} pg_basebackup -h primary -U {user} -D /var/lib/pgsql/data\n"
+        )
+    };
+    // listen_addresses is localhost after initdb.
+    let t = run(&format!("{base}{}", bb("replicator", "secret")));
+    assert!(t.contains("pg_basebackup: error: connection to server at \"10.0.0.1\", port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"), "{t}");
+    let listening = format!(
+        "{base}primary=# ALTER SYSTEM SET listen_addresses = '*';\nprimary$ pg_ctl restart\n"
+    );
+    // No pg_hba.conf line for a replication connection from 10.0.0.2.
+    let t = run(&format!("{listening}{}", bb("replicator", "secret")));
+    assert!(t.contains("pg_basebackup: error: connection to server at \"10.0.0.1\", port 5432 failed: FATAL:  no pg_hba.conf entry for replication connection from host \"10.0.0.2\", user \"replicator\", no encryption\n"), "{t}");
+    let hba = format!("{listening}primary$ echo 'host replication all 10.0.0.0/24 scram-sha-256' >> pg_hba.conf\nprimary=# SELECT pg_reload_conf();\n");
+    let t = run(&format!("{hba}{}", bb("replicator", "wrong")));
+    assert!(
+        t.contains("FATAL:  password authentication failed for user \"replicator\"\n"),
+        "{t}"
+    );
+    let t = run(&format!("{hba}{}", bb("app", "app")));
+    assert!(
+        t.contains("FATAL:  must be superuser or replication role to start walsender\n"),
+        "{t}"
+    );
+    let t = run(&format!(
+        "{hba}standby1$ pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data\n"
+    ));
+    assert!(
+        t.contains("failed: fe_sendauth: no password supplied\n"),
+        "{t}"
+    );
+    // max_wal_senders = 1 leaves no second sender for -X stream.
+    let t = run(&format!(
+        "{hba}primary=# ALTER SYSTEM SET max_wal_senders = 1;\nprimary$ pg_ctl restart\n{}",
+        bb("replicator", "secret")
+    ));
+    assert!(t.contains("FATAL:  number of requested standby connections exceeds max_wal_senders (currently 1)\npg_basebackup: removing data directory \"/var/lib/pgsql/data\"\n"), "{t}");
+    // A reject line above wins over the trust line below it.
+    let t = run(&format!(
+        "{listening}primary$ echo 'host replication replicator 10.0.0.2/32 reject' >> pg_hba.conf\nprimary$ echo 'host replication replicator 10.0.0.0/24 trust' >> pg_hba.conf\nprimary=# SELECT pg_reload_conf();\n{}",
+        bb("replicator", "x")
+    ));
+    assert!(t.contains("FATAL:  pg_hba.conf rejects replication connection for host \"10.0.0.2\", user \"replicator\", no encryption\n"), "{t}");
+}
+
+#[test]
+fn wal_level_minimal_stops_the_server_and_refuses_replication() {
+    let t = run("primary=# ALTER SYSTEM SET wal_level = minimal;\nprimary$ pg_ctl restart\nprimary$ tail -n 1 log/postgresql.log\n");
+    assert!(
+        t.contains("pg_ctl: could not start server\nExamine the log output.\n"),
+        "{t}"
+    );
+    assert!(t.contains("FATAL:  WAL streaming (max_wal_senders > 0) requires wal_level \"replica\" or \"logical\"\n"), "{t}");
+    let t = run(
+        "primary=# ALTER SYSTEM SET wal_level = minimal;\nprimary=# ALTER SYSTEM SET max_wal_senders = 0;\n\
+         primary=# ALTER SYSTEM SET listen_addresses = '*';\nprimary=# CREATE ROLE r WITH REPLICATION LOGIN;\n\
+         primary$ echo 'host replication r 10.0.0.0/24 trust' >> pg_hba.conf\nprimary$ pg_ctl restart\n\
+         lab$ node add standby1\nstandby1$ pg_basebackup -h primary -U r -D /var/lib/pgsql/data\n",
+    );
+    assert!(
+        t.contains(
+            "FATAL:  number of requested standby connections exceeds max_wal_senders (currently 0)"
+        ),
+        "{t}"
+    );
+}
+
+// ---- 3. pg_basebackup ------------------------------------------------------------------------
+
+#[test]
+fn basebackup_writes_a_standby_configuration() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}standby1$ ls\nstandby1$ cat postgresql.auto.conf\n"
+    ));
+    let ls = output_of(&t, "standby1$ ls");
+    for f in [
+        "standby.signal",
+        "backup_label.old",
+        "backup_manifest",
+        "pg_wal",
+        "postgresql.conf",
+    ] {
+        assert!(ls.lines().any(|l| l == f), "{f} missing:\n{ls}");
+    }
+    assert!(t.contains("primary_conninfo = 'user=replicator password=secret passfile=''/var/lib/pgsql/.pgpass'' channel_binding=prefer host=primary port=5432 sslmode=prefer sslcompression=0 sslsni=1 ssl_min_protocol_version=TLSv1.2 gssencmode=prefer krbsrvname=postgres target_session_attrs=any'\n"), "{t}");
+}
+
+#[test]
+fn basebackup_refuses_a_non_empty_directory_and_creates_slots() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}standby1$ pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data\n\
+         lab$ node add standby3\nstandby3$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R -C -S replica1 -P -v\n\
+         standby3$ tail -n 1 postgresql.auto.conf\nprimary=# SELECT slot_name, slot_type, active FROM pg_replication_slots;\n"
+    ));
+    assert!(
+        t.contains(
+            "pg_basebackup: error: directory \"/var/lib/pgsql/data\" exists but is not empty\n"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("pg_basebackup: created replication slot \"replica1\"\n"),
+        "{t}"
+    );
+    assert!(t.contains("22954/22954 kB (100%), 1/1 tablespace\n"), "{t}");
+    assert!(t.contains("pg_basebackup: base backup completed\n"), "{t}");
+    assert!(t.contains("primary_slot_name = 'replica1'\n"), "{t}");
+    assert!(t.contains(" replica1  | physical  | f\n"), "{t}");
+}
+
+#[test]
+fn basebackup_time_grows_with_size_and_shrinks_with_bandwidth() {
+    let clone = |bandwidth: &str| {
+        let mut r = Runner::new(0);
+        r.run_text(&format!(
+            "primary=# ALTER SYSTEM SET listen_addresses = '*';\nprimary$ echo 'host replication postgres 10.0.0.0/24 trust' >> pg_hba.conf\n\
+             primary$ pg_ctl restart\nprimary=# CREATE TABLE big (id int, pad text);\n\
+             primary=# INSERT INTO big SELECT g, repeat('x', 500) FROM generate_series(1, 20000) g;\n\
+             lab$ node add standby1\nlab$ bandwidth primary standby1 {bandwidth}\n"
+        ))
+        .unwrap();
+        let before = r.now();
+        r.run_text("standby1$ pg_basebackup -h primary -D /var/lib/pgsql/data -P\n")
+            .unwrap();
+        r.now().0 - before.0
+    };
+    let fast = clone("100MB/s");
+    let slow = clone("10MB/s");
+    // About 33 MB: 0.3 s at 100MB/s, 3.3 s at 10MB/s.
+    assert!((250_000..450_000).contains(&fast), "{fast}");
+    assert!((3_000_000..3_700_000).contains(&slow), "{slow}");
+}
+
+#[test]
+fn the_clone_is_consistent_as_of_the_backup_and_replays_the_rest() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}primary=# CREATE TABLE t (id int);\nprimary=# INSERT INTO t VALUES (1), (2), (3);\n\
+         lab$ node add standby3\nstandby3$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R\n\
+         primary=# INSERT INTO t VALUES (4);\nstandby3$ pg_ctl start\nlab$ wait 1s\nstandby3=# SELECT count(*) FROM t;\n"
+    ));
+    assert!(
+        output_of(&t, "standby3=# SELECT count(*) FROM t;").contains("     4\n"),
+        "{t}"
+    );
+}
+
+// ---- 4. Standbys -------------------------------------------------------------------------------
+
+#[test]
+fn a_hot_standby_reads_replayed_rows_and_refuses_writes() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}primary=# CREATE TABLE test (id INT);\nprimary=# INSERT INTO test VALUES (1);\nlab$ wait 100ms\n\
+         standby1=# SELECT * FROM test;\nstandby1=# INSERT INTO test VALUES (2);\nstandby1=# UPDATE test SET id = 3;\n\
+         standby1=# DELETE FROM test;\nstandby1=# CREATE TABLE x (id int);\n\
+         standby1=# SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up, pg_is_in_recovery();\n"
+    ));
+    assert!(
+        output_of(&t, "standby1=# SELECT * FROM test;").contains("  1\n(1 row)"),
+        "{t}"
+    );
+    for cmd in ["INSERT", "UPDATE", "DELETE", "CREATE TABLE"] {
+        assert!(
+            t.contains(&format!(
+                "ERROR:  cannot execute {cmd} in a read-only transaction\n"
+            )),
+            "{cmd}: {t}"
+        );
+    }
+    assert!(t.contains(" t         | t\n"), "{t}");
+}
+
+#[test]
+fn a_standby_sees_only_what_it_replayed() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}primary=# CREATE TABLE test (id INT);\nlab$ wait 100ms\n\
+         lab$ latency primary standby1 2s\nprimary=# INSERT INTO test VALUES (1);\n\
+         standby1=# SELECT count(*) FROM test;\nlab$ wait 2100ms\nstandby1=# SELECT count(*) AS later FROM test;\n"
+    ));
+    assert!(
+        output_of(&t, "standby1=# SELECT count(*) FROM test;").contains("     0\n"),
+        "{t}"
+    );
+    assert!(
+        output_of(&t, "AS later FROM test;").contains("     1\n"),
+        "{t}"
+    );
+}
+
+#[test]
+fn pg_stat_replication_has_every_column_in_order() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}primary=# SELECT * FROM pg_stat_replication LIMIT 1;\n"
+    ));
+    let header = output_of(&t, "LIMIT 1;")
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let cols: Vec<&str> = header.split('|').map(str::trim).collect();
+    assert_eq!(
+        cols,
+        [
+            "pid",
+            "usesysid",
+            "usename",
+            "application_name",
+            "client_addr",
+            "client_hostname",
+            "client_port",
+            "backend_start",
+            "backend_xmin",
+            "state",
+            "sent_lsn",
+            "write_lsn",
+            "flush_lsn",
+            "replay_lsn",
+            "write_lag",
+            "flush_lag",
+            "replay_lag",
+            "sync_priority",
+            "sync_state",
+            "reply_time"
+        ]
+    );
+    let t = run(&format!(
+        "{TWO_STANDBYS}standby1=# \\x\nstandby1=# SELECT * FROM pg_stat_wal_receiver;\n"
+    ));
+    assert!(t.contains("status                | streaming\n"), "{t}");
+    assert!(t.contains("receive_start_lsn     | 0/1000000\n"), "{t}");
+    assert!(t.contains("dbname=replication"), "{t}");
+}
+
+#[test]
+fn lag_columns_are_intervals_and_clear_when_idle() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}lab$ latency primary standby1 25ms\nprimary=# CREATE TABLE t (id int);\nlab$ wait 200ms\n\
+         primary=# SELECT application_name, write_lag, replay_lag FROM pg_stat_replication ORDER BY 1;\n\
+         lab$ wait 30s\nprimary=# SELECT application_name, write_lag FROM pg_stat_replication ORDER BY 1;\n"
+    ));
+    let first = output_of(
+        &t,
+        "write_lag, replay_lag FROM pg_stat_replication ORDER BY 1;",
+    );
+    // 25 ms each way plus transfer: the round trip is just over 50 ms.
+    assert!(first.contains(" walreceiver      | 00:00:00.05"), "{first}");
+    let later = output_of(&t, "write_lag FROM pg_stat_replication ORDER BY 1;");
+    assert!(
+        later.lines().nth(2).unwrap().trim_end().ends_with('|'),
+        "lag cleared after two idle replies:\n{later}"
+    );
+}
+
+#[test]
+fn hot_standby_off_refuses_connections() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}standby1$ echo 'hot_standby = off' >> postgresql.conf\nstandby1$ pg_ctl restart\nstandby1=# SELECT 1;\n"
+    ));
+    assert!(t.contains("FATAL:  the database system is not accepting connections\nDETAIL:  Hot standby mode is disabled.\n"), "{t}");
+}
+
+#[test]
+fn stopping_a_standby_is_logged_like_postgresql() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}standby1$ pg_ctl stop\nstandby1$ tail -n 8 log/postgresql.log\n"
+    ));
+    assert!(
+        t.contains("FATAL:  terminating walreceiver process due to administrator command\n"),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_standby_without_a_slot_loses_removed_wal_and_a_slot_keeps_it() {
+    let scenario = |slot: &str| {
+        format!(
+            "primary=# ALTER SYSTEM SET listen_addresses = '*';\nprimary$ echo 'host replication postgres 10.0.0.0/24 trust' >> pg_hba.conf\n\
+             primary$ pg_ctl restart\nlab$ node add standby1\nstandby1$ pg_basebackup -h primary -D /var/lib/pgsql/data -R {slot}\n\
+             standby1$ pg_ctl start\nlab$ wait 1s\nstandby1$ pg_ctl stop\n\
+             primary=# SELECT pg_switch_wal();\nprimary=# CREATE TABLE t (id int);\nprimary=# SELECT pg_switch_wal();\n\
+             primary=# CREATE TABLE u (id int);\nprimary=# SELECT pg_switch_wal();\nprimary=# CHECKPOINT;\n\
+             standby1$ pg_ctl start\nlab$ wait 6s\nstandby1$ tail -n 4 log/postgresql.log\nprimary=# SELECT slot_name, active, wal_status FROM pg_replication_slots;\n"
+        )
+    };
+    let t = run(&scenario(""));
+    assert!(t.contains("FATAL:  could not receive data from WAL stream: ERROR:  requested WAL segment 000000010000000000000001 has already been removed\n"), "{t}");
+    let t = run(&scenario("-C -S replica1"));
+    assert!(!t.contains("has already been removed"), "{t}");
+    assert!(t.contains(" replica1  | t      | reserved\n"), "{t}");
+}
+
+// ---- 5. Synchronous replication -----------------------------------------------------------------
+
+const SYNC: &str = "standby1$ echo \"cluster_name = 's1'\" >> postgresql.conf\nstandby2$ echo \"cluster_name = 's2'\" >> postgresql.conf\n\
+                    standby1$ pg_ctl restart\nstandby2$ pg_ctl restart\nlab$ wait 1s\n";
+
+fn sync_states(names: &str) -> String {
+    let t = run(&format!(
+        "{TWO_STANDBYS}{SYNC}primary=# ALTER SYSTEM SET synchronous_standby_names = '{names}';\nprimary=# SELECT pg_reload_conf();\n\
+         lab$ wait 100ms\nprimary=# SELECT application_name, sync_priority, sync_state FROM pg_stat_replication ORDER BY 1;\n"
+    ));
+    output_of(&t, "sync_state FROM pg_stat_replication ORDER BY 1;").to_string()
+}
+
+#[test]
+fn synchronous_standby_names_in_all_its_forms() {
+    assert!(sync_states("s1").contains(
+        " s1               |             1 | sync\n s2               |             0 | async\n"
+    ));
+    assert!(sync_states("s1, s2").contains(
+        " s1               |             1 | sync\n s2               |             2 | potential\n"
+    ));
+    assert!(sync_states("FIRST 2 (s2, s1)").contains(
+        " s1               |             2 | sync\n s2               |             1 | sync\n"
+    ));
+    assert!(sync_states("ANY 1 (s1, s2)").contains(
+        " s1               |             1 | quorum\n s2               |             1 | quorum\n"
+    ));
+    assert!(sync_states("*").contains(" s2               |             1 | potential\n"));
+}
+
+#[test]
+fn a_commit_waits_for_a_missing_synchronous_standby_until_cancelled() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}{SYNC}primary=# ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (s1)';\nprimary=# SELECT pg_reload_conf();\n\
+         primary=# CREATE TABLE test (id int);\nstandby1$ pg_ctl stop\nlab$ wait 1s\nprimary=# INSERT INTO test VALUES (1);\n\
+         primary=# SELECT wait_event_type, wait_event, state FROM pg_stat_activity WHERE query LIKE 'INSERT%';\n\
+         lab$ wait 10min\nlab$ cancel primary\nprimary=# SELECT count(*) FROM test;\n"
+    ));
+    assert!(
+        t.contains("primary=# CREATE TABLE test (id int);\nCREATE TABLE\n"),
+        "a synchronous commit with s1 up returns at once:\n{t}"
+    );
+    assert!(
+        output_of(&t, "primary=# INSERT INTO test VALUES (1);").is_empty(),
+        "{t}"
+    );
+    assert!(
+        t.contains(" IPC             | SyncRep    | active\n"),
+        "{t}"
+    );
+    assert!(t.contains("(session 1) finished:\nWARNING:  canceling wait for synchronous replication due to user request\nDETAIL:  The transaction has already committed locally, but might not have been replicated to the standby.\nINSERT 0 1\n"), "{t}");
+    assert!(
+        output_of(&t, "SELECT count(*) FROM test;").contains("     1\n"),
+        "{t}"
+    );
+}
+
+#[test]
+fn synchronous_commit_levels_wait_for_what_they_promise() {
+    // With replay held back by recovery_min_apply_delay, remote_apply waits and on does not.
+    let t = run(&format!(
+        "{TWO_STANDBYS}{SYNC}standby1=# ALTER SYSTEM SET recovery_min_apply_delay = '5s';\nstandby1=# SELECT pg_reload_conf();\n\
+         primary=# ALTER SYSTEM SET synchronous_standby_names = 's1';\nprimary=# SELECT pg_reload_conf();\nprimary=# CREATE TABLE t (id int);\n\
+         primary=# SET synchronous_commit = remote_apply;\nprimary=# INSERT INTO t VALUES (1);\nprimary=# SET synchronous_commit = on;\nprimary=# INSERT INTO t VALUES (2);\n\
+         lab$ wait 6s\n"
+    ));
+    assert!(
+        output_of(&t, "primary=# INSERT INTO t VALUES (1);").is_empty(),
+        "remote_apply waits for the delayed replay:\n{t}"
+    );
+    assert!(
+        t.contains("primary=# INSERT INTO t VALUES (2);\nINSERT 0 1\n"),
+        "on only waits for the flush:\n{t}"
+    );
+    assert!(
+        t.contains("(session 1) finished:\nINSERT 0 1\n"),
+        "remote_apply returns after the delay:\n{t}"
+    );
+}
+
+#[test]
+fn synchronous_commit_off_can_lose_a_commit_in_a_crash() {
+    let t = run(
+        "primary=# CREATE TABLE t (id int);\nprimary=# SET synchronous_commit = off;\nprimary=# INSERT INTO t VALUES (1);\n\
+         lab$ crash primary\nprimary$ pg_ctl start\nprimary=# SELECT count(*) FROM t;\nprimary$ tail -n 8 log/postgresql.log\n",
+    );
+    assert!(
+        output_of(&t, "SELECT count(*) FROM t;").contains("     0\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            "LOG:  database system was not properly shut down; automatic recovery in progress\n"
+        ),
+        "{t}"
+    );
+}
+
+// ---- failover -------------------------------------------------------------------------------------
+
+#[test]
+fn promotion_starts_a_new_timeline_that_standbys_follow() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}primary=# CREATE TABLE t (id int);\nprimary=# INSERT INTO t VALUES (1);\nlab$ wait 100ms\n\
+         primary$ pg_ctl stop -m immediate\nstandby1=# SELECT pg_promote();\n\
+         standby1=# SELECT pg_is_in_recovery(), timeline_id FROM pg_control_checkpoint();\n\
+         standby1$ tail -n 10 log/postgresql.log\nstandby1=# INSERT INTO t VALUES (2);\n\
+         standby2=# ALTER SYSTEM SET primary_conninfo = 'host=standby1 user=replicator password=secret';\nstandby2=# SELECT pg_reload_conf();\n\
+         lab$ wait 6s\nstandby2=# SELECT count(*) FROM t;\nstandby2$ ls pg_wal\n"
+    ));
+    assert!(t.contains(" f                 |           2\n"), "{t}");
+    assert!(t.contains("LOG:  received promote request\n"), "{t}");
+    assert!(t.contains("LOG:  selected new timeline ID: 2\n"), "{t}");
+    assert!(t.contains("LOG:  archive recovery complete\n"), "{t}");
+    assert!(
+        output_of(&t, "standby2=# SELECT count(*) FROM t;").contains("     2\n"),
+        "{t}"
+    );
+    assert!(
+        output_of(&t, "standby2$ ls pg_wal").contains("00000002.history\n")
+            || output_of(&t, "standby2$ ls pg_wal").contains("000000020000000000000001\n"),
+        "{t}"
+    );
+}
+
+#[test]
+fn an_old_primary_ahead_of_the_fork_cannot_follow_until_rewound() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}primary=# ALTER SYSTEM SET wal_log_hints = off;\nlab$ partition primary standby1\nprimary=# CREATE TABLE lost (id int);\n\
+         lab$ wait 100ms\nprimary$ pg_ctl stop\nstandby1=# SELECT pg_promote();\n\
+         primary$ touch standby.signal\nprimary$ echo \"primary_conninfo = 'host=standby1 user=replicator password=secret'\" >> postgresql.auto.conf\n\
+         lab$ heal primary standby1\nprimary$ pg_ctl start\nlab$ wait 6s\nprimary$ tail -n 2 log/postgresql.log\nprimary$ pg_ctl stop\n\
+         primary$ pg_rewind --target-pgdata=/var/lib/pgsql/data --source-server='host=standby1 user=postgres'\n"
+    ));
+    assert!(t.contains("LOG:  new timeline 2 forked off current database system timeline 1 before current recovery point"), "{t}");
+    assert!(t.contains("pg_rewind: error: target server needs to use either data checksums or \"wal_log_hints = on\"\n"), "{t}");
+}
+
+// ---- runner -----------------------------------------------------------------------------------------
+
+#[test]
+fn unknown_commands_answer_like_bash_and_psql() {
+    let t = run("primary$ frobnicate --now\nprimary=# SELEC 1;\nprimary=# SELECT * FROM nope;\nlab$ explode\n");
+    assert!(t.contains("bash: frobnicate: command not found\n"), "{t}");
+    assert!(
+        t.contains("ERROR:  syntax error at or near \"SELEC\"\nLINE 1: SELEC 1;\n        ^\n"),
+        "{t}"
+    );
+    assert!(t.contains("ERROR:  relation \"nope\" does not exist\nLINE 1: SELECT * FROM nope;\n                      ^\n"), "{t}");
+    assert!(t.contains("lab: unknown command \"explode\""), "{t}");
+}
+
+#[test]
+fn the_transcript_ends_with_the_virtual_time() {
+    let t = run("lab$ wait 1500ms\n@3s primary=# SELECT 1;\n");
+    assert!(t.ends_with("-- virtual time: 3.000s\n"), "{t}");
+}
+
+#[test]
+fn the_server_log_uses_postgresql_line_format() {
+    let t = run("primary$ pg_ctl restart\nprimary$ tail -n 1 log/postgresql.log\n");
+    let last = output_of(&t, "tail -n 1 log/postgresql.log");
+    let re_ok = last.starts_with("2026-11-24 09:00:00.000 UTC [")
+        && last.contains("] LOG:  database system is ready to accept connections");
+    assert!(re_ok, "{last}");
+}
