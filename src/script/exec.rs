@@ -121,7 +121,7 @@ pub struct SqlError {
     /// Character position in the statement, for psql's `LINE 1:` marker.
     pub position: Option<usize>,
     /// A syntax error, which psql lays out itself (LINE, caret and HINT).
-    pub syntax: Option<sql::ParseError>,
+    pub syntax: Option<Box<sql::ParseError>>,
 }
 
 impl SqlError {
@@ -285,7 +285,7 @@ fn run_statement(
     let text = &format!("{text};");
     let stmt = sql::parse(text).map_err(|e| SqlError {
         message: e.message.clone(),
-        syntax: Some(e),
+        syntax: Some(Box::new(e)),
         ..SqlError::default()
     })?;
     if let Some(s) = c

@@ -284,6 +284,8 @@ pub struct Cluster {
     pub(crate) violations: Vec<super::invariants::Broken>,
     /// How many events have been processed (for benchmarks and the step control).
     pub processed: u64,
+    /// Events processed in a row at the current instant (a zero-delay loop is a bug).
+    same_time: u64,
 }
 
 /// The WAL position of a freshly initdb'd cluster.
@@ -307,6 +309,7 @@ impl Cluster {
             backups: Vec::new(),
             violations: Vec::new(),
             processed: 0,
+            same_time: 0,
         };
         let h = c.add_host_unchecked("primary");
         c.initdb(h);
@@ -518,6 +521,17 @@ impl Cluster {
             return false;
         };
         debug_assert!(s.at >= self.now, "time went backwards");
+        if s.at == self.now {
+            self.same_time += 1;
+            debug_assert!(
+                self.same_time < 1_000_000,
+                "event storm at {}: {:?}",
+                self.now,
+                s.event
+            );
+        } else {
+            self.same_time = 0;
+        }
         self.now = s.at;
         self.processed += 1;
         self.handle(s.event);

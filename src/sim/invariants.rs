@@ -1,6 +1,6 @@
 //! Named invariants, checked after every event in debug and test builds.
 
-use super::cluster::{Cluster, HostId};
+use super::cluster::Cluster;
 
 /// An invariant that did not hold, with what was seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +27,7 @@ impl Cluster {
         if let Some(b) = self.violations.first() {
             return Err(b.clone());
         }
-        for (i, host) in self.hosts.iter().enumerate() {
+        for host in &self.hosts {
             let Some(d) = &host.data else { continue };
             if !(d.wal.flush <= d.wal.insert && d.wal.write <= d.wal.insert) {
                 return Err(Broken {
@@ -48,18 +48,18 @@ impl Cluster {
                     ),
                 });
             }
-            for r in self.stat_replication(HostId(i)) {
-                let (Some(sent), Some(write), Some(flush), Some(replay)) =
-                    (r.sent_lsn, r.write_lsn, r.flush_lsn, r.replay_lsn)
-                else {
-                    continue;
-                };
+            for w in server
+                .senders
+                .iter()
+                .filter(|w| !w.is_backup && w.reply_time.is_some())
+            {
+                let (sent, write, flush, replay) = (w.sent, w.write, w.flush, w.replay);
                 if !(replay <= flush && flush <= write && write <= sent && sent <= d.wal.flush) {
                     return Err(Broken {
                         name: "positions_ordered",
                         detail: format!(
                             "{} -> {}: replay {replay} flush {flush} write {write} sent {sent} primary flush {}",
-                            host.name, r.application_name, d.wal.flush
+                            host.name, w.application_name, d.wal.flush
                         ),
                     });
                 }

@@ -963,7 +963,12 @@ impl Cluster {
             return;
         }
         let Some(d) = self.data(standby) else { return };
-        let target = d.wal.flush;
+        // Replay stops at the end of the last complete record received.
+        let target = d
+            .wal
+            .records
+            .back()
+            .map_or(d.applied, |r| r.end.min(d.wal.flush));
         if target <= d.applied {
             return;
         }
@@ -1032,15 +1037,6 @@ impl Cluster {
                 _ => {}
             }
             d.applied = r.end;
-        }
-        if blocked_until.is_none()
-            && d.applied < upto
-            && !d.wal.records_between(d.applied, upto).any(|_| true)
-        {
-            // Only page padding (or a partial record) remains: replay reaches the flush point.
-            d.applied = d
-                .applied
-                .max(upto.min(d.wal.records.back().map_or(upto, |r| r.end)));
         }
         if let Some(due) = blocked_until {
             if let Some(s) = self.server_mut(standby) {

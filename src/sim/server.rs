@@ -763,7 +763,8 @@ impl Cluster {
         let Some(data) = self.data_mut(h) else {
             return false;
         };
-        let end = data.wal.flush;
+        // The new timeline starts after the last complete record replayed.
+        let end = data.applied;
         data.wal.truncate(end);
         let old = data.wal.tli;
         let new = TimelineId(old.0 + 1);

@@ -1,0 +1,70 @@
+//! The `walscope` binary: run, link encode, link decode.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn walscope(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_walscope"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("the binary finishes");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn run_prints_a_transcript_and_exits_0_even_on_sql_errors() {
+    let (code, out, _) = walscope(
+        &["run", "-"],
+        "primary=# SELECT 1 AS one;\nprimary=# SELECT * FROM missing;\n",
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("primary=# SELECT 1 AS one;\n one \n-----\n   1\n(1 row)\n\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ERROR:  relation \"missing\" does not exist\n"),
+        "{out}"
+    );
+    assert!(out.ends_with("-- virtual time: 0.000s\n"), "{out}");
+}
+
+#[test]
+fn a_malformed_line_reports_its_number_and_runs_nothing() {
+    let (code, out, err) = walscope(
+        &["run", "-"],
+        "lab$ node add standby1\nprimary=# SELECT 1;\nthis is not a command\n",
+    );
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "nothing ran: {out}");
+    assert!(err.contains("line 3: expected"), "{err}");
+}
+
+#[test]
+fn links_round_trip_through_the_terminal() {
+    let script = "lab$ node add standby1\n@2s primary=# CREATE TABLE t (id int);\n";
+    let (code, fragment, _) = walscope(&["link", "encode", "-"], script);
+    assert_eq!(code, 0);
+    assert!(fragment.starts_with("v1."), "{fragment}");
+    let (code, back, _) = walscope(&["link", "decode", fragment.trim()], "");
+    assert_eq!(code, 0);
+    assert_eq!(back, script);
+    let (code, _, err) = walscope(&["link", "decode", "v1.garbage!!"], "");
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "one-line reason: {err}");
+    assert!(err.contains("damaged"), "{err}");
+}
