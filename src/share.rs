@@ -367,7 +367,7 @@ fn decode_v1(body: &str) -> Result<Scenario, LinkError> {
     if sum != checksum(raw).to_le_bytes() {
         return Err(LinkError::Damaged("checksum does not match"));
     }
-    let (wire, rest): (WireV1, &[u8]) = postcard::take_from_bytes(&raw)
+    let (wire, rest): (WireV1, &[u8]) = postcard::take_from_bytes(raw)
         .map_err(|_| LinkError::Damaged("scenario encoding is corrupt"))?;
     if !rest.is_empty() {
         return Err(LinkError::Damaged("trailing data"));

@@ -190,7 +190,7 @@ fn a_hundred_thousand_random_and_mutated_links_never_panic() {
                 let body: String = (0..n)
                     .map(|_| alphabet[(next(&mut seed) % alphabet.len() as u64) as usize])
                     .collect();
-                if next(&mut seed) % 2 == 0 {
+                if next(&mut seed).is_multiple_of(2) {
                     format!("v1.{body}")
                 } else {
                     body
