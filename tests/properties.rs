@@ -53,3 +53,46 @@ proptest! {
         prop_assert!(r.now().0 > 0);
     }
 }
+
+/// Input a student might mistype: any printable text after any prompt.
+fn scribble() -> impl Strategy<Value = String> {
+    let prompt = prop_oneof![
+        Just("primary=# "),
+        Just("standby1=# "),
+        Just("primary$ "),
+        Just("standby1$ "),
+        Just("lab$ "),
+        Just("")
+    ];
+    let words = prop_oneof![
+        "[ -~]{0,60}",
+        Just("pg_basebackup -h primary -D /var/lib/pgsql/data -X".to_string()),
+        Just("pg_ctl -m".to_string()),
+        Just("SELECT pg_wal_lsn_diff('0/0', 'x/y');".to_string()),
+        Just("echo > ".to_string()),
+        Just("rm -rf /".to_string()),
+        Just("ALTER SYSTEM SET synchronous_standby_names = 'FIRST 0 (a)';".to_string()),
+        Just("SELECT * FROM generate_series(1, 99999999999);".to_string()),
+    ];
+    (prompt, words).prop_map(|(p, w)| format!("{p}{w}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mistyped_input_never_breaks_the_lab(lines in prop::collection::vec(scribble(), 1..25)) {
+        let mut r = Runner::new(5);
+        r.run_text(SETUP).expect("setup parses");
+        for (i, text) in lines.iter().enumerate() {
+            // A line that does not parse is reported and nothing runs; one that parses runs.
+            if let Ok(line) = parse_line(text, i + 1) {
+                r.run_line(&line);
+            }
+        }
+        prop_assert!(r.cluster.check_invariants().is_ok());
+        // The lab still answers.
+        let out = r.run_text("lab$ node add probe\n").expect("parses");
+        prop_assert!(out.contains("probe") );
+    }
+}

@@ -709,6 +709,10 @@ fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
     let mut out = String::new();
     for a in args.iter().filter(|a| !a.starts_with('-')) {
         let path = resolve_path(a);
+        if path == "/" && recursive {
+            out.push_str("rm: it is dangerous to operate recursively on '/'\nrm: use --no-preserve-root to override this failsafe\n");
+            continue;
+        }
         let dir = is_dir(c, h, &path);
         if dir && !recursive {
             out.push_str(&format!("rm: cannot remove '{a}': Is a directory\n"));
