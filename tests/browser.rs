@@ -13,6 +13,7 @@ use walscope::ui::handle::{self, LabHandle, Ui};
 use walscope::ui::lab::Lab;
 use walscope::ui::persist::{self, AUTOSAVE_KEY};
 use walscope::ui::{App, Workbench};
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -46,12 +47,23 @@ fn mount() -> (web_sys::HtmlElement, impl Drop) {
 
 /// Mounts a workbench on `lab` and hands back its handles, so a test can drive time.
 fn mount_lab(lab: Lab) -> (web_sys::HtmlElement, impl Drop, LabHandle, Ui) {
+    mount_lab_with(lab, false)
+}
+
+/// Like [`mount_lab`], as for a user who asked for reduced motion (or not).
+fn mount_lab_with(
+    lab: Lab,
+    reduced_motion: bool,
+) -> (web_sys::HtmlElement, impl Drop, LabHandle, Ui) {
     let root = new_root();
     let slot: Rc<Cell<Option<(LabHandle, Ui)>>> = Rc::new(Cell::new(None));
     let s = slot.clone();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         let lab = LabHandle::new(lab);
-        let ui = Ui::new(&Default::default(), None);
+        let ui = Ui {
+            reduced_motion,
+            ..Ui::new(&Default::default(), None)
+        };
         s.set(Some((lab, ui)));
         view! { <Workbench lab=lab ui=ui /> }
     });
@@ -160,6 +172,26 @@ async fn play_button_starts_and_pauses_the_clock() {
     by_testid(&root, "play").click();
     settle().await;
     assert_eq!(text(&root, "status"), "paused");
+
+    // Animation frames move virtual time while playing, and only then.
+    by_testid(&root, "play").click();
+    sleep(300).await;
+    by_testid(&root, "play").click();
+    settle().await;
+    let stopped = text(&root, "clock");
+    assert_ne!(stopped, "t = 0.000s");
+    sleep(100).await;
+    assert_eq!(text(&root, "clock"), stopped);
+}
+
+/// Waits `ms` milliseconds of real time (animation frames run meanwhile).
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -216,6 +248,13 @@ async fn a_standby_refuses_writes_in_postgresql_words() {
         log.contains("ERROR:  cannot execute INSERT in a read-only transaction"),
         "{log}"
     );
+    // Up recalls the last command, with its target.
+    let ta: web_sys::HtmlTextAreaElement = by_testid(&root, "console-input").unchecked_into();
+    key(&ta, "ArrowUp");
+    settle().await;
+    assert_eq!(ta.value(), "INSERT INTO test VALUES (2);");
+    let target: web_sys::HtmlSelectElement = by_testid(&root, "console-target").unchecked_into();
+    assert_eq!(target.value(), "sql:standby1");
     // Enter on incomplete SQL starts a new line instead of running it.
     console(&root, "sql:standby1", "SELECT count(*)").await;
     let ta: web_sys::HtmlTextAreaElement = by_testid(&root, "console-input").unchecked_into();
@@ -428,14 +467,32 @@ async fn benchmark_frames_and_scrubbing() {
     ui.speed.set(10.0);
     settle().await;
     let mut frames = Vec::new();
+    let mut model = Vec::new();
     for _ in 0..300 {
         let t0 = now_ms();
         handle::frame(lab, ui, 1000.0 / 60.0);
+        model.push(now_ms() - t0);
         leptos::task::tick().await;
         frames.push(now_ms() - t0);
     }
+    model.sort_by(f64::total_cmp);
     frames.sort_by(f64::total_cmp);
     assert!(text(&root, "wal-lsn-standby3").starts_with("received"));
+
+    // The same while a partition holds a minute of WAL for one standby.
+    let mut cut = Vec::new();
+    handle::run(lab, ui, handle::lab_line("partition primary standby3"));
+    handle::run(lab, ui, handle::lab_line("wait 60s"));
+    settle().await;
+    for _ in 0..100 {
+        let t0 = now_ms();
+        handle::frame(lab, ui, 1000.0 / 60.0);
+        leptos::task::tick().await;
+        cut.push(now_ms() - t0);
+    }
+    cut.sort_by(f64::total_cmp);
+    assert!(try_testid(&root, "packet-held").is_some());
+    handle::run(lab, ui, handle::lab_line("heal primary standby3"));
 
     // Ten minutes of the same cluster, then scrub to places all over it.
     handle::run(lab, ui, handle::lab_line("wait 10min"));
@@ -452,6 +509,13 @@ async fn benchmark_frames_and_scrubbing() {
         assert_eq!(lab.with_untracked(|l| l.now()), t);
     }
     scrubs.sort_by(f64::total_cmp);
+    let wasm_mb = wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
+        / 1048576.0;
+    console_log!("wasm memory after the 10-minute scenario: {wasm_mb:.0} MB");
     let line = format!(
         "frame: median={:.2}ms p95={:.2}ms scrub={:.2}ms (median of {}, max {:.2}ms; {} snapshots)",
         percentile(&frames, 0.5),
@@ -461,6 +525,223 @@ async fn benchmark_frames_and_scrubbing() {
         scrubs[scrubs.len() - 1],
         lab.with_untracked(|l| l.snapshot_count()),
     );
+    let line = format!(
+        "{line}\npartitioned: median={:.2}ms p95={:.2}ms\nmodel advance alone: median={:.2}ms p95={:.2}ms",
+        percentile(&cut, 0.5),
+        percentile(&cut, 0.95),
+        percentile(&model, 0.5),
+        percentile(&model, 0.95),
+    );
     web_sys::console::log_1(&line.clone().into());
     console_log!("{line}");
+}
+
+#[wasm_bindgen_test]
+async fn a_commit_waiting_for_a_lost_sync_standby_shows_a_badge() {
+    fresh();
+    let (root, _handle) = mount();
+    console(&root, "lab", ONE_STANDBY).await;
+    console(
+        &root,
+        "sql:primary",
+        "ALTER SYSTEM SET synchronous_standby_names = '*';",
+    )
+    .await;
+    console(&root, "sql:primary", "SELECT pg_reload_conf();").await;
+    console(&root, "lab", "wait 1s").await;
+    let edge = by_testid(&root, "edge-primary-standby1");
+    assert_eq!(edge.get_attribute("data-sync").as_deref(), Some("true"));
+    assert!(edge.text_content().unwrap().starts_with("sync · streaming"));
+    assert!(try_testid(&root, "syncrep-primary").is_none());
+
+    by_testid(&root, "btn-crash-standby1").click();
+    settle().await;
+    console(&root, "sql:primary", "INSERT INTO test VALUES (3);").await;
+    assert_eq!(text(&root, "syncrep-primary"), "waiting for SyncRep (1)");
+}
+
+#[wasm_bindgen_test]
+async fn saving_a_config_file_runs_echo_commands() {
+    fresh();
+    let (root, _handle) = mount();
+    by_testid(&root, "tab-config").click();
+    settle().await;
+    let ta: web_sys::HtmlTextAreaElement = by_testid(&root, "config-text").unchecked_into();
+    let before = ta.value();
+    assert!(before.contains("PostgreSQL configuration file"));
+    ta.set_value(&format!("{before}wal_keep_size = '1GB'\n"));
+    fire(&ta, "input");
+    settle().await;
+    by_testid(&root, "config-save").click();
+    settle().await;
+    assert!(text(&root, "console-log")
+        .contains("primary$ echo \"wal_keep_size = '1GB'\" >> postgresql.conf\n"));
+    let ta: web_sys::HtmlTextAreaElement = by_testid(&root, "config-text").unchecked_into();
+    assert_eq!(
+        ta.value(),
+        format!("{before}wal_keep_size = '1GB'\n"),
+        "the file in the model"
+    );
+
+    // A setting that needs a restart shows the badge on the card and in the panel.
+    console(
+        &root,
+        "sql:primary",
+        "ALTER SYSTEM SET max_connections = 200;",
+    )
+    .await;
+    console(&root, "sql:primary", "SELECT pg_reload_conf();").await;
+    assert_eq!(text(&root, "pending-primary"), "pending restart");
+    assert!(try_testid(&root, "config-pending").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn the_share_link_reopens_what_is_on_screen() {
+    fresh();
+    let (root, _handle) = mount();
+    console(&root, "lab", ONE_STANDBY).await;
+    console(&root, "lab", "workload primary 50").await;
+    by_testid(&root, "step").click();
+    settle().await;
+    by_testid(&root, "share").click();
+    settle().await;
+    let link = by_testid(&root, "share-link")
+        .unchecked_into::<web_sys::HtmlInputElement>()
+        .value();
+    let loc = window().location();
+    let prefix = format!("{}{}#", loc.origin().unwrap(), loc.pathname().unwrap());
+    assert!(link.starts_with(&prefix), "{link}");
+    let native = share::decode(&link[prefix.len()..]).unwrap().replay();
+    assert_eq!(text(&root, "clock"), format!("t = {}", native.now()));
+    for n in native.cluster.nodes() {
+        assert_eq!(
+            text(&root, &format!("wal-lsn-{}", n.name)),
+            expected_wal_text(&native, &n),
+            "{}",
+            n.name
+        );
+    }
+}
+
+/// Where the packet in flight is drawn.
+fn packet_at(root: &web_sys::HtmlElement) -> (String, String) {
+    let p = root
+        .query_selector("[data-testid='packet'] rect")
+        .unwrap()
+        .expect("a packet in flight");
+    (p.get_attribute("x").unwrap(), p.get_attribute("y").unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn packets_glide_with_latency_or_jump_for_reduced_motion() {
+    fresh();
+    for reduced in [false, true] {
+        let (root, _handle, lab, ui) = mount_lab_with(Lab::new(0), reduced);
+        let mut lines = walscope::script::parse(ONE_STANDBY).unwrap();
+        lines.extend(
+            walscope::script::parse(
+                "lab$ latency primary standby1 1s\nprimary=# INSERT INTO test VALUES (5);\n",
+            )
+            .unwrap(),
+        );
+        handle::run_all(lab, ui, lines);
+        settle().await;
+        let label = text(&root, "edge-primary-standby1");
+        assert!(label.contains("1 s · 1Gbit/s"), "{label}");
+        let before = packet_at(&root);
+        handle::frame(lab, ui, 100.0);
+        settle().await;
+        let after = packet_at(&root);
+        if reduced {
+            assert_eq!(before, after, "no gliding: the packet stays until it jumps");
+        } else {
+            assert_ne!(
+                before, after,
+                "the packet moved a tenth of its one-second trip"
+            );
+        }
+    }
+}
+
+/// A drawing backend that keeps the text drawn, to read a chart without pixels.
+struct Recorder {
+    texts: Rc<std::cell::RefCell<Vec<String>>>,
+}
+
+type DrawResult<T> = Result<T, plotters_backend::DrawingErrorKind<std::io::Error>>;
+
+impl plotters_backend::DrawingBackend for Recorder {
+    type ErrorType = std::io::Error;
+
+    fn get_size(&self) -> (u32, u32) {
+        (640, 320)
+    }
+
+    fn ensure_prepared(&mut self) -> DrawResult<()> {
+        Ok(())
+    }
+
+    fn present(&mut self) -> DrawResult<()> {
+        Ok(())
+    }
+
+    fn draw_pixel(
+        &mut self,
+        _: plotters_backend::BackendCoord,
+        _: plotters_backend::BackendColor,
+    ) -> DrawResult<()> {
+        Ok(())
+    }
+
+    fn draw_text<S: plotters_backend::BackendTextStyle>(
+        &mut self,
+        text: &str,
+        _: &S,
+        _: plotters_backend::BackendCoord,
+    ) -> DrawResult<()> {
+        self.texts.borrow_mut().push(text.to_string());
+        Ok(())
+    }
+
+    fn estimate_text_size<S: plotters_backend::BackendTextStyle>(
+        &self,
+        text: &str,
+        _: &S,
+    ) -> DrawResult<(u32, u32)> {
+        Ok((text.len() as u32 * 7, 14))
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_lag_chart_labels_what_a_dba_reads() {
+    use plotters::prelude::IntoDrawingArea;
+    use walscope::share::ChartUnit;
+    use walscope::ui::{draw_lag, lag_series, ChartStyle};
+
+    let mut lines = walscope::script::parse(ONE_STANDBY).unwrap();
+    let more = "lab$ latency primary standby1 200ms\nlab$ workload primary 1000\nlab$ wait 20s\n";
+    lines.extend(walscope::script::parse(more).unwrap());
+    let lab = Lab::replay(0, lines, None);
+    let style = ChartStyle {
+        background: plotters::style::WHITE,
+        text: plotters::style::BLACK,
+        grid: plotters::style::RGBColor(120, 120, 120),
+        font_px: 14,
+    };
+    for (unit, suffix) in [(ChartUnit::Bytes, " kB"), (ChartUnit::Seconds, " ms")] {
+        let data = lag_series(&lab, unit);
+        assert_eq!(data.series[0].name, "standby1");
+        assert!(!data.series[0].segments.is_empty(), "samples were taken");
+        let texts = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let area = Recorder {
+            texts: texts.clone(),
+        }
+        .into_drawing_area();
+        draw_lag(&area, &data, &style).unwrap();
+        let drawn = texts.borrow();
+        assert!(drawn.iter().any(|t| t == "standby1"), "{drawn:?}");
+        let nonzero = |t: &String| t.ends_with(suffix) && *t != format!("0{suffix}");
+        assert!(drawn.iter().any(nonzero), "{unit:?}: {drawn:?}");
+        assert!(drawn.iter().any(|t| t == "10 s"), "{drawn:?}");
+    }
 }

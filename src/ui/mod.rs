@@ -1,13 +1,35 @@
 //! The browser app: Leptos components that read the model's views and draw them.
 //!
 //! Nothing here computes replication; every number on screen comes from [`crate::sim`].
+//! The lab (a [`crate::script::Runner`] and its recorded lines) lives in context as a
+//! [`LabHandle`]; components read it through a revision signal that every change of the
+//! model bumps. Fault buttons and the console run script lines through one function,
+//! [`handle::run`], so everything on screen can be replayed from the script.
 
+mod clock;
+mod config;
+mod console;
+mod event_log;
+pub mod examples;
+mod format;
+pub mod handle;
+mod header;
+pub mod lab;
+mod lag_chart;
+mod node_card;
+mod notices;
 mod panel;
+pub mod persist;
+mod shortcuts;
 mod stage;
 mod toolbar;
+mod wal_bars;
 
+use leptos::ev;
 use leptos::prelude::*;
 
+pub use handle::{LabHandle, Ui};
+pub use lag_chart::{draw_lag, lag_series, ChartStyle, LagSeries};
 pub use panel::BottomPanel;
 pub use stage::Stage;
 pub use toolbar::Toolbar;
@@ -38,24 +60,76 @@ fn show_crash_banner(detail: &str) {
     let _ = body.append_child(&banner);
 }
 
-/// The whole app: header, lesson list, stage, toolbar and the bottom panel.
+/// The whole app: opens the link in the URL, else the autosave, else the default lab,
+/// and shows it in a [`Workbench`].
 #[component]
 pub fn App() -> impl IntoView {
+    let start = persist::startup();
+    let lab = LabHandle::new(start.lab);
+    let ui = Ui::new(&start.view, start.banner);
+    view! { <Workbench lab=lab ui=ui /> }
+}
+
+/// Everything on screen for one lab: header, time controls, stage, WAL bars and lag
+/// chart, and the console / config / log panel.
+#[component]
+pub fn Workbench(
+    /// The lab shown.
+    lab: LabHandle,
+    /// Playback and view state.
+    ui: Ui,
+) -> impl IntoView {
+    provide_context(lab);
+    provide_context(ui);
+    clock::use_play_loop(lab, ui);
+    shortcuts::use_shortcuts(lab, ui);
+
+    // Back/forward to another scenario's URL (after a reset or an import) reopens it.
+    let popstate = window_event_listener(ev::popstate, move |_| {
+        let hash = window().location().hash().unwrap_or_default();
+        let fragment = hash.trim_start_matches('#');
+        ui.playing.set(false);
+        if fragment.is_empty() {
+            lab.replace(lab::Lab::new(0));
+        } else {
+            let s = persist::open_fragment(fragment);
+            ui.banner.set(s.banner);
+            lab.replace(s.lab);
+        }
+    });
+    on_cleanup(move || popstate.remove());
+
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        let file = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0));
+        if let Some(f) = file {
+            persist::import(lab, ui, f);
+        }
+    };
     view! {
-        <div class="app">
-            <header class="app-header">
-                <h1 class="brand">"walscope"</h1>
-                <p class="tagline">"PostgreSQL WAL streaming replication, live"</p>
-            </header>
-            <aside class="lessons" aria-label="Lessons">
-                <h2>"Lessons"</h2>
-                <p class="muted">"Free lab: build a cluster from the console below."</p>
-            </aside>
-            <main class="stage-area">
-                <Toolbar />
-                <Stage />
+        <div
+            class="app"
+            on:dragover=|ev: web_sys::DragEvent| ev.prevent_default()
+            on:drop=on_drop
+        >
+            <header::Header />
+            <notices::Banner />
+            <notices::SharePanel />
+            <Toolbar />
+            <main class="main">
+                <div class="stage-area">
+                    <Stage />
+                </div>
+                <aside class="side">
+                    <wal_bars::WalBars />
+                    <lag_chart::LagChart />
+                </aside>
             </main>
             <BottomPanel />
+            <shortcuts::ShortcutHelp />
         </div>
     }
 }

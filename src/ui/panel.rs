@@ -1,6 +1,10 @@
-//! The bottom panel: console, configuration files and the server log, as tabs.
+//! The bottom panel: console, configuration files and the event log, as tabs.
 
 use leptos::prelude::*;
+
+use super::config::ConfigPanel;
+use super::console::Console;
+use super::event_log::EventLog;
 
 /// Which tab of the bottom panel is showing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +26,8 @@ impl Tab {
     }
 }
 
-/// Console / Config / Log tabs.
+/// Console / Config / Log tabs. The console stays mounted while hidden, so its input
+/// and history survive a look at the config.
 #[component]
 pub fn BottomPanel() -> impl IntoView {
     let (tab, set_tab) = signal(Tab::Console);
@@ -46,10 +51,13 @@ pub fn BottomPanel() -> impl IntoView {
                     .collect_view()}
             </div>
             <div class="tab-body" data-testid="tab-body">
+                <div class="tab-page" class:hidden=move || tab.get() != Tab::Console>
+                    <Console />
+                </div>
                 {move || match tab.get() {
-                    Tab::Console => "primary=# ".into_any(),
-                    Tab::Config => "postgresql.conf".into_any(),
-                    Tab::Log => "log/postgresql.log".into_any(),
+                    Tab::Config => view! { <div class="tab-page"><ConfigPanel /></div> }.into_any(),
+                    Tab::Log => view! { <div class="tab-page"><EventLog /></div> }.into_any(),
+                    Tab::Console => ().into_any(),
                 }}
             </div>
         </section>

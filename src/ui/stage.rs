@@ -1,18 +1,369 @@
-//! The stage: the cluster's topology drawn as SVG.
+//! The stage: the cluster's topology drawn as SVG. Cards for the servers, a link for
+//! every walsender/walreceiver pair (from `pg_stat_replication`), WAL in flight on
+//! those links, and cut links where the network is partitioned.
 
+use crate::sim::{HostId, NodeView, Packet, SimTime};
 use leptos::prelude::*;
 
-/// The topology: one card per server.
+use super::format;
+use super::handle::{LabHandle, Ui};
+use super::lab::primary_of;
+use super::node_card::NodeCard;
+
+/// A card's size in stage units.
+pub const CARD_W: f64 = 290.0;
+pub const CARD_H: f64 = 184.0;
+const GAP_X: f64 = 26.0;
+const GAP_Y: f64 = 104.0;
+const MARGIN: f64 = 12.0;
+/// Standbys per row.
+const PER_ROW: usize = 4;
+
+/// Where each card sits: the first host on top, the others in rows below it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub width: f64,
+    pub height: f64,
+    /// Top-left corner of each host's card, by host index.
+    pub pos: Vec<(f64, f64)>,
+}
+
+pub fn layout(n: usize) -> Layout {
+    let others = n.saturating_sub(1);
+    let cols = others.clamp(3, PER_ROW);
+    let width = cols as f64 * (CARD_W + GAP_X) - GAP_X + 2.0 * MARGIN;
+    let rows = others.div_ceil(PER_ROW).max(1);
+    let height = MARGIN * 2.0 + CARD_H + rows as f64 * (GAP_Y + CARD_H) + (rows - 1) as f64 * 20.0;
+    let mut pos = vec![((width - CARD_W) / 2.0, MARGIN)];
+    for k in 0..others {
+        let (row, col) = (k / PER_ROW, k % PER_ROW);
+        let in_row = (others - row * PER_ROW).min(PER_ROW) as f64;
+        let x0 = (width - (in_row * (CARD_W + GAP_X) - GAP_X)) / 2.0;
+        let y = MARGIN + CARD_H + GAP_Y + row as f64 * (CARD_H + GAP_Y + 20.0);
+        pos.push((x0 + col as f64 * (CARD_W + GAP_X), y));
+    }
+    Layout { width, height, pos }
+}
+
+/// Where the segment from card `a` toward card `b` leaves `a`'s border.
+fn border_point(l: &Layout, a: usize, b: usize) -> (f64, f64) {
+    let c = |i: usize| (l.pos[i].0 + CARD_W / 2.0, l.pos[i].1 + CARD_H / 2.0);
+    let ((ax, ay), (bx, by)) = (c(a), c(b));
+    let (dx, dy) = (bx - ax, by - ay);
+    let t = [
+        (CARD_W / 2.0 + 4.0) / dx.abs(),
+        (CARD_H / 2.0 + 4.0) / dy.abs(),
+    ]
+    .into_iter()
+    .filter(|t| t.is_finite())
+    .fold(f64::INFINITY, f64::min);
+    let t = if t.is_finite() { t } else { 0.0 };
+    (ax + dx * t, ay + dy * t)
+}
+
+/// One line on the stage between two hosts.
+#[derive(Clone, Debug, PartialEq)]
+struct Edge {
+    /// The walsender's host.
+    from: usize,
+    /// The standby.
+    to: usize,
+    /// `pg_stat_replication.state` and `sync_state`, when a walsender serves this pair.
+    state: Option<&'static str>,
+    sync_state: &'static str,
+    partitioned: bool,
+    label: String,
+}
+
+impl Edge {
+    fn sync(&self) -> bool {
+        matches!(self.sync_state, "sync" | "quorum")
+    }
+}
+
+/// What the stage draws besides the cards, all read from the model.
+#[derive(Clone, Debug, PartialEq)]
+struct Scene {
+    now: SimTime,
+    nodes: Vec<NodeView>,
+    edges: Vec<Edge>,
+    packets: Vec<Packet>,
+}
+
+fn scene(lab: &super::lab::Lab) -> Scene {
+    let c = &lab.runner().cluster;
+    let nodes = c.nodes();
+    let mut edges: Vec<Edge> = Vec::new();
+    for n in &nodes {
+        for row in c.stat_replication(n.id) {
+            let (from, to) = (n.id.0, row.peer.0);
+            if edges.iter().any(|e| e.from == from && e.to == to) {
+                continue;
+            }
+            let link = c.link(n.id, row.peer);
+            let mut label = format!("{} · {}", row.sync_state, row.state);
+            if link.latency.0 != 500 || link.bandwidth != 125_000_000 {
+                label.push_str(&format!(
+                    "\n{} · {}",
+                    format::duration(link.latency),
+                    format::rate(link.bandwidth)
+                ));
+            }
+            edges.push(Edge {
+                from,
+                to,
+                state: Some(row.state),
+                sync_state: row.sync_state,
+                partitioned: link.partitioned,
+                label,
+            });
+        }
+    }
+    // Partitioned pairs with no walsender left still show their cut.
+    for a in 0..nodes.len() {
+        for b in a + 1..nodes.len() {
+            if edges
+                .iter()
+                .any(|e| (e.from, e.to) == (a, b) || (e.from, e.to) == (b, a))
+            {
+                continue;
+            }
+            if c.link(HostId(a), HostId(b)).partitioned {
+                edges.push(Edge {
+                    from: a,
+                    to: b,
+                    state: None,
+                    sync_state: "",
+                    partitioned: true,
+                    label: String::new(),
+                });
+            }
+        }
+    }
+    Scene {
+        now: c.now(),
+        nodes,
+        edges,
+        packets: c.packets(),
+    }
+}
+
+/// The topology: one card per server, links, packets.
 #[component]
 pub fn Stage() -> impl IntoView {
+    let lab = expect_context::<LabHandle>();
+    let ui = expect_context::<Ui>();
+    let nodes = Memo::new(move |_| lab.with(|l| l.runner().cluster.nodes()));
+    let hosts = Memo::new(move |_| {
+        nodes.with(|v| {
+            v.iter()
+                .map(|n| (n.id.0, n.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let geometry = Memo::new(move |_| layout(hosts.with(Vec::len)));
+    let scene = Memo::new(move |_| lab.with(scene));
+    let primary = Memo::new(move |_| {
+        nodes
+            .with(|v| primary_of(v).map(|n| n.name.clone()))
+            .unwrap_or_default()
+    });
     view! {
-        <svg class="stage" data-testid="stage" viewBox="0 0 800 360" role="img" aria-label="Cluster topology">
-            <g class="node primary" transform="translate(300 120)">
-                <rect width="200" height="96" rx="10" />
-                <text x="16" y="30" class="node-name">"primary"</text>
-                <text x="16" y="54" class="node-detail">"10.0.0.1 · primary"</text>
-                <text x="16" y="78" class="node-detail">"running · timeline 1"</text>
+        <svg
+            class="stage"
+            data-testid="stage"
+            viewBox=move || geometry.with(|g| format!("0 0 {} {}", g.width, g.height))
+            preserveAspectRatio="xMidYMin meet"
+            role="group"
+            aria-label="Cluster topology"
+        >
+            <g class="edges">
+                {move || {
+                    let g = geometry.get();
+                    scene.with(|s| edges_view(&g, s, ui.reduced_motion))
+                }}
+            </g>
+            <For each=move || hosts.get() key=|h| h.clone() let:h>
+                <foreignObject
+                    x=move || geometry.with(|g| g.pos.get(h.0).map_or(0.0, |p| p.0))
+                    y=move || geometry.with(|g| g.pos.get(h.0).map_or(0.0, |p| p.1))
+                    width=CARD_W
+                    height=CARD_H
+                >
+                    <NodeCard index=h.0 nodes=nodes primary=primary />
+                </foreignObject>
+            </For>
+            <Show when=move || hosts.with(|h| h.len() < 2)>
+                <text class="stage-hint" x=move || geometry.with(|g| g.width / 2.0) y=CARD_H + GAP_Y + 40.0 text-anchor="middle">
+                    "No standby yet. Pick an example lab above, or add a host (+ Host)"
+                </text>
+                <text class="stage-hint" x=move || geometry.with(|g| g.width / 2.0) y=CARD_H + GAP_Y + 66.0 text-anchor="middle">
+                    "and clone the primary onto it with pg_basebackup."
+                </text>
+            </Show>
+            <g class="legend" transform="translate(14 22)" aria-hidden="true">
+                <line x1="0" y1="0" x2="34" y2="0" class="edge sync" />
+                <text x="40" y="5">"sync"</text>
+                <line x1="0" y1="22" x2="34" y2="22" class="edge async" />
+                <text x="40" y="27">"async"</text>
             </g>
         </svg>
+    }
+}
+
+fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
+    let mut out = Vec::new();
+    for e in &s.edges {
+        if e.from >= g.pos.len() || e.to >= g.pos.len() {
+            continue;
+        }
+        let ((x1, y1), (x2, y2)) = endpoints(g, &s.edges, e);
+        let at = |f: f64| (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
+        let names = (s.nodes[e.from].name.clone(), s.nodes[e.to].name.clone());
+        let testid = format!("edge-{}-{}", names.0, names.1);
+        let kind = if e.state.is_none() {
+            "edge idle"
+        } else if e.sync() {
+            "edge sync"
+        } else {
+            "edge async"
+        };
+        if e.partitioned {
+            let (ax, ay) = at(0.42);
+            let (bx, by) = at(0.58);
+            let (mx, my) = at(0.5);
+            // Below the cut, on the side the link leans to; held WAL is labelled above it.
+            let (lx, anchor) = side(mx, x2 - x1);
+            out.push(
+                view! {
+                    <g class="partitioned" data-testid=testid data-sync=e.sync().to_string()>
+                        <line x1=x1 y1=y1 x2=ax y2=ay class=kind />
+                        <line x1=bx y1=by x2=x2 y2=y2 class=kind />
+                        <path class="cut" d=format!("M{} {} l16 16 M{} {} l-16 16", mx - 8.0, my - 8.0, mx + 8.0, my - 8.0) />
+                        <text class="edge-label cut-label" x=lx y=my + 24.0 text-anchor=anchor>"partitioned"</text>
+                    </g>
+                }
+                .into_any(),
+            );
+        } else {
+            // Next to where the link reaches the standby: links are furthest apart there.
+            let (mx, my) = at(0.8);
+            let (lx, anchor) = side(mx, x2 - x1);
+            let (first, second) = match e.label.split_once('\n') {
+                Some((a, b)) => (a.to_string(), Some(b.to_string())),
+                None => (e.label.clone(), None),
+            };
+            out.push(
+                view! {
+                    <g data-testid=testid data-sync=e.sync().to_string()>
+                        <line x1=x1 y1=y1 x2=x2 y2=y2 class=kind />
+                        <text class="edge-label" x=lx y=my - 2.0 text-anchor=anchor>
+                            {first}
+                            {second.map(|t| view! { <tspan class="edge-net" x=lx dy="17">{t}</tspan> })}
+                        </text>
+                    </g>
+                }
+                .into_any(),
+            );
+        }
+        // WAL in flight on this link, placed by how far through its trip it is.
+        let sync = e.sync();
+        let packets: Vec<&Packet> = s
+            .packets
+            .iter()
+            .filter(|p| (p.from.0, p.to.0) == (e.from, e.to))
+            .collect();
+        let held = packets.iter().filter(|p| p.arrive_at.is_none()).count();
+        let flying: Vec<&&Packet> = packets.iter().filter(|p| p.arrive_at.is_some()).collect();
+        for (i, p) in flying.iter().enumerate() {
+            let Some(arrive) = p.arrive_at else { continue };
+            let span = arrive.0.saturating_sub(p.sent_at.0).max(1) as f64;
+            let mut f = (s.now.0.saturating_sub(p.sent_at.0) as f64 / span).clamp(0.0, 1.0);
+            if reduced_motion {
+                f = ((f * 3.0).floor().min(2.0) + 0.5) / 3.0;
+            }
+            let (px, py) = at(f);
+            // The oldest and the newest packet carry their LSN range (more would pile up),
+            // once clear of the sender, where the links of every standby start together.
+            let label = ((i == 0 || i + 1 == flying.len()) && f >= 0.08)
+                .then(|| format!("{}–{}", p.start, p.end));
+            let (lx, anchor) = packet_side(px, x2 - x1);
+            out.push(
+                view! {
+                    <g class="packet" class:sync=sync data-testid="packet">
+                        <rect x=px - 8.0 y=py - 6.0 width="16" height="12" rx="2" />
+                        {label.map(|t| view! { <text class="packet-label" x=lx y=py + 5.0 text-anchor=anchor>{t}</text> })}
+                    </g>
+                }
+                .into_any(),
+            );
+        }
+        if held > 0 {
+            let (px, py) = at(0.25);
+            let first = packets
+                .iter()
+                .find(|p| p.arrive_at.is_none())
+                .map(|p| p.start)
+                .unwrap_or_default();
+            let last = packets
+                .iter()
+                .filter(|p| p.arrive_at.is_none())
+                .map(|p| p.end)
+                .max()
+                .unwrap_or_default();
+            let (lx, anchor) = packet_side(px, x2 - x1);
+            out.push(
+                view! {
+                    <g class="packet held" data-testid="packet-held">
+                        <rect x=px - 8.0 y=py - 6.0 width="16" height="12" rx="2" />
+                        <text class="packet-label" x=lx y=py + 5.0 text-anchor=anchor>
+                            {format!("{held} held: {first}–{last}")}
+                        </text>
+                    </g>
+                }
+                .into_any(),
+            );
+        }
+    }
+    out
+}
+
+/// Where a link's label goes: beside the link, on the side it leans to (so the labels
+/// of links fanning out from one card do not cross); left of a straight link.
+fn side(x: f64, dx: f64) -> (f64, &'static str) {
+    if dx < 20.0 {
+        (x - 14.0, "end")
+    } else {
+        (x + 14.0, "start")
+    }
+}
+
+/// Where a link's line starts and ends. A link down to a lower row leaves the bottom of
+/// its sender at its own place (ordered like the standbys below) and enters the top of
+/// the standby, so the links fanning out of one primary stay apart.
+fn endpoints(g: &Layout, edges: &[Edge], e: &Edge) -> ((f64, f64), (f64, f64)) {
+    let (a, b) = (g.pos[e.from], g.pos[e.to]);
+    if b.1 > a.1 + CARD_H {
+        let mut below: Vec<usize> = edges
+            .iter()
+            .filter(|o| o.from == e.from && o.to < g.pos.len() && g.pos[o.to].1 > a.1 + CARD_H)
+            .map(|o| o.to)
+            .collect();
+        below.sort_by(|x, y| g.pos[*x].0.total_cmp(&g.pos[*y].0));
+        below.dedup();
+        let rank = below.iter().position(|t| *t == e.to).unwrap_or(0) as f64;
+        let x1 = a.0 + CARD_W * (rank + 1.0) / (below.len() as f64 + 1.0);
+        return ((x1, a.1 + CARD_H + 2.0), (b.0 + CARD_W / 2.0, b.1 - 2.0));
+    }
+    (border_point(g, e.from, e.to), border_point(g, e.to, e.from))
+}
+
+/// Where a packet's label goes: like [`side`], but right of a straight link, so it
+/// does not meet the link's own label.
+fn packet_side(x: f64, dx: f64) -> (f64, &'static str) {
+    if dx < -20.0 {
+        (x - 14.0, "end")
+    } else {
+        (x + 14.0, "start")
     }
 }

@@ -1,45 +1,89 @@
-//! Time controls: play, pause, step, speed and the virtual-time readout.
+//! Time controls: play, pause, step, speed, reset, the virtual clock and the timeline
+//! slider that scrubs through everything that has happened.
 
+use crate::sim::SimTime;
 use leptos::prelude::*;
 
-/// The speeds a teacher can pick, as multiples of real time.
-pub const SPEEDS: [f64; 7] = [0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0];
+use super::handle::{scrub, step, LabHandle, Ui, SPEEDS};
+use super::lab::Lab;
+use super::persist;
 
-/// Play/pause, single step, the speed selector and the virtual clock.
+fn speed_text(s: f64) -> String {
+    format!("{s}×")
+}
+
+/// Play/pause, single step, speed, reset, the clock and the timeline.
 #[component]
 pub fn Toolbar() -> impl IntoView {
-    let (playing, set_playing) = signal(false);
-    let (speed, set_speed) = signal(1.0_f64);
+    let lab = expect_context::<LabHandle>();
+    let ui = expect_context::<Ui>();
+    let now = Memo::new(move |_| lab.with(|l| l.now()));
+    let horizon = Memo::new(move |_| lab.with(|l| l.horizon()));
+    let reset = move |_| {
+        ui.playing.set(false);
+        let seed = lab.with_untracked(Lab::seed);
+        lab.replace(Lab::new(seed));
+        // A new history entry: Back returns to the scenario that was on screen.
+        persist::set_url_fragment(None, true);
+    };
     view! {
         <div class="toolbar" role="toolbar" aria-label="Time controls">
             <button
+                class="primary-action"
                 data-testid="play"
-                aria-label=move || if playing.get() { "Pause" } else { "Play" }
-                on:click=move |_| set_playing.update(|p| *p = !*p)
+                aria-label=move || if ui.playing.get() { "Pause (Space)" } else { "Play (Space)" }
+                on:click=move |_| ui.playing.update(|p| *p = !*p)
             >
-                {move || if playing.get() { "⏸ Pause" } else { "▶ Play" }}
+                {move || if ui.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
             </button>
-            <button data-testid="step" aria-label="Step to the next event">"⏭ Step"</button>
+            <button data-testid="step" aria-label="Step to the next event (Right arrow)" on:click=move |_| step(lab)>
+                "▶| Step"
+            </button>
             <label class="speed">
                 "Speed "
                 <select
                     data-testid="speed"
+                    aria-label="Playback speed ([ slower, ] faster)"
+                    prop:value=move || ui.speed.get().to_string()
                     on:change=move |ev| {
                         if let Ok(s) = event_target_value(&ev).parse::<f64>() {
-                            set_speed.set(s);
+                            ui.speed.set(s);
                         }
                     }
                 >
                     {SPEEDS
                         .iter()
-                        .map(|s| view! { <option value=s.to_string() selected=*s == 1.0>{format!("{s}×")}</option> })
+                        .map(|s| view! { <option value=s.to_string() selected=move || ui.speed.get() == *s>{speed_text(*s)}</option> })
                         .collect_view()}
                 </select>
             </label>
-            <span class="clock" data-testid="status">
-                {move || if playing.get() { format!("running at {}×", speed.get()) } else { "paused".to_string() }}
+            <button data-testid="reset" aria-label="Reset: start again with a fresh lab" on:click=reset>"⟲ Reset"</button>
+            <span class="status" data-testid="status">
+                {move || if ui.playing.get() { format!("running at {}", speed_text(ui.speed.get())) } else { "paused".to_string() }}
             </span>
-            <span class="clock" data-testid="clock" title="Virtual time">"t = 0.000 s"</span>
+            <span class="clock" data-testid="clock" title="Virtual time since the lab started">
+                {move || format!("t = {}", now.get())}
+            </span>
+            <input
+                class="timeline"
+                type="range"
+                data-testid="timeline"
+                aria-label="Timeline: scrub through virtual time"
+                aria-valuetext=move || now.get().to_string()
+                min="0"
+                max=move || (horizon.get().0 / 1000).to_string()
+                step="1"
+                prop:value=move || (now.get().0 / 1000).to_string()
+                on:input=move |ev| {
+                    if let Ok(ms) = event_target_value(&ev).parse::<u64>() {
+                        // The slider counts whole milliseconds; its end is the horizon exactly.
+                        let end = horizon.get_untracked();
+                        let t = if ms >= end.0 / 1000 { end } else { SimTime(ms * 1000) };
+                        scrub(lab, t);
+                    }
+                }
+            />
+            <span class="clock horizon" title="The furthest time reached">{move || horizon.get().to_string()}</span>
         </div>
     }
 }

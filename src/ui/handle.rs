@@ -1,0 +1,178 @@
+//! The shared state components reach through context: the lab, a revision counter
+//! that tells them the model changed, and the view state (playback, chart unit, ...).
+
+use crate::script::{Line, Target};
+use crate::share::{ChartUnit, ViewOptions};
+use crate::sim::{SimDuration, SimTime};
+use leptos::prelude::*;
+
+use super::lab::Lab;
+use super::persist;
+
+/// The speeds a teacher can pick, as multiples of real time.
+pub const SPEEDS: [f64; 10] = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
+
+/// The lab in context. Reading through [`LabHandle::with`] subscribes to `rev`, which
+/// every change of the model bumps, so views re-render after the model changes.
+#[derive(Clone, Copy)]
+pub struct LabHandle {
+    lab: StoredValue<Lab, LocalStorage>,
+    rev: RwSignal<u64>,
+}
+
+impl LabHandle {
+    pub fn new(lab: Lab) -> LabHandle {
+        LabHandle {
+            lab: StoredValue::new_local(lab),
+            rev: RwSignal::new(0),
+        }
+    }
+
+    /// Reads the lab and re-runs the caller when the model changes.
+    pub fn with<R>(&self, f: impl FnOnce(&Lab) -> R) -> R {
+        self.rev.track();
+        self.lab.with_value(f)
+    }
+
+    /// Reads the lab without subscribing.
+    pub fn with_untracked<R>(&self, f: impl FnOnce(&Lab) -> R) -> R {
+        self.lab.with_value(f)
+    }
+
+    /// Changes the lab and tells every reader.
+    pub fn update<R>(&self, f: impl FnOnce(&mut Lab) -> R) -> R {
+        let r = self
+            .lab
+            .try_update_value(f)
+            .expect("the lab lives as long as the app");
+        self.rev.update(|n| *n += 1);
+        r
+    }
+
+    /// Puts a whole new lab in place (reset, import, opening a link).
+    pub fn replace(&self, lab: Lab) {
+        self.update(|l| *l = lab);
+    }
+}
+
+/// View state shared by the toolbar, the keyboard shortcuts, the chart and links.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub playing: RwSignal<bool>,
+    /// Multiple of real time.
+    pub speed: RwSignal<f64>,
+    pub chart_unit: RwSignal<ChartUnit>,
+    /// A message in the dismissable banner (a link that did not open, an import error).
+    pub banner: RwSignal<Option<String>>,
+    /// The keyboard shortcut help is open.
+    pub help: RwSignal<bool>,
+    /// The last share link, and whether it reached the clipboard.
+    pub shared: RwSignal<Option<(String, bool)>>,
+    /// `prefers-reduced-motion: reduce`: packets jump instead of glide.
+    pub reduced_motion: bool,
+}
+
+impl Ui {
+    pub fn new(view: &ViewOptions, banner: Option<String>) -> Ui {
+        let reduced_motion = window()
+            .match_media("(prefers-reduced-motion: reduce)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches());
+        Ui {
+            playing: RwSignal::new(false),
+            speed: RwSignal::new(nearest_speed(view.speed_milli as f64 / 1000.0)),
+            chart_unit: RwSignal::new(view.chart),
+            banner: RwSignal::new(banner),
+            help: RwSignal::new(false),
+            shared: RwSignal::new(None),
+            reduced_motion,
+        }
+    }
+
+    /// One step slower (`-1`) or faster (`+1`) in [`SPEEDS`].
+    pub fn nudge_speed(&self, dir: i32) {
+        let cur = self.speed.get_untracked();
+        let i = SPEEDS.iter().position(|s| *s == cur).unwrap_or(3) as i32;
+        let j = (i + dir).clamp(0, SPEEDS.len() as i32 - 1) as usize;
+        self.speed.set(SPEEDS[j]);
+    }
+}
+
+/// The speed in [`SPEEDS`] closest to `s` (a link may carry any number).
+pub fn nearest_speed(s: f64) -> f64 {
+    SPEEDS
+        .iter()
+        .copied()
+        .min_by(|a, b| {
+            (a.ln() - s.max(0.001).ln())
+                .abs()
+                .total_cmp(&(b.ln() - s.max(0.001).ln()).abs())
+        })
+        .unwrap_or(1.0)
+}
+
+/// The view options a link or the autosave carries.
+pub fn view_options(lab: LabHandle, ui: Ui) -> ViewOptions {
+    ViewOptions {
+        speed_milli: (ui.speed.get_untracked() * 1000.0).round() as u32,
+        expanded: lab.with_untracked(|l| l.expanded_nodes()),
+        chart: ui.chart_unit.get_untracked(),
+    }
+}
+
+/// Runs a script line: what the console does with typed input and what every fault
+/// button does, so the console log shows the same command a student could type.
+pub fn run(lab: LabHandle, ui: Ui, line: Line) {
+    lab.update(|l| l.run_line(&line));
+    persist::autosave(lab, ui);
+}
+
+/// Runs several lines, then saves once.
+pub fn run_all(lab: LabHandle, ui: Ui, lines: Vec<Line>) {
+    lab.update(|l| {
+        for line in &lines {
+            l.run_line(line);
+        }
+    });
+    persist::autosave(lab, ui);
+}
+
+/// Advances the model by one animation frame of `wall_ms` milliseconds at the chosen speed.
+pub fn frame(lab: LabHandle, ui: Ui, wall_ms: f64) {
+    let micros = (wall_ms.max(0.0) * 1000.0 * ui.speed.get_untracked()).round() as u64;
+    lab.update(|l| {
+        let t = l.now() + SimDuration(micros);
+        l.advance_to(t);
+    });
+}
+
+/// Single step: to the next event (or recorded command).
+pub fn step(lab: LabHandle) {
+    lab.update(|l| l.step());
+}
+
+/// Moves the clock to `t` (timeline slider).
+pub fn scrub(lab: LabHandle, t: SimTime) {
+    lab.update(|l| l.scrub(t));
+}
+
+/// A `lab$` line.
+pub fn lab_line(text: impl Into<String>) -> Line {
+    Line {
+        number: 0,
+        at: None,
+        target: Target::Lab,
+        text: text.into(),
+    }
+}
+
+/// A `NODE$` shell line.
+pub fn shell_line(node: &str, text: impl Into<String>) -> Line {
+    Line {
+        number: 0,
+        at: None,
+        target: Target::Shell(node.to_string()),
+        text: text.into(),
+    }
+}

@@ -1,0 +1,438 @@
+//! The lab the browser shows: a [`Runner`] plus the record that lets a teacher move
+//! back and forth in virtual time.
+//!
+//! The model is deterministic, so the past is not stored as pictures but rebuilt:
+//! every line run is recorded with its virtual time, a clone of the runner is kept
+//! every [`SNAPSHOT_EVERY`] of virtual time, and going to time `t` restores the latest
+//! snapshot at or before `t` and re-runs the recorded lines up to `t`. The lag chart's
+//! samples are taken at fixed virtual times ([`SAMPLE_EVERY`]), so they are the same
+//! however the time was reached.
+
+use crate::script::lab::{self as labcmd, LabCommand};
+use crate::script::{Line, Runner, Target};
+use crate::share::{Scenario, ViewOptions};
+use crate::sim::{HostId, NodeView, ServerState, SimDuration, SimTime};
+
+/// How often a clone of the runner is kept for scrubbing.
+pub const SNAPSHOT_EVERY: SimDuration = SimDuration::from_secs(10);
+/// How often the lag chart samples the model.
+pub const SAMPLE_EVERY: SimDuration = SimDuration::from_millis(100);
+
+/// A piece of the console transcript, shown once virtual time reaches `at`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub at: SimTime,
+    /// Exactly what the runner printed (echo of the command with its prompt, output).
+    pub text: String,
+}
+
+/// One standby's lag at a sample time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StandbyLag {
+    pub host: HostId,
+    /// `pg_wal_lsn_diff(primary flush, standby replay)`.
+    pub bytes: Option<i64>,
+    /// `replay_lag` from `pg_stat_replication` on the primary.
+    pub replay_lag: Option<SimDuration>,
+}
+
+/// What the lag chart plots at one virtual time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub at: SimTime,
+    pub standbys: Vec<StandbyLag>,
+    /// The primary workload's commit latency, while commits wait for a synchronous standby.
+    pub commit_latency: Option<SimDuration>,
+}
+
+#[derive(Clone, Debug)]
+struct Snapshot {
+    runner: Runner,
+    /// How many recorded lines had run.
+    cursor: usize,
+}
+
+/// The runner, its recorded lines and everything needed to scrub through them.
+#[derive(Clone, Debug)]
+pub struct Lab {
+    runner: Runner,
+    seed: u64,
+    /// Every line run, stamped with the virtual time it ran at (including lines past
+    /// the current time after scrubbing back).
+    recorded: Vec<Line>,
+    /// `recorded[..cursor]` have run on `runner`.
+    cursor: usize,
+    /// `recorded[..transcribed]` have their output in the transcript.
+    transcribed: usize,
+    snapshots: Vec<Snapshot>,
+    /// The furthest virtual time reached so far.
+    horizon: SimTime,
+    transcript: Vec<Entry>,
+    samples: Vec<Sample>,
+}
+
+impl Lab {
+    /// A fresh lab: the model's starting cluster (one primary).
+    pub fn new(seed: u64) -> Lab {
+        let runner = Runner::new(seed);
+        Lab {
+            snapshots: vec![Snapshot {
+                runner: runner.clone(),
+                cursor: 0,
+            }],
+            runner,
+            seed,
+            recorded: Vec::new(),
+            cursor: 0,
+            transcribed: 0,
+            horizon: SimTime::ZERO,
+            transcript: Vec::new(),
+            samples: Vec::new(),
+        }
+    }
+
+    /// Rebuilds a lab from a script's lines (as a link or a `.walscope` file holds
+    /// them): runs them in order at their times, then runs on to `time` if given.
+    pub fn replay(seed: u64, lines: Vec<Line>, time: Option<SimTime>) -> Lab {
+        let mut lab = Lab::new(seed);
+        lab.recorded = lines;
+        while lab.cursor < lab.recorded.len() {
+            let due = lab.due(lab.cursor);
+            lab.advance_to(due);
+        }
+        let end = lab.busy_until();
+        lab.advance_to(end);
+        if let Some(t) = time {
+            lab.advance_to(t);
+        }
+        lab
+    }
+
+    /// The lab a link describes; the view options are the caller's to apply.
+    pub fn from_scenario(s: &Scenario) -> Lab {
+        let mut lab = Lab::replay(s.seed, s.lines.clone(), Some(s.time));
+        for node in &s.view.expanded {
+            lab.runner.psql.entry(node.clone()).or_default().expanded = true;
+        }
+        lab
+    }
+
+    pub fn runner(&self) -> &Runner {
+        &self.runner
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.runner.now()
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The furthest time reached: the end of the timeline slider.
+    pub fn horizon(&self) -> SimTime {
+        self.horizon.max(self.now())
+    }
+
+    /// Transcript entries up to the current time.
+    pub fn transcript(&self) -> &[Entry] {
+        let n = self.transcript.partition_point(|e| e.at <= self.now());
+        &self.transcript[..n]
+    }
+
+    /// How many recorded commands lie after the current time (shown after scrubbing back).
+    pub fn future_commands(&self) -> usize {
+        self.recorded.len() - self.cursor
+    }
+
+    /// Lag samples up to the current time.
+    pub fn samples(&self) -> &[Sample] {
+        let n = self.samples.partition_point(|s| s.at <= self.now());
+        &self.samples[..n]
+    }
+
+    /// The scenario on screen: seed, the lines run so far and the time, ready for a link.
+    pub fn scenario(&self, view: ViewOptions) -> Scenario {
+        let mut s = Scenario::of(&self.runner);
+        s.lines = self.present_lines();
+        s.view = view;
+        s
+    }
+
+    /// The script that rebuilds the state on screen (what a `.walscope` file holds).
+    pub fn script(&self) -> String {
+        let mut r = self.runner.clone();
+        r.history = self.present_lines();
+        r.script()
+    }
+
+    /// The runner's lines, with a `wait` still in progress cut to the current time, so
+    /// that replaying them lands exactly here.
+    fn present_lines(&self) -> Vec<Line> {
+        let mut lines = self.runner.history.clone();
+        if let Some(last) = lines.last_mut() {
+            if let Some((start, d)) = wait_of(last) {
+                let now = self.now();
+                if start + d > now {
+                    let done = now.saturating_sub(start);
+                    if done == SimDuration::ZERO {
+                        lines.pop();
+                    } else {
+                        last.text = format!("wait {done}");
+                    }
+                }
+            }
+        }
+        lines
+    }
+
+    /// Runs a line typed in the console or sent by a button, exactly as the native
+    /// runner would, and appends what it printed to the transcript. A line run while
+    /// scrubbed back discards the recorded future first.
+    pub fn run_line(&mut self, line: &Line) {
+        if let Some(at) = line.at {
+            self.advance_to(SimTime(at.0));
+        }
+        self.discard_future();
+        let mut stamped = line.clone();
+        stamped.at = Some(SimDuration(self.now().0));
+        stamped.number = self.recorded.len() + 1;
+        self.recorded.push(stamped);
+        self.exec_next();
+        // A wait lets the clock run to its end, through the samples and snapshots.
+        let end = self.busy_until();
+        self.advance_to(end);
+        self.horizon = self.horizon.max(self.now());
+    }
+
+    /// Drops every recorded line, transcript entry, snapshot and sample after now. A
+    /// `wait` in progress is cut to the time it has run, so the script still rebuilds
+    /// exactly this state.
+    fn discard_future(&mut self) {
+        let now = self.now();
+        if self.cursor == self.recorded.len() && now >= self.horizon {
+            return;
+        }
+        self.recorded.truncate(self.cursor);
+        if let Some((start, d)) = self.recorded.last().and_then(wait_of) {
+            if start + d > now {
+                let done = now.saturating_sub(start);
+                if done == SimDuration::ZERO {
+                    self.recorded.pop();
+                    self.runner.history.pop();
+                    self.cursor -= 1;
+                } else {
+                    let text = format!("wait {done}");
+                    if let Some(l) = self.recorded.last_mut() {
+                        l.text = text.clone();
+                    }
+                    if let Some(l) = self.runner.history.last_mut() {
+                        l.text = text;
+                    }
+                }
+            }
+        }
+        self.transcribed = self.transcribed.min(self.cursor);
+        self.transcript.retain(|e| e.at <= now);
+        self.snapshots
+            .retain(|s| s.runner.now() <= now && s.cursor <= self.cursor);
+        self.samples.retain(|s| s.at <= now);
+        self.horizon = now;
+    }
+
+    /// When the last line run finishes: the end of a `wait`, else now.
+    fn busy_until(&self) -> SimTime {
+        let now = self.now();
+        match self
+            .cursor
+            .checked_sub(1)
+            .and_then(|i| wait_of(&self.recorded[i]))
+        {
+            Some((start, d)) => (start + d).max(now),
+            None => now,
+        }
+    }
+
+    /// When recorded line `i` runs: at its time, or right after the previous line.
+    fn due(&self, i: usize) -> SimTime {
+        match self.recorded[i].at {
+            Some(a) => SimTime(a.0),
+            None => self.busy_until(),
+        }
+    }
+
+    /// Runs `recorded[cursor]`, stamping it with the time it runs at.
+    fn exec_next(&mut self) {
+        let i = self.cursor;
+        self.recorded[i].at = Some(SimDuration(self.now().0));
+        let line = self.recorded[i].clone();
+        self.cursor += 1;
+        let text = if wait_of(&line).is_some() {
+            // `lab$ wait` only lets time pass. Record it as the runner does and let the
+            // clock move through it, so the slider can stop inside it and the chart keeps
+            // sampling (`Runner::run_line` would jump to its end at once).
+            self.runner.history.push(line.clone());
+            format!("{} {}\n", line.prompt(), line.text)
+        } else {
+            self.runner.run_line(&line)
+        };
+        if i >= self.transcribed {
+            self.transcript.push(Entry {
+                at: SimTime(line.at.map_or(0, |a| a.0)),
+                text,
+            });
+            self.transcribed = i + 1;
+        }
+    }
+
+    /// Moves virtual time forward to `target`, running recorded lines as they fall
+    /// due, sampling the lag chart and keeping snapshots on the way.
+    pub fn advance_to(&mut self, target: SimTime) {
+        loop {
+            while self.cursor < self.recorded.len() && self.due(self.cursor) <= self.now() {
+                self.exec_next();
+            }
+            let now = self.now();
+            let mut stop = target.max(now);
+            if self.cursor < self.recorded.len() {
+                stop = stop.min(self.due(self.cursor));
+            }
+            let next_sample = SimTime((now.0 / SAMPLE_EVERY.0 + 1) * SAMPLE_EVERY.0);
+            stop = stop.min(next_sample);
+            self.runner.cluster.run_until(stop);
+            self.at_boundary();
+            let pending = self.cursor < self.recorded.len() && self.due(self.cursor) <= self.now();
+            if self.now() >= target && !pending {
+                break;
+            }
+        }
+        self.horizon = self.horizon.max(self.now());
+    }
+
+    /// Takes the sample and the snapshot due now, and collects statement output that
+    /// finished meanwhile (a commit that waited for a synchronous standby).
+    fn at_boundary(&mut self) {
+        let now = self.now();
+        let out = self.runner.drain_outputs();
+        if !out.is_empty() && now > self.horizon {
+            self.transcript.push(Entry { at: now, text: out });
+        }
+        if now.0.is_multiple_of(SAMPLE_EVERY.0) && self.samples.last().is_none_or(|s| s.at < now) {
+            self.samples.push(sample(&self.runner, now));
+        }
+        if self
+            .snapshots
+            .last()
+            .is_none_or(|s| now.saturating_sub(s.runner.now()) >= SNAPSHOT_EVERY)
+        {
+            self.snapshots.push(Snapshot {
+                runner: self.runner.clone(),
+                cursor: self.cursor,
+            });
+        }
+    }
+
+    /// Moves to the next moment anything happens: the next event (every event of that
+    /// instant, so replaying the script reaches the same state) or the next recorded line.
+    pub fn step(&mut self) -> bool {
+        let next_event = self.runner.cluster.next_event_time();
+        let next_line = (self.cursor < self.recorded.len()).then(|| self.due(self.cursor));
+        let Some(target) = [next_event, next_line].into_iter().flatten().min() else {
+            return false;
+        };
+        self.advance_to(target);
+        true
+    }
+
+    /// Goes to virtual time `t` (at most the horizon): restores the latest snapshot at
+    /// or before `t` and runs forward from it.
+    pub fn scrub(&mut self, t: SimTime) {
+        let t = t.min(self.horizon());
+        let i = self.snapshots.partition_point(|s| s.runner.now() <= t);
+        if i > 0 {
+            let snap = &self.snapshots[i - 1];
+            if t < self.now() || snap.runner.now() > self.now() {
+                self.runner = snap.runner.clone();
+                self.cursor = snap.cursor;
+            }
+        }
+        self.advance_to(t);
+    }
+
+    /// The psql `\x` state of every node's console, for a link's view options.
+    pub fn expanded_nodes(&self) -> Vec<String> {
+        self.runner
+            .psql
+            .iter()
+            .filter(|(_, s)| s.expanded)
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+
+    /// How many snapshots are kept (for tests).
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
+    }
+}
+
+/// A `lab$ wait D` line: its start time (if stamped) and duration.
+fn wait_of(line: &Line) -> Option<(SimTime, SimDuration)> {
+    if line.target != Target::Lab {
+        return None;
+    }
+    match labcmd::parse(&line.text) {
+        Ok(LabCommand::Wait(d)) => Some((SimTime(line.at.map_or(0, |a| a.0)), d)),
+        _ => None,
+    }
+}
+
+/// The node streaming WAL to the others, as the cards and bars show it: the first
+/// running server not in recovery, else the first host.
+pub fn primary_of(nodes: &[NodeView]) -> Option<&NodeView> {
+    nodes
+        .iter()
+        .find(|n| n.state == ServerState::Running && !n.in_recovery)
+        .or_else(|| {
+            nodes
+                .iter()
+                .find(|n| !n.in_recovery && n.state != ServerState::Empty)
+        })
+        .or(nodes.first())
+}
+
+fn sample(runner: &Runner, at: SimTime) -> Sample {
+    let c = &runner.cluster;
+    let nodes = c.nodes();
+    let Some(primary) = primary_of(&nodes) else {
+        return Sample {
+            at,
+            standbys: Vec::new(),
+            commit_latency: None,
+        };
+    };
+    let rows = c.stat_replication(primary.id);
+    let standbys = nodes
+        .iter()
+        .filter(|n| n.id != primary.id && n.state != ServerState::Empty && n.in_recovery)
+        .map(|n| {
+            let row = rows.iter().find(|r| r.peer == n.id);
+            let bytes = match (primary.flush, n.replay) {
+                (Some(p), Some(r)) if n.timeline == primary.timeline => Some(p.diff(r).max(0)),
+                _ => None,
+            };
+            StandbyLag {
+                host: n.id,
+                bytes,
+                replay_lag: row.map(|r| r.replay_lag.unwrap_or(SimDuration::ZERO)),
+            }
+        })
+        .collect();
+    let commit_latency = (primary.workload_tps.is_some_and(|t| t > 0)
+        && (primary.waiting_commits > 0 || primary.workload_latency > SimDuration::ZERO))
+        .then_some(primary.workload_latency);
+    Sample {
+        at,
+        standbys,
+        commit_latency,
+    }
+}

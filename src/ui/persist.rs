@@ -1,0 +1,210 @@
+//! Where a scenario lives outside the page: the URL fragment (share links), the
+//! autosave in localStorage, and `.walscope` files.
+//!
+//! A link and the autosave hold the same thing, `share::encode` of the scenario on
+//! screen: the script and the seed, never the model's state.
+
+use crate::share::{self, Scenario, ViewOptions};
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::handle::{view_options, LabHandle, Ui};
+use super::lab::Lab;
+
+/// The localStorage key of the user's own autosaved scenario.
+pub const AUTOSAVE_KEY: &str = "walscope.autosave";
+
+/// What the app opens with.
+pub struct Start {
+    pub lab: Lab,
+    pub view: ViewOptions,
+    /// Why a link did not open, in words for the banner.
+    pub banner: Option<String>,
+}
+
+/// Opens the link in the URL fragment if there is one, else the autosaved scenario,
+/// else the default lab. A damaged link opens the default lab with a message and
+/// leaves the autosave alone.
+pub fn startup() -> Start {
+    let hash = window().location().hash().unwrap_or_default();
+    let fragment = hash.trim_start_matches('#');
+    if !fragment.is_empty() {
+        return open_fragment(fragment);
+    }
+    if let Some(saved) = storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten()) {
+        if let Ok(s) = share::decode(&saved) {
+            return Start {
+                lab: Lab::from_scenario(&s),
+                view: s.view,
+                banner: None,
+            };
+        }
+    }
+    Start {
+        lab: Lab::new(0),
+        view: ViewOptions::default(),
+        banner: None,
+    }
+}
+
+/// Opens a link fragment (the text after `#`).
+pub fn open_fragment(fragment: &str) -> Start {
+    match share::decode(fragment) {
+        Ok(s) => Start {
+            lab: Lab::from_scenario(&s),
+            view: s.view,
+            banner: None,
+        },
+        Err(e) => {
+            // Drop the broken fragment so a reload does not show the error again.
+            set_url_fragment(None, false);
+            Start {
+                lab: Lab::new(0),
+                view: ViewOptions::default(),
+                banner: Some(e.user_message()),
+            }
+        }
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// The scenario on screen with the current view options.
+pub fn scenario(lab: LabHandle, ui: Ui) -> Scenario {
+    let view = view_options(lab, ui);
+    lab.with_untracked(|l| l.scenario(view))
+}
+
+/// Saves the scenario after a command: localStorage, and the URL fragment (replaced,
+/// not pushed, so the back button leaves the app rather than stepping through commands).
+pub fn autosave(lab: LabHandle, ui: Ui) {
+    let link = share::encode(&scenario(lab, ui));
+    if let Some(s) = storage() {
+        let _ = s.set_item(AUTOSAVE_KEY, &link);
+    }
+    set_url_fragment(Some(&link), false);
+}
+
+/// Sets (or clears) the URL fragment. `push` adds a history entry, so Back returns to
+/// the scenario that was on screen before a reset or an import.
+pub fn set_url_fragment(fragment: Option<&str>, push: bool) {
+    let w = window();
+    let loc = w.location();
+    let base = format!(
+        "{}{}",
+        loc.pathname().unwrap_or_default(),
+        loc.search().unwrap_or_default()
+    );
+    let url = match fragment {
+        Some(f) => format!("{base}#{f}"),
+        None => base,
+    };
+    if let Ok(h) = w.history() {
+        let _ = if push {
+            h.push_state_with_url(&JsValue::NULL, "", Some(&url))
+        } else {
+            h.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+        };
+    }
+}
+
+/// The full share URL: this page plus `#` and the encoded scenario.
+pub fn share_url(lab: LabHandle, ui: Ui) -> String {
+    let loc = window().location();
+    format!(
+        "{}{}#{}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_default(),
+        share::encode(&scenario(lab, ui))
+    )
+}
+
+/// Puts the share link on the clipboard; the toolbar shows it in a text field either
+/// way, saying whether the copy worked.
+pub fn share(lab: LabHandle, ui: Ui) {
+    let url = share_url(lab, ui);
+    set_url_fragment(url.split_once('#').map(|(_, f)| f), false);
+    ui.shared.set(Some((url.clone(), false)));
+    let clipboard = window().navigator().clipboard();
+    let promise = clipboard.write_text(&url);
+    wasm_bindgen_futures::spawn_local(async move {
+        let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+        ui.shared.update(|s| {
+            if let Some((u, c)) = s {
+                if *u == url {
+                    *c = copied;
+                }
+            }
+        });
+    });
+}
+
+/// Offers `text` as a file download.
+pub fn download_text(filename: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    download_url(filename, &url);
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Clicks a temporary `<a download>` for `url`.
+pub fn download_url(filename: &str, url: &str) {
+    let doc = document();
+    let Ok(a) = doc.create_element("a") else {
+        return;
+    };
+    let a: web_sys::HtmlAnchorElement = a.unchecked_into();
+    a.set_href(url);
+    a.set_download(filename);
+    a.click();
+}
+
+/// Exports the scenario as a `.walscope` script.
+pub fn export(lab: LabHandle) {
+    let text = lab.with_untracked(|l| l.script());
+    download_text("scenario.walscope", "text/plain", &text);
+}
+
+/// Reads a `.walscope` file and, if every line parses, replaces the lab with it.
+/// A file that does not parse changes nothing and shows why.
+pub fn import(lab: LabHandle, ui: Ui, file: web_sys::File) {
+    let name = file.name();
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            Ok(v) => v.as_string().unwrap_or_default(),
+            Err(_) => {
+                ui.banner.set(Some(format!("Could not read {name}.")));
+                return;
+            }
+        };
+        import_text(lab, ui, &name, &text);
+    });
+}
+
+/// Replaces the lab with a script's scenario, or shows the parse error.
+pub fn import_text(lab: LabHandle, ui: Ui, name: &str, text: &str) {
+    match crate::script::parse(text) {
+        Ok(lines) => {
+            ui.playing.set(false);
+            lab.replace(Lab::replay(0, lines, None));
+            ui.banner.set(None);
+            let link = share::encode(&scenario(lab, ui));
+            if let Some(s) = storage() {
+                let _ = s.set_item(AUTOSAVE_KEY, &link);
+            }
+            set_url_fragment(Some(&link), true);
+        }
+        Err(e) => ui.banner.set(Some(format!(
+            "{name} was not imported: {e}. Nothing was changed."
+        ))),
+    }
+}
