@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use super::db::Database;
 use super::lsn::{Lsn, TimelineId};
-use super::net::{Link, Net};
+use super::net::{LinkInfo, Net};
 use super::rng::Rng;
 use super::server::{DataDir, Server};
 use super::time::{SimDuration, SimTime};
@@ -640,7 +640,7 @@ impl Cluster {
             "Held packets are delivered; a walreceiver that timed out reconnects on its next retry.");
     }
 
-    pub fn link(&self, a: HostId, b: HostId) -> Link {
+    pub fn link(&self, a: HostId, b: HostId) -> LinkInfo {
         self.net.link(a, b)
     }
 

@@ -37,7 +37,7 @@ pub use cluster::{
 };
 pub use invariants::Broken;
 pub use lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
-pub use net::Link;
+pub use net::{Link, LinkInfo};
 pub use replication::ConnectAttempt;
 pub use rng::Rng;
 pub use server::{Slot, StartError, StopMode, WriteOutcome};

@@ -38,6 +38,30 @@ impl Default for Link {
 }
 
 impl Link {
+    pub fn info(&self) -> LinkInfo {
+        LinkInfo {
+            latency: self.latency,
+            bandwidth: self.bandwidth,
+            partitioned: self.partitioned,
+        }
+    }
+
+    /// Seconds to move `bytes` through this link (transfer only).
+    pub fn transfer_time(&self, bytes: u64) -> SimDuration {
+        self.info().transfer_time(bytes)
+    }
+}
+
+/// What a link is like right now, without the messages it holds (cheap to copy, for
+/// drawing and for timing a transfer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkInfo {
+    pub latency: SimDuration,
+    pub bandwidth: u64,
+    pub partitioned: bool,
+}
+
+impl LinkInfo {
     /// Seconds to move `bytes` through this link (transfer only).
     pub fn transfer_time(&self, bytes: u64) -> SimDuration {
         SimDuration((bytes as u128 * 1_000_000 / self.bandwidth.max(1) as u128) as u64)
@@ -59,8 +83,10 @@ fn key(a: HostId, b: HostId) -> ((HostId, HostId), usize) {
 }
 
 impl Net {
-    pub fn link(&self, a: HostId, b: HostId) -> Link {
-        self.links.get(&key(a, b).0).cloned().unwrap_or_default()
+    pub fn link(&self, a: HostId, b: HostId) -> LinkInfo {
+        self.links
+            .get(&key(a, b).0)
+            .map_or_else(|| Link::default().info(), Link::info)
     }
 
     pub fn link_mut(&mut self, a: HostId, b: HostId) -> &mut Link {

@@ -118,6 +118,8 @@ pub struct NodeView {
     pub timeline: Option<TimelineId>,
     /// Insert / write / flush on a primary; received and replayed on a standby.
     pub insert: Option<Lsn>,
+    /// Written to the kernel (`pg_current_wal_lsn()` on a primary).
+    pub write: Option<Lsn>,
     pub flush: Option<Lsn>,
     pub replay: Option<Lsn>,
     pub oldest_segment: Option<u64>,
@@ -307,6 +309,7 @@ impl Cluster {
             in_recovery,
             timeline: d.map(|d| d.wal.tli),
             insert: d.map(|d| d.wal.insert),
+            write: d.map(|d| d.wal.write),
             flush: d.map(|d| d.wal.flush),
             replay: d.map(|d| d.applied),
             oldest_segment: d.map(|d| d.wal.oldest_segment),

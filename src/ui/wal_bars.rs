@@ -79,7 +79,7 @@ fn bars(lab: &Lab) -> Bars {
         return Bars::default();
     };
     // pg_current_wal_lsn(): the write position, from the primary's WAL.
-    let write = c.host(p.id).data.as_ref().map_or(flush, |d| d.wal.write);
+    let write = p.write.unwrap_or(flush);
     let rows_view = c.stat_replication(p.id);
     let standbys: Vec<_> = nodes
         .iter()
