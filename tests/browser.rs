@@ -745,3 +745,345 @@ fn the_lag_chart_labels_what_a_dba_reads() {
         assert!(drawn.iter().any(|t| t == "10 s"), "{drawn:?}");
     }
 }
+
+/// Polls until `cond` holds, for up to two seconds of real time (a file read or a
+/// history navigation finishes on a later turn of the event loop).
+async fn until(what: &str, cond: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if cond() {
+            return;
+        }
+        sleep(20).await;
+        settle().await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[wasm_bindgen_test]
+async fn multi_line_sql_and_expanded_output_read_like_psql() {
+    fresh();
+    let (root, _handle) = mount();
+    console(&root, "lab", ONE_STANDBY).await;
+    // Enter on an unfinished statement keeps it; finishing it with `;` runs all lines.
+    console(
+        &root,
+        "sql:primary",
+        "SELECT application_name,\n       state",
+    )
+    .await;
+    let ta: web_sys::HtmlTextAreaElement = by_testid(&root, "console-input").unchecked_into();
+    assert_eq!(ta.value(), "SELECT application_name,\n       state");
+    console(
+        &root,
+        "sql:primary",
+        "SELECT application_name,\n       state\n  FROM pg_stat_replication;",
+    )
+    .await;
+    let log = text(&root, "console-log");
+    assert!(
+        log.contains("primary=# SELECT application_name,\nprimary-#        state\nprimary-#   FROM pg_stat_replication;\n"),
+        "{log}"
+    );
+    assert!(
+        log.contains(" application_name |   state   \n------------------+-----------\n walreceiver      | streaming\n(1 row)\n"),
+        "{log}"
+    );
+    // \x turns on expanded display, as psql says and shows.
+    console(&root, "sql:primary", "\\x").await;
+    assert!(text(&root, "console-log").contains("Expanded display is on.\n"));
+    console(
+        &root,
+        "sql:primary",
+        "SELECT application_name, state FROM pg_stat_replication;",
+    )
+    .await;
+    let log = text(&root, "console-log");
+    assert!(
+        log.contains("-[ RECORD 1 ]----+------------\napplication_name | walreceiver\nstate            | streaming\n"),
+        "{log}"
+    );
+}
+
+/// Runs `f` while downloads are caught instead of saved: each `<a download>` click
+/// is recorded as (file name, URL).
+async fn catch_downloads(f: impl FnOnce()) -> Vec<(String, String)> {
+    use std::cell::RefCell;
+    use wasm_bindgen::closure::Closure;
+    let caught = Rc::new(RefCell::new(Vec::new()));
+    let c = caught.clone();
+    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        if let Some(a) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        {
+            if a.has_attribute("download") {
+                ev.prevent_default();
+                c.borrow_mut().push((a.download(), a.href()));
+            }
+        }
+    });
+    let doc = window().document().unwrap();
+    doc.add_event_listener_with_callback_and_bool("click", listener.as_ref().unchecked_ref(), true)
+        .unwrap();
+    f();
+    settle().await;
+    doc.remove_event_listener_with_callback_and_bool(
+        "click",
+        listener.as_ref().unchecked_ref(),
+        true,
+    )
+    .unwrap();
+    caught.take()
+}
+
+/// The text behind a URL (a blob: URL of an exported file).
+async fn fetch_text(url: &str) -> String {
+    let resp: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(url))
+            .await
+            .unwrap()
+            .unchecked_into();
+    wasm_bindgen_futures::JsFuture::from(resp.text().unwrap())
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn export_downloads_the_script_and_the_chart_as_png() {
+    fresh();
+    let (root, _handle) = mount();
+    console(&root, "lab", ONE_STANDBY).await;
+    console(&root, "lab", "workload primary 200").await;
+    console(&root, "lab", "wait 5s").await;
+    sleep(50).await;
+
+    let got = catch_downloads(|| by_testid(&root, "export").click()).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "scenario.walscope");
+    let file = fetch_text(&got[0].1).await;
+    // The file is the plain script and the native runner rebuilds the same cluster.
+    assert!(file.contains("lab$ workload primary 200\n"), "{file}");
+    let mut native = Runner::new(0);
+    native.run_text(&file).unwrap();
+    for n in native.cluster.nodes() {
+        assert_eq!(
+            text(&root, &format!("wal-lsn-{}", n.name)),
+            expected_wal_text(&native, &n),
+            "{}",
+            n.name
+        );
+    }
+
+    let got = catch_downloads(|| by_testid(&root, "chart-png").click()).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "walscope-lag.png");
+    let png = got[0]
+        .1
+        .strip_prefix("data:image/png;base64,")
+        .expect("a PNG data URL");
+    let canvas: web_sys::HtmlCanvasElement = root
+        .query_selector("canvas")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(canvas.width() > 0 && canvas.height() > 0);
+    // A drawn chart compresses worse than an empty canvas of the same size.
+    let blank: web_sys::HtmlCanvasElement = window()
+        .document()
+        .unwrap()
+        .create_element("canvas")
+        .unwrap()
+        .unchecked_into();
+    blank.set_width(canvas.width());
+    blank.set_height(canvas.height());
+    let blank = blank.to_data_url().unwrap();
+    assert!(
+        png.len() > 2 * blank.len(),
+        "the PNG holds the drawn chart ({} vs blank {})",
+        png.len(),
+        blank.len()
+    );
+}
+
+/// A `.walscope` file as a user's file picker or drag and drop hands it over.
+fn walscope_file(name: &str, text: &str) -> web_sys::DataTransfer {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let file = web_sys::File::new_with_str_sequence(&parts, name).unwrap();
+    let dt = web_sys::DataTransfer::new().unwrap();
+    dt.items().add_with_file(&file).unwrap();
+    dt
+}
+
+#[wasm_bindgen_test]
+async fn dropping_or_picking_a_walscope_file_imports_it() {
+    fresh();
+    let (root, _handle) = mount();
+    console(&root, "lab", "node add mine").await;
+
+    // Drag and drop anywhere on the page.
+    let dt = walscope_file("class.walscope", ONE_STANDBY);
+    let init = web_sys::DragEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_data_transfer(Some(&dt));
+    let drop = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
+    by_testid(&root, "stage").dispatch_event(&drop).unwrap();
+    assert!(
+        drop.default_prevented(),
+        "the browser does not open the file itself"
+    );
+    until("the dropped file to load", || {
+        try_testid(&root, "card-standby1").is_some()
+    })
+    .await;
+    assert!(
+        try_testid(&root, "card-mine").is_none(),
+        "the lab was replaced"
+    );
+    let native = share::decode(window().location().hash().unwrap().trim_start_matches('#'))
+        .unwrap()
+        .replay();
+    assert_eq!(native.cluster.nodes().len(), 2);
+
+    // The file picker behind the Import button.
+    let dt = walscope_file("other.walscope", "lab$ node add picked\n");
+    let input: web_sys::HtmlInputElement = root
+        .query_selector("input[type='file']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    input.set_files(dt.files().as_ref());
+    fire(&input, "change");
+    until("the picked file to load", || {
+        try_testid(&root, "card-picked").is_some()
+    })
+    .await;
+    assert!(try_testid(&root, "card-standby1").is_none());
+
+    // A broken file changes nothing and says which line is wrong.
+    let dt = walscope_file("broken.walscope", "lab$ node add x\nnot a command\n");
+    input.set_files(dt.files().as_ref());
+    fire(&input, "change");
+    until("the banner", || try_testid(&root, "banner").is_some()).await;
+    assert!(text(&root, "banner-text").starts_with("broken.walscope was not imported: line 2:"));
+    assert!(try_testid(&root, "card-picked").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn back_and_forward_return_to_each_scenario() {
+    fresh();
+    let (root, _handle) = mount();
+    console(&root, "lab", "node add mine").await;
+    // Loading an example is a new page of history.
+    let select: web_sys::HtmlSelectElement = by_testid(&root, "example").unchecked_into();
+    select.set_value("1");
+    fire(&select, "change");
+    settle().await;
+    assert!(try_testid(&root, "card-standby1").is_some());
+    assert!(try_testid(&root, "card-mine").is_none());
+
+    let history = window().history().unwrap();
+    history.back().unwrap();
+    until("Back to reopen the first scenario", || {
+        try_testid(&root, "card-mine").is_some()
+    })
+    .await;
+    assert!(try_testid(&root, "card-standby1").is_none());
+    assert!(try_testid(&root, "banner").is_none());
+
+    history.forward().unwrap();
+    until("Forward to reopen the example", || {
+        try_testid(&root, "card-standby1").is_some()
+    })
+    .await;
+    assert!(try_testid(&root, "card-mine").is_none());
+}
+
+/// Replaces `navigator.clipboard.writeText` for one test: it records the text and
+/// succeeds, or refuses as a browser without clipboard permission does.
+fn stub_clipboard(allow: bool) {
+    let clipboard = window().navigator().clipboard();
+    let body = if allow {
+        "window.__copied = t; return Promise.resolve();"
+    } else {
+        "return Promise.reject(new DOMException('denied', 'NotAllowedError'));"
+    };
+    let f = js_sys::Function::new_with_args("t", body);
+    js_sys::Reflect::set(&clipboard, &"writeText".into(), &f).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn share_copies_the_link_or_shows_it_to_copy_by_hand() {
+    fresh();
+    let (root, _handle) = mount();
+    console(&root, "lab", "node add mine").await;
+
+    stub_clipboard(true);
+    by_testid(&root, "share").click();
+    until("the copy to finish", || {
+        try_testid(&root, "share-panel").is_some_and(|p| {
+            p.text_content()
+                .unwrap_or_default()
+                .starts_with("Link copied")
+        })
+    })
+    .await;
+    let link = by_testid(&root, "share-link")
+        .unchecked_into::<web_sys::HtmlInputElement>()
+        .value();
+    let copied = js_sys::Reflect::get(&window(), &"__copied".into()).unwrap();
+    assert_eq!(copied.as_string().as_deref(), Some(link.as_str()));
+
+    stub_clipboard(false);
+    by_testid(&root, "share").click();
+    settle().await;
+    sleep(20).await;
+    settle().await;
+    assert!(
+        text(&root, "share-panel").starts_with("Copy this link"),
+        "{}",
+        text(&root, "share-panel")
+    );
+    assert_eq!(
+        by_testid(&root, "share-link")
+            .unchecked_into::<web_sys::HtmlInputElement>()
+            .value(),
+        link,
+        "the same link, selectable"
+    );
+    js_sys::Reflect::delete_property(&window().navigator().clipboard(), &"writeText".into())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn every_control_has_a_name_and_can_take_focus() {
+    fresh();
+    let (root, _handle) = mount();
+    console(&root, "lab", ONE_STANDBY).await;
+    let controls = root
+        .query_selector_all("button, input, select, textarea, [role='slider']")
+        .unwrap();
+    assert!(controls.length() > 20, "{} controls", controls.length());
+    for i in 0..controls.length() {
+        let el: web_sys::HtmlElement = controls.item(i).unwrap().unchecked_into();
+        let html = el.outer_html();
+        if el.get_attribute("type").as_deref() == Some("file") {
+            continue; // reached through the Import button
+        }
+        let labelled = el
+            .get_attribute("aria-label")
+            .is_some_and(|l| !l.trim().is_empty())
+            || el.get_attribute("aria-labelledby").is_some()
+            || (el.tag_name() == "BUTTON"
+                && !el.text_content().unwrap_or_default().trim().is_empty())
+            || root
+                .query_selector(&format!("label[for='{}']", el.id()))
+                .ok()
+                .flatten()
+                .is_some_and(|_| !el.id().is_empty());
+        assert!(labelled, "no accessible name: {html}");
+        assert_ne!(el.tab_index(), -1, "not reachable by keyboard: {html}");
+    }
+}

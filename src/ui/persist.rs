@@ -153,19 +153,34 @@ pub fn download_text(filename: &str, mime: &str, text: &str) {
         return;
     };
     download_url(filename, &url);
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // The download reads the blob after the click returns; free it a little later.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
+        revoke.unchecked_ref(),
+        BLOB_LIFETIME_MS,
+    );
 }
 
-/// Clicks a temporary `<a download>` for `url`.
+/// How long an exported file's blob URL stays valid after its download starts.
+const BLOB_LIFETIME_MS: i32 = 10_000;
+
+/// Clicks a temporary `<a download>` for `url`. The link is in the document while it
+/// is clicked, as some browsers require.
 pub fn download_url(filename: &str, url: &str) {
     let doc = document();
-    let Ok(a) = doc.create_element("a") else {
+    let (Ok(a), Some(body)) = (doc.create_element("a"), doc.body()) else {
         return;
     };
     let a: web_sys::HtmlAnchorElement = a.unchecked_into();
     a.set_href(url);
     a.set_download(filename);
-    a.click();
+    a.set_class_name("hidden");
+    if body.append_child(&a).is_ok() {
+        a.click();
+        a.remove();
+    }
 }
 
 /// Exports the scenario as a `.walscope` script.
