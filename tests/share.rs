@@ -236,3 +236,48 @@ fn a_hundred_thousand_random_and_mutated_links_never_panic() {
         "damaged links are refused: {ok} of 100,000 decoded"
     );
 }
+
+/// Links as walscope format v1 wrote them. Whatever later versions change (the wire
+/// struct, the phrase table, the compression), these must keep opening to exactly
+/// these scenarios: they are pasted in course notes and class chats.
+const PUBLISHED_V1: [&str; 2] = [
+    "v1.NYxPCoJAFMbfGwVzERS0afd2rrKUNhV5iC4go00qTDMyMyHeoZO06lgdo0GKD37fn8UHEES96e7cjDPruLpWY_YP-RwAMPSImRW1ES45AQIGHgdRt5qSVltHXErqfWiMsJTt0knbfE_OPKxLqCiob8q24mmt1c3freKBy1JqP3bKWTqTVtPzAhiwdTYxB8QQaXMBZD9HXPriwSAaeOcos_CJAI7v5-sL",
+    "v1.AX8AgP8q0MC6AwIHcHJpbWFyeQhzdGFuZGJ5MQUAAgACGTGhy5gBAAAGFXQWMSk7ocIeAQEOcGdfY3RsIHByb21vdGXBhD0CAAUdGyAaMQAAARUXcGdfaXNfaW5fcmVjb3ZlcnkoKTsBCGZhaWxvdmVyApBOAQhzdGFuZGJ5MQFdsXJn",
+];
+
+#[test]
+fn links_published_in_format_v1_keep_opening() {
+    let setup = decode(PUBLISHED_V1[0]).expect("a v1 link opens");
+    assert_eq!(setup.seed, 0);
+    assert_eq!(setup.lines, parse(SETUP).unwrap());
+    assert_eq!(setup.time, SimTime::ZERO);
+    assert_eq!(setup.lesson, None);
+    assert_eq!(setup.view, ViewOptions::default());
+
+    let failover = decode(&format!("#{}", PUBLISHED_V1[1])).expect("a v1 link opens");
+    let script = "\
+lab$ node add standby1
+@2500ms primary=# INSERT INTO t VALUES (1);
+@3s standby1$ pg_ctl promote
+@4s lab$ partition primary standby1
+standby1=# SELECT pg_is_in_recovery();
+";
+    let lines = parse(script).unwrap();
+    assert_eq!(
+        failover,
+        Scenario {
+            seed: 42,
+            lines,
+            time: SimTime(7_250_000),
+            lesson: Some(LessonRef {
+                id: "failover".into(),
+                step: 2
+            }),
+            view: ViewOptions {
+                speed_milli: 10_000,
+                expanded: vec!["standby1".into()],
+                chart: ChartUnit::Seconds,
+            },
+        }
+    );
+}
