@@ -325,9 +325,11 @@ pub fn encode(s: &Scenario) -> String {
     format!("v1.{}", URL_SAFE_NO_PAD.encode(packed))
 }
 
-/// Decodes a link fragment (with or without the leading `#`).
+/// Decodes a link fragment, with or without the leading `#`, or a whole pasted link
+/// (everything up to the last `#` is the page's address and is ignored).
 pub fn decode(fragment: &str) -> Result<Scenario, LinkError> {
-    let f = fragment.trim().trim_start_matches('#');
+    let f = fragment.trim();
+    let f = f.rsplit_once('#').map_or(f, |(_, after)| after);
     if f.is_empty() {
         return Err(LinkError::Empty);
     }

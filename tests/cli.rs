@@ -63,6 +63,11 @@ fn links_round_trip_through_the_terminal() {
     let (code, back, _) = walscope(&["link", "decode", fragment.trim()], "");
     assert_eq!(code, 0);
     assert_eq!(back, script);
+    // A whole link pasted from the class chat decodes too.
+    let url = format!("https://walscope.example/lab/#{}", fragment.trim());
+    let (code, back, _) = walscope(&["link", "decode", &url], "");
+    assert_eq!(code, 0);
+    assert_eq!(back, script);
     let (code, _, err) = walscope(&["link", "decode", "v1.garbage!!"], "");
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "one-line reason: {err}");
