@@ -468,11 +468,41 @@ pub fn encode_script(text: &str) -> Result<String, String> {
     Ok(encode(&s) + "\n")
 }
 
-/// `walscope link decode`: the scenario of a link as script text.
+/// `walscope link decode`: the scenario of a link as script text. If the link shows a
+/// moment after its last command, a closing `lab$ wait` runs on to it, so encoding the
+/// text again opens the same screen. The lesson and view options, which a script does
+/// not hold, are noted in comments.
 pub fn decode_to_script(fragment: &str) -> Result<String, String> {
-    decode(fragment)
-        .map(|s| s.to_script())
-        .map_err(|e| e.to_string())
+    let s = decode(fragment).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    if let Some(l) = &s.lesson {
+        out.push_str(&format!("# lesson {}, step {}\n", l.id, l.step));
+    }
+    if s.view != ViewOptions::default() {
+        let v = &s.view;
+        let chart = match v.chart {
+            ChartUnit::Bytes => "bytes",
+            ChartUnit::Seconds => "seconds",
+        };
+        out.push_str(&format!(
+            "# view: speed {}x, lag chart in {chart}",
+            f64::from(v.speed_milli) / 1000.0
+        ));
+        if !v.expanded.is_empty() {
+            out.push_str(&format!(", \\x on {}", v.expanded.join(", ")));
+        }
+        out.push('\n');
+    }
+    out.push_str(&s.to_script());
+    let mut end = Runner::new(s.seed);
+    for l in &s.lines {
+        end.run_line(l);
+    }
+    if s.time > end.now() {
+        let rest = crate::sim::SimDuration(s.time.0 - end.now().0);
+        out.push_str(&format!("lab$ wait {rest}\n"));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

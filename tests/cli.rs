@@ -73,3 +73,45 @@ fn links_round_trip_through_the_terminal() {
     assert_eq!(err.lines().count(), 1, "one-line reason: {err}");
     assert!(err.contains("damaged"), "{err}");
 }
+
+#[test]
+fn a_decoded_link_encodes_back_to_the_same_screen() {
+    use walscope::script::parse;
+    use walscope::share::{encode, ChartUnit, LessonRef, Scenario, ViewOptions};
+    use walscope::sim::SimTime;
+    // A link shared 7.25 s in, while the last command ran at 4 s.
+    let s = Scenario {
+        seed: 42,
+        lines: parse("lab$ node add standby1\n@4s primary=# CREATE TABLE t (id int);\n").unwrap(),
+        time: SimTime(7_250_000),
+        lesson: Some(LessonRef {
+            id: "failover".into(),
+            step: 2,
+        }),
+        view: ViewOptions {
+            speed_milli: 2_500,
+            expanded: vec!["standby1".into()],
+            chart: ChartUnit::Seconds,
+        },
+    };
+    let (code, text, _) = walscope(&["link", "decode", &encode(&s)], "");
+    assert_eq!(code, 0);
+    assert_eq!(
+        text,
+        "# lesson failover, step 2\n\
+         # view: speed 2.5x, lag chart in seconds, \\x on standby1\n\
+         lab$ seed 42\n\
+         lab$ node add standby1\n\
+         @4s primary=# CREATE TABLE t (id int);\n\
+         lab$ wait 3250ms\n"
+    );
+    let (code, again, _) = walscope(&["link", "encode", "-"], &text);
+    assert_eq!(code, 0);
+    let back = walscope::share::decode(again.trim()).unwrap();
+    assert_eq!(back.seed, 42);
+    assert_eq!(back.time, s.time, "the same moment on screen");
+    assert_eq!(
+        back.replay().cluster.fingerprint(),
+        s.replay().cluster.fingerprint()
+    );
+}
