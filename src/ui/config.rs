@@ -7,7 +7,7 @@ use crate::script::Line;
 use crate::sim::PGDATA;
 use leptos::prelude::*;
 
-use super::handle::{run_all, shell_line, LabHandle, Ui};
+use super::handle::{host_names, run_all, shell_line, LabHandle, Ui};
 
 /// The files the panel shows, relative to PGDATA; the log is read-only.
 const FILES: [&str; 5] = [
@@ -73,16 +73,7 @@ pub fn edit_lines(node: &str, file: &str, old: Option<&str>, new: &str) -> Vec<L
 pub fn ConfigPanel() -> impl IntoView {
     let lab = expect_context::<LabHandle>();
     let ui = expect_context::<Ui>();
-    let hosts = Memo::new(move |_| {
-        lab.with(|l| {
-            l.runner()
-                .cluster
-                .hosts()
-                .iter()
-                .map(|h| h.name.clone())
-                .collect::<Vec<_>>()
-        })
-    });
+    let hosts = host_names(lab);
     let host = RwSignal::new("primary".to_string());
     let file = RwSignal::new(FILES[0].to_string());
     // Unsaved edits; `None` shows the file as it is in the model.

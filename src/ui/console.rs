@@ -6,7 +6,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::handle::{run_all, LabHandle, Ui};
+use super::handle::{host_names, run_all, LabHandle, Ui};
 
 /// The `<select>` value of a console target.
 fn target_key(t: &Target) -> String {
@@ -86,16 +86,7 @@ pub fn Console() -> impl IntoView {
     let history = StoredValue::new(Vec::<(Target, String)>::new());
     let cursor = StoredValue::new(None::<usize>);
     let log = NodeRef::<Div>::new();
-    let hosts = Memo::new(move |_| {
-        lab.with(|l| {
-            l.runner()
-                .cluster
-                .hosts()
-                .iter()
-                .map(|h| h.name.clone())
-                .collect::<Vec<_>>()
-        })
-    });
+    let hosts = host_names(lab);
     // Keys of the visible transcript entries (the text itself is read once per entry).
     let keys = Memo::new(move |_| {
         lab.with(|l| {

@@ -55,6 +55,21 @@ impl LabHandle {
     }
 }
 
+/// The names of the lab's hosts, in the order they were added; changes only when a
+/// host is added (the console, config panel and header list them).
+pub fn host_names(lab: LabHandle) -> Memo<Vec<String>> {
+    Memo::new(move |_| {
+        lab.with(|l| {
+            l.runner()
+                .cluster
+                .hosts()
+                .iter()
+                .map(|h| h.name.clone())
+                .collect()
+        })
+    })
+}
+
 /// View state shared by the toolbar, the keyboard shortcuts, the chart and links.
 #[derive(Clone, Copy)]
 pub struct Ui {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::examples::EXAMPLES;
-use super::handle::{lab_line, run, run_all, LabHandle, Ui};
+use super::handle::{host_names, lab_line, run, run_all, LabHandle, Ui};
 use super::lab::Lab;
 use super::persist;
 
@@ -32,16 +32,7 @@ pub fn load_example(lab: LabHandle, ui: Ui, script: &str) {
 pub fn Header() -> impl IntoView {
     let lab = expect_context::<LabHandle>();
     let ui = expect_context::<Ui>();
-    let names = Memo::new(move |_| {
-        lab.with(|l| {
-            l.runner()
-                .cluster
-                .hosts()
-                .iter()
-                .map(|h| h.name.clone())
-                .collect::<Vec<_>>()
-        })
-    });
+    let names = host_names(lab);
     let new_name = RwSignal::new(String::new());
     let add = move || {
         let typed = new_name.get_untracked();
