@@ -269,6 +269,57 @@ fn basebackup_writes_a_standby_configuration() {
 }
 
 #[test]
+fn a_base_backup_starts_and_ends_on_a_segment_switch() {
+    // pg_backup_start switches segments before its checkpoint and pg_backup_stop after
+    // the backup-end record, so recovery starts at 0/N000028 and the standby streams
+    // from the segment after the backup.
+    let t = run(&format!(
+        "{TWO_STANDBYS}standby1$ cat backup_label.old\nstandby1$ tail -n 8 log/postgresql.log\n"
+    ));
+    let label = output_of(&t, "standby1$ cat backup_label.old");
+    assert!(
+        label.starts_with("START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\nCHECKPOINT LOCATION: 0/2000060\n"),
+        "{label}"
+    );
+    let log: Vec<&str> = output_of(&t, "standby1$ tail -n 8 log/postgresql.log")
+        .lines()
+        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
+        .collect();
+    let at = |m: &str| {
+        log.iter()
+            .position(|l| l.starts_with(m))
+            .unwrap_or_else(|| panic!("{m} not in {log:#?}"))
+    };
+    let start = at("LOG:  starting backup recovery with redo LSN 0/2000028, checkpoint LSN 0/2000060, on timeline ID 1");
+    let consistent = at("LOG:  consistent recovery state reached at 0/2");
+    let streaming = at("LOG:  started streaming WAL from primary at 0/3000000 on timeline 1");
+    assert!(start < consistent && consistent < streaming, "{log:#?}");
+}
+
+#[test]
+fn checkpoint_locations_are_where_their_records_start() {
+    let t = run(
+        "primary$ pg_ctl restart\n\
+         primary=# SELECT checkpoint_lsn = redo_lsn AS shutdown FROM pg_control_checkpoint();\n\
+         primary=# CREATE TABLE t (id int);\nprimary=# CHECKPOINT;\n\
+         primary=# SELECT checkpoint_lsn - redo_lsn AS running_xacts, pg_current_wal_lsn() - checkpoint_lsn AS record FROM pg_control_checkpoint();\n\
+         primary=# SELECT pg_switch_wal();\nprimary=# CHECKPOINT;\n\
+         primary=# SELECT redo_lsn, checkpoint_lsn FROM pg_control_checkpoint();\n",
+    );
+    assert!(t.contains(" shutdown \n----------\n t\n"), "{t}");
+    assert!(
+        t.contains(" running_xacts | record \n---------------+--------\n            56 |    120\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            " redo_lsn  | checkpoint_lsn \n-----------+----------------\n 0/2000028 | 0/2000060\n"
+        ),
+        "{t}"
+    );
+}
+
+#[test]
 fn basebackup_refuses_a_non_empty_directory_and_creates_slots() {
     let t = run(&format!(
         "{TWO_STANDBYS}standby1$ pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data\n\
@@ -409,7 +460,7 @@ fn pg_stat_replication_has_every_column_in_order() {
         "{TWO_STANDBYS}standby1=# \\x\nstandby1=# SELECT * FROM pg_stat_wal_receiver;\n"
     ));
     assert!(t.contains("status                | streaming\n"), "{t}");
-    assert!(t.contains("receive_start_lsn     | 0/1000000\n"), "{t}");
+    assert!(t.contains("receive_start_lsn     | 0/3000000\n"), "{t}");
     assert!(t.contains("dbname=replication"), "{t}");
 }
 
@@ -465,7 +516,7 @@ fn a_standby_without_a_slot_loses_removed_wal_and_a_slot_keeps_it() {
         )
     };
     let t = run(&scenario(""));
-    assert!(t.contains("FATAL:  could not receive data from WAL stream: ERROR:  requested WAL segment 000000010000000000000001 has already been removed\n"), "{t}");
+    assert!(t.contains("FATAL:  could not receive data from WAL stream: ERROR:  requested WAL segment 000000010000000000000003 has already been removed\n"), "{t}");
     let t = run(&scenario("-C -S replica1"));
     assert!(!t.contains("has already been removed"), "{t}");
     assert!(t.contains(" replica1  | t      | reserved\n"), "{t}");
@@ -636,4 +687,72 @@ fn the_server_log_uses_postgresql_line_format() {
     let re_ok = last.starts_with("2026-11-24 09:00:00.000 UTC [")
         && last.contains("] LOG:  database system is ready to accept connections");
     assert!(re_ok, "{last}");
+}
+
+// ---- The event log ---------------------------------------------------------------------------
+
+#[test]
+fn the_event_log_tells_a_failover_in_order_and_says_why() {
+    use walscope::sim::EventKind;
+    let mut r = Runner::new(0);
+    r.run_text(&format!(
+        "{TWO_STANDBYS}primary=# SELECT pg_create_physical_replication_slot('reporting', true);\n\
+         primary=# ALTER SYSTEM SET max_slot_wal_keep_size = '1MB';\nprimary=# SELECT pg_reload_conf();\n\
+         primary=# CREATE TABLE t (id int);\nprimary=# SELECT pg_switch_wal();\n\
+         primary=# INSERT INTO t VALUES (1);\nprimary=# SELECT pg_switch_wal();\n\
+         primary=# INSERT INTO t VALUES (2);\nprimary=# SELECT pg_switch_wal();\nprimary=# CHECKPOINT;\n\
+         lab$ crash primary\nstandby1=# SELECT pg_promote();\n\
+         standby2=# ALTER SYSTEM SET primary_conninfo = 'host=standby1 user=replicator password=secret';\n\
+         standby2=# SELECT pg_reload_conf();\nlab$ wait 6s\n"
+    ))
+    .expect("script parses");
+    let c = &r.cluster;
+    let events = c.events();
+    let find = |kind: EventKind, text: &str| {
+        events
+            .iter()
+            .position(|e| e.kind == kind && e.text == text)
+            .unwrap_or_else(|| {
+                let all: Vec<_> = events
+                    .iter()
+                    .map(|e| format!("{:?} {}", e.kind, e.text))
+                    .collect();
+                panic!("no {kind:?} event {text:?} in:\n{}", all.join("\n"))
+            })
+    };
+    let connected = find(EventKind::Connected, "standby1 streaming from primary");
+    let invalidated = find(
+        EventKind::SlotInvalidated,
+        "slot reporting on primary invalidated",
+    );
+    let removed = find(
+        EventKind::SegmentRemoved,
+        "primary removed WAL segments 000000010000000000000003 .. 000000010000000000000006",
+    );
+    let crashed = find(EventKind::Fault, "primary lost power");
+    let promoted = find(
+        EventKind::Promote,
+        "standby1 promoted: now the primary on timeline 2",
+    );
+    let follows = find(EventKind::Timeline, "standby2 follows timeline 2");
+    let restreams = find(EventKind::Connected, "standby2 streaming from standby1");
+    assert!(
+        connected < invalidated,
+        "streaming began before the slot was lost"
+    );
+    assert!(
+        invalidated < removed,
+        "a slot is invalidated before its WAL goes"
+    );
+    assert!(removed < crashed && crashed < promoted && promoted < follows && follows < restreams);
+    assert!(
+        events.iter().any(|e| e.kind == EventKind::Checkpoint
+            && e.text.starts_with("checkpoint on primary (redo 0/")),
+        "the CHECKPOINT is logged"
+    );
+    // Timestamps never go back, and every entry says why it matters.
+    assert!(events.windows(2).all(|w| w[0].at <= w[1].at));
+    for e in events {
+        assert!(e.why.ends_with('.') && e.why.len() > 30, "{e:?}");
+    }
 }

@@ -169,6 +169,9 @@ impl Cluster {
         } else {
             "force wait"
         };
+        // pg_backup_start switches to a new WAL segment first, so the backup's redo
+        // point is near a segment start (0/N000028).
+        self.switch_wal(server);
         self.checkpoint(server, reason, false);
         let Some(data) = self.data(server) else {
             return Err(err("server has no data directory".into()));
@@ -325,20 +328,28 @@ impl Cluster {
             return;
         }
         // pg_backup_stop: the backup-end record, then the WAL up to it.
+        // pg_backup_stop also switches segments, so the streamed pg_wal holds the whole
+        // segment of the backup end and the standby streams from the next one.
         let end = self.append(b.server, wal::BACKUP_END_RECORD, RecordBody::BackupEnd);
         self.flush(b.server);
+        self.switch_wal(b.server);
         let Some(pdata) = self.data(b.server) else {
             return;
         };
-        let records: Vec<_> = pdata.wal.records_between(b.start, end).cloned().collect();
+        let copied_to = pdata.wal.insert;
+        let records: Vec<_> = pdata
+            .wal
+            .records_between(b.start, copied_to)
+            .cloned()
+            .collect();
         let history = pdata.wal.history.clone();
         let system_id = pdata.system_id;
         let tli = pdata.wal.tli;
         let mut wal = Wal::new(b.start);
         wal.records = records.into_iter().collect();
-        wal.insert = end;
-        wal.write = end;
-        wal.flush = end;
+        wal.insert = copied_to;
+        wal.write = copied_to;
+        wal.flush = copied_to;
         wal.tli = tli;
         wal.history = history;
         wal.oldest_segment = b.start.segment();

@@ -60,6 +60,13 @@ impl Lsn {
         self.0 as i64 - other.0 as i64
     }
 
+    /// Where the next record written at `self` starts: after the page header when
+    /// `self` is the start of a page (PostgreSQL's redo point after a WAL switch is
+    /// `0/3000028`, not `0/3000000`).
+    pub fn record_start(self) -> Lsn {
+        Lsn(skip_header(self.0))
+    }
+
     /// Where a record of `len` bytes starting at or after `self` ends, skipping the page
     /// headers PostgreSQL puts at every 8kB page and every segment start. Returns the
     /// record's start (after any header) and the position after its last byte.

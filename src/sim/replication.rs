@@ -16,7 +16,7 @@ use super::lsn::{Lsn, TimelineId};
 use super::server::{listens_on, ReceiverStatus, SenderState, SyncWait, WalReceiver, WalSender};
 use super::syncrep::{self, Candidate, SyncConfig};
 use super::time::{SimDuration, SimTime};
-use super::wal::RecordBody;
+use super::wal::{self, RecordBody};
 use super::{hba, PGDATA};
 
 /// The most a walsender puts in one message (MAX_SEND_SIZE).
@@ -972,7 +972,15 @@ impl Cluster {
         if target <= d.applied {
             return;
         }
-        let bytes = target.0 - d.applied.0;
+        // A WAL switch record's padding to the segment end costs nothing to replay.
+        let bytes: u64 = d
+            .wal
+            .records_between(d.applied, target)
+            .map(|r| match r.body {
+                RecordBody::Switch => wal::SWITCH_RECORD,
+                _ => r.end.0 - r.start.0,
+            })
+            .sum();
         let after = SimDuration(bytes * 1_000_000 / REPLAY_RATE);
         if let Some(s) = self.server_mut(standby) {
             s.replaying_to = Some(target);

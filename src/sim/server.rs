@@ -66,6 +66,17 @@ pub struct DataDir {
 }
 
 impl DataDir {
+    /// No WAL was written since the last checkpoint record (a timed checkpoint is
+    /// skipped then, as PostgreSQL skips one on an idle system).
+    pub fn nothing_since_checkpoint(&self) -> bool {
+        match self.wal.records.back() {
+            Some(r) => {
+                r.start == self.checkpoint_lsn && matches!(r.body, RecordBody::Checkpoint { .. })
+            }
+            None => self.wal.insert == self.checkpoint_lsn,
+        }
+    }
+
     pub fn initdb(system_id: u64, db: Database, at: Lsn) -> DataDir {
         DataDir {
             system_id,
@@ -554,11 +565,11 @@ impl Cluster {
     /// Marks a standby consistent once replay passed the end of its base backup.
     pub(crate) fn check_consistency(&mut self, h: HostId) {
         let Some(data) = self.data(h) else { return };
-        let reached = match &data.backup {
-            Some(label) => data.applied >= label.end,
-            None => true,
+        let (reached, at) = match &data.backup {
+            // Recovery checks after every record, so it notices at the backup's end.
+            Some(label) => (data.applied >= label.end, label.end),
+            None => (true, data.applied),
         };
-        let applied = data.applied;
         let Some(server) = self.server(h) else { return };
         if server.consistent || !reached {
             return;
@@ -576,7 +587,7 @@ impl Cluster {
             h,
             startup,
             "LOG",
-            &format!("consistent recovery state reached at {applied}"),
+            &format!("consistent recovery state reached at {at}"),
         );
         if hot {
             self.log(
@@ -982,21 +993,29 @@ impl Cluster {
             return;
         }
         let Some(data) = self.data(h) else { return };
-        let idle = data.wal.insert == data.checkpoint_lsn && !reason.contains("force") && !shutdown;
+        let idle = data.nothing_since_checkpoint() && !reason.contains("force") && !shutdown;
         if idle {
             return;
         }
         let since = data.redo;
-        let redo = data.wal.insert;
+        // The redo point is where the next record goes; a shutdown checkpoint's record
+        // is written right there, so its location equals its redo point.
+        let redo = data.wal.insert.record_start();
         self.log(h, cp_pid, "LOG", &format!("checkpoint starting: {reason}"));
         if !shutdown {
             self.append(h, wal::RUNNING_XACTS_RECORD, RecordBody::RunningXacts);
         }
-        let cp_lsn = self.append(
+        self.append(
             h,
             wal::CHECKPOINT_RECORD,
             RecordBody::Checkpoint { redo, shutdown },
         );
+        // The checkpoint's location (pg_control_checkpoint().checkpoint_lsn) is where
+        // its record starts.
+        let cp_lsn = self
+            .data(h)
+            .and_then(|d| d.wal.records.back())
+            .map_or(redo, |r| r.start);
         self.flush(h);
         let now = self.now;
         let removed = self.remove_old_wal(h, redo);
