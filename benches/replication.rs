@@ -16,15 +16,15 @@ primary$ pg_ctl restart
 lab$ node add s1
 lab$ node add s2
 lab$ node add s3
-s1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
-s2$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
-s3$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
 s1=# \x
+s1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
 s1$ echo "cluster_name = 's1'" >> postgresql.conf
-s2$ echo "cluster_name = 's2'" >> postgresql.conf
-s3$ echo "cluster_name = 's3'" >> postgresql.conf
 s1$ pg_ctl start
+s2$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
+s2$ echo "cluster_name = 's2'" >> postgresql.conf
 s2$ pg_ctl start
+s3$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
+s3$ echo "cluster_name = 's3'" >> postgresql.conf
 s3$ pg_ctl start
 primary=# ALTER SYSTEM SET synchronous_standby_names = 's1';
 primary=# SELECT pg_reload_conf();
@@ -56,6 +56,10 @@ fn main() {
         wall * 1e9 / events.max(1) as f64
     );
     let rows = runner.cluster.stat_replication(primary);
+    // A figure for a broken cluster (a standby that never streamed, commits stuck
+    // waiting for it) measures nothing.
+    assert_eq!(rows.len(), 3, "all three standbys stream: {rows:#?}");
+    assert!(committed > 3_000_000, "the workload ran: {committed} commits");
     for r in rows {
         println!(
             "  {} {} sent {:?} replay {:?} {}",

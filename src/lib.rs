@@ -6,6 +6,7 @@
 //! seeded RNG, no browser code); [`script`] parses and runs scenario lines against it;
 //! `ui` (wasm32 only) draws the model's views with Leptos.
 
+pub mod examples;
 pub mod script;
 pub mod share;
 pub mod sim;

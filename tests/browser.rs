@@ -5,10 +5,10 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use walscope::examples::EXAMPLES;
 use walscope::script::Runner;
 use walscope::share::{self, Scenario};
 use walscope::sim::{NodeView, SimDuration, SimTime};
-use walscope::ui::examples::EXAMPLES;
 use walscope::ui::handle::{self, LabHandle, Ui};
 use walscope::ui::lab::Lab;
 use walscope::ui::persist::{self, AUTOSAVE_KEY};

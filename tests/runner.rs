@@ -756,3 +756,27 @@ fn the_event_log_tells_a_failover_in_order_and_says_why() {
         assert!(e.why.ends_with('.') && e.why.len() > 30, "{e:?}");
     }
 }
+
+// ---- The example labs ---------------------------------------------------------------------------
+
+#[test]
+fn every_example_lab_ends_with_all_standbys_streaming() {
+    use walscope::examples::EXAMPLES;
+    for (title, script) in EXAMPLES {
+        let mut r = Runner::new(0);
+        r.run_text(script).expect("the example parses");
+        r.cluster.advance(walscope::sim::SimDuration::from_secs(2));
+        let c = &r.cluster;
+        let primary = c.host_id("primary").expect("a primary");
+        let standbys = c.hosts().len() - 1;
+        let rows = c.stat_replication(primary);
+        assert_eq!(rows.len(), standbys, "{title}: {rows:#?}");
+        for row in &rows {
+            assert_eq!(row.state.to_string(), "streaming", "{title}: {row:#?}");
+        }
+        let t = r.run_text("primary=# SELECT application_name, sync_state FROM pg_stat_replication ORDER BY 1;\n").unwrap();
+        if title.contains("standby1 synchronous") {
+            assert!(t.contains(" standby1         | sync\n"), "{title}: {t}");
+        }
+    }
+}

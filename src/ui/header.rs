@@ -5,10 +5,10 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::examples::EXAMPLES;
 use super::handle::{host_names, lab_line, run, run_all, LabHandle, Ui};
 use super::lab::Lab;
 use super::persist;
+use crate::examples::EXAMPLES;
 
 /// The first `standbyN` name not taken.
 fn free_name(names: &[String]) -> String {

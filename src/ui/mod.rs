@@ -10,7 +10,6 @@ mod clock;
 mod config;
 mod console;
 mod event_log;
-pub mod examples;
 mod format;
 pub mod handle;
 mod header;

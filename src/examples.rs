@@ -1,7 +1,10 @@
 //! Ready-made labs: scripts a teacher can start from. Loading one runs its lines through
 //! the console, so the console log shows how the cluster was built.
 
-/// (title, script)
+/// (title, script). Each standby is started right after its clone: a standby cloned
+/// without a slot needs the WAL from the end of its backup on, and the next clone's
+/// checkpoint removes that segment on a primary with no `wal_keep_size` (PostgreSQL
+/// does the same; `tests/runner.rs` checks that every example ends up streaming).
 pub const EXAMPLES: [(&str, &str); 2] = [
     (
         "Primary + 3 standbys (standby1 synchronous), 1000 TPS",
@@ -13,13 +16,13 @@ lab$ node add standby1
 lab$ node add standby2
 lab$ node add standby3
 standby1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -P -R
-standby2$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -P -R
-standby3$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -P -R
 standby1$ echo \"cluster_name = 'standby1'\" >> postgresql.conf
-standby2$ echo \"cluster_name = 'standby2'\" >> postgresql.conf
-standby3$ echo \"cluster_name = 'standby3'\" >> postgresql.conf
 standby1$ pg_ctl start
+standby2$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -P -R
+standby2$ echo \"cluster_name = 'standby2'\" >> postgresql.conf
 standby2$ pg_ctl start
+standby3$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -P -R
+standby3$ echo \"cluster_name = 'standby3'\" >> postgresql.conf
 standby3$ pg_ctl start
 primary=# ALTER SYSTEM SET synchronous_standby_names = 'standby1';
 primary=# SELECT pg_reload_conf();
