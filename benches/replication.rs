@@ -59,7 +59,10 @@ fn main() {
     // A figure for a broken cluster (a standby that never streamed, commits stuck
     // waiting for it) measures nothing.
     assert_eq!(rows.len(), 3, "all three standbys stream: {rows:#?}");
-    assert!(committed > 3_000_000, "the workload ran: {committed} commits");
+    assert!(
+        committed > 3_000_000,
+        "the workload ran: {committed} commits"
+    );
     for r in rows {
         println!(
             "  {} {} sent {:?} replay {:?} {}",

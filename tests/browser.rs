@@ -492,6 +492,13 @@ async fn benchmark_frames_and_scrubbing() {
     }
     cut.sort_by(f64::total_cmp);
     assert!(try_testid(&root, "packet-held").is_some());
+    // The held WAL is labelled with the range the partition holds back, from the model.
+    let held = text(&root, "packet-held-label");
+    let (count, range) = held.split_once(" held: ").expect("N held: A–B");
+    assert!(count.parse::<u32>().is_ok_and(|n| n > 0), "{held}");
+    let (a, b) = range.split_once('–').expect("a range");
+    let (a, b): (walscope::sim::Lsn, walscope::sim::Lsn) = (a.parse().unwrap(), b.parse().unwrap());
+    assert!(a < b, "{held}");
     handle::run(lab, ui, handle::lab_line("heal primary standby3"));
 
     // Ten minutes of the same cluster, then scrub to places all over it.

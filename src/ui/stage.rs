@@ -213,6 +213,8 @@ pub fn Stage() -> impl IntoView {
 
 fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
     let mut out = Vec::new();
+    // Packet labels go on top of every link and packet, so none is drawn over.
+    let mut labels = Vec::new();
     for e in &s.edges {
         if e.from >= g.pos.len() || e.to >= g.pos.len() {
             continue;
@@ -284,19 +286,25 @@ fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
             }
             let (px, py) = at(f);
             // The oldest and the newest packet carry their LSN range (more would pile up),
-            // once clear of the sender, where the links of every standby start together.
-            let label = ((i == 0 || i + 1 == flying.len()) && f >= 0.08)
+            // once clear of the sender, where the links of every standby start together,
+            // and before the link's own label near the standby.
+            let label = ((i == 0 || i + 1 == flying.len()) && (0.08..=0.7).contains(&f))
                 .then(|| format!("{}–{}", p.start, p.end));
             let (lx, anchor) = packet_side(px, x2 - x1);
             out.push(
                 view! {
                     <g class="packet" class:sync=sync data-testid="packet">
                         <rect x=px - 8.0 y=py - 6.0 width="16" height="12" rx="2" />
-                        {label.map(|t| view! { <text class="packet-label" x=lx y=py + 5.0 text-anchor=anchor>{t}</text> })}
                     </g>
                 }
                 .into_any(),
             );
+            if let Some(t) = label {
+                labels.push(
+                    view! { <text class="packet-label" data-testid="packet-label" x=lx y=py + 5.0 text-anchor=anchor>{t}</text> }
+                        .into_any(),
+                );
+            }
         }
         if held > 0 {
             let (px, py) = at(0.25);
@@ -316,15 +324,21 @@ fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
                 view! {
                     <g class="packet held" data-testid="packet-held">
                         <rect x=px - 8.0 y=py - 6.0 width="16" height="12" rx="2" />
-                        <text class="packet-label" x=lx y=py + 5.0 text-anchor=anchor>
-                            {format!("{held} held: {first}–{last}")}
-                        </text>
                     </g>
+                }
+                .into_any(),
+            );
+            labels.push(
+                view! {
+                    <text class="packet-label" data-testid="packet-held-label" x=lx y=py + 5.0 text-anchor=anchor>
+                        {format!("{held} held: {first}–{last}")}
+                    </text>
                 }
                 .into_any(),
             );
         }
     }
+    out.extend(labels);
     out
 }
 
