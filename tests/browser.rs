@@ -558,7 +558,7 @@ async fn a_commit_waiting_for_a_lost_sync_standby_shows_a_badge() {
     console(&root, "lab", "wait 1s").await;
     let edge = by_testid(&root, "edge-primary-standby1");
     assert_eq!(edge.get_attribute("data-sync").as_deref(), Some("true"));
-    assert!(edge.text_content().unwrap().starts_with("sync · streaming"));
+    assert!(text(&root, "edge-primary-standby1-label").starts_with("sync · streaming"));
     assert!(try_testid(&root, "syncrep-primary").is_none());
 
     by_testid(&root, "btn-crash-standby1").click();
@@ -653,7 +653,7 @@ async fn packets_glide_with_latency_or_jump_for_reduced_motion() {
         );
         handle::run_all(lab, ui, lines);
         settle().await;
-        let label = text(&root, "edge-primary-standby1");
+        let label = text(&root, "edge-primary-standby1-label");
         assert!(label.contains("1 s · 1Gbit/s"), "{label}");
         let before = packet_at(&root);
         handle::frame(lab, ui, 100.0);

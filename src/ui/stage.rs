@@ -213,7 +213,7 @@ pub fn Stage() -> impl IntoView {
 
 fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
     let mut out = Vec::new();
-    // Packet labels go on top of every link and packet, so none is drawn over.
+    // Link and packet labels go on top of every link and packet, so none is drawn over.
     let mut labels = Vec::new();
     for e in &s.edges {
         if e.from >= g.pos.len() || e.to >= g.pos.len() {
@@ -251,6 +251,7 @@ fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
             // Next to where the link reaches the standby: links are furthest apart there.
             let (mx, my) = at(0.8);
             let (lx, anchor) = side(mx, x2 - x1);
+            let label_id = format!("{testid}-label");
             let (first, second) = match e.label.split_once('\n') {
                 Some((a, b)) => (a.to_string(), Some(b.to_string())),
                 None => (e.label.clone(), None),
@@ -259,11 +260,16 @@ fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
                 view! {
                     <g data-testid=testid data-sync=e.sync().to_string()>
                         <line x1=x1 y1=y1 x2=x2 y2=y2 class=kind />
-                        <text class="edge-label" x=lx y=my - 2.0 text-anchor=anchor>
-                            {first}
-                            {second.map(|t| view! { <tspan class="edge-net" x=lx dy="17">{t}</tspan> })}
-                        </text>
                     </g>
+                }
+                .into_any(),
+            );
+            labels.push(
+                view! {
+                    <text class="edge-label" data-testid=label_id x=lx y=my - 2.0 text-anchor=anchor>
+                        {first}
+                        {second.map(|t| view! { <tspan class="edge-net" x=lx dy="17">{t}</tspan> })}
+                    </text>
                 }
                 .into_any(),
             );
