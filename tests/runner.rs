@@ -76,6 +76,36 @@ fn statements_write_the_measured_wal_bytes() {
 }
 
 #[test]
+fn generate_series_in_the_target_list_inserts_one_row_per_value() {
+    // pg-facts: `INSERT INTO test SELECT generate_series(1,1000)` writes 64,232 bytes.
+    let t = run("primary=# CREATE TABLE test (id int);\n\
+         primary=# SELECT pg_current_wal_lsn() AS before;\n\
+         primary=# INSERT INTO test SELECT generate_series(1,1000);\n\
+         primary=# SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') AS after;\n\
+         primary=# SELECT count(*), sum(id) FROM test;\n\
+         primary=# SELECT generate_series(1,2), 'x' AS t;\n");
+    assert!(t.contains("INSERT 0 1000\n"), "{t}");
+    assert!(
+        t.contains(" count |  sum   \n-------+--------\n  1000 | 500500\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains(" generate_series | t \n-----------------+---\n               1 | x\n               2 | x\n(2 rows)\n"),
+        "{t}"
+    );
+    let before = output_of(&t, "AS before;").lines().nth(2).unwrap().trim();
+    let before: walscope::sim::Lsn = before.parse().unwrap();
+    let after: u64 = output_of(&t, "AS after;")
+        .lines()
+        .nth(2)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(after - before.0, 64_232, "{t}");
+}
+
+#[test]
 fn create_table_after_a_checkpoint_writes_full_page_images() {
     let t = run(
         "primary=# CHECKPOINT;\n\
@@ -265,7 +295,14 @@ fn basebackup_writes_a_standby_configuration() {
     ] {
         assert!(ls.lines().any(|l| l == f), "{f} missing:\n{ls}");
     }
-    assert!(t.contains("primary_conninfo = 'user=replicator password=secret passfile=''/var/lib/pgsql/.pgpass'' channel_binding=prefer host=primary port=5432 sslmode=prefer sslcompression=0 sslsni=1 ssl_min_protocol_version=TLSv1.2 gssencmode=prefer krbsrvname=postgres target_session_attrs=any'\n"), "{t}");
+    // With a password (PGPASSWORD) libpq names no password file.
+    assert!(t.contains("primary_conninfo = 'user=replicator password=secret channel_binding=prefer host=primary port=5432 sslmode=prefer sslcompression=0 sslsni=1 ssl_min_protocol_version=TLSv1.2 gssencmode=prefer krbsrvname=postgres target_session_attrs=any'\n"), "{t}");
+    // Without one it does (pg-facts).
+    let t = run("primary=# ALTER SYSTEM SET listen_addresses = '*';\n\
+         primary$ echo 'host replication postgres 10.0.0.0/24 trust' >> pg_hba.conf\nprimary$ pg_ctl restart\n\
+         lab$ node add standby1\nstandby1$ pg_basebackup -h primary -D /var/lib/pgsql/data -R\n\
+         standby1$ cat postgresql.auto.conf\n");
+    assert!(t.contains("primary_conninfo = 'user=postgres passfile=''/var/lib/pgsql/.pgpass'' channel_binding=prefer host=primary port=5432 sslmode=prefer sslcompression=0 sslsni=1 ssl_min_protocol_version=TLSv1.2 gssencmode=prefer krbsrvname=postgres target_session_attrs=any'\n"), "{t}");
 }
 
 #[test]
@@ -291,7 +328,8 @@ fn a_base_backup_starts_and_ends_on_a_segment_switch() {
             .unwrap_or_else(|| panic!("{m} not in {log:#?}"))
     };
     let start = at("LOG:  starting backup recovery with redo LSN 0/2000028, checkpoint LSN 0/2000060, on timeline ID 1");
-    let consistent = at("LOG:  consistent recovery state reached at 0/2");
+    // Redo 0x28, running-xacts 56 bytes, checkpoint 120, backup end 40: 0x100.
+    let consistent = at("LOG:  consistent recovery state reached at 0/2000100");
     let streaming = at("LOG:  started streaming WAL from primary at 0/3000000 on timeline 1");
     assert!(start < consistent && consistent < streaming, "{log:#?}");
 }
@@ -304,8 +342,12 @@ fn checkpoint_locations_are_where_their_records_start() {
          primary=# CREATE TABLE t (id int);\nprimary=# CHECKPOINT;\n\
          primary=# SELECT checkpoint_lsn - redo_lsn AS running_xacts, pg_current_wal_lsn() - checkpoint_lsn AS record FROM pg_control_checkpoint();\n\
          primary=# SELECT pg_switch_wal();\nprimary=# CHECKPOINT;\n\
-         primary=# SELECT redo_lsn, checkpoint_lsn FROM pg_control_checkpoint();\n",
+         primary=# SELECT redo_lsn, checkpoint_lsn FROM pg_control_checkpoint();\n\
+         primary=# INSERT INTO t VALUES (1);\n\
+         primary=# SELECT pg_create_physical_replication_slot('r2', true);\n",
     );
+    // A physical slot reserves WAL from the last redo point.
+    assert!(t.contains(" (r2,0/2000028)\n"), "{t}");
     assert!(t.contains(" shutdown \n----------\n t\n"), "{t}");
     assert!(
         t.contains(" running_xacts | record \n---------------+--------\n            56 |    120\n"),

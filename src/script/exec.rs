@@ -1122,6 +1122,9 @@ impl Exec<'_> {
     }
 
     fn select(&mut self, sel: &Select) -> Res<Rows> {
+        if let Some(rewritten) = target_list_series(sel) {
+            return self.select(&rewritten);
+        }
         let mut input = Rows {
             columns: vec![],
             rows: vec![vec![]],
@@ -1787,6 +1790,46 @@ impl Exec<'_> {
             }
         }
     }
+}
+
+/// `SELECT generate_series(1, 3)` without FROM returns one row per value, as PostgreSQL
+/// does with a set-returning function in the target list: the same as
+/// `SELECT generate_series FROM generate_series(1, 3)`. Other items are evaluated on
+/// each row.
+fn target_list_series(sel: &Select) -> Option<Select> {
+    if !sel.from.is_empty() {
+        return None;
+    }
+    let mut call = None;
+    let items = sel
+        .items
+        .iter()
+        .map(|item| match item {
+            SelectItem::Expr {
+                expr: e @ Expr::Call { name, .. },
+                alias,
+            } if name == "generate_series" && call.is_none() => {
+                call = Some(e.clone());
+                SelectItem::Expr {
+                    expr: Expr::Column {
+                        table: None,
+                        name: "generate_series".into(),
+                    },
+                    alias: alias.clone(),
+                }
+            }
+            other => other.clone(),
+        })
+        .collect();
+    Some(Select {
+        items,
+        from: vec![FromItem::Function {
+            call: call?,
+            alias: None,
+            column_alias: Some("generate_series".into()),
+        }],
+        ..sel.clone()
+    })
 }
 
 fn set_function_name(name: &str) -> bool {

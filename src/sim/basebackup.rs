@@ -145,7 +145,7 @@ impl Cluster {
             let exists = data.slots.contains_key(slot);
             if opts.create_slot && exists {
                 return Err(err(format!(
-                    "could not send replication command \"CREATE_REPLICATION_SLOT \"{slot}\" PHYSICAL RESERVE_WAL\": ERROR:  replication slot \"{slot}\" already exists"
+                    "could not send replication command \"CREATE_REPLICATION_SLOT \"{slot}\" PHYSICAL (RESERVE_WAL)\": ERROR:  replication slot \"{slot}\" already exists"
                 )));
             }
             if !opts.create_slot && !exists {
@@ -388,7 +388,9 @@ impl Cluster {
             b.start,
             super::lsn::segment_file_name(b.tli, b.start.segment()),
             b.checkpoint,
-            crate::script::psql::format_log_timestamp(b.started.unix_micros()).replace(".000", ""),
+            // Whole seconds, as the label has them.
+            crate::script::psql::format_log_timestamp(b.started.unix_micros() / 1_000_000 * 1_000_000)
+                .replace(".000", ""),
             b.tli
         );
         let client_host = self.host(b.client).clone();
@@ -409,10 +411,11 @@ impl Cluster {
             let auto = format!("{PGDATA}/postgresql.auto.conf");
             let mut text = host.files.get(&auto).cloned().unwrap_or_default();
             let mut parts = vec![format!("user={}", conninfo::quote(&b.user))];
-            if let Some(pw) = &password {
-                parts.push(format!("password={}", conninfo::quote(pw)));
+            // libpq names a password file only when no password was given.
+            match &password {
+                Some(pw) => parts.push(format!("password={}", conninfo::quote(pw))),
+                None => parts.push(format!("passfile='{PGHOME}/.pgpass'")),
             }
-            parts.push(format!("passfile='{PGHOME}/.pgpass'"));
             parts.push("channel_binding=prefer".to_string());
             parts.push(format!(
                 "host={}",

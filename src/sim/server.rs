@@ -1265,7 +1265,9 @@ impl Cluster {
                 Some("Free one or increase max_replication_slots.".to_string()),
             ));
         }
-        let restart = reserve.then_some(d.wal.insert);
+        // A physical slot reserves from the last checkpoint's redo point (where a base
+        // backup would start replay), not from the insert position.
+        let restart = reserve.then_some(d.redo);
         d.slots.insert(
             name.to_string(),
             Slot {

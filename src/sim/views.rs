@@ -200,10 +200,12 @@ impl Cluster {
             .cloned()
             .unwrap_or_else(|| "postgres".to_string());
         expanded.push(format!("user={user}"));
+        // libpq looks for a password file only when no password was given.
         if params.contains_key("password") {
             expanded.push("password=********".to_string());
+        } else {
+            expanded.push(format!("passfile={}/.pgpass", super::PGHOME));
         }
-        expanded.push(format!("passfile={}/.pgpass", super::PGHOME));
         expanded.push("channel_binding=prefer dbname=replication".to_string());
         expanded.push(format!("host={} port={}", r.sender_host, r.sender_port));
         let fallback = {

@@ -33,10 +33,12 @@ pub const RUNNING_XACTS_RECORD: u64 = 56;
 pub const CHECKPOINT_RECORD: u64 = 120;
 /// XLOG_SWITCH; the rest of the segment is then skipped.
 pub const SWITCH_RECORD: u64 = 24;
-/// XLOG_BACKUP_END, written when a base backup finishes.
-pub const BACKUP_END_RECORD: u64 = 32;
-/// XLOG_END_OF_RECOVERY, written by a standby when it is promoted.
-pub const END_OF_RECOVERY_RECORD: u64 = 40;
+/// XLOG_BACKUP_END, written when a base backup finishes: 24-byte header, 2-byte data
+/// header and the 8-byte start LSN, MAXALIGNed.
+pub const BACKUP_END_RECORD: u64 = 40;
+/// XLOG_END_OF_RECOVERY, written by a standby when it is promoted: header, data header
+/// and xl_end_of_recovery (end time, new and previous timeline), MAXALIGNed.
+pub const END_OF_RECOVERY_RECORD: u64 = 48;
 /// One transaction of the built-in workload, sized like pgbench's TPC-B-like script
 /// (three updates, one insert and a commit, without full-page images).
 pub const WORKLOAD_TXN_BYTES: u64 = 336;
