@@ -215,15 +215,20 @@ fn replication_connections_are_refused_for_each_reason() {
             "standby1$ PGPASSWORD={pw} pg_basebackup -h primary -U {user} -D /var/lib/pgsql/data\n"
         )
     };
-    // listen_addresses is localhost after initdb.
+    // listen_addresses is localhost after initdb. libpq names the host as given and
+    // the address it resolved to; a host given as an address is named once.
     let t = run(&format!("{base}{}", bb("replicator", "secret")));
-    assert!(t.contains("pg_basebackup: error: connection to server at \"10.0.0.1\", port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"), "{t}");
+    assert!(t.contains("pg_basebackup: error: connection to server at \"primary\" (10.0.0.1), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"), "{t}");
+    let t = run(&format!(
+        "{base}standby1$ PGPASSWORD=secret pg_basebackup -h 10.0.0.1 -U replicator -D /var/lib/pgsql/data\n"
+    ));
+    assert!(t.contains("pg_basebackup: error: connection to server at \"10.0.0.1\", port 5432 failed: Connection refused\n"), "{t}");
     let listening = format!(
         "{base}primary=# ALTER SYSTEM SET listen_addresses = '*';\nprimary$ pg_ctl restart\n"
     );
     // No pg_hba.conf line for a replication connection from 10.0.0.2.
     let t = run(&format!("{listening}{}", bb("replicator", "secret")));
-    assert!(t.contains("pg_basebackup: error: connection to server at \"10.0.0.1\", port 5432 failed: FATAL:  no pg_hba.conf entry for replication connection from host \"10.0.0.2\", user \"replicator\", no encryption\n"), "{t}");
+    assert!(t.contains("pg_basebackup: error: connection to server at \"primary\" (10.0.0.1), port 5432 failed: FATAL:  no pg_hba.conf entry for replication connection from host \"10.0.0.2\", user \"replicator\", no encryption\n"), "{t}");
     let hba = format!("{listening}primary$ echo 'host replication all 10.0.0.0/24 scram-sha-256' >> pg_hba.conf\nprimary=# SELECT pg_reload_conf();\n");
     let t = run(&format!("{hba}{}", bb("replicator", "wrong")));
     assert!(

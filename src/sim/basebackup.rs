@@ -5,7 +5,7 @@
 //! are taken as of the backup's start LSN; the WAL written meanwhile (streamed with
 //! `-X stream`, fetched with `-X fetch`) lands in the new `pg_wal` when it finishes.
 
-use super::cluster::{Cluster, ConnId, Event, EventKind, HostId};
+use super::cluster::{server_at, Cluster, ConnId, Event, EventKind, HostId};
 use super::conninfo;
 use super::db::Database;
 use super::lsn::{Lsn, TimelineId};
@@ -98,8 +98,8 @@ impl Cluster {
         let addr = self.host(server).addr_text();
         if server != client && self.link(client, server).partitioned {
             return Err(err(format!(
-                "connection to server at \"{addr}\", port {} failed: Connection timed out\n\tIs the server running on that host and accepting TCP/IP connections?",
-                opts.port
+                "{} failed: Connection timed out\n\tIs the server running on that host and accepting TCP/IP connections?",
+                server_at(&host_name, &addr, opts.port)
             )));
         }
         let user = opts.user.clone().unwrap_or_else(|| "postgres".to_string());
@@ -109,6 +109,7 @@ impl Cluster {
             .or_else(|| self.pgpass_lookup(client, &host_name, opts.port, &user));
         let attempt = ConnectAttempt {
             client,
+            host: &host_name,
             user: &user,
             password: password.as_deref(),
             replication: true,
@@ -127,8 +128,8 @@ impl Cluster {
         };
         if srv.senders.len() as i64 + needed > max {
             let mut out = err(format!(
-                "connection to server at \"{addr}\", port {} failed: FATAL:  number of requested standby connections exceeds max_wal_senders (currently {max})",
-                opts.port
+                "{} failed: FATAL:  number of requested standby connections exceeds max_wal_senders (currently {max})",
+                server_at(&host_name, &addr, opts.port)
             ));
             out.push(format!("pg_basebackup: removing data directory \"{dir}\""));
             return Err(out);

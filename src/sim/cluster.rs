@@ -164,6 +164,8 @@ pub struct Packet {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConnectRequest {
     pub conn: ConnId,
+    /// The server's host as the client named it (`host=` in primary_conninfo).
+    pub host: String,
     pub user: String,
     pub password: Option<String>,
     pub application_name: String,
@@ -592,13 +594,13 @@ impl Cluster {
             match msg {
                 Message::Connect(req) => {
                     let addr = self.host(to).addr_text();
-                    let port = req.port;
+                    let error = connection_refused(&req.host, &addr, req.port);
                     self.send(
                         to,
                         from,
                         Message::Refused {
                             conn: req.conn,
-                            error: connection_refused(&addr, port),
+                            error,
                         },
                     );
                 }
@@ -752,8 +754,21 @@ impl Cluster {
 }
 
 /// libpq's message when nothing listens on the port.
-pub fn connection_refused(addr: &str, port: u16) -> String {
+/// How libpq names the server it failed to reach: the host name as given and the
+/// address it resolved to (`"primary" (10.0.0.1)`), or just the address when the host
+/// was given as one.
+pub fn server_at(host: &str, addr: &str, port: u16) -> String {
+    if host == addr {
+        format!("connection to server at \"{addr}\", port {port}")
+    } else {
+        format!("connection to server at \"{host}\" ({addr}), port {port}")
+    }
+}
+
+/// libpq's refusal for a host where nothing listens on the port.
+pub fn connection_refused(host: &str, addr: &str, port: u16) -> String {
     format!(
-        "connection to server at \"{addr}\", port {port} failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?"
+        "{} failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?",
+        server_at(host, addr, port)
     )
 }

@@ -8,8 +8,8 @@
 //! hot-standby query conflicts are not modelled.
 
 use super::cluster::{
-    connection_refused, Cluster, ConnId, ConnectRequest, EventKind, HostId, Message, SessionOutput,
-    Timer,
+    connection_refused, server_at, Cluster, ConnId, ConnectRequest, EventKind, HostId, Message,
+    SessionOutput, Timer,
 };
 use super::conninfo;
 use super::lsn::{Lsn, TimelineId};
@@ -28,6 +28,8 @@ pub const REPLAY_RATE: u64 = 100 * 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct ConnectAttempt<'a> {
     pub client: HostId,
+    /// The server's host as the client named it, for libpq's error text.
+    pub host: &'a str,
     pub user: &'a str,
     pub password: Option<&'a str>,
     pub replication: bool,
@@ -43,16 +45,16 @@ impl Cluster {
     pub fn check_connect(&self, server: HostId, a: &ConnectAttempt) -> Result<(), String> {
         let host = self.host(server);
         let addr = host.addr_text();
-        let prefix = format!("connection to server at \"{addr}\", port {}", a.port);
+        let prefix = server_at(a.host, &addr, a.port);
         let Some(srv) = host.server.as_ref() else {
-            return Err(connection_refused(&addr, a.port));
+            return Err(connection_refused(a.host, &addr, a.port));
         };
         let listen = srv.settings.text("listen_addresses");
         let same_host = a.client == server;
         if (!same_host && !listens_on(&listen, &addr, &host.name))
             || srv.settings.int("port") != a.port as i64
         {
-            return Err(connection_refused(&addr, a.port));
+            return Err(connection_refused(a.host, &addr, a.port));
         }
         let client_addr = if same_host {
             [127, 0, 0, 1]
@@ -205,6 +207,7 @@ impl Cluster {
     fn on_connect(&mut self, primary: HostId, standby: HostId, req: ConnectRequest) {
         let attempt = ConnectAttempt {
             client: standby,
+            host: &req.host,
             user: &req.user,
             password: req.password.as_deref(),
             replication: true,
@@ -822,7 +825,7 @@ impl Cluster {
                 let msg = if host_name == "localhost" || host_name == "127.0.0.1" {
                     format!(
                         "could not connect to the primary server: {}",
-                        connection_refused("127.0.0.1", port)
+                        connection_refused(&host_name, "127.0.0.1", port)
                     )
                 } else {
                     format!("could not connect to the primary server: could not translate host name \"{host_name}\" to address: Name or service not known")
@@ -835,7 +838,7 @@ impl Cluster {
         if primary == standby {
             let msg = format!(
                 "could not connect to the primary server: {}",
-                connection_refused("127.0.0.1", port)
+                connection_refused(&host_name, "127.0.0.1", port)
             );
             self.log(standby, pid, "FATAL", &msg);
             self.retry_receiver(standby);
@@ -864,6 +867,7 @@ impl Cluster {
         }
         let req = ConnectRequest {
             conn,
+            host: host_name,
             user,
             password,
             application_name: app,

@@ -5,7 +5,7 @@
 //! changed blocks; the observable result (data, WAL, configuration files copied from
 //! the source, a backup label to replay from) is what pg_rewind leaves.
 
-use super::cluster::{Cluster, EventKind, HostId};
+use super::cluster::{server_at, Cluster, EventKind, HostId};
 use super::conninfo;
 use super::replication::ConnectAttempt;
 use super::server::BackupLabel;
@@ -49,8 +49,8 @@ impl Cluster {
         };
         if src != h && self.link(h, src).partitioned {
             return Err(format!(
-                "connection to server at \"{}\", port {port} failed: Connection timed out",
-                self.host(src).addr_text()
+                "{} failed: Connection timed out",
+                server_at(&host_name, &self.host(src).addr_text(), port)
             ));
         }
         let password = params
@@ -58,6 +58,7 @@ impl Cluster {
             .cloned()
             .or_else(|| self.pgpass_lookup(h, &host_name, port, &user));
         let attempt = ConnectAttempt {
+            host: &host_name,
             client: h,
             user: &user,
             password: password.as_deref(),
