@@ -827,3 +827,59 @@ fn every_example_lab_ends_with_all_standbys_streaming() {
         }
     }
 }
+
+#[test]
+fn restarts_log_what_postgresql_logs() {
+    // Crash recovery replays to the end of WAL and names the last record's start.
+    let t = run("primary=# CREATE TABLE t (id int);\nprimary=# INSERT INTO t VALUES (1);\n\
+         primary=# SELECT pg_current_wal_lsn() AS end_lsn;\n\
+         primary$ pg_ctl stop -m immediate\nprimary$ pg_ctl start\nprimary$ tail -n 12 log/postgresql.log\n");
+    let end = output_of(&t, "AS end_lsn;").lines().nth(2).unwrap().trim();
+    let log = output_of(&t, "primary$ tail -n 12 log/postgresql.log");
+    assert!(
+        log.contains(&format!(
+            "LOG:  invalid record length at {end}: wanted 24, got 0\n"
+        )),
+        "{log}"
+    );
+    let redo_done = log.lines().find(|l| l.contains("redo done at ")).unwrap();
+    assert!(
+        !redo_done.contains(end),
+        "the last record's start, not the end: {log}"
+    );
+    // The postmaster, not the startup process, says it is ready.
+    let pid = |line: &str| line.split(['[', ']']).nth(1).unwrap().to_string();
+    let ready = log
+        .lines()
+        .find(|l| l.ends_with("ready to accept connections"))
+        .unwrap();
+    let started = log
+        .lines()
+        .filter(|l| l.contains("LOG:  starting PostgreSQL"))
+        .last()
+        .unwrap();
+    assert_eq!(pid(ready), pid(started), "{t}");
+
+    // A standby makes a restartpoint on the way down and says so on the way up.
+    let t = run(&format!(
+        "{TWO_STANDBYS}primary=# CREATE TABLE t (id int);\nlab$ wait 1s\nstandby1$ pg_ctl restart\n\
+         standby1$ tail -n 12 log/postgresql.log\n"
+    ));
+    let log = output_of(&t, "standby1$ tail -n 12 log/postgresql.log");
+    for line in [
+        "LOG:  restartpoint starting: shutdown immediate\n",
+        "LOG:  database system was shut down in recovery at 2026-11-24 09:00:02 UTC\n",
+        "LOG:  entering standby mode\n",
+    ] {
+        assert!(log.contains(line), "{line}{log}");
+    }
+    let restart_point = log
+        .lines()
+        .find_map(|l| l.split_once("LOG:  recovery restart point at "))
+        .map(|(_, lsn)| lsn.to_string())
+        .unwrap();
+    assert!(
+        log.contains(&format!("LOG:  redo starts at {restart_point}\n")),
+        "{log}"
+    );
+}

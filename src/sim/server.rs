@@ -63,6 +63,8 @@ pub struct DataDir {
     /// wal_log_hints as the server last ran with it (pg_control), for pg_rewind.
     pub wal_log_hints: bool,
     pub shutdown_at: SimTime,
+    /// The last clean shutdown was of a standby (pg_control's "shut down in recovery").
+    pub shutdown_in_recovery: bool,
 }
 
 impl DataDir {
@@ -96,6 +98,7 @@ impl DataDir {
             dirty_since_snapshot: false,
             wal_log_hints: false,
             shutdown_at: SimTime::ZERO,
+            shutdown_in_recovery: false,
         }
     }
 
@@ -479,9 +482,11 @@ impl Cluster {
         self.host_mut(h).data.as_mut()
     }
 
+    /// The startup process's log at server start (`pid` is its pid).
     fn recover_at_start(&mut self, h: HostId, pid: u32) {
         let Some(server) = self.server(h) else { return };
         let standby = server.standby;
+        let postmaster = server.pid;
         let Some(data) = self.data(h).cloned() else {
             return;
         };
@@ -511,17 +516,16 @@ impl Cluster {
                 }
             }
         } else if data.clean_shutdown {
-            let state = if standby {
+            let state = if data.shutdown_in_recovery {
                 "shut down in recovery"
             } else {
                 "shut down"
             };
-            let _ = state;
             self.log(
                 h,
                 pid,
                 "LOG",
-                &format!("database system was shut down at {last_up}"),
+                &format!("database system was {state} at {last_up}"),
             );
         } else {
             self.log(
@@ -539,14 +543,33 @@ impl Cluster {
         }
         if standby {
             self.log(h, pid, "LOG", "entering standby mode");
-            let from = data.backup.as_ref().map_or(data.applied, |l| l.start);
-            self.log(h, pid, "LOG", &format!("redo starts at {from}"));
+            // Recovery starts at the last (restart)point's redo; PostgreSQL says so only
+            // when a record follows that checkpoint (not after a clean primary shutdown).
+            let from = data.backup.as_ref().map_or(data.redo, |l| l.start);
+            let more = data
+                .wal
+                .records
+                .back()
+                .is_some_and(|r| r.start > data.checkpoint_lsn);
+            if data.backup.is_some() || more {
+                self.log(h, pid, "LOG", &format!("redo starts at {from}"));
+            }
             self.replay_available(h);
             self.check_consistency(h);
         } else {
             if !data.clean_shutdown {
+                // Replay ends where the next record header reads as zeros; "redo done"
+                // names the start of the last record replayed.
+                let end = data.wal.flush;
+                let last = data.wal.records.back().map_or(end, |r| r.start);
                 self.log(h, pid, "LOG", &format!("redo starts at {}", data.redo));
-                self.log(h, pid, "LOG", &format!("redo done at {} system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s", data.wal.flush));
+                self.log(
+                    h,
+                    pid,
+                    "LOG",
+                    &format!("invalid record length at {end}: wanted 24, got 0"),
+                );
+                self.log(h, pid, "LOG", &format!("redo done at {last} system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s"));
                 self.checkpoint(h, "end-of-recovery immediate wait", true);
             }
             if let Some(d) = self.data_mut(h) {
@@ -555,7 +578,7 @@ impl Cluster {
             }
             self.log(
                 h,
-                pid,
+                postmaster,
                 "LOG",
                 "database system is ready to accept connections",
             );
@@ -649,6 +672,7 @@ impl Cluster {
         self.log(h, pid, "LOG", "aborting any active transactions");
         if server.standby {
             self.log(h, pid, "LOG", "shutting down");
+            self.restartpoint(h, "shutdown immediate");
         } else {
             self.log(h, pid, "LOG", "shutting down");
             self.checkpoint(h, "shutdown immediate", true);
@@ -673,6 +697,7 @@ impl Cluster {
         self.release_slots_of(h);
         self.log(h, pid, "LOG", "database system is shut down");
         let now = self.now;
+        let in_recovery = server.standby;
         let host = self.host_mut(h);
         host.server = None;
         host.epoch += 1;
@@ -680,6 +705,7 @@ impl Cluster {
         if let Some(d) = host.data.as_mut() {
             d.clean_shutdown = true;
             d.shutdown_at = now;
+            d.shutdown_in_recovery = in_recovery;
             d.undo.clear();
         }
         if let Some(w) = host.workload.as_mut() {
