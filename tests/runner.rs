@@ -855,8 +855,7 @@ fn restarts_log_what_postgresql_logs() {
         .unwrap();
     let started = log
         .lines()
-        .filter(|l| l.contains("LOG:  starting PostgreSQL"))
-        .last()
+        .rfind(|l| l.contains("LOG:  starting PostgreSQL"))
         .unwrap();
     assert_eq!(pid(ready), pid(started), "{t}");
 
