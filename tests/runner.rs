@@ -882,3 +882,33 @@ fn restarts_log_what_postgresql_logs() {
         "{log}"
     );
 }
+
+#[test]
+fn a_walsender_announces_when_it_serves_a_synchronous_standby() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}{SYNC}primary=# ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (s1, s2)';\n\
+         primary=# SELECT pg_reload_conf();\nprimary=# CREATE TABLE t (id int);\nlab$ wait 1s\n\
+         lab$ crash standby1\nprimary=# INSERT INTO t VALUES (1);\nlab$ wait 1s\n\
+         primary$ cat log/postgresql.log\n"
+    ));
+    let log: Vec<&str> = output_of(&t, "primary$ cat log/postgresql.log")
+        .lines()
+        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
+        .collect();
+    let announced: Vec<&str> = log
+        .windows(2)
+        .filter(|w| w[0].contains("synchronous standby"))
+        .flatten()
+        .copied()
+        .collect();
+    assert_eq!(
+        announced,
+        [
+            "LOG:  standby \"s1\" is now a synchronous standby with priority 1",
+            "STATEMENT:  START_REPLICATION 0/4000000 TIMELINE 1",
+            "LOG:  standby \"s2\" is now a synchronous standby with priority 2",
+            "STATEMENT:  START_REPLICATION 0/4000000 TIMELINE 1",
+        ],
+        "{log:#?}"
+    );
+}

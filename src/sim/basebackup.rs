@@ -260,6 +260,12 @@ impl Cluster {
                     lag_samples: Default::default(),
                     lag_heads: [0; 3],
                     fully_applied_last_time: false,
+                    command: if stream {
+                        format!("START_REPLICATION {start} TIMELINE {tli}")
+                    } else {
+                        "BASE_BACKUP".to_string()
+                    },
+                    announced_sync: false,
                     is_backup: true,
                 });
             }

@@ -312,6 +312,14 @@ impl Cluster {
                 lag_samples: Default::default(),
                 lag_heads: [0; 3],
                 fully_applied_last_time: false,
+                command: match &req.slot {
+                    Some(s) => format!(
+                        "START_REPLICATION SLOT \"{s}\" {} TIMELINE {}",
+                        req.start, req.tli
+                    ),
+                    None => format!("START_REPLICATION {} TIMELINE {}", req.start, req.tli),
+                },
+                announced_sync: false,
                 is_backup: false,
             });
         }
@@ -592,7 +600,39 @@ impl Cluster {
                 },
             );
         }
+        self.announce_sync(primary, conn);
         self.release_sync_waiters(primary);
+    }
+
+    /// After a standby's reply, its walsender says when it has become the one serving a
+    /// synchronous standby (once, until it stops being one), as PostgreSQL logs it.
+    fn announce_sync(&mut self, primary: HostId, conn: ConnId) {
+        let states = self.sync_states(primary);
+        let quorum = self
+            .sync_config(primary)
+            .is_some_and(|c| c.method == syncrep::Method::Quorum);
+        let Some(server) = self.server_mut(primary) else {
+            return;
+        };
+        let Some(i) = server.senders.iter().position(|w| w.conn == conn) else {
+            return;
+        };
+        let (priority, state) = states.get(i).copied().unwrap_or((0, "async"));
+        let w = &mut server.senders[i];
+        let am_sync = matches!(state, "sync" | "quorum");
+        if !am_sync || w.announced_sync {
+            w.announced_sync &= am_sync;
+            return;
+        }
+        w.announced_sync = true;
+        let (pid, name, command) = (w.pid, w.application_name.clone(), w.command.clone());
+        let msg = if quorum {
+            format!("standby \"{name}\" is now a candidate for quorum synchronous standby")
+        } else {
+            format!("standby \"{name}\" is now a synchronous standby with priority {priority}")
+        };
+        self.log(primary, pid, "LOG", &msg);
+        self.log(primary, pid, "STATEMENT", &command);
     }
 
     fn on_closed(&mut self, at: HostId, conn: ConnId, clean: bool) {
@@ -689,7 +729,9 @@ impl Cluster {
                 };
                 let error = format!("requested WAL segment {seg} has already been removed");
                 let pid = w.pid;
+                let command = w.command.clone();
                 self.log(primary, pid, "ERROR", &error);
+                self.log(primary, pid, "STATEMENT", &command);
                 self.send(primary, peer, Message::StreamError { conn, error });
                 self.drop_sender(primary, conn);
                 return;

@@ -166,6 +166,12 @@ pub struct WalSender {
     pub lag_samples: VecDeque<(Lsn, SimTime)>,
     pub lag_heads: [usize; 3],
     pub fully_applied_last_time: bool,
+    /// The replication command the standby sent (`START_REPLICATION 0/3000000 TIMELINE 1`),
+    /// which the walsender's log lines quote.
+    pub command: String,
+    /// The walsender has said it serves a synchronous standby, and has not stopped
+    /// being one since (PostgreSQL's announce_next_takeover, inverted).
+    pub announced_sync: bool,
     /// A base backup's sender streams nothing itself.
     pub is_backup: bool,
 }
