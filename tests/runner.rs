@@ -912,3 +912,39 @@ fn a_walsender_announces_when_it_serves_a_synchronous_standby() {
         "{log:#?}"
     );
 }
+
+#[test]
+fn slot_wal_status_and_safe_wal_size_count_whole_segments() {
+    // max_slot_wal_keep_size = 40MB keeps two whole segments past the slot's segment:
+    // safe_wal_size is the distance to the start of the segment after those.
+    let t = run("primary=# SELECT pg_switch_wal();\n\
+         primary=# CHECKPOINT;\n\
+         primary=# SELECT pg_create_physical_replication_slot('r2', true);\n\
+         primary=# ALTER SYSTEM SET max_slot_wal_keep_size = '40MB';\n\
+         primary=# SELECT pg_reload_conf();\n\
+         primary=# CREATE TABLE t (id int);\n\
+         primary=# SELECT pg_current_wal_lsn(), restart_lsn, wal_status, safe_wal_size FROM pg_replication_slots;\n\
+         primary=# SELECT pg_switch_wal();\n\
+         primary=# INSERT INTO t VALUES (1);\n\
+         primary=# SELECT pg_switch_wal();\n\
+         primary=# INSERT INTO t VALUES (2);\n\
+         primary=# SELECT pg_current_wal_lsn(), restart_lsn, wal_status, safe_wal_size FROM pg_replication_slots;\n\
+         primary=# SELECT pg_switch_wal();\n\
+         primary=# INSERT INTO t VALUES (3);\n\
+         primary=# SELECT pg_current_wal_lsn(), restart_lsn, wal_status, safe_wal_size FROM pg_replication_slots;\n\
+         primary=# CHECKPOINT;\n\
+         primary=# SELECT pg_current_wal_lsn(), restart_lsn, wal_status, safe_wal_size FROM pg_replication_slots;\n\
+         primary$ tail -n 3 log/postgresql.log\n");
+    let rows: Vec<&str> = t.lines().filter(|l| l.starts_with(" 0/")).collect();
+    assert_eq!(
+        rows,
+        [
+            " 0/2016090          | 0/2000028   | reserved   |      50241392",
+            " 0/4000090          | 0/2000028   | reserved   |      16777072",
+            " 0/5000090          | 0/2000028   | unreserved |          -144",
+            " 0/5000140          |             | lost       | ",
+        ],
+        "{t}"
+    );
+    assert!(t.contains("LOG:  invalidating slot \"r2\" because its restart_lsn 0/2000028 exceeds max_slot_wal_keep_size\n"), "{t}");
+}

@@ -67,7 +67,41 @@ pub struct DataDir {
     pub shutdown_in_recovery: bool,
 }
 
+/// PostgreSQL's KeepLogSeg: the oldest segment that slots (capped by
+/// max_slot_wal_keep_size) and wal_keep_size keep, counted in whole 16MB segments back
+/// from the segment of `current`. Without a slot or wal_keep_size it is `current`'s.
+pub fn keep_log_seg(current: Lsn, min_slot: Option<Lsn>, max_slot_mb: i64, keep_mb: u64) -> u64 {
+    let curr = current.segment();
+    let mb_per_segment = SEGMENT_SIZE / (1024 * 1024);
+    let mut segno = curr;
+    if let Some(keep) = min_slot.filter(|k| *k < current) {
+        segno = keep.segment();
+        if max_slot_mb >= 0 {
+            let slot_keep = max_slot_mb as u64 / mb_per_segment;
+            if curr - segno > slot_keep {
+                segno = curr - slot_keep;
+            }
+        }
+    }
+    if keep_mb > 0 {
+        let keep_segs = keep_mb / mb_per_segment;
+        if curr - segno < keep_segs {
+            segno = if curr <= keep_segs {
+                1
+            } else {
+                curr - keep_segs
+            };
+        }
+    }
+    segno
+}
+
 impl DataDir {
+    /// The oldest restart_lsn of any slot (XLogGetReplicationSlotMinimumLSN).
+    pub fn min_slot_lsn(&self) -> Option<Lsn> {
+        self.slots.values().filter_map(|s| s.restart_lsn).min()
+    }
+
     /// No WAL was written since the last checkpoint record (a timed checkpoint is
     /// skipped then, as PostgreSQL skips one on an idle system).
     pub fn nothing_since_checkpoint(&self) -> bool {
@@ -1110,25 +1144,22 @@ impl Cluster {
         let cp_pid = self.server(h).map_or(0, |s| s.checkpointer_pid);
         let Some(data) = self.data(h) else { return 0 };
         let current = data.wal.insert;
-        let mut keep = redo.segment();
-        if keep_mb > 0 {
-            keep = keep.min(
-                current
-                    .segment()
-                    .saturating_sub(keep_mb * 1024 * 1024 / SEGMENT_SIZE),
-            );
-        }
-        let mut invalidate = Vec::new();
-        for (name, slot) in &data.slots {
-            let Some(restart) = slot.restart_lsn else {
-                continue;
-            };
-            if max_slot_mb >= 0 && current.diff(restart) > max_slot_mb * 1024 * 1024 {
-                invalidate.push((name.clone(), restart, slot.active_pid));
-                continue;
-            }
-            keep = keep.min(restart.segment());
-        }
+        // The first segment to keep (CreateCheckPoint: the redo segment, lowered by
+        // KeepLogSeg); slots holding older WAL are invalidated, then it is worked out
+        // again without them.
+        let keep_from = |slots: Option<Lsn>| {
+            redo.segment()
+                .min(keep_log_seg(current, slots, max_slot_mb, keep_mb))
+        };
+        let oldest = keep_from(data.min_slot_lsn());
+        let invalidate: Vec<_> = data
+            .slots
+            .iter()
+            .filter_map(|(name, slot)| {
+                let restart = slot.restart_lsn?;
+                (restart.segment() < oldest).then(|| (name.clone(), restart, slot.active_pid))
+            })
+            .collect();
         for (name, restart, active) in invalidate {
             if let Some(pid) = active {
                 self.log(
@@ -1165,6 +1196,7 @@ impl Cluster {
         let Some(data) = self.data_mut(h) else {
             return 0;
         };
+        let keep = keep_from(data.min_slot_lsn());
         let before = data.wal.oldest_segment;
         let removed = data.wal.remove_segments_before(keep);
         if removed > 0 {

@@ -2,8 +2,8 @@
 //! the cluster's state, plus a per-node summary for drawing.
 
 use super::cluster::{Cluster, HostId};
-use super::lsn::{Lsn, TimelineId};
-use super::server::ReceiverStatus;
+use super::lsn::{Lsn, TimelineId, SEGMENT_SIZE};
+use super::server::{keep_log_seg, ReceiverStatus};
 use super::time::{SimDuration, SimTime};
 use super::PGDATA;
 
@@ -247,10 +247,18 @@ impl Cluster {
             return Vec::new();
         };
         let settings = self.settings(h);
-        let max_wal_mb = settings.int("max_wal_size").max(0);
+        let max_wal_mb = settings.int("max_wal_size").max(0) as u64;
         let max_slot_mb = settings.int("max_slot_wal_keep_size");
-        let keep_mb = settings.int("wal_keep_size").max(0);
-        let current = d.wal.insert;
+        let keep_mb = settings.int("wal_keep_size").max(0) as u64;
+        // GetWALAvailability and safe_wal_size work in whole segments from the write
+        // position.
+        let current = d.wal.write;
+        let curr_seg = current.segment();
+        let mb_per_segment = SEGMENT_SIZE / (1024 * 1024);
+        let oldest_slot_seg = keep_log_seg(current, d.min_slot_lsn(), max_slot_mb, keep_mb);
+        let oldest_by_max_wal = curr_seg
+            .saturating_sub(max_wal_mb / mb_per_segment + 1)
+            .max(1);
         d.slots
             .iter()
             .map(|(name, s)| {
@@ -258,15 +266,25 @@ impl Cluster {
                     None if s.lost => (Some("lost"), None),
                     None => (None, None),
                     Some(r) => {
-                        let behind = current.diff(r);
-                        let status = if max_slot_mb >= 0 && behind > max_slot_mb * 1024 * 1024 {
+                        let target = r.segment();
+                        let removed = target < d.wal.oldest_segment;
+                        let status = if target >= oldest_slot_seg {
+                            if target >= oldest_by_max_wal {
+                                "reserved"
+                            } else {
+                                "extended"
+                            }
+                        } else if !removed || s.active_pid.is_some() {
                             "unreserved"
-                        } else if behind > max_wal_mb.max(keep_mb) * 1024 * 1024 {
-                            "extended"
                         } else {
-                            "reserved"
+                            "lost"
                         };
-                        let safe = (max_slot_mb >= 0).then(|| max_slot_mb * 1024 * 1024 - behind);
+                        let safe = (max_slot_mb >= 0 && !removed).then(|| {
+                            let keep =
+                                (max_slot_mb as u64 / mb_per_segment).max(keep_mb / mb_per_segment);
+                            let fail = Lsn((target + keep + 1) * SEGMENT_SIZE);
+                            fail.diff(current)
+                        });
                         (Some(status), safe)
                     }
                 };
