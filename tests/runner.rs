@@ -677,8 +677,34 @@ fn promotion_starts_a_new_timeline_that_standbys_follow() {
          standby1=# SELECT pg_is_in_recovery(), timeline_id FROM pg_control_checkpoint();\n\
          standby1$ tail -n 10 log/postgresql.log\nstandby1=# INSERT INTO t VALUES (2);\n\
          standby2=# ALTER SYSTEM SET primary_conninfo = 'host=standby1 user=replicator password=secret';\nstandby2=# SELECT pg_reload_conf();\n\
-         lab$ wait 6s\nstandby2=# SELECT count(*) FROM t;\nstandby2$ ls pg_wal\n"
+         lab$ wait 6s\nstandby2=# SELECT count(*) FROM t;\nstandby2$ ls pg_wal\nstandby2$ tail -n 6 log/postgresql.log\n"
     ));
+    // The re-pointed standby streams timeline 1 to its end, then switches.
+    let log: Vec<&str> = output_of(&t, "standby2$ tail -n 6 log/postgresql.log")
+        .lines()
+        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
+        .collect();
+    let (first, rest) = log.split_first().unwrap();
+    assert_eq!(
+        *first, "LOG:  fetching timeline history file for timeline 2 from primary server",
+        "{log:#?}"
+    );
+    assert!(
+        rest[0].starts_with("LOG:  started streaming WAL from primary at 0/")
+            && rest[0].ends_with(" on timeline 1"),
+        "{log:#?}"
+    );
+    assert_eq!(rest[1], "LOG:  replication terminated by primary server");
+    assert!(
+        rest[2].starts_with("DETAIL:  End of WAL reached on timeline 1 at 0/"),
+        "{log:#?}"
+    );
+    assert_eq!(rest[3], "LOG:  new target timeline is 2");
+    assert!(
+        rest[4].starts_with("LOG:  restarted WAL streaming at 0/")
+            && rest[4].ends_with("000 on timeline 2"),
+        "{log:#?}"
+    );
     assert!(t.contains(" f                 |           2\n"), "{t}");
     assert!(t.contains("LOG:  received promote request\n"), "{t}");
     assert!(t.contains("LOG:  selected new timeline ID: 2\n"), "{t}");

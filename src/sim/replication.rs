@@ -366,6 +366,7 @@ impl Cluster {
         };
         let own_tli = data.wal.tli;
         let own_end = data.wal.flush;
+        let mut followed = false;
         if tli > own_tli {
             // Follow the primary's newer timeline if we have not gone past its fork.
             let fork = history
@@ -402,12 +403,45 @@ impl Cluster {
                     self.host_mut(standby)
                         .files
                         .insert(format!("{PGDATA}/pg_wal/{:08X}.history", tli.0), text);
+                    // PostgreSQL streams the old timeline to its end first, then switches:
+                    // the walreceiver and startup process say so in this order. The model
+                    // takes both steps at once.
+                    self.log(
+                        standby,
+                        rpid,
+                        "LOG",
+                        &format!(
+                            "started streaming WAL from primary at {start} on timeline {own_tli}"
+                        ),
+                    );
+                    self.log(
+                        standby,
+                        rpid,
+                        "LOG",
+                        "replication terminated by primary server",
+                    );
+                    self.log(
+                        standby,
+                        rpid,
+                        "DETAIL",
+                        &format!("End of WAL reached on timeline {own_tli} at {point}."),
+                    );
                     self.log(
                         standby,
                         startup,
                         "LOG",
                         &format!("new target timeline is {tli}"),
                     );
+                    self.log(
+                        standby,
+                        rpid,
+                        "LOG",
+                        &format!(
+                            "restarted WAL streaming at {} on timeline {tli}",
+                            point.segment_start()
+                        ),
+                    );
+                    followed = true;
                     let name = self.host(standby).name.clone();
                     self.note(standby, EventKind::Timeline, format!("{name} follows timeline {tli}"),
                         "The standby read the new primary's history file and switched to its timeline.");
@@ -429,12 +463,14 @@ impl Cluster {
             }
         }
         let tli_now = self.data(standby).map_or(tli, |d| d.wal.tli);
-        self.log(
-            standby,
-            rpid,
-            "LOG",
-            &format!("started streaming WAL from primary at {start} on timeline {tli_now}"),
-        );
+        if !followed {
+            self.log(
+                standby,
+                rpid,
+                "LOG",
+                &format!("started streaming WAL from primary at {start} on timeline {tli_now}"),
+            );
+        }
         let now = self.now;
         if let Some(r) = self.receiver_for(standby, conn) {
             r.status = ReceiverStatus::Streaming;
