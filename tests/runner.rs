@@ -977,3 +977,21 @@ fn slot_wal_status_and_safe_wal_size_count_whole_segments() {
     );
     assert!(t.contains("LOG:  invalidating slot \"r2\" because its restart_lsn 0/2000028 exceeds max_slot_wal_keep_size\n"), "{t}");
 }
+
+#[test]
+fn a_refused_reload_names_the_file_the_value_came_from_every_time() {
+    let t = run(
+        "primary=# ALTER SYSTEM SET max_wal_senders = 5;\nprimary=# SELECT pg_reload_conf();\n\
+         primary=# SELECT pg_reload_conf();\nprimary$ tail -n 6 log/postgresql.log\n",
+    );
+    let log: Vec<&str> = output_of(&t, "primary$ tail -n 6 log/postgresql.log")
+        .lines()
+        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
+        .collect();
+    let reload = [
+        "LOG:  received SIGHUP, reloading configuration files",
+        "LOG:  parameter \"max_wal_senders\" cannot be changed without restarting the server",
+        "LOG:  configuration file \"/var/lib/pgsql/data/postgresql.auto.conf\" contains errors; unaffected changes were applied",
+    ];
+    assert_eq!(log, [reload, reload].concat(), "{t}");
+}

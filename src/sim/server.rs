@@ -384,7 +384,13 @@ impl Cluster {
                 h,
                 pid,
                 "FATAL",
-                &format!("configuration file \"{PGDATA}/postgresql.conf\" contains errors"),
+                &format!(
+                    "configuration file \"{}\" contains errors",
+                    loaded
+                        .error_file
+                        .clone()
+                        .unwrap_or_else(|| format!("{PGDATA}/postgresql.conf"))
+                ),
             );
             self.note(h, EventKind::Error, format!("{name} failed to start: configuration file contains errors"),
                 "The postmaster refuses to start with a bad setting; read the log, fix the file, start again.");
@@ -782,16 +788,13 @@ impl Cluster {
             "received SIGHUP, reloading configuration files",
         );
         let messages = match self.server_mut(h) {
-            Some(s) => s.settings.reload(&loaded),
+            Some(s) => s
+                .settings
+                .reload(&loaded, &format!("{PGDATA}/postgresql.conf")),
             None => return false,
         };
         for m in messages {
-            let text = if m.text.starts_with("configuration file contains errors") {
-                format!("configuration file \"{PGDATA}/postgresql.conf\" contains errors; unaffected changes were applied")
-            } else {
-                m.text
-            };
-            self.log(h, pid, m.severity, &text);
+            self.log(h, pid, m.severity, &m.text);
         }
         match self.read_hba(h, pid) {
             Some(lines) => {

@@ -35,6 +35,9 @@ pub struct Loaded {
     pub values: BTreeMap<&'static str, (Parsed, Source)>,
     /// Problems found; any of them makes the postmaster refuse to start.
     pub errors: Vec<ConfMessage>,
+    /// The file of the last problem, which "configuration file ... contains errors"
+    /// names.
+    pub error_file: Option<String>,
 }
 
 /// Reads `postgresql.conf` and `postgresql.auto.conf` (each as `(path, text)`), later
@@ -42,8 +45,10 @@ pub struct Loaded {
 pub fn read_files(files: &[(String, Option<String>)]) -> Loaded {
     let mut values = BTreeMap::new();
     let mut errors = Vec::new();
+    let mut error_file = None;
     for (path, text) in files {
         let Some(text) = text else { continue };
+        let before = errors.len();
         match conf::parse_conf(text) {
             Err(e) => errors.push(ConfMessage {
                 severity: "LOG",
@@ -85,8 +90,15 @@ pub fn read_files(files: &[(String, Option<String>)]) -> Loaded {
                 }
             }
         }
+        if errors.len() > before {
+            error_file = Some(path.clone());
+        }
     }
-    Loaded { values, errors }
+    Loaded {
+        values,
+        errors,
+        error_file,
+    }
 }
 
 fn boot_value(def: &SettingDef) -> Parsed {
@@ -113,10 +125,12 @@ impl Settings {
     }
 
     /// Applies a reload (SIGHUP): settings that may change now do, postmaster-context
-    /// ones are marked pending restart. Returns the log lines PostgreSQL writes.
-    pub fn reload(&mut self, loaded: &Loaded) -> Vec<ConfMessage> {
+    /// ones are marked pending restart. Returns the log lines PostgreSQL writes;
+    /// `main_file` is postgresql.conf, named when a refused value has no file of its own.
+    pub fn reload(&mut self, loaded: &Loaded, main_file: &str) -> Vec<ConfMessage> {
         let mut log = Vec::new();
         let mut errors = !loaded.errors.is_empty();
+        let mut error_file = loaded.error_file.clone();
         for def in conf::all() {
             let (new, src) = match loaded.values.get(def.name) {
                 Some((v, src)) => (v.clone(), Some(src.clone())),
@@ -129,15 +143,16 @@ impl Settings {
             match def.context {
                 Context::Internal => {}
                 Context::Postmaster => {
-                    if self.pending_restart.insert(def.name) {
-                        log.push(ConfMessage {
-                            severity: "LOG",
-                            text: format!(
-                                "parameter \"{}\" cannot be changed without restarting the server",
-                                def.name
-                            ),
-                        });
-                    }
+                    error_file = Some(src.as_ref().map_or(main_file, |s| &s.file).to_string());
+                    // Said again on every reload while the file and the server differ.
+                    self.pending_restart.insert(def.name);
+                    log.push(ConfMessage {
+                        severity: "LOG",
+                        text: format!(
+                            "parameter \"{}\" cannot be changed without restarting the server",
+                            def.name
+                        ),
+                    });
                     errors = true;
                 }
                 _ => {
@@ -160,10 +175,12 @@ impl Settings {
         let mut out: Vec<ConfMessage> = loaded.errors.clone();
         out.extend(log);
         if errors {
+            let file = error_file.as_deref().unwrap_or(main_file);
             out.push(ConfMessage {
                 severity: "LOG",
-                text: "configuration file contains errors; unaffected changes were applied"
-                    .to_string(),
+                text: format!(
+                    "configuration file \"{file}\" contains errors; unaffected changes were applied"
+                ),
             });
         }
         out
