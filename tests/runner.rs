@@ -996,3 +996,17 @@ fn a_refused_reload_names_the_file_the_value_came_from_every_time() {
     ];
     assert_eq!(log, [reload, reload].concat(), "{t}");
 }
+
+#[test]
+fn pg_stat_activity_shows_the_querying_session_active() {
+    let t = run("primary=# SHOW application_name;\n\
+         primary=# SELECT application_name, state, wait_event, query FROM pg_stat_activity WHERE backend_type = 'client backend';\n\
+         primary=# SET application_name = 'report';\n\
+         primary=# SELECT application_name, state FROM pg_stat_activity WHERE backend_type = 'client backend';\n");
+    assert!(
+        t.contains(" application_name \n------------------\n psql\n"),
+        "{t}"
+    );
+    assert!(t.contains(" psql             | active |            | SELECT application_name, state, wait_event, query FROM pg_stat_activity WHERE backend_type = 'client backend';\n"), "{t}");
+    assert!(t.contains(" report           | active\n"), "{t}");
+}

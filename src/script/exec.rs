@@ -295,6 +295,7 @@ fn run_statement(
         .and_then(|s| s.sessions.get_mut(session))
     {
         s.last_query = text.trim().to_string();
+        s.running = true;
     }
     let mut x = Exec {
         c,
@@ -302,7 +303,16 @@ fn run_statement(
         session,
         sql: text,
     };
-    x.statement(stmt)
+    let result = x.statement(stmt);
+    if let Some(s) = c
+        .host_mut(h)
+        .server
+        .as_mut()
+        .and_then(|s| s.sessions.get_mut(session))
+    {
+        s.running = false;
+    }
+    result
 }
 
 struct Exec<'a> {

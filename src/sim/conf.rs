@@ -195,6 +195,7 @@ const MAX_KILOBYTES: i64 = INT_MAX;
 const MAX_BACKENDS: i64 = 262_143;
 
 const WAL_LEVELS: &[&str] = &["minimal", "replica", "logical"];
+const WAL_COMPRESSION: &[&str] = &["pglz", "lz4", "zstd", "on", "off"];
 const SYNC_COMMIT_LEVELS: &[&str] = &["local", "remote_write", "remote_apply", "on", "off"];
 const ARCHIVE_MODES: &[&str] = &["always", "on", "off"];
 const PASSWORD_TYPES: &[&str] = &["md5", "scram-sha-256"];
@@ -269,6 +270,14 @@ static SETTINGS: &[SettingDef] = &[
         "off",
         Context::Internal,
         "Shows whether data checksums are turned on for this cluster.",
+    ),
+    def(
+        "data_directory",
+        Kind::String,
+        // Every host's cluster lives here (the model does not move it).
+        "/var/lib/pgsql/data",
+        Context::Postmaster,
+        "Sets the server's data directory.",
     ),
     def(
         "full_page_writes",
@@ -404,6 +413,13 @@ static SETTINGS: &[SettingDef] = &[
         "",
         Context::Sighup,
         "Number of synchronous standbys and list of names of potential synchronous ones.",
+    ),
+    def(
+        "wal_compression",
+        Kind::Enum(WAL_COMPRESSION),
+        "off",
+        Context::Superuser,
+        "Compresses full-page writes written in WAL file with specified method.",
     ),
     def(
         "wal_keep_size",
@@ -1308,7 +1324,6 @@ static UNMODELLED: &[&str] = &[
     "cpu_operator_cost",
     "cpu_tuple_cost",
     "cursor_tuple_fraction",
-    "data_directory",
     "data_sync_retry",
     "datestyle",
     "db_user_namespace",
@@ -1528,7 +1543,6 @@ static UNMODELLED: &[&str] = &[
     "vacuum_multixact_freeze_min_age",
     "vacuum_multixact_freeze_table_age",
     "wal_buffers",
-    "wal_compression",
     "wal_decode_buffer_size",
     "wal_init_zero",
     "wal_receiver_create_temp_slot",
@@ -2038,7 +2052,7 @@ mod tests {
                 pair[1].name
             );
         }
-        assert_eq!(all().len(), 36);
+        assert_eq!(all().len(), 38);
         for def in all() {
             let v =
                 parse_value(def, def.boot_value).unwrap_or_else(|e| panic!("{}: {e}", def.name));
@@ -2370,7 +2384,12 @@ mod tests {
         for def in all() {
             let in_sample = !matches!(
                 def.name,
-                "application_name" | "data_checksums" | "server_version" | "wal_segment_size"
+                // data_directory is in the FILE LOCATIONS section, left out of the sample.
+                "application_name"
+                    | "data_checksums"
+                    | "data_directory"
+                    | "server_version"
+                    | "wal_segment_size"
             );
             let listed = text.contains(&format!("\n#{} = ", def.name))
                 || text.contains(&format!("\n{} = ", def.name));

@@ -269,6 +269,9 @@ pub struct Session {
     pub set: BTreeMap<&'static str, super::conf::Parsed>,
     pub waiting: Option<Waiting>,
     pub last_query: String,
+    /// A statement of this session is executing (only ever seen by that statement
+    /// itself, reading pg_stat_activity: the model runs statements in no time).
+    pub running: bool,
 }
 
 /// A running postmaster and its processes.
@@ -1254,9 +1257,14 @@ impl Cluster {
             pid,
             backend_start: now,
             client_port: port,
-            set: BTreeMap::new(),
+            // psql names itself when it connects.
+            set: BTreeMap::from([(
+                "application_name",
+                super::conf::Parsed::Text("psql".to_string()),
+            )]),
             waiting: None,
             last_query: String::new(),
+            running: false,
         });
         Some(server.sessions.len() - 1)
     }

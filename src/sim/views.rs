@@ -566,6 +566,7 @@ impl Cluster {
                     Datum::Text("IPC".into()),
                     Datum::Text("SyncRep".into()),
                 ),
+                None if s.running => ("active", Datum::Null, Datum::Null),
                 None => (
                     "idle",
                     Datum::Text("Client".into()),
@@ -576,7 +577,10 @@ impl Cluster {
                 .waiting
                 .as_ref()
                 .map_or(s.last_query.clone(), |w| w.query.clone());
-            let since = s.waiting.as_ref().map(|w| w.since);
+            let since = match &s.waiting {
+                Some(w) => Some(w.since),
+                None => s.running.then_some(self.now),
+            };
             rows.push(vec![
                 Datum::Int(5),
                 Datum::Text("postgres".into()),
@@ -584,7 +588,10 @@ impl Cluster {
                 Datum::Null,
                 Datum::Int(10),
                 Datum::Text("postgres".into()),
-                Datum::Text("psql".into()),
+                Datum::Text(match s.set.get("application_name") {
+                    Some(super::conf::Parsed::Text(a)) => a.clone(),
+                    _ => String::new(),
+                }),
                 Datum::Null,
                 Datum::Null,
                 Datum::Int(-1),
