@@ -150,7 +150,8 @@ fn switch_wal_moves_to_the_next_segment() {
 fn a_fresh_cluster_has_postgresql_15_defaults() {
     let t = run(
         "primary=# SHOW wal_level;\nprimary=# SHOW max_wal_senders;\nprimary=# SHOW max_wal_size;\n\
-         primary=# SHOW checkpoint_timeout;\nprimary=# SHOW wal_sender_timeout;\nprimary=# SHOW max_slot_wal_keep_size;\n",
+         primary=# SHOW checkpoint_timeout;\nprimary=# SHOW wal_sender_timeout;\nprimary=# SHOW max_slot_wal_keep_size;\n\
+         primary=# SHOW wal_compression;\nprimary=# SHOW data_directory;\n",
     );
     for (name, value) in [
         ("wal_level", "replica"),
@@ -159,6 +160,8 @@ fn a_fresh_cluster_has_postgresql_15_defaults() {
         ("checkpoint_timeout", "5min"),
         ("wal_sender_timeout", "1min"),
         ("max_slot_wal_keep_size", "-1"),
+        ("wal_compression", "off"),
+        ("data_directory", "/var/lib/pgsql/data"),
     ] {
         let out = output_of(&t, &format!("SHOW {name};"));
         assert_eq!(
