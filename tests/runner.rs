@@ -386,6 +386,10 @@ fn basebackup_refuses_a_non_empty_directory_and_creates_slots() {
         t.contains("pg_basebackup: created replication slot \"replica1\"\n"),
         "{t}"
     );
+    assert!(
+        t.contains("\n    0/22954 kB (0%), 0/1 tablespace\n"),
+        "padded to the total's width: {t}"
+    );
     assert!(t.contains("22954/22954 kB (100%), 1/1 tablespace\n"), "{t}");
     assert!(t.contains("pg_basebackup: base backup completed\n"), "{t}");
     assert!(t.contains("primary_slot_name = 'replica1'\n"), "{t}");

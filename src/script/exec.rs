@@ -1474,6 +1474,9 @@ impl Exec<'_> {
                 Val::Text(lsn.walfile_name(tli))
             }
             ("pg_walfile_name_offset", 1) => {
+                if recovery {
+                    return Err(self.recovery_in_progress(name));
+                }
                 let lsn = self.lsn_arg(&args[0])?;
                 let tli = data.map_or(crate::sim::TimelineId(1), |d| d.wal.tli);
                 let off = if lsn.0 % crate::sim::SEGMENT_SIZE == 0 && lsn.0 > 0 {

@@ -274,7 +274,9 @@ impl Cluster {
             // -C without -S is refused by pg_basebackup's option check before this.
         }
         if opts.progress {
-            out.push(format!("0/{size_kb} kB (0%), 0/1 tablespace"));
+            // The done figure is padded to the width of the total, as pg_basebackup does.
+            let width = size_kb.to_string().len();
+            out.push(format!("{:>width$}/{size_kb} kB (0%), 0/1 tablespace", 0));
         }
         let link = self.link(client, server);
         let duration = link.transfer_time(size_kb * 1024)
