@@ -440,8 +440,14 @@ fn a_hot_standby_reads_replayed_rows_and_refuses_writes() {
         "{TWO_STANDBYS}primary=# CREATE TABLE test (id INT);\nprimary=# INSERT INTO test VALUES (1);\nlab$ wait 100ms\n\
          standby1=# SELECT * FROM test;\nstandby1=# INSERT INTO test VALUES (2);\nstandby1=# UPDATE test SET id = 3;\n\
          standby1=# DELETE FROM test;\nstandby1=# CREATE TABLE x (id int);\n\
-         standby1=# SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up, pg_is_in_recovery();\n"
+         standby1=# SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up, pg_is_in_recovery();\n\
+         standby1=# SELECT * FROM pg_walfile_name_offset(pg_last_wal_replay_lsn());\n"
     ));
+    assert!(
+        output_of(&t, "standby1=# SELECT * FROM pg_walfile_name_offset(pg_last_wal_replay_lsn());")
+            .starts_with("ERROR:  recovery is in progress\nHINT:  pg_walfile_name_offset() cannot be executed during recovery.\n"),
+        "{t}"
+    );
     assert!(
         output_of(&t, "standby1=# SELECT * FROM test;").contains("  1\n(1 row)"),
         "{t}"
