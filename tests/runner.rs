@@ -1023,3 +1023,12 @@ fn pg_stat_activity_shows_the_querying_session_active() {
     assert!(t.contains(" psql             | active |            | SELECT application_name, state, wait_event, query FROM pg_stat_activity WHERE backend_type = 'client backend';\n"), "{t}");
     assert!(t.contains(" report           | active\n"), "{t}");
 }
+
+#[test]
+fn a_bad_literal_is_pointed_at() {
+    let t = run("primary=# SELECT 'x'::pg_lsn;\n");
+    assert!(
+        t.contains("ERROR:  invalid input syntax for type pg_lsn: \"x\"\nLINE 1: SELECT 'x'::pg_lsn;\n               ^\n"),
+        "{t}"
+    );
+}

@@ -343,6 +343,14 @@ impl From<Relation> for Rows {
 }
 
 impl Exec<'_> {
+    /// Where the string literal `'lit'` starts in the statement (in characters).
+    fn locate_literal(&self, lit: &str) -> Option<usize> {
+        let quoted = format!("'{}'", lit.replace('\'', "''"));
+        self.sql
+            .find(&quoted)
+            .map(|i| self.sql[..i].chars().count())
+    }
+
     fn locate(&self, word: &str) -> Option<usize> {
         let lower = self.sql.to_lowercase();
         let w = word.to_lowercase();
@@ -1338,7 +1346,14 @@ impl Exec<'_> {
             Expr::IsNull { expr, negated } => {
                 Val::Bool((self.eval(expr, rows, row)? == Val::Null) != *negated)
             }
-            Expr::Cast { expr, type_name } => cast(self.eval(expr, rows, row)?, type_name)?,
+            Expr::Cast { expr, type_name } => {
+                let v = self.eval(expr, rows, row)?;
+                match (cast(v, type_name), &**expr) {
+                    // A bad literal is reported at the literal, as the parser coerces it.
+                    (Err(e), Expr::String(lit)) => return Err(e.at(self.locate_literal(lit))),
+                    (r, _) => r?,
+                }
+            }
             Expr::InList {
                 expr,
                 list,
