@@ -267,11 +267,19 @@ fn replication_connections_are_refused_for_each_reason() {
 #[test]
 fn wal_level_minimal_stops_the_server_and_refuses_replication() {
     let t = run("primary=# ALTER SYSTEM SET wal_level = minimal;\nprimary$ pg_ctl restart\nprimary$ tail -n 1 log/postgresql.log\n");
+    // The check runs before the logging collector: pg_ctl shows the postmaster's stderr.
+    let restart = output_of(&t, "primary$ pg_ctl restart");
     assert!(
-        t.contains("pg_ctl: could not start server\nExamine the log output.\n"),
+        restart.ends_with("server stopped\nwaiting for server to start....2026-11-24 09:00:00.000 UTC [4225] FATAL:  WAL streaming (max_wal_senders > 0) requires wal_level \"replica\" or \"logical\"\n stopped waiting\npg_ctl: could not start server\nExamine the log output.\n"),
         "{t}"
     );
-    assert!(t.contains("FATAL:  WAL streaming (max_wal_senders > 0) requires wal_level \"replica\" or \"logical\"\n"), "{t}");
+    assert!(
+        output_of(&t, "primary$ tail -n 1 log/postgresql.log")
+            .lines()
+            .next()
+            .is_some_and(|l| l.ends_with("LOG:  database system is shut down")),
+        "the log file does not have it: {t}"
+    );
     let t = run(
         "primary=# ALTER SYSTEM SET wal_level = minimal;\nprimary=# ALTER SYSTEM SET max_wal_senders = 0;\n\
          primary=# ALTER SYSTEM SET listen_addresses = '*';\nprimary=# CREATE ROLE r WITH REPLICATION LOGIN;\n\

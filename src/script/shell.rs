@@ -336,7 +336,11 @@ fn start_text(c: &mut Cluster, h: HostId) -> String {
         Ok(()) => "waiting for server to start.... done\nserver started\n".to_string(),
         Err(StartError::NoDataDirectory) => format!("pg_ctl: directory \"{PGDATA}\" is not a database cluster directory\n"),
         Err(StartError::AlreadyRunning) => "pg_ctl: another server might be running; trying to start server anyway\nwaiting for server to start.... stopped waiting\npg_ctl: could not start server\nExamine the log output.\n".to_string(),
-        Err(StartError::Failed) => "waiting for server to start.... stopped waiting\npg_ctl: could not start server\nExamine the log output.\n".to_string(),
+        Err(StartError::Failed(stderr)) => {
+            // The server's stderr follows pg_ctl's dots on the same line.
+            let stopped = if stderr.is_empty() { " stopped waiting" } else { "\n stopped waiting" };
+            format!("waiting for server to start....{}{stopped}\npg_ctl: could not start server\nExamine the log output.\n", stderr.trim_end())
+        }
     }
 }
 

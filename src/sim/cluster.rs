@@ -659,20 +659,28 @@ impl Cluster {
     /// Appends a line to the server log (`log/postgresql.log` under PGDATA), in
     /// PostgreSQL's format: timestamp, pid, severity, two spaces, message.
     pub(crate) fn log(&mut self, h: HostId, pid: u32, severity: &str, msg: &str) {
-        let ts = crate::script::psql::format_log_timestamp(self.now.unix_micros());
+        let text = self.log_line(pid, severity, msg);
         let path = format!("{PGDATA}/log/postgresql.log");
         let host = self.host_mut(h);
         if host.data.is_none() {
             return;
         }
-        let file = host.files.entry(path).or_default();
+        host.files.entry(path).or_default().push_str(&text);
+    }
+
+    /// A server message as log_line_prefix `%m [%p] ` formats it, continuation lines
+    /// indented with a tab.
+    pub(crate) fn log_line(&self, pid: u32, severity: &str, msg: &str) -> String {
+        let ts = crate::script::psql::format_log_timestamp(self.now.unix_micros());
+        let mut out = String::new();
         for (i, line) in msg.lines().enumerate() {
             if i == 0 {
-                file.push_str(&format!("{ts} [{pid}] {severity}:  {line}\n"));
+                out.push_str(&format!("{ts} [{pid}] {severity}:  {line}\n"));
             } else {
-                file.push_str(&format!("\t{line}\n"));
+                out.push_str(&format!("\t{line}\n"));
             }
         }
+        out
     }
 
     /// Records an entry of the event log.

@@ -305,8 +305,9 @@ pub struct Server {
 pub enum StartError {
     NoDataDirectory,
     AlreadyRunning,
-    /// The server exited during start; the reason is in its log.
-    Failed,
+    /// The server exited during start. What it wrote to stderr before its logging
+    /// collector ran (empty when the reason went to its log file).
+    Failed(String),
 }
 
 /// How to stop (`pg_ctl stop -m`).
@@ -379,12 +380,15 @@ impl Cluster {
         let pid = self.pid(h);
         let loaded = settings::read_files(&self.conf_files(h));
         let name = self.host(h).name.clone();
+        // Until the logging collector runs, the postmaster writes to stderr, which
+        // pg_ctl shows: a bad configuration never reaches the log file.
         if !loaded.errors.is_empty() {
-            for e in &loaded.errors {
-                self.log(h, pid, e.severity, &e.text);
-            }
-            self.log(
-                h,
+            let mut stderr: String = loaded
+                .errors
+                .iter()
+                .map(|e| self.log_line(pid, e.severity, &e.text))
+                .collect();
+            stderr.push_str(&self.log_line(
                 pid,
                 "FATAL",
                 &format!(
@@ -394,24 +398,24 @@ impl Cluster {
                         .clone()
                         .unwrap_or_else(|| format!("{PGDATA}/postgresql.conf"))
                 ),
-            );
+            ));
             self.note(h, EventKind::Error, format!("{name} failed to start: configuration file contains errors"),
-                "The postmaster refuses to start with a bad setting; read the log, fix the file, start again.");
-            return Err(StartError::Failed);
+                "The postmaster refuses to start with a bad setting; pg_ctl shows why. Fix the file and start again.");
+            return Err(StartError::Failed(stderr));
         }
         let settings = Settings::at_start(&loaded);
-        self.log(h, pid, "LOG", "starting PostgreSQL 15.18 on x86_64-pc-linux-gnu, compiled by gcc (GCC) 12.2.0, 64-bit");
+        // Checked before the postmaster says it is starting, on stderr too.
         if settings.text("wal_level") == "minimal" && settings.int("max_wal_senders") > 0 {
-            self.log(
-                h,
+            let stderr = self.log_line(
                 pid,
                 "FATAL",
                 "WAL streaming (max_wal_senders > 0) requires wal_level \"replica\" or \"logical\"",
             );
             self.note(h, EventKind::Error, format!("{name} failed to start: wal_level minimal with max_wal_senders > 0"),
                 "wal_level = minimal leaves out what standbys need, so PostgreSQL refuses to start with WAL senders configured.");
-            return Err(StartError::Failed);
+            return Err(StartError::Failed(stderr));
         }
+        self.log(h, pid, "LOG", "starting PostgreSQL 15.18 on x86_64-pc-linux-gnu, compiled by gcc (GCC) 12.2.0, 64-bit");
         let listen = settings.text("listen_addresses");
         let port = settings.int("port");
         for addr in listen_lines(&listen, &self.host(h).addr_text()) {
@@ -430,7 +434,7 @@ impl Cluster {
         );
         let Some(hba_lines) = self.read_hba(h, pid) else {
             self.log(h, pid, "FATAL", "could not load pg_hba.conf");
-            return Err(StartError::Failed);
+            return Err(StartError::Failed(String::new()));
         };
         let standby = self
             .host(h)
