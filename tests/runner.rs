@@ -1040,3 +1040,25 @@ fn a_bad_literal_is_pointed_at() {
         "{t}"
     );
 }
+
+#[test]
+fn a_statement_past_max_wal_size_starts_one_checkpoint() {
+    // pg-facts' 200,000-row INSERT writes ~109MB: far past a 32MB max_wal_size.
+    let t = run(
+        "primary=# ALTER SYSTEM SET max_wal_size = '32MB';\nprimary=# SELECT pg_reload_conf();\n\
+         primary=# CREATE TABLE big (id int, t text);\n\
+         primary=# INSERT INTO big SELECT g, repeat('x', 500) FROM generate_series(1, 200000) g;\n\
+         primary$ cat log/postgresql.log\n",
+    );
+    assert!(t.contains("INSERT 0 200000\n"), "{t}");
+    assert_eq!(
+        t.matches("LOG:  checkpoint starting: wal\n").count(),
+        1,
+        "{t}"
+    );
+    let after = t
+        .split("LOG:  checkpoint starting: wal\n")
+        .nth(1)
+        .unwrap_or("");
+    assert!(after.contains("LOG:  checkpoint complete: "), "{t}");
+}

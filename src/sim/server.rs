@@ -1092,15 +1092,17 @@ impl Cluster {
             .data(h)
             .and_then(|d| d.wal.records.back())
             .map_or(redo, |r| r.start);
-        self.flush(h);
+        // The new redo point is in force before the flush, whose max_wal_size check
+        // must not see the old one and start this checkpoint again.
         let now = self.now;
-        let removed = self.remove_old_wal(h, redo);
         if let Some(d) = self.data_mut(h) {
             d.redo = redo;
             d.checkpoint_lsn = cp_lsn;
             d.checkpoint_time = now;
             d.catalog_fpi_done = false;
         }
+        self.flush(h);
+        let removed = self.remove_old_wal(h, redo);
         let distance_kb = redo.diff(since).max(0) / 1024;
         let buffers = (distance_kb / 8).clamp(1, 16384);
         self.log(h, cp_pid, "LOG", &format!(
