@@ -85,6 +85,14 @@ fn generate_series_in_the_target_list_inserts_one_row_per_value() {
          primary=# SELECT count(*), sum(id) FROM test;\n\
          primary=# SELECT generate_series(1,2), 'x' AS t;\n");
     assert!(t.contains("INSERT 0 1000\n"), "{t}");
+    // Extreme bounds neither overflow nor run away.
+    let t2 = run("primary=# SELECT count(*) FROM generate_series(9223372036854775807, -9223372036854775808, -9223372036854775808);\n\
+         primary=# SELECT count(*) FROM generate_series(-9223372036854775808, 9223372036854775807);\n");
+    assert!(t2.contains("     2\n(1 row)"), "{t2}");
+    assert!(
+        t2.contains("ERROR:  walscope generates at most 5,000,000 rows per statement\n"),
+        "{t2}"
+    );
     assert!(
         t.contains(" count |  sum   \n-------+--------\n  1000 | 500500\n"),
         "{t}"

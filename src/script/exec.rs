@@ -1699,17 +1699,14 @@ impl Exec<'_> {
                     Some(_) => return Err(SqlError::new("step size cannot equal zero")),
                     None => 1,
                 };
-                let count = if step > 0 {
-                    (b - a) / step + 1
-                } else {
-                    (a - b) / -step + 1
-                };
+                // In i128: the bounds may be anything a user types.
+                let count = (i128::from(*b) - i128::from(*a)) / i128::from(step) + 1;
                 if count > 5_000_000 {
                     return Err(SqlError::new(
                         "walscope generates at most 5,000,000 rows per statement",
                     ));
                 }
-                let rows = (0..count.max(0))
+                let rows = (0..count.max(0) as i64)
                     .map(|i| vec![Val::Int(a + i * step)])
                     .collect();
                 Ok(Rows {
