@@ -706,7 +706,7 @@ fn promotion_starts_a_new_timeline_that_standbys_follow() {
          standby1=# SELECT pg_is_in_recovery(), timeline_id FROM pg_control_checkpoint();\n\
          standby1$ tail -n 10 log/postgresql.log\nstandby1=# INSERT INTO t VALUES (2);\n\
          standby2=# ALTER SYSTEM SET primary_conninfo = 'host=standby1 user=replicator password=secret';\nstandby2=# SELECT pg_reload_conf();\n\
-         lab$ wait 6s\nstandby2=# SELECT count(*) FROM t;\nstandby2$ ls pg_wal\nstandby2$ tail -n 6 log/postgresql.log\n"
+         lab$ wait 6s\nstandby2=# SELECT count(*) FROM t;\nstandby2$ ls pg_wal\nstandby2$ tail -n 6 log/postgresql.log\nstandby2$ cat pg_wal/00000002.history\n"
     ));
     // The re-pointed standby streams timeline 1 to its end, then switches.
     let log: Vec<&str> = output_of(&t, "standby2$ tail -n 6 log/postgresql.log")
@@ -729,10 +729,20 @@ fn promotion_starts_a_new_timeline_that_standbys_follow() {
         "{log:#?}"
     );
     assert_eq!(rest[3], "LOG:  new target timeline is 2");
-    assert!(
-        rest[4].starts_with("LOG:  restarted WAL streaming at 0/")
-            && rest[4].ends_with("000 on timeline 2"),
-        "{log:#?}"
+    // The old timeline ends at the switch point the history file records, and streaming
+    // restarts at the start of its segment.
+    let history = output_of(&t, "standby2$ cat pg_wal/00000002.history");
+    let switch: walscope::sim::Lsn = history.split('\t').nth(1).unwrap().parse().unwrap();
+    assert_eq!(
+        rest[2],
+        format!("DETAIL:  End of WAL reached on timeline 1 at {switch}.")
+    );
+    assert_eq!(
+        rest[4],
+        format!(
+            "LOG:  restarted WAL streaming at {} on timeline 2",
+            switch.segment_start()
+        )
     );
     assert!(t.contains(" f                 |           2\n"), "{t}");
     assert!(t.contains("LOG:  received promote request\n"), "{t}");
@@ -897,10 +907,12 @@ fn restarts_log_what_postgresql_logs() {
         )),
         "{log}"
     );
-    let redo_done = log.lines().find(|l| l.contains("redo done at ")).unwrap();
+    // The last record is the INSERT's 40-byte commit record.
+    let end: walscope::sim::Lsn = end.parse().unwrap();
+    let last = walscope::sim::Lsn(end.0 - 40);
     assert!(
-        !redo_done.contains(end),
-        "the last record's start, not the end: {log}"
+        log.contains(&format!("LOG:  redo done at {last} system usage: ")),
+        "{log}"
     );
     // The postmaster, not the startup process, says it is ready.
     let pid = |line: &str| line.split(['[', ']']).nth(1).unwrap().to_string();
@@ -913,6 +925,17 @@ fn restarts_log_what_postgresql_logs() {
         .rfind(|l| l.contains("LOG:  starting PostgreSQL"))
         .unwrap();
     assert_eq!(pid(ready), pid(started), "{t}");
+
+    // After an online checkpoint the redo point is before the checkpoint record, so a
+    // restarted standby has something to replay and says where it starts.
+    let t = run(&format!(
+        "{TWO_STANDBYS}primary=# CHECKPOINT;\nlab$ wait 1s\nstandby1$ pg_ctl restart\n\
+         standby1$ tail -n 3 log/postgresql.log\n"
+    ));
+    assert!(
+        output_of(&t, "standby1$ tail -n 3 log/postgresql.log").contains("LOG:  redo starts at 0/"),
+        "{t}"
+    );
 
     // A standby makes a restartpoint on the way down and says so on the way up.
     let t = run(&format!(
@@ -1069,4 +1092,16 @@ fn a_statement_past_max_wal_size_starts_one_checkpoint() {
         .nth(1)
         .unwrap_or("");
     assert!(after.contains("LOG:  checkpoint complete: "), "{t}");
+}
+
+#[test]
+fn crash_recovery_after_a_wal_switch_stops_at_the_empty_page() {
+    let t = run("primary=# CREATE TABLE t (id int);\nprimary=# SELECT pg_switch_wal();\n\
+         primary$ pg_ctl stop -m immediate\nprimary$ pg_ctl start\nprimary$ cat log/postgresql.log\n");
+    assert!(
+        t.contains(
+            "LOG:  invalid magic number 0000 in log segment 000000010000000000000002, offset 0\n"
+        ),
+        "{t}"
+    );
 }

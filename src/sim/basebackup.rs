@@ -254,16 +254,20 @@ impl Cluster {
                     flush_lag: None,
                     replay_lag: None,
                     reply_time: Some(now),
-                    slot,
+                    slot: slot.clone(),
                     last_reply: now,
                     busy: false,
                     lag_samples: Default::default(),
                     lag_heads: [0; 3],
                     fully_applied_last_time: false,
-                    command: if stream {
-                        format!("START_REPLICATION {start} TIMELINE {tli}")
-                    } else {
-                        "BASE_BACKUP".to_string()
+                    // pg_basebackup's WAL stream uses its slot and starts at the
+                    // segment of the backup's start.
+                    command: match &slot {
+                        Some(name) => format!(
+                            "START_REPLICATION SLOT \"{name}\" {} TIMELINE {tli}",
+                            start.segment_start()
+                        ),
+                        None => "BASE_BACKUP".to_string(),
                     },
                     announced_sync: false,
                     is_backup: true,

@@ -432,15 +432,16 @@ impl Cluster {
                         "LOG",
                         &format!("new target timeline is {tli}"),
                     );
+                    let restart = point.segment_start();
                     self.log(
                         standby,
                         rpid,
                         "LOG",
-                        &format!(
-                            "restarted WAL streaming at {} on timeline {tli}",
-                            point.segment_start()
-                        ),
+                        &format!("restarted WAL streaming at {restart} on timeline {tli}"),
                     );
+                    if let Some(r) = self.receiver_for(standby, conn) {
+                        r.receive_start_lsn = restart;
+                    }
                     followed = true;
                     let name = self.host(standby).name.clone();
                     self.note(standby, EventKind::Timeline, format!("{name} follows timeline {tli}"),

@@ -596,15 +596,17 @@ impl Cluster {
         }
         if standby {
             self.log(h, pid, "LOG", "entering standby mode");
-            // Recovery starts at the last (restart)point's redo; PostgreSQL says so only
-            // when a record follows that checkpoint (not after a clean primary shutdown).
+            // Recovery starts at the last (restart)point's redo; PostgreSQL says so when
+            // there is a record to replay from there: the redo point is before the
+            // checkpoint record (an online checkpoint) or records follow it (not after a
+            // clean primary shutdown).
             let from = data.backup.as_ref().map_or(data.redo, |l| l.start);
             let more = data
                 .wal
                 .records
                 .back()
                 .is_some_and(|r| r.start > data.checkpoint_lsn);
-            if data.backup.is_some() || more {
+            if data.backup.is_some() || data.redo < data.checkpoint_lsn || more {
                 self.log(h, pid, "LOG", &format!("redo starts at {from}"));
             }
             self.replay_available(h);
@@ -616,12 +618,18 @@ impl Cluster {
                 let end = data.wal.flush;
                 let last = data.wal.records.back().map_or(end, |r| r.start);
                 self.log(h, pid, "LOG", &format!("redo starts at {}", data.redo));
-                self.log(
-                    h,
-                    pid,
-                    "LOG",
-                    &format!("invalid record length at {end}: wanted 24, got 0"),
-                );
+                // At a page boundary the next page header is zeros; inside a page the
+                // next record header is.
+                let why = if end.0 % super::lsn::PAGE_SIZE == 0 {
+                    format!(
+                        "invalid magic number 0000 in log segment {}, offset {}",
+                        super::lsn::segment_file_name(data.wal.tli, end.segment()),
+                        end.0 % SEGMENT_SIZE
+                    )
+                } else {
+                    format!("invalid record length at {end}: wanted 24, got 0")
+                };
+                self.log(h, pid, "LOG", &why);
                 self.log(h, pid, "LOG", &format!("redo done at {last} system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s"));
                 self.checkpoint(h, "end-of-recovery immediate wait", true);
             }

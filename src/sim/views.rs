@@ -279,7 +279,7 @@ impl Cluster {
                         } else {
                             "lost"
                         };
-                        let safe = (max_slot_mb >= 0 && !removed).then(|| {
+                        let safe = (max_slot_mb >= 0 && status != "lost").then(|| {
                             let keep =
                                 (max_slot_mb as u64 / mb_per_segment).max(keep_mb / mb_per_segment);
                             let fail = Lsn((target + keep + 1) * SEGMENT_SIZE);
