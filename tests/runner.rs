@@ -1047,6 +1047,25 @@ fn a_refused_reload_names_the_file_the_value_came_from_every_time() {
         "LOG:  configuration file \"/var/lib/pgsql/data/postgresql.auto.conf\" contains errors; unaffected changes were applied",
     ];
     assert_eq!(log, [reload, reload].concat(), "{t}");
+
+    // Values are applied in file order, postgresql.auto.conf last: its error is named.
+    let t = run("primary=# ALTER SYSTEM SET max_wal_senders = 5;\n\
+         primary$ echo \"wal_level = 'logical'\" >> postgresql.conf\nprimary=# SELECT pg_reload_conf();\n\
+         primary$ tail -n 3 log/postgresql.log\n");
+    let log: Vec<&str> = output_of(&t, "primary$ tail -n 3 log/postgresql.log")
+        .lines()
+        .filter(|l| !l.starts_with("-- virtual time"))
+        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            "LOG:  parameter \"wal_level\" cannot be changed without restarting the server",
+            "LOG:  parameter \"max_wal_senders\" cannot be changed without restarting the server",
+            "LOG:  configuration file \"/var/lib/pgsql/data/postgresql.auto.conf\" contains errors; unaffected changes were applied",
+        ],
+        "{t}"
+    );
 }
 
 #[test]

@@ -131,7 +131,17 @@ impl Settings {
         let mut log = Vec::new();
         let mut errors = !loaded.errors.is_empty();
         let mut error_file = loaded.error_file.clone();
-        for def in conf::all() {
+        // PostgreSQL first deals with settings no longer in any file, then applies the
+        // files' values in file order (postgresql.conf, then postgresql.auto.conf), so
+        // its messages and the file it names for an error follow that order.
+        let mut order: Vec<&SettingDef> = conf::all().iter().collect();
+        order.sort_by_key(|def| {
+            loaded.values.get(def.name).map(|(_, src)| {
+                let auto = src.file.ends_with("postgresql.auto.conf");
+                (auto, src.line)
+            })
+        });
+        for def in order {
             let (new, src) = match loaded.values.get(def.name) {
                 Some((v, src)) => (v.clone(), Some(src.clone())),
                 None => (boot_value(def), None),
