@@ -87,12 +87,18 @@ impl Scenario {
         }
     }
 
-    /// Rebuilds the state: replays the lines on a fresh cluster and runs to `time`.
-    pub fn replay(&self) -> Runner {
+    /// Runs the lines on a fresh cluster, and stops when the last one has run.
+    pub fn run_lines(&self) -> Runner {
         let mut r = Runner::new(self.seed);
         for l in &self.lines {
             r.run_line(l);
         }
+        r
+    }
+
+    /// Rebuilds the state: replays the lines on a fresh cluster and runs to `time`.
+    pub fn replay(&self) -> Runner {
+        let mut r = self.run_lines();
         r.cluster.run_until(self.time);
         for node in &self.view.expanded {
             r.psql.entry(node.clone()).or_default().expanded = true;
@@ -470,8 +476,9 @@ pub fn encode_script(text: &str) -> Result<String, String> {
 
 /// `walscope link decode`: the scenario of a link as script text. If the link shows a
 /// moment after its last command, a closing `lab$ wait` runs on to it, so encoding the
-/// text again opens the same screen. The lesson and view options, which a script does
-/// not hold, are noted in comments.
+/// text again opens the same cluster at the same moment. The lesson and view options,
+/// which a script does not hold, are noted in comments only: a link encoded from the
+/// text opens with the default view and no lesson.
 pub fn decode_to_script(fragment: &str) -> Result<String, String> {
     let s = decode(fragment).map_err(|e| e.to_string())?;
     let mut out = String::new();
@@ -494,10 +501,7 @@ pub fn decode_to_script(fragment: &str) -> Result<String, String> {
         out.push('\n');
     }
     out.push_str(&s.to_script());
-    let mut end = Runner::new(s.seed);
-    for l in &s.lines {
-        end.run_line(l);
-    }
+    let end = s.run_lines();
     if s.time > end.now() {
         let rest = crate::sim::SimDuration(s.time.0 - end.now().0);
         out.push_str(&format!("lab$ wait {rest}\n"));

@@ -761,7 +761,6 @@ impl Cluster {
     }
 }
 
-/// libpq's message when nothing listens on the port.
 /// How libpq names the server it failed to reach: the host name as given and the
 /// address it resolved to (`"primary" (10.0.0.1)`), or just the address when the host
 /// was given as one.

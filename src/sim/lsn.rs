@@ -99,6 +99,11 @@ fn skip_header(pos: u64) -> u64 {
     }
 }
 
+/// Whole 16MB segments in a size setting given in MB (ConvertToXSegs).
+pub fn mb_to_segments(mb: u64) -> u64 {
+    mb / (SEGMENT_SIZE / (1024 * 1024))
+}
+
 /// Rounds up to PostgreSQL's MAXALIGN (8 bytes).
 pub fn align8(n: u64) -> u64 {
     (n + 7) & !7

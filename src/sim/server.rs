@@ -72,19 +72,18 @@ pub struct DataDir {
 /// from the segment of `current`. Without a slot or wal_keep_size it is `current`'s.
 pub fn keep_log_seg(current: Lsn, min_slot: Option<Lsn>, max_slot_mb: i64, keep_mb: u64) -> u64 {
     let curr = current.segment();
-    let mb_per_segment = SEGMENT_SIZE / (1024 * 1024);
     let mut segno = curr;
     if let Some(keep) = min_slot.filter(|k| *k < current) {
         segno = keep.segment();
         if max_slot_mb >= 0 {
-            let slot_keep = max_slot_mb as u64 / mb_per_segment;
+            let slot_keep = super::lsn::mb_to_segments(max_slot_mb as u64);
             if curr - segno > slot_keep {
                 segno = curr - slot_keep;
             }
         }
     }
     if keep_mb > 0 {
-        let keep_segs = keep_mb / mb_per_segment;
+        let keep_segs = super::lsn::mb_to_segments(keep_mb);
         if curr - segno < keep_segs {
             segno = if curr <= keep_segs {
                 1
@@ -535,7 +534,8 @@ impl Cluster {
         self.host_mut(h).data.as_mut()
     }
 
-    /// The startup process's log at server start (`pid` is its pid).
+    /// What a starting server logs about recovery: the startup process (`pid`) and,
+    /// for a primary, the postmaster's "ready to accept connections".
     fn recover_at_start(&mut self, h: HostId, pid: u32) {
         let Some(server) = self.server(h) else { return };
         let standby = server.standby;

@@ -2,7 +2,7 @@
 //! the cluster's state, plus a per-node summary for drawing.
 
 use super::cluster::{Cluster, HostId};
-use super::lsn::{Lsn, TimelineId, SEGMENT_SIZE};
+use super::lsn::{mb_to_segments, Lsn, TimelineId, SEGMENT_SIZE};
 use super::server::{keep_log_seg, ReceiverStatus};
 use super::time::{SimDuration, SimTime};
 use super::PGDATA;
@@ -254,10 +254,9 @@ impl Cluster {
         // position.
         let current = d.wal.write;
         let curr_seg = current.segment();
-        let mb_per_segment = SEGMENT_SIZE / (1024 * 1024);
         let oldest_slot_seg = keep_log_seg(current, d.min_slot_lsn(), max_slot_mb, keep_mb);
         let oldest_by_max_wal = curr_seg
-            .saturating_sub(max_wal_mb / mb_per_segment + 1)
+            .saturating_sub(mb_to_segments(max_wal_mb) + 1)
             .max(1);
         d.slots
             .iter()
@@ -281,7 +280,7 @@ impl Cluster {
                         };
                         let safe = (max_slot_mb >= 0 && status != "lost").then(|| {
                             let keep =
-                                (max_slot_mb as u64 / mb_per_segment).max(keep_mb / mb_per_segment);
+                                mb_to_segments(max_slot_mb as u64).max(mb_to_segments(keep_mb));
                             let fail = Lsn((target + keep + 1) * SEGMENT_SIZE);
                             fail.diff(current)
                         });
