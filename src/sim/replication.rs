@@ -44,7 +44,12 @@ impl Cluster {
     /// `connection to server at ... failed: ` (FATAL messages included).
     pub fn check_connect(&self, server: HostId, a: &ConnectAttempt) -> Result<(), String> {
         let host = self.host(server);
-        let addr = host.addr_text();
+        // localhost is the loopback address, whatever the host's own address is.
+        let addr = if matches!(a.host, "localhost" | "127.0.0.1") {
+            "127.0.0.1".to_string()
+        } else {
+            host.addr_text()
+        };
         let prefix = server_at(a.host, &addr, a.port);
         let Some(srv) = host.server.as_ref() else {
             return Err(connection_refused(a.host, &addr, a.port));
