@@ -1105,3 +1105,70 @@ async fn every_control_has_a_name_and_can_take_focus() {
         assert_ne!(el.tab_index(), -1, "not reachable by keyboard: {html}");
     }
 }
+
+/// Picks `value` in a `<select>` as a user does.
+async fn choose(root: &web_sys::HtmlElement, id: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = by_testid(root, id).unchecked_into();
+    select.set_value(value);
+    fire(&select, "change");
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn link_workload_and_host_controls_run_their_commands() {
+    fresh();
+    let (root, _handle, lab, _ui) = mount_lab(Lab::new(0));
+    console(&root, "lab", ONE_STANDBY).await;
+
+    choose(&root, "latency-standby1", "50ms").await;
+    choose(&root, "bandwidth-standby1", "1MB/s").await;
+    let log = text(&root, "console-log");
+    assert!(
+        log.contains("lab$ latency primary standby1 50ms\n"),
+        "{log}"
+    );
+    assert!(
+        log.contains("lab$ bandwidth primary standby1 1MB/s\n"),
+        "{log}"
+    );
+    let link = lab.with_untracked(|l| {
+        let c = &l.runner().cluster;
+        c.link(
+            c.host_id("primary").unwrap(),
+            c.host_id("standby1").unwrap(),
+        )
+    });
+    assert_eq!(link.latency, SimDuration::from_millis(50));
+    assert_eq!(link.bandwidth, 1024 * 1024);
+
+    choose(&root, "rate-primary", "100").await;
+    by_testid(&root, "btn-workload-primary").click();
+    settle().await;
+    assert!(text(&root, "console-log").contains("lab$ workload primary 100\n"));
+    let tps = lab.with_untracked(|l| {
+        let c = &l.runner().cluster;
+        c.node(c.host_id("primary").unwrap()).workload_tps
+    });
+    assert_eq!(tps, Some(100));
+    assert_eq!(text(&root, "btn-workload-primary"), "Stop workload");
+
+    let name: web_sys::HtmlInputElement = by_testid(&root, "new-host").unchecked_into();
+    name.set_value("standby2");
+    fire(&name, "input");
+    settle().await;
+    by_testid(&root, "add-host").click();
+    settle().await;
+    assert!(text(&root, "console-log").contains("lab$ node add standby2\n"));
+    assert!(try_testid(&root, "card-standby2").is_some());
+
+    // The Log tab tells what happened, when, and why it matters, from the model.
+    by_testid(&root, "tab-log").click();
+    settle().await;
+    let events = lab.with_untracked(|l| l.runner().cluster.events().to_vec());
+    let shown = text(&root, "event-log");
+    for e in &events {
+        assert!(shown.contains(&e.text), "{} missing", e.text);
+        assert!(shown.contains(e.why), "{} missing", e.why);
+    }
+    assert!(shown.contains("standby1 streaming from primary"), "{shown}");
+}
