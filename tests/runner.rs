@@ -1124,3 +1124,45 @@ fn crash_recovery_after_a_wal_switch_stops_at_the_empty_page() {
         "{t}"
     );
 }
+
+#[test]
+fn pg_rewind_turns_the_old_primary_into_a_standby_of_the_new_one() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}lab$ partition primary standby1\nprimary=# CREATE TABLE lost (id int);\nlab$ wait 100ms\n\
+         primary$ pg_ctl stop\nstandby1=# SELECT pg_promote();\nlab$ heal primary standby1\n\
+         primary$ pg_rewind --target-pgdata=/var/lib/pgsql/data --source-server='host=standby1 user=postgres' -P\n\
+         primary$ cat backup_label\nprimary$ ls\nprimary$ touch standby.signal\n\
+         primary$ echo \"primary_conninfo = 'host=standby1 user=replicator password=secret'\" >> postgresql.auto.conf\n\
+         primary$ pg_ctl start\nlab$ wait 2s\nprimary$ tail -n 5 log/postgresql.log\n\
+         standby1=# SELECT client_addr, state FROM pg_stat_replication ORDER BY 1;\nprimary=# SELECT * FROM lost;\n"
+    ));
+    let rewind = output_of(
+        &t,
+        "primary$ pg_rewind --target-pgdata=/var/lib/pgsql/data --source-server='host=standby1 user=postgres' -P",
+    );
+    // The last checkpoint before the fork is the second clone's backup checkpoint.
+    assert!(
+        rewind.starts_with("pg_rewind: connected to server\npg_rewind: servers diverged at WAL location 0/4000000 on timeline 1\npg_rewind: rewinding from last common checkpoint at 0/3000060 on timeline 1\n"),
+        "{t}"
+    );
+    assert!(rewind.ends_with("pg_rewind: Done!\n"), "{t}");
+    assert!(
+        output_of(&t, "primary$ cat backup_label").starts_with("START WAL LOCATION: 0/3000028 (file 000000010000000000000003)\nCHECKPOINT LOCATION: 0/3000060\nBACKUP METHOD: pg_rewind\nBACKUP FROM: standby\n"),
+        "{t}"
+    );
+    assert!(
+        !output_of(&t, "primary$ ls").contains("backup_manifest"),
+        "{t}"
+    );
+    let log = output_of(&t, "primary$ tail -n 5 log/postgresql.log");
+    assert!(log.contains("LOG:  redo starts at 0/3000028\n"), "{t}");
+    assert!(
+        log.contains("on timeline 2\n"),
+        "streams the new timeline: {t}"
+    );
+    assert!(t.contains(" 10.0.0.1    | streaming\n"), "{t}");
+    assert!(
+        t.contains("ERROR:  relation \"lost\" does not exist\n"),
+        "{t}"
+    );
+}

@@ -509,6 +509,7 @@ fn pg_rewind(c: &mut Cluster, h: HostId, args: &[String]) -> String {
             for l in lines {
                 if !progress
                     && (l.starts_with("pg_rewind: reading")
+                        || l.starts_with("pg_rewind: connected")
                         || l.starts_with("pg_rewind: need to copy")
                         || l.contains("copied")
                         || l.starts_with("pg_rewind: creating")

@@ -68,6 +68,7 @@ impl Cluster {
         };
         self.check_connect(src, &attempt)
             .map_err(|e| format!("could not connect to server: {e}"))?;
+        let connected = "pg_rewind: connected to server".to_string();
         if !tdata.wal_log_hints {
             return Err(
                 "target server needs to use either data checksums or \"wal_log_hints = on\""
@@ -99,23 +100,37 @@ impl Cluster {
                     .to_string(),
             );
         };
-        let mut out = vec![format!(
-            "pg_rewind: servers diverged at WAL location {fork} on timeline {ttli}"
-        )];
+        let mut out = vec![
+            connected,
+            format!("pg_rewind: servers diverged at WAL location {fork} on timeline {ttli}"),
+        ];
         if tdata.wal.insert <= fork {
             out.push("pg_rewind: no rewind required".to_string());
             return Ok(out);
         }
-        let common = tdata
-            .wal
-            .records
-            .iter()
-            .rev()
-            .find_map(|r| match r.body {
-                super::wal::RecordBody::Checkpoint { .. } if r.end <= fork => Some(r.start),
+        // The last checkpoint before the fork: its record and redo point. Simplified:
+        // walscope looks in both servers' WAL (they share it up to the fork) and in the
+        // target's memory of its checkpoints, where pg_rewind reads the target's WAL,
+        // which it needs back to that checkpoint (wal_keep_size or restore_command on a
+        // real old primary).
+        let last_checkpoint = |wal: &super::wal::Wal| {
+            wal.records.iter().rev().find_map(|r| match r.body {
+                super::wal::RecordBody::Checkpoint { redo, .. } if r.end <= fork => {
+                    Some((r.start, redo))
+                }
                 _ => None,
             })
-            .unwrap_or(tdata.checkpoint_lsn.min(fork));
+        };
+        let remembered = tdata
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|(at, _)| *at < fork)
+            .copied();
+        let (common, common_redo) = last_checkpoint(&tdata.wal)
+            .or_else(|| last_checkpoint(&sdata.wal))
+            .or(remembered)
+            .unwrap_or((tdata.checkpoint_lsn.min(fork), tdata.redo.min(fork)));
         out.push(format!(
             "pg_rewind: rewinding from last common checkpoint at {common} on timeline {ttli}"
         ));
@@ -137,7 +152,7 @@ impl Cluster {
         data.clean_shutdown = false;
         data.undo.clear();
         data.backup = Some(BackupLabel {
-            start: common,
+            start: common_redo,
             checkpoint: common,
             end: sdata.wal.flush,
             tli: ttli,
@@ -149,18 +164,33 @@ impl Cluster {
             .files
             .iter()
             .filter(|(p, _)| {
+                // pg_rewind's exclude list: a backup's label and manifest are not this
+                // server's.
                 p.starts_with(&format!("{PGDATA}/"))
                     && !p.contains("/log/")
                     && !p.ends_with("postmaster.pid")
+                    && !p.ends_with("/backup_label")
+                    && !p.ends_with("/backup_manifest")
             })
             .map(|(p, t)| (p.clone(), t.clone()))
             .collect();
+        let now = self.now.unix_micros();
         let host = self.host_mut(h);
         host.files
             .retain(|p, _| !p.starts_with(&format!("{PGDATA}/")) || p.contains("/log/"));
         for (p, t) in files {
             host.files.insert(p, t);
         }
+        // Recovery of the rewound server starts at the common checkpoint.
+        host.files.insert(
+            format!("{PGDATA}/backup_label"),
+            format!(
+                "START WAL LOCATION: {common_redo} (file {})\nCHECKPOINT LOCATION: {common}\nBACKUP METHOD: pg_rewind\nBACKUP FROM: standby\nSTART TIME: {}\n",
+                super::lsn::segment_file_name(ttli, common_redo.segment()),
+                crate::script::psql::format_log_timestamp(now / 1_000_000 * 1_000_000)
+                    .replace(".000", ""),
+            ),
+        );
         if write_conf {
             host.files
                 .insert(format!("{PGDATA}/standby.signal"), String::new());

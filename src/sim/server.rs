@@ -65,7 +65,13 @@ pub struct DataDir {
     pub shutdown_at: SimTime,
     /// The last clean shutdown was of a standby (pg_control's "shut down in recovery").
     pub shutdown_in_recovery: bool,
+    /// (location, redo) of the last checkpoints written here, oldest first, kept after
+    /// their WAL is removed (pg_rewind's last common checkpoint).
+    pub checkpoints: Vec<(Lsn, Lsn)>,
 }
+
+/// How many past checkpoints a data directory remembers.
+const CHECKPOINT_HISTORY: usize = 32;
 
 /// PostgreSQL's KeepLogSeg: the oldest segment that slots (capped by
 /// max_slot_wal_keep_size) and wal_keep_size keep, counted in whole 16MB segments back
@@ -132,6 +138,7 @@ impl DataDir {
             wal_log_hints: false,
             shutdown_at: SimTime::ZERO,
             shutdown_in_recovery: false,
+            checkpoints: Vec::new(),
         }
     }
 
@@ -1108,6 +1115,10 @@ impl Cluster {
             d.checkpoint_lsn = cp_lsn;
             d.checkpoint_time = now;
             d.catalog_fpi_done = false;
+            d.checkpoints.push((cp_lsn, redo));
+            if d.checkpoints.len() > CHECKPOINT_HISTORY {
+                d.checkpoints.remove(0);
+            }
         }
         self.flush(h);
         let removed = self.remove_old_wal(h, redo);
