@@ -571,12 +571,16 @@ fn hot_standby_off_refuses_connections() {
 #[test]
 fn stopping_a_standby_is_logged_like_postgresql() {
     let t = run(&format!(
-        "{TWO_STANDBYS}standby1$ pg_ctl stop\nstandby1$ tail -n 8 log/postgresql.log\n"
+        "{TWO_STANDBYS}standby1$ pg_ctl stop\nstandby1$ tail -n 8 log/postgresql.log\n\
+         lab$ wait 1s\nprimary$ cat log/postgresql.log\n"
     ));
     assert!(
         t.contains("FATAL:  terminating walreceiver process due to administrator command\n"),
         "{t}"
     );
+    // The walreceiver says goodbye, so its walsender ends quietly.
+    let primary_log = output_of(&t, "primary$ cat log/postgresql.log");
+    assert!(!primary_log.contains("unexpected EOF"), "{t}");
 }
 
 #[test]

@@ -683,6 +683,8 @@ impl Cluster {
             .server(at)
             .and_then(|s| s.senders.iter().find(|w| w.conn == conn).cloned());
         if let Some(w) = sender {
+            // A walreceiver that exits cleanly says goodbye (libpq's Terminate message)
+            // and its walsender ends without a word; a vanished one leaves an EOF.
             if !clean {
                 self.log(
                     at,
@@ -690,8 +692,8 @@ impl Cluster {
                     "LOG",
                     "could not receive data from client: Connection reset by peer",
                 );
+                self.log(at, w.pid, "LOG", "unexpected EOF on standby connection");
             }
-            self.log(at, w.pid, "LOG", "unexpected EOF on standby connection");
             self.drop_sender(at, conn);
             return;
         }
