@@ -8,29 +8,9 @@ use std::time::Instant;
 use walscope::script::Runner;
 use walscope::sim::SimDuration;
 
-const SETUP: &str = r#"
-primary=# ALTER SYSTEM SET listen_addresses = '*';
-primary=# CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'secret';
-primary$ echo 'host replication replicator 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
-primary$ pg_ctl restart
-lab$ node add s1
-lab$ node add s2
-lab$ node add s3
-s1=# \x
-s1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
-s1$ echo "cluster_name = 's1'" >> postgresql.conf
-s1$ pg_ctl start
-s2$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
-s2$ echo "cluster_name = 's2'" >> postgresql.conf
-s2$ pg_ctl start
-s3$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
-s3$ echo "cluster_name = 's3'" >> postgresql.conf
-s3$ pg_ctl start
-primary=# ALTER SYSTEM SET synchronous_standby_names = 's1';
-primary=# SELECT pg_reload_conf();
-lab$ wait 1s
-lab$ workload primary 1000
-"#;
+/// The example lab the teacher loads for this: primary, standby1 synchronous,
+/// standby2 and standby3 asynchronous, a 1,000 TPS workload.
+const SETUP: &str = walscope::examples::EXAMPLES[0].1;
 
 fn main() {
     let mut runner = Runner::new(1);

@@ -642,24 +642,28 @@ impl Cluster {
                 },
             );
         }
-        self.announce_sync(primary, conn);
-        self.release_sync_waiters(primary);
+        self.release_sync_waiters_after(primary, Some(conn));
     }
 
     /// After a standby's reply, its walsender says when it has become the one serving a
     /// synchronous standby (once, until it stops being one), as PostgreSQL logs it.
-    fn announce_sync(&mut self, primary: HostId, conn: ConnId) {
-        let states = self.sync_states(primary);
-        let quorum = self
-            .sync_config(primary)
-            .is_some_and(|c| c.method == syncrep::Method::Quorum);
+    /// `states` and `priorities` are the walsenders' sync states, in order.
+    fn announce_sync(
+        &mut self,
+        primary: HostId,
+        conn: ConnId,
+        states: &[&'static str],
+        priorities: &[u32],
+        quorum: bool,
+    ) {
         let Some(server) = self.server_mut(primary) else {
             return;
         };
         let Some(i) = server.senders.iter().position(|w| w.conn == conn) else {
             return;
         };
-        let (priority, state) = states.get(i).copied().unwrap_or((0, "async"));
+        let state = states.get(i).copied().unwrap_or("async");
+        let priority = priorities.get(i).copied().unwrap_or(0);
         let w = &mut server.senders[i];
         let am_sync = matches!(state, "sync" | "quorum");
         if !am_sync || w.announced_sync {
@@ -1281,10 +1285,21 @@ impl Cluster {
 
     /// Releases commits whose WAL the synchronous standbys have confirmed.
     pub(crate) fn release_sync_waiters(&mut self, h: HostId) {
+        self.release_sync_waiters_after(h, None);
+    }
+
+    /// Like [`Cluster::release_sync_waiters`], after a reply on walsender `replying`,
+    /// which may announce that it now serves a synchronous standby.
+    fn release_sync_waiters_after(&mut self, h: HostId, replying: Option<ConnId>) {
         let Some(server) = self.server(h) else { return };
         let config = self.sync_config(h);
         let positions = match &config {
-            None => Some([Lsn(u64::MAX); 3]),
+            None => {
+                if let Some(conn) = replying {
+                    self.announce_sync(h, conn, &[], &[], false);
+                }
+                Some([Lsn(u64::MAX); 3])
+            }
             Some(c) => {
                 let candidates: Vec<Candidate> = server
                     .senders
@@ -1300,7 +1315,13 @@ impl Cluster {
                         apply: w.replay,
                     })
                     .collect();
-                syncrep::evaluate(c, &candidates).1
+                let (states, positions) = syncrep::evaluate(c, &candidates);
+                if let Some(conn) = replying {
+                    let priorities: Vec<u32> = candidates.iter().map(|k| k.priority).collect();
+                    let quorum = c.method == syncrep::Method::Quorum;
+                    self.announce_sync(h, conn, &states, &priorities, quorum);
+                }
+                positions
             }
         };
         let Some([write, flush, apply]) = positions else {
