@@ -581,6 +581,23 @@ fn stopping_a_standby_is_logged_like_postgresql() {
     // The walreceiver says goodbye, so its walsender ends quietly.
     let primary_log = output_of(&t, "primary$ cat log/postgresql.log");
     assert!(!primary_log.contains("unexpected EOF"), "{t}");
+    // An immediate stop kills the walreceiver; the primary sees its connection go.
+    let t = run(&format!(
+        "{TWO_STANDBYS}standby2$ pg_ctl stop -m immediate\nlab$ wait 10ms\nprimary$ tail -n 2 log/postgresql.log\n"
+    ));
+    let tail: Vec<&str> = output_of(&t, "primary$ tail -n 2 log/postgresql.log")
+        .lines()
+        .take(2)
+        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "LOG:  could not receive data from client: Connection reset by peer",
+            "LOG:  unexpected EOF on standby connection"
+        ],
+        "{t}"
+    );
 }
 
 #[test]

@@ -706,6 +706,21 @@ impl Cluster {
         self.log(h, pid, "LOG", &format!("received {word} shutdown request"));
         if mode == StopMode::Immediate {
             self.log(h, pid, "LOG", "database system is shut down");
+            // The processes die but the host stays up: its kernel closes their
+            // replication connections, which the other ends notice at once (unlike a
+            // power loss).
+            let mut peers: Vec<(HostId, ConnId)> =
+                server.senders.iter().map(|w| (w.peer, w.conn)).collect();
+            if let Some(r) = &server.receiver {
+                peers.extend(r.conn.map(|c| (r.primary, c)));
+            }
+            for (peer, conn) in peers {
+                self.send(
+                    h,
+                    peer,
+                    super::cluster::Message::Closed { conn, clean: false },
+                );
+            }
             self.kill_server(h);
             self.note(h, EventKind::Server, format!("{name} stopped (immediate)"),
                 "An immediate stop skips the shutdown checkpoint: the next start runs crash recovery.");
