@@ -1151,6 +1151,18 @@ async fn link_workload_and_host_controls_run_their_commands() {
     });
     assert_eq!(tps, Some(100));
     assert_eq!(text(&root, "btn-workload-primary"), "Stop workload");
+    // While it runs, the select changes the running workload and shows the model's rate,
+    // also one typed in the console that the select does not offer.
+    choose(&root, "rate-primary", "1000").await;
+    assert!(text(&root, "console-log").contains("lab$ workload primary 1000\n"));
+    console(&root, "lab", "workload primary 300").await;
+    let rate: web_sys::HtmlSelectElement = by_testid(&root, "rate-primary").unchecked_into();
+    assert_eq!(rate.value(), "300");
+    let tps = lab.with_untracked(|l| {
+        let c = &l.runner().cluster;
+        c.node(c.host_id("primary").unwrap()).workload_tps
+    });
+    assert_eq!(tps, Some(300));
 
     let name: web_sys::HtmlInputElement = by_testid(&root, "new-host").unchecked_into();
     name.set_value("standby2");

@@ -124,7 +124,21 @@ pub fn NodeCard(
             )));
         }
     };
+    // The rate the Run button starts with; while a workload runs, the select shows and
+    // changes the model's rate instead.
     let rate = RwSignal::new(1000u32);
+    let running_tps =
+        move || node.with(|n| n.as_ref().and_then(|n| n.workload_tps).filter(|t| *t > 0));
+    let n10 = name.clone();
+    let set_rate = move |ev: web_sys::Event| {
+        let Ok(r) = event_target_value(&ev).parse::<u32>() else {
+            return;
+        };
+        rate.set(r);
+        if running_tps().is_some() {
+            go(lab_line(format!("workload {n10} {r}")));
+        }
+    };
     let n9 = name.clone();
     let workload = move |_| {
         let running = node.with_untracked(|n| {
@@ -283,14 +297,20 @@ pub fn NodeCard(
                     <select
                         data-testid=tid("rate")
                         aria-label="Workload rate in transactions per second"
-                        on:change=move |ev| {
-                            if let Ok(r) = event_target_value(&ev).parse() {
-                                rate.set(r);
-                            }
-                        }
-                        prop:value=move || rate.get().to_string()
+                        on:change=set_rate.clone()
+                        prop:value=move || running_tps().unwrap_or_else(|| rate.get()).to_string()
                     >
-                        {RATES.iter().map(|r| view! { <option value=r.to_string()>{format!("{r} tps")}</option> }).collect_view()}
+                        {move || {
+                            let current = running_tps().unwrap_or_else(|| rate.get());
+                            let mut all = RATES.to_vec();
+                            if !all.contains(&current) {
+                                all.push(current);
+                                all.sort_unstable();
+                            }
+                            all.into_iter()
+                                .map(|r| view! { <option value=r.to_string() selected=r == current>{format!("{r} tps")}</option> })
+                                .collect_view()
+                        }}
                     </select>
                     <button data-testid=tid("btn-workload") on:click=workload.clone() title="lab$ workload" aria-label="Start or stop the write workload">
                         {move || {
