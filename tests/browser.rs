@@ -1184,3 +1184,27 @@ async fn link_workload_and_host_controls_run_their_commands() {
     }
     assert!(shown.contains("standby1 streaming from primary"), "{shown}");
 }
+
+#[wasm_bindgen_test]
+async fn a_standby_following_its_neighbour_is_linked_under_the_cards() {
+    fresh();
+    let lines = walscope::script::parse(include_str!("scenarios/failover.walscope")).unwrap();
+    let (root, _handle, _lab, _ui) = mount_lab(Lab::replay(0, lines, None));
+    settle().await;
+    // standby1 was promoted; standby2, beside it, streams from it.
+    assert_eq!(
+        text(&root, "edge-standby1-standby2-label"),
+        "async · streaming"
+    );
+    let path = root
+        .query_selector("[data-testid='edge-standby1-standby2'] path")
+        .unwrap()
+        .expect("the link is drawn");
+    let d = path.get_attribute("d").unwrap();
+    let ys: Vec<f64> = d
+        .split(['M', 'L'])
+        .filter_map(|p| p.split_whitespace().nth(1)?.parse().ok())
+        .collect();
+    let (first, lowest) = (ys[0], ys.iter().cloned().fold(f64::MIN, f64::max));
+    assert!(lowest > first + 20.0, "the curve dips below the cards: {d}");
+}

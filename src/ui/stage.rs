@@ -15,6 +15,8 @@ pub const CARD_W: f64 = 290.0;
 pub const CARD_H: f64 = 184.0;
 const GAP_X: f64 = 26.0;
 const GAP_Y: f64 = 104.0;
+/// How far below the cards a link between two cards of the same row dips.
+const DIP: f64 = 44.0;
 const MARGIN: f64 = 12.0;
 /// Standbys per row.
 const PER_ROW: usize = 4;
@@ -33,7 +35,13 @@ pub fn layout(n: usize) -> Layout {
     let cols = others.clamp(3, PER_ROW);
     let width = cols as f64 * (CARD_W + GAP_X) - GAP_X + 2.0 * MARGIN;
     let rows = others.div_ceil(PER_ROW).max(1);
-    let height = MARGIN * 2.0 + CARD_H + rows as f64 * (GAP_Y + CARD_H) + (rows - 1) as f64 * 20.0;
+    // Room below the last row for a link between two of its cards (and its label).
+    let height = MARGIN * 2.0
+        + CARD_H
+        + rows as f64 * (GAP_Y + CARD_H)
+        + (rows - 1) as f64 * 20.0
+        + DIP
+        + 20.0;
     let mut pos = vec![((width - CARD_W) / 2.0, MARGIN)];
     for k in 0..others {
         let (row, col) = (k / PER_ROW, k % PER_ROW);
@@ -220,7 +228,28 @@ fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
             continue;
         }
         let ((x1, y1), (x2, y2)) = endpoints(g, &s.edges, e);
-        let at = |f: f64| (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
+        // Two cards side by side (a standby streaming from another one of its row) are
+        // joined by a curve under them; other links are straight.
+        let curved = (g.pos[e.from].1 - g.pos[e.to].1).abs() < 1.0;
+        let (cx, cy) = ((x1 + x2) / 2.0, y1.max(y2) + 2.0 * DIP);
+        let at = |f: f64| {
+            if curved {
+                let (u, v, w) = ((1.0 - f) * (1.0 - f), 2.0 * (1.0 - f) * f, f * f);
+                (u * x1 + v * cx + w * x2, u * y1 + v * cy + w * y2)
+            } else {
+                (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f)
+            }
+        };
+        // The link from `f0` to `f1` of the way along, as an SVG path.
+        let stretch = |f0: f64, f1: f64| {
+            let steps = if curved { 16 } else { 1 };
+            let mut d = String::new();
+            for i in 0..=steps {
+                let (x, y) = at(f0 + (f1 - f0) * i as f64 / steps as f64);
+                d.push_str(&format!("{}{x:.1} {y:.1}", if i == 0 { "M" } else { " L" }));
+            }
+            d
+        };
         let names = (s.nodes[e.from].name.clone(), s.nodes[e.to].name.clone());
         let testid = format!("edge-{}-{}", names.0, names.1);
         let kind = if e.state.is_none() {
@@ -231,16 +260,18 @@ fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
             "edge async"
         };
         if e.partitioned {
-            let (ax, ay) = at(0.42);
-            let (bx, by) = at(0.58);
             let (mx, my) = at(0.5);
             // Below the cut, on the side the link leans to; held WAL is labelled above it.
-            let (lx, anchor) = side(mx, x2 - x1);
+            let (lx, anchor) = if curved {
+                (mx, "middle")
+            } else {
+                side(mx, x2 - x1)
+            };
             out.push(
                 view! {
                     <g class="partitioned" data-testid=testid data-sync=e.sync().to_string()>
-                        <line x1=x1 y1=y1 x2=ax y2=ay class=kind />
-                        <line x1=bx y1=by x2=x2 y2=y2 class=kind />
+                        <path d=stretch(0.0, 0.42) class=kind />
+                        <path d=stretch(0.58, 1.0) class=kind />
                         <path class="cut" d=format!("M{} {} l16 16 M{} {} l-16 16", mx - 8.0, my - 8.0, mx + 8.0, my - 8.0) />
                         <text class="edge-label cut-label" x=lx y=my + 24.0 text-anchor=anchor>"partitioned"</text>
                     </g>
@@ -248,9 +279,16 @@ fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
                 .into_any(),
             );
         } else {
-            // Next to where the link reaches the standby: links are furthest apart there.
-            let (mx, my) = at(0.8);
-            let (lx, anchor) = side(mx, x2 - x1);
+            // Next to where the link reaches the standby: links are furthest apart there;
+            // under a curve's lowest point.
+            let (lx, my, anchor) = if curved {
+                let (mx, my) = at(0.5);
+                (mx, my + 22.0, "middle")
+            } else {
+                let (mx, my) = at(0.8);
+                let (lx, anchor) = side(mx, x2 - x1);
+                (lx, my, anchor)
+            };
             let label_id = format!("{testid}-label");
             let (first, second) = match e.label.split_once('\n') {
                 Some((a, b)) => (a.to_string(), Some(b.to_string())),
@@ -259,7 +297,7 @@ fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
             out.push(
                 view! {
                     <g data-testid=testid data-sync=e.sync().to_string()>
-                        <line x1=x1 y1=y1 x2=x2 y2=y2 class=kind />
+                        <path d=stretch(0.0, 1.0) class=kind />
                     </g>
                 }
                 .into_any(),
@@ -374,6 +412,11 @@ fn endpoints(g: &Layout, edges: &[Edge], e: &Edge) -> ((f64, f64), (f64, f64)) {
         let rank = below.iter().position(|t| *t == e.to).unwrap_or(0) as f64;
         let x1 = a.0 + CARD_W * (rank + 1.0) / (below.len() as f64 + 1.0);
         return ((x1, a.1 + CARD_H + 2.0), (b.0 + CARD_W / 2.0, b.1 - 2.0));
+    }
+    if (a.1 - b.1).abs() < 1.0 {
+        // Side by side: from the bottom of one to the bottom of the other.
+        let bottom = |p: (f64, f64)| (p.0 + CARD_W / 2.0, p.1 + CARD_H + 2.0);
+        return (bottom(a), bottom(b));
     }
     (border_point(g, e.from, e.to), border_point(g, e.to, e.from))
 }
