@@ -1207,4 +1207,10 @@ async fn a_standby_following_its_neighbour_is_linked_under_the_cards() {
         .collect();
     let (first, lowest) = (ys[0], ys.iter().cloned().fold(f64::MIN, f64::max));
     assert!(lowest > first + 20.0, "the curve dips below the cards: {d}");
+    // Both lines of its label fit inside the stage.
+    let label = by_testid(&root, "edge-standby1-standby2-label");
+    let y: f64 = label.get_attribute("y").unwrap().parse().unwrap();
+    let view_box = by_testid(&root, "stage").get_attribute("viewBox").unwrap();
+    let height: f64 = view_box.split_whitespace().nth(3).unwrap().parse().unwrap();
+    assert!(y + 17.0 + 6.0 < height, "label at {y}, stage {height} high");
 }

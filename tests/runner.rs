@@ -1187,3 +1187,31 @@ fn pg_rewind_turns_the_old_primary_into_a_standby_of_the_new_one() {
         "{t}"
     );
 }
+
+#[test]
+fn pg_rewind_finds_the_common_checkpoint_after_its_wal_is_gone() {
+    // The old primary writes on past the fork and its shutdown checkpoint removes the
+    // segment holding the last checkpoint before it; pg_control still knows where it was.
+    let t = run(&format!(
+        "{TWO_STANDBYS}lab$ partition primary standby1\nprimary=# CREATE TABLE lost (id int);\n\
+         primary=# SELECT pg_switch_wal();\nprimary=# INSERT INTO lost VALUES (1);\nprimary=# SELECT pg_switch_wal();\n\
+         primary=# INSERT INTO lost VALUES (2);\nlab$ wait 100ms\nprimary$ pg_ctl stop\nprimary$ ls pg_wal\n\
+         standby1=# SELECT pg_promote();\nlab$ heal primary standby1\n\
+         primary$ pg_rewind --target-pgdata=/var/lib/pgsql/data --source-server='host=standby1 user=postgres' -P\n"
+    ));
+    assert!(
+        !output_of(&t, "primary$ ls pg_wal").contains("000000010000000000000003\n"),
+        "the segment is gone: {t}"
+    );
+    assert!(
+        t.contains("pg_rewind: rewinding from last common checkpoint at 0/3000060 on timeline 1\n"),
+        "{t}"
+    );
+    // Errors after connecting still show the -P line before them.
+    let t = run(&format!(
+        "{TWO_STANDBYS}primary=# ALTER SYSTEM SET wal_log_hints = off;\nprimary$ pg_ctl restart\nprimary$ pg_ctl stop\n\
+         standby1=# SELECT pg_promote();\n\
+         primary$ pg_rewind --target-pgdata=/var/lib/pgsql/data --source-server='host=standby1 user=postgres' -P\n"
+    ));
+    assert!(t.contains("pg_rewind: connected to server\npg_rewind: error: target server needs to use either data checksums or \"wal_log_hints = on\"\n"), "{t}");
+}

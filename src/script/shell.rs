@@ -522,7 +522,17 @@ fn pg_rewind(c: &mut Cluster, h: HostId, args: &[String]) -> String {
             }
             out
         }
-        Err(e) => format!("pg_rewind: error: {e}\n"),
+        Err((printed, e)) => {
+            let mut out = String::new();
+            if progress {
+                for l in printed {
+                    out.push_str(&l);
+                    out.push('\n');
+                }
+            }
+            out.push_str(&format!("pg_rewind: error: {e}\n"));
+            out
+        }
     }
 }
 

@@ -11,15 +11,38 @@ use super::replication::ConnectAttempt;
 use super::server::BackupLabel;
 use super::{PGDATA, PGHOME};
 
+/// What pg_rewind -P says once it reaches the source server.
+const CONNECTED: &str = "pg_rewind: connected to server";
+
 impl Cluster {
-    /// Runs pg_rewind on host `h`. Returns the lines it prints (with -P details) or
-    /// the error after `pg_rewind: error: `.
+    /// Runs pg_rewind on host `h`. Returns the lines it prints (with -P details), or
+    /// the lines printed before an error and the error after `pg_rewind: error: `.
     pub fn rewind(
         &mut self,
         h: HostId,
         target: &str,
         source: &str,
         write_conf: bool,
+    ) -> Result<Vec<String>, (Vec<String>, String)> {
+        let mut connected = false;
+        self.rewind_steps(h, target, source, write_conf, &mut connected)
+            .map_err(|e| {
+                let printed = if connected {
+                    vec![CONNECTED.to_string()]
+                } else {
+                    Vec::new()
+                };
+                (printed, e)
+            })
+    }
+
+    fn rewind_steps(
+        &mut self,
+        h: HostId,
+        target: &str,
+        source: &str,
+        write_conf: bool,
+        connected: &mut bool,
     ) -> Result<Vec<String>, String> {
         if target != PGDATA {
             return Err(format!("could not open file \"{target}/global/pg_control\" for reading: No such file or directory"));
@@ -36,6 +59,7 @@ impl Cluster {
             .get("host")
             .cloned()
             .unwrap_or_else(|| "localhost".to_string());
+        let local = matches!(host_name.as_str(), "localhost" | "127.0.0.1");
         let port: u16 = params
             .get("port")
             .and_then(|p| p.parse().ok())
@@ -44,7 +68,11 @@ impl Cluster {
             .get("user")
             .cloned()
             .unwrap_or_else(|| "postgres".to_string());
-        let Some(src) = self.resolve(&host_name).and_then(|a| self.host_by_addr(a)) else {
+        let Some(src) = self
+            .resolve(&host_name)
+            .and_then(|a| self.host_by_addr(a))
+            .or(local.then_some(h))
+        else {
             return Err(format!("could not translate host name \"{host_name}\" to address: Name or service not known"));
         };
         if src != h && self.link(h, src).partitioned {
@@ -68,7 +96,7 @@ impl Cluster {
         };
         self.check_connect(src, &attempt)
             .map_err(|e| format!("could not connect to server: {e}"))?;
-        let connected = "pg_rewind: connected to server".to_string();
+        *connected = true;
         if !tdata.wal_log_hints {
             return Err(
                 "target server needs to use either data checksums or \"wal_log_hints = on\""
@@ -101,38 +129,35 @@ impl Cluster {
             );
         };
         let mut out = vec![
-            connected,
+            CONNECTED.to_string(),
             format!("pg_rewind: servers diverged at WAL location {fork} on timeline {ttli}"),
         ];
         if tdata.wal.insert <= fork {
             out.push("pg_rewind: no rewind required".to_string());
             return Ok(out);
         }
-        // The last checkpoint before the fork: its record and redo point. Simplified:
-        // walscope looks in both servers' WAL (they share it up to the fork) and in the
-        // target's memory of its checkpoints, where pg_rewind reads the target's WAL,
-        // which it needs back to that checkpoint (wal_keep_size or restore_command on a
-        // real old primary).
-        let last_checkpoint = |wal: &super::wal::Wal| {
-            wal.records.iter().rev().find_map(|r| match r.body {
-                super::wal::RecordBody::Checkpoint { redo, .. } if r.end <= fork => {
-                    Some((r.start, redo))
-                }
-                _ => None,
-            })
-        };
+        // The last checkpoint whose record starts before the fork: its location and redo
+        // point. Simplified: when the target's WAL no longer reaches back to it, walscope
+        // uses the target's memory of its checkpoints, where pg_rewind fails ("could not
+        // find previous WAL record") unless wal_keep_size or restore_command kept that WAL.
+        let in_wal = tdata.wal.records.iter().rev().find_map(|r| match r.body {
+            super::wal::RecordBody::Checkpoint { redo, .. } if r.start < fork => {
+                Some((r.start, redo))
+            }
+            _ => None,
+        });
         let remembered = tdata
             .checkpoints
             .iter()
             .rev()
             .find(|(at, _)| *at < fork)
             .copied();
-        let (common, common_redo) = last_checkpoint(&tdata.wal)
-            .or_else(|| last_checkpoint(&sdata.wal))
+        let (common, common_redo) = in_wal
             .or(remembered)
             .unwrap_or((tdata.checkpoint_lsn.min(fork), tdata.redo.min(fork)));
+        let common_tli = tdata.wal.tli_at(common_redo);
         out.push(format!(
-            "pg_rewind: rewinding from last common checkpoint at {common} on timeline {ttli}"
+            "pg_rewind: rewinding from last common checkpoint at {common} on timeline {common_tli}"
         ));
         let size_mb = (sdata.db.data_bytes() / 1024 / 1024) + 22;
         out.push("pg_rewind: reading source file list".to_string());
@@ -155,7 +180,7 @@ impl Cluster {
             start: common_redo,
             checkpoint: common,
             end: sdata.wal.flush,
-            tli: ttli,
+            tli: common_tli,
             started_at: self.now,
         });
         data.wal_log_hints = tdata.wal_log_hints;
@@ -186,7 +211,7 @@ impl Cluster {
             format!("{PGDATA}/backup_label"),
             format!(
                 "START WAL LOCATION: {common_redo} (file {})\nCHECKPOINT LOCATION: {common}\nBACKUP METHOD: pg_rewind\nBACKUP FROM: standby\nSTART TIME: {}\n",
-                super::lsn::segment_file_name(ttli, common_redo.segment()),
+                super::lsn::segment_file_name(common_tli, common_redo.segment()),
                 crate::script::psql::format_log_timestamp(now / 1_000_000 * 1_000_000)
                     .replace(".000", ""),
             ),

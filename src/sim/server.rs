@@ -691,7 +691,8 @@ impl Cluster {
     }
 
     /// `pg_ctl stop`. Smart and fast shut down cleanly: walsenders send the remaining
-    /// WAL, then a shutdown checkpoint is written. Immediate stops like a crash.
+    /// WAL, then a shutdown checkpoint is written. Immediate skips the checkpoint like a
+    /// crash, but the host stays up and closes the replication connections at once.
     pub fn stop(&mut self, h: HostId, mode: StopMode) -> bool {
         let Some(server) = self.server(h).cloned() else {
             return false;

@@ -127,25 +127,24 @@ pub fn NodeCard(
     // The rate the Run button starts with; while a workload runs, the select shows and
     // changes the model's rate instead.
     let rate = RwSignal::new(1000u32);
-    let running_tps =
-        move || node.with(|n| n.as_ref().and_then(|n| n.workload_tps).filter(|t| *t > 0));
+    // A memo, so the select is redrawn when the rate changes, not with every frame's LSNs.
+    let running_tps = Memo::new(move |_| {
+        node.with(|n| n.as_ref().and_then(|n| n.workload_tps).filter(|t| *t > 0))
+    });
+    let shown_rate = Memo::new(move |_| running_tps.get().unwrap_or_else(|| rate.get()));
     let n10 = name.clone();
     let set_rate = move |ev: web_sys::Event| {
         let Ok(r) = event_target_value(&ev).parse::<u32>() else {
             return;
         };
         rate.set(r);
-        if running_tps().is_some() {
+        if running_tps.get_untracked().is_some() {
             go(lab_line(format!("workload {n10} {r}")));
         }
     };
     let n9 = name.clone();
     let workload = move |_| {
-        let running = node.with_untracked(|n| {
-            n.as_ref()
-                .and_then(|n| n.workload_tps)
-                .is_some_and(|t| t > 0)
-        });
+        let running = running_tps.get_untracked().is_some();
         let arg = if running {
             "off".to_string()
         } else {
@@ -208,10 +207,9 @@ pub fn NodeCard(
                     })
                 }}
                 {move || {
-                    node.with(|n| {
-                        let tps = n.as_ref()?.workload_tps.filter(|t| *t > 0)?;
-                        Some(view! { <span class="badge load" title="lab$ workload">{format!("{tps} tps")}</span> })
-                    })
+                    running_tps
+                        .get()
+                        .map(|tps| view! { <span class="badge load" title="lab$ workload">{format!("{tps} tps")}</span> })
                 }}
             </div>
             <div class="card-actions">
@@ -298,10 +296,10 @@ pub fn NodeCard(
                         data-testid=tid("rate")
                         aria-label="Workload rate in transactions per second"
                         on:change=set_rate.clone()
-                        prop:value=move || running_tps().unwrap_or_else(|| rate.get()).to_string()
+                        prop:value=move || shown_rate.get().to_string()
                     >
                         {move || {
-                            let current = running_tps().unwrap_or_else(|| rate.get());
+                            let current = shown_rate.get();
                             let mut all = RATES.to_vec();
                             if !all.contains(&current) {
                                 all.push(current);
@@ -314,7 +312,7 @@ pub fn NodeCard(
                     </select>
                     <button data-testid=tid("btn-workload") on:click=workload.clone() title="lab$ workload" aria-label="Start or stop the write workload">
                         {move || {
-                            if node.with(|n| n.as_ref().and_then(|n| n.workload_tps).is_some_and(|t| t > 0)) {
+                            if running_tps.get().is_some() {
                                 "Stop workload"
                             } else {
                                 "Run workload"

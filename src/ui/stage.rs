@@ -30,18 +30,22 @@ pub struct Layout {
     pub pos: Vec<(f64, f64)>,
 }
 
-pub fn layout(n: usize) -> Layout {
+/// Whether hosts `a` and `b` sit in the same row of [`layout`] (the first host has the
+/// top row to itself).
+fn same_row(a: usize, b: usize) -> bool {
+    a > 0 && b > 0 && (a - 1) / PER_ROW == (b - 1) / PER_ROW
+}
+
+/// Where each of `n` hosts' cards goes; `curves` leaves room under the cards for links
+/// between cards of the same row and their two-line labels.
+pub fn layout(n: usize, curves: bool) -> Layout {
     let others = n.saturating_sub(1);
     let cols = others.clamp(3, PER_ROW);
     let width = cols as f64 * (CARD_W + GAP_X) - GAP_X + 2.0 * MARGIN;
     let rows = others.div_ceil(PER_ROW).max(1);
-    // Room below the last row for a link between two of its cards (and its label).
-    let height = MARGIN * 2.0
-        + CARD_H
-        + rows as f64 * (GAP_Y + CARD_H)
-        + (rows - 1) as f64 * 20.0
-        + DIP
-        + 20.0;
+    let below = if curves { DIP + 48.0 } else { 0.0 };
+    let height =
+        MARGIN * 2.0 + CARD_H + rows as f64 * (GAP_Y + CARD_H) + (rows - 1) as f64 * 20.0 + below;
     let mut pos = vec![((width - CARD_W) / 2.0, MARGIN)];
     for k in 0..others {
         let (row, col) = (k / PER_ROW, k % PER_ROW);
@@ -169,8 +173,9 @@ pub fn Stage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let geometry = Memo::new(move |_| layout(hosts.with(Vec::len)));
     let scene = Memo::new(move |_| lab.with(scene));
+    let curves = Memo::new(move |_| scene.with(|s| s.edges.iter().any(|e| same_row(e.from, e.to))));
+    let geometry = Memo::new(move |_| layout(hosts.with(Vec::len), curves.get()));
     let primary = Memo::new(move |_| {
         nodes
             .with(|v| primary_of(v).map(|n| n.name.clone()))
@@ -230,7 +235,7 @@ fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl IntoView {
         let ((x1, y1), (x2, y2)) = endpoints(g, &s.edges, e);
         // Two cards side by side (a standby streaming from another one of its row) are
         // joined by a curve under them; other links are straight.
-        let curved = (g.pos[e.from].1 - g.pos[e.to].1).abs() < 1.0;
+        let curved = same_row(e.from, e.to);
         let (cx, cy) = ((x1 + x2) / 2.0, y1.max(y2) + 2.0 * DIP);
         let at = |f: f64| {
             if curved {
@@ -413,7 +418,7 @@ fn endpoints(g: &Layout, edges: &[Edge], e: &Edge) -> ((f64, f64), (f64, f64)) {
         let x1 = a.0 + CARD_W * (rank + 1.0) / (below.len() as f64 + 1.0);
         return ((x1, a.1 + CARD_H + 2.0), (b.0 + CARD_W / 2.0, b.1 - 2.0));
     }
-    if (a.1 - b.1).abs() < 1.0 {
+    if same_row(e.from, e.to) {
         // Side by side: from the bottom of one to the bottom of the other.
         let bottom = |p: (f64, f64)| (p.0 + CARD_W / 2.0, p.1 + CARD_H + 2.0);
         return (bottom(a), bottom(b));
