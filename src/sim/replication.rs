@@ -1251,25 +1251,8 @@ impl Cluster {
 
     /// `sync_priority` and `sync_state` for each walsender, in order.
     pub fn sync_states(&self, h: HostId) -> Vec<(u32, &'static str)> {
-        let Some(server) = self.server(h) else {
-            return Vec::new();
-        };
         let config = self.sync_config(h);
-        let candidates: Vec<Candidate> = server
-            .senders
-            .iter()
-            .map(|w| Candidate {
-                priority: match (&config, w.state) {
-                    (Some(c), SenderState::Streaming) if !w.is_backup => {
-                        c.priority(&w.application_name)
-                    }
-                    _ => 0,
-                },
-                write: w.write,
-                flush: w.flush,
-                apply: w.replay,
-            })
-            .collect();
+        let candidates = self.sync_candidates(h, config.as_ref());
         match &config {
             None => candidates.iter().map(|_| (0, "async")).collect(),
             Some(c) => {
@@ -1290,8 +1273,33 @@ impl Cluster {
 
     /// Like [`Cluster::release_sync_waiters`], after a reply on walsender `replying`,
     /// which may announce that it now serves a synchronous standby.
+    /// Each walsender of `h` as a synchronous standby candidate, in order: its
+    /// positions and its priority under `config` (0 unless it streams to a standby).
+    fn sync_candidates(&self, h: HostId, config: Option<&SyncConfig>) -> Vec<Candidate> {
+        let Some(server) = self.server(h) else {
+            return Vec::new();
+        };
+        server
+            .senders
+            .iter()
+            .map(|w| Candidate {
+                priority: match (config, w.state) {
+                    (Some(c), SenderState::Streaming) if !w.is_backup => {
+                        c.priority(&w.application_name)
+                    }
+                    _ => 0,
+                },
+                write: w.write,
+                flush: w.flush,
+                apply: w.replay,
+            })
+            .collect()
+    }
+
     fn release_sync_waiters_after(&mut self, h: HostId, replying: Option<ConnId>) {
-        let Some(server) = self.server(h) else { return };
+        if self.server(h).is_none() {
+            return;
+        }
         let config = self.sync_config(h);
         let positions = match &config {
             None => {
@@ -1301,20 +1309,7 @@ impl Cluster {
                 Some([Lsn(u64::MAX); 3])
             }
             Some(c) => {
-                let candidates: Vec<Candidate> = server
-                    .senders
-                    .iter()
-                    .map(|w| Candidate {
-                        priority: if w.state == SenderState::Streaming && !w.is_backup {
-                            c.priority(&w.application_name)
-                        } else {
-                            0
-                        },
-                        write: w.write,
-                        flush: w.flush,
-                        apply: w.replay,
-                    })
-                    .collect();
+                let candidates = self.sync_candidates(h, Some(c));
                 let (states, positions) = syncrep::evaluate(c, &candidates);
                 if let Some(conn) = replying {
                     let priorities: Vec<u32> = candidates.iter().map(|k| k.priority).collect();
