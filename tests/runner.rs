@@ -27,6 +27,16 @@ fn output_of<'a>(transcript: &'a str, command: &str) -> &'a str {
     &rest[..end]
 }
 
+/// The server log lines `command` printed, without their timestamp and pid prefix (so
+/// `LOG:  ...`), and without the transcript's closing time line.
+fn log_messages<'a>(transcript: &'a str, command: &str) -> Vec<&'a str> {
+    output_of(transcript, command)
+        .lines()
+        .filter(|l| !l.starts_with("-- virtual time"))
+        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
+        .collect()
+}
+
 /// Whether a transcript line is an echoed command (`node=# `, `node$ `, `lab$ `).
 fn is_prompt(line: &str) -> bool {
     let name_end = line
@@ -342,10 +352,7 @@ fn a_base_backup_starts_and_ends_on_a_segment_switch() {
         label.starts_with("START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\nCHECKPOINT LOCATION: 0/2000060\n"),
         "{label}"
     );
-    let log: Vec<&str> = output_of(&t, "standby1$ tail -n 8 log/postgresql.log")
-        .lines()
-        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
-        .collect();
+    let log: Vec<&str> = log_messages(&t, "standby1$ tail -n 8 log/postgresql.log");
     let at = |m: &str| {
         log.iter()
             .position(|l| l.starts_with(m))
@@ -585,11 +592,7 @@ fn stopping_a_standby_is_logged_like_postgresql() {
     let t = run(&format!(
         "{TWO_STANDBYS}standby2$ pg_ctl stop -m immediate\nlab$ wait 10ms\nprimary$ tail -n 2 log/postgresql.log\n"
     ));
-    let tail: Vec<&str> = output_of(&t, "primary$ tail -n 2 log/postgresql.log")
-        .lines()
-        .take(2)
-        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
-        .collect();
+    let tail: Vec<&str> = log_messages(&t, "primary$ tail -n 2 log/postgresql.log");
     assert_eq!(
         tail,
         [
@@ -730,10 +733,7 @@ fn promotion_starts_a_new_timeline_that_standbys_follow() {
          lab$ wait 6s\nstandby2=# SELECT count(*) FROM t;\nstandby2$ ls pg_wal\nstandby2$ tail -n 6 log/postgresql.log\nstandby2$ cat pg_wal/00000002.history\n"
     ));
     // The re-pointed standby streams timeline 1 to its end, then switches.
-    let log: Vec<&str> = output_of(&t, "standby2$ tail -n 6 log/postgresql.log")
-        .lines()
-        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
-        .collect();
+    let log: Vec<&str> = log_messages(&t, "standby2$ tail -n 6 log/postgresql.log");
     let (first, rest) = log.split_first().unwrap();
     assert_eq!(
         *first, "LOG:  fetching timeline history file for timeline 2 from primary server",
@@ -990,10 +990,7 @@ fn a_walsender_announces_when_it_serves_a_synchronous_standby() {
          lab$ crash standby1\nprimary=# INSERT INTO t VALUES (1);\nlab$ wait 1s\n\
          primary$ cat log/postgresql.log\n"
     ));
-    let log: Vec<&str> = output_of(&t, "primary$ cat log/postgresql.log")
-        .lines()
-        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
-        .collect();
+    let log: Vec<&str> = log_messages(&t, "primary$ cat log/postgresql.log");
     let announced: Vec<&str> = log
         .windows(2)
         .filter(|w| w[0].contains("synchronous standby"))
@@ -1057,11 +1054,7 @@ fn a_refused_reload_names_the_file_the_value_came_from_every_time() {
         "primary=# ALTER SYSTEM SET max_wal_senders = 5;\nprimary=# SELECT pg_reload_conf();\n\
          primary=# SELECT pg_reload_conf();\nprimary$ tail -n 6 log/postgresql.log\n",
     );
-    let log: Vec<&str> = output_of(&t, "primary$ tail -n 6 log/postgresql.log")
-        .lines()
-        .filter(|l| !l.starts_with("-- virtual time"))
-        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
-        .collect();
+    let log: Vec<&str> = log_messages(&t, "primary$ tail -n 6 log/postgresql.log");
     let reload = [
         "LOG:  received SIGHUP, reloading configuration files",
         "LOG:  parameter \"max_wal_senders\" cannot be changed without restarting the server",
@@ -1073,11 +1066,7 @@ fn a_refused_reload_names_the_file_the_value_came_from_every_time() {
     let t = run("primary=# ALTER SYSTEM SET max_wal_senders = 5;\n\
          primary$ echo \"wal_level = 'logical'\" >> postgresql.conf\nprimary=# SELECT pg_reload_conf();\n\
          primary$ tail -n 3 log/postgresql.log\n");
-    let log: Vec<&str> = output_of(&t, "primary$ tail -n 3 log/postgresql.log")
-        .lines()
-        .filter(|l| !l.starts_with("-- virtual time"))
-        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
-        .collect();
+    let log: Vec<&str> = log_messages(&t, "primary$ tail -n 3 log/postgresql.log");
     assert_eq!(
         log,
         [
