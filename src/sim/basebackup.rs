@@ -402,7 +402,7 @@ impl Cluster {
             super::lsn::segment_file_name(b.tli, b.start.segment()),
             b.checkpoint,
             // Whole seconds, as the label has them.
-            crate::script::psql::format_log_timestamp(b.started.unix_micros() / 1_000_000 * 1_000_000)
+            super::datetime::format_log_timestamp(b.started.unix_micros() / 1_000_000 * 1_000_000)
                 .replace(".000", ""),
             b.tli
         );

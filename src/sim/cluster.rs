@@ -671,7 +671,7 @@ impl Cluster {
     /// A server message as log_line_prefix `%m [%p] ` formats it, continuation lines
     /// indented with a tab.
     pub(crate) fn log_line(&self, pid: u32, severity: &str, msg: &str) -> String {
-        let ts = crate::script::psql::format_log_timestamp(self.now.unix_micros());
+        let ts = super::datetime::format_log_timestamp(self.now.unix_micros());
         let mut out = String::new();
         for (i, line) in msg.lines().enumerate() {
             if i == 0 {

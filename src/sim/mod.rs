@@ -15,6 +15,7 @@ mod basebackup;
 mod cluster;
 pub mod conf;
 pub mod conninfo;
+pub mod datetime;
 pub mod db;
 pub mod hba;
 mod invariants;

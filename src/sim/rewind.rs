@@ -212,7 +212,7 @@ impl Cluster {
             format!(
                 "START WAL LOCATION: {common_redo} (file {})\nCHECKPOINT LOCATION: {common}\nBACKUP METHOD: pg_rewind\nBACKUP FROM: standby\nSTART TIME: {}\n",
                 super::lsn::segment_file_name(common_tli, common_redo.segment()),
-                crate::script::psql::format_log_timestamp(now / 1_000_000 * 1_000_000)
+                super::datetime::format_log_timestamp(now / 1_000_000 * 1_000_000)
                     .replace(".000", ""),
             ),
         );

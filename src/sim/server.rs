@@ -550,7 +550,7 @@ impl Cluster {
         let Some(data) = self.data(h).cloned() else {
             return;
         };
-        let last_up = crate::script::psql::format_log_timestamp(data.shutdown_at.unix_micros());
+        let last_up = super::datetime::format_log_timestamp(data.shutdown_at.unix_micros());
         let last_up = last_up
             .trim_end_matches(" UTC")
             .rsplit_once('.')
@@ -902,7 +902,7 @@ impl Cluster {
                 "LOG",
                 &format!(
                     "last completed transaction was at log time {}",
-                    crate::script::psql::format_timestamptz(t.unix_micros())
+                    super::datetime::format_timestamptz(t.unix_micros())
                 ),
             );
         }
