@@ -4,12 +4,15 @@
 //!
 //! The layers, from the bottom up: [`sim`] is the cluster model (virtual time, one
 //! seeded RNG, no browser code); [`script`] parses and runs scenario lines against it;
+//! [`share`] turns a scenario into a link and back; [`timeline`] is the lab as the
+//! browser holds it (recorded lines, snapshots, scrubbing), native and tested natively;
 //! `ui` (wasm32 only) draws the model's views with Leptos.
 
 pub mod examples;
 pub mod script;
 pub mod share;
 pub mod sim;
+pub mod timeline;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

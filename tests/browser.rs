@@ -9,8 +9,8 @@ use walscope::examples::EXAMPLES;
 use walscope::script::Runner;
 use walscope::share::{self, Scenario};
 use walscope::sim::{NodeView, SimDuration, SimTime};
+use walscope::timeline::Lab;
 use walscope::ui::handle::{self, LabHandle, Ui};
-use walscope::ui::lab::Lab;
 use walscope::ui::persist::{self, AUTOSAVE_KEY};
 use walscope::ui::{App, Workbench};
 

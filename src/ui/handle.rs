@@ -6,8 +6,8 @@ use crate::share::{ChartUnit, ViewOptions};
 use crate::sim::{SimDuration, SimTime};
 use leptos::prelude::*;
 
-use super::lab::Lab;
 use super::persist;
+use crate::timeline::Lab;
 
 /// The speeds a teacher can pick, as multiples of real time.
 pub const SPEEDS: [f64; 10] = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::handle::{host_names, lab_line, run, run_all, LabHandle, Ui};
-use super::lab::Lab;
 use super::persist;
 use crate::examples::EXAMPLES;
+use crate::timeline::Lab;
 
 /// The first `standbyN` name not taken.
 fn free_name(names: &[String]) -> String {

@@ -13,8 +13,8 @@ use wasm_bindgen::JsCast;
 
 use super::format;
 use super::handle::{LabHandle, Ui};
-use super::lab::Lab;
 use super::persist::download_url;
+use crate::timeline::Lab;
 
 /// At most this many points per line; denser samples are merged keeping each bucket's peak.
 const MAX_POINTS: usize = 500;

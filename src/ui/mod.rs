@@ -13,7 +13,6 @@ mod event_log;
 mod format;
 pub mod handle;
 mod header;
-pub mod lab;
 mod lag_chart;
 mod node_card;
 mod notices;
@@ -89,7 +88,7 @@ pub fn Workbench(
         let fragment = hash.trim_start_matches('#');
         ui.playing.set(false);
         if fragment.is_empty() {
-            lab.replace(lab::Lab::new(0));
+            lab.replace(crate::timeline::Lab::new(0));
         } else {
             let s = persist::open_fragment(fragment);
             ui.banner.set(s.banner);

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::handle::{view_options, LabHandle, Ui};
-use super::lab::Lab;
+use crate::timeline::Lab;
 
 /// The localStorage key of the user's own autosaved scenario.
 pub const AUTOSAVE_KEY: &str = "walscope.autosave";

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 
 use super::format;
 use super::handle::{LabHandle, Ui};
-use super::lab::primary_of;
 use super::node_card::NodeCard;
+use crate::timeline::primary_of;
 
 /// A card's size in stage units.
 pub const CARD_W: f64 = 290.0;
@@ -102,7 +102,7 @@ struct Scene {
     packets: Vec<Packet>,
 }
 
-fn scene(lab: &super::lab::Lab) -> Scene {
+fn scene(lab: &crate::timeline::Lab) -> Scene {
     let c = &lab.runner().cluster;
     let nodes = c.nodes();
     let mut edges: Vec<Edge> = Vec::new();

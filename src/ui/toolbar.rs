@@ -5,8 +5,8 @@ use crate::sim::SimTime;
 use leptos::prelude::*;
 
 use super::handle::{scrub, step, LabHandle, Ui, SPEEDS};
-use super::lab::Lab;
 use super::persist;
+use crate::timeline::Lab;
 
 fn speed_text(s: f64) -> String {
     format!("{s}×")

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::format;
 use super::handle::LabHandle;
-use super::lab::{primary_of, Lab};
+use crate::timeline::{primary_of, Lab};
 
 /// The narrowest window the axis shows, so nearby markers stay apart.
 const MIN_SPAN: f64 = 64.0 * 1024.0;

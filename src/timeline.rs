@@ -1,4 +1,4 @@
-//! The lab the browser shows: a [`Runner`] plus the record that lets a teacher move
+//! The timeline: the lab the browser shows, a [`Runner`] plus the record that lets a teacher move
 //! back and forth in virtual time.
 //!
 //! The model is deterministic, so the past is not stored as pictures but rebuilt:
