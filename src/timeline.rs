@@ -24,6 +24,12 @@ pub struct Entry {
     pub at: SimTime,
     /// Exactly what the runner printed (echo of the command with its prompt, output).
     pub text: String,
+    /// The recorded line this is the output of (an index into the recorded lines);
+    /// `None` for output of an earlier statement that finished later.
+    pub line: Option<usize>,
+    /// The node the command ran on (`NODE=#` or `NODE$`); `None` for `lab$` lines and
+    /// for later output.
+    pub node: Option<String>,
 }
 
 /// One standby's lag at a sample time.
@@ -75,7 +81,7 @@ impl Lab {
     /// A fresh lab: the model's starting cluster (one primary).
     pub fn new(seed: u64) -> Lab {
         let runner = Runner::new(seed);
-        Lab {
+        let mut lab = Lab {
             snapshots: vec![Snapshot {
                 runner: runner.clone(),
                 cursor: 0,
@@ -88,7 +94,12 @@ impl Lab {
             horizon: SimTime::ZERO,
             transcript: Vec::new(),
             samples: Vec::new(),
-        }
+        };
+        // The chart's first sample is the cluster before any line runs, whether the
+        // lines are then typed one by one or replayed from a link (a sample at a time
+        // lines run at is always taken before them).
+        lab.at_boundary();
+        lab
     }
 
     /// Rebuilds a lab from a script's lines (as a link or a `.walscope` file holds
@@ -223,6 +234,10 @@ impl Lab {
                     self.cursor -= 1;
                 } else {
                     let text = format!("wait {done}");
+                    let i = self.cursor - 1;
+                    if let Some(e) = self.transcript.iter_mut().find(|e| e.line == Some(i)) {
+                        e.text = format!("lab$ {text}\n");
+                    }
                     if let Some(l) = self.recorded.last_mut() {
                         l.text = text.clone();
                     }
@@ -233,7 +248,9 @@ impl Lab {
             }
         }
         self.transcribed = self.transcribed.min(self.cursor);
-        self.transcript.retain(|e| e.at <= now);
+        let cursor = self.cursor;
+        self.transcript
+            .retain(|e| e.at <= now && e.line.is_none_or(|i| i < cursor));
         self.snapshots
             .retain(|s| s.runner.now() <= now && s.cursor <= self.cursor);
         self.samples.retain(|s| s.at <= now);
@@ -277,9 +294,15 @@ impl Lab {
             self.runner.run_line(&line)
         };
         if i >= self.transcribed {
+            let node = match &line.target {
+                Target::Sql(n) | Target::Shell(n) => Some(n.clone()),
+                Target::Lab => None,
+            };
             self.transcript.push(Entry {
                 at: SimTime(line.at.map_or(0, |a| a.0)),
                 text,
+                line: Some(i),
+                node,
             });
             self.transcribed = i + 1;
         }
@@ -315,7 +338,12 @@ impl Lab {
         let now = self.now();
         let out = self.runner.drain_outputs();
         if !out.is_empty() && now > self.horizon {
-            self.transcript.push(Entry { at: now, text: out });
+            self.transcript.push(Entry {
+                at: now,
+                text: out,
+                line: None,
+                node: None,
+            });
         }
         if now.0.is_multiple_of(SAMPLE_EVERY.0) && self.samples.last().is_none_or(|s| s.at < now) {
             self.samples.push(sample(&self.runner, now));
@@ -434,5 +462,132 @@ fn sample(runner: &Runner, at: SimTime) -> Sample {
         at,
         standbys,
         commit_latency,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples::EXAMPLES;
+    use crate::script::parse;
+    use proptest::prelude::*;
+
+    /// What a teacher or student does to the lab in the browser.
+    #[derive(Clone, Debug)]
+    enum Action {
+        /// A line typed in the console, or the command a button runs.
+        Type(&'static str),
+        /// Playing for this many microseconds of virtual time (several frames).
+        Play(u64),
+        /// The Step button.
+        Step,
+        /// The slider, to this fraction (per mille) of the horizon.
+        Scrub(u64),
+    }
+
+    /// Lines a class types or clicks, on the lab of the second example.
+    const LINES: [&str; 16] = [
+        "primary=# INSERT INTO test VALUES (2);",
+        "primary=# SELECT pg_current_wal_lsn();",
+        "standby1=# SELECT status, flushed_lsn FROM pg_stat_wal_receiver;",
+        "standby1=# INSERT INTO test VALUES (3);",
+        "primary=# CHECKPOINT;",
+        "primary=# \\x",
+        "lab$ workload primary 300",
+        "lab$ workload primary off",
+        "lab$ partition primary standby1",
+        "lab$ heal primary standby1",
+        "lab$ latency primary standby1 40ms",
+        "lab$ crash standby1",
+        "standby1$ pg_ctl start",
+        "lab$ wait 700ms",
+        "standby1=# SELECT pg_promote();",
+        "primary$ tail -n 3 log/postgresql.log",
+    ];
+
+    fn action() -> impl Strategy<Value = Action> {
+        prop_oneof![
+            4 => (0..LINES.len()).prop_map(|i| Action::Type(LINES[i])),
+            3 => (1u64..3_000_000).prop_map(Action::Play),
+            2 => Just(Action::Step),
+            1 => (0u64..=1000).prop_map(Action::Scrub),
+        ]
+    }
+
+    fn line(text: &str) -> Line {
+        crate::script::parse_line(text, 1).expect("test line parses")
+    }
+
+    /// Everything a user sees of a lab: time, transcript, model state and lag chart.
+    ///
+    /// A `lab$ wait` the clock is inside of shows in the console as typed, while its link
+    /// carries the part that has run (nothing, if none has); the transcript compared is
+    /// the link's.
+    fn seen(lab: &Lab) -> (SimTime, Vec<Entry>, u64, usize) {
+        let lines = lab.scenario(ViewOptions::default()).lines;
+        let transcript = lab
+            .transcript()
+            .iter()
+            .filter(|e| e.line.is_none_or(|i| i < lines.len()))
+            .map(|e| match e.line {
+                Some(i) if wait_of(&lines[i]).is_some() => Entry {
+                    text: format!("lab$ {}\n", lines[i].text),
+                    ..e.clone()
+                },
+                _ => e.clone(),
+            })
+            .collect();
+        (
+            lab.now(),
+            transcript,
+            lab.runner().cluster.fingerprint(),
+            lab.samples().len(),
+        )
+    }
+
+    fn start() -> Lab {
+        let mut lab = Lab::new(0);
+        for l in parse(EXAMPLES[1].1).expect("example parses") {
+            lab.run_line(&l);
+        }
+        lab
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Live = replay: whatever was typed, played, stepped and scrubbed, the link of
+        /// the lab on screen (and its exported script) rebuilds exactly what is shown.
+        #[test]
+        fn live_equals_replay(actions in proptest::collection::vec(action(), 1..60)) {
+            let mut lab = start();
+            for a in &actions {
+                match a {
+                    Action::Type(text) => lab.run_line(&line(text)),
+                    Action::Play(micros) => {
+                        // The play loop advances a frame at a time.
+                        let end = lab.now() + SimDuration(*micros);
+                        while lab.now() < end {
+                            let t = (lab.now() + SimDuration(16_667)).min(end);
+                            lab.advance_to(t);
+                        }
+                    }
+                    Action::Step => {
+                        lab.step();
+                    }
+                    Action::Scrub(permille) => {
+                        let t = SimTime(lab.horizon().0 / 1000 * permille);
+                        lab.scrub(t);
+                    }
+                }
+            }
+            let replayed = Lab::from_scenario(&lab.scenario(ViewOptions::default()));
+            prop_assert_eq!(seen(&replayed), seen(&lab));
+
+            let script = lab.script();
+            let lines = parse(&script).expect("the exported script parses");
+            let from_file = Lab::replay(lab.seed(), lines, Some(lab.now()));
+            prop_assert_eq!(from_file.runner().cluster.fingerprint(), lab.runner().cluster.fingerprint());
+        }
     }
 }

@@ -42,13 +42,12 @@ impl Runner {
     /// meanwhile).
     pub fn run_line(&mut self, line: &Line) -> String {
         let mut out = String::new();
-        if let Some(at) = line.at {
-            let target = SimTime(at.0);
-            if target > self.cluster.now() {
-                self.cluster.run_until(target);
-                out.push_str(&self.drain_outputs());
-            }
-        }
+        // A line runs after everything due at its time has happened, including what the
+        // previous line set off at the same instant: typed live or replayed from its
+        // script, the same line then sees the same cluster.
+        let target = line.at.map_or(SimTime::ZERO, |at| SimTime(at.0));
+        self.cluster.run_until(target.max(self.cluster.now()));
+        out.push_str(&self.drain_outputs());
         let mut stamped = line.clone();
         stamped.at = Some(crate::sim::SimDuration(self.cluster.now().0));
         out.push_str(&echo(line));
