@@ -45,3 +45,11 @@ primary=# INSERT INTO test VALUES (1);
 ",
     ),
 ];
+
+/// The names a lesson's `start:` uses for the examples, in the order of [`EXAMPLES`].
+pub const IDS: [&str; 2] = ["three-standbys", "one-standby"];
+
+/// The script of the example named `id`.
+pub fn by_id(id: &str) -> Option<&'static str> {
+    IDS.iter().position(|i| *i == id).map(|i| EXAMPLES[i].1)
+}

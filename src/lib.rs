@@ -9,6 +9,7 @@
 //! `ui` (wasm32 only) draws the model's views with Leptos.
 
 pub mod examples;
+pub mod lesson;
 pub mod script;
 pub mod share;
 pub mod sim;

@@ -4,12 +4,15 @@
 //! walscope run FILE|-            run a scenario and print its transcript
 //! walscope link encode FILE|-    print the link fragment for a scenario
 //! walscope link decode FRAGMENT  print a link's scenario as script text
+//! walscope lesson check FILE|DIR  run every step of a lesson (or of every lesson in DIR)
+//!                                 and check each goal is unmet before its solution, met after
+//! walscope lesson show FILE       print the transcript of a lesson's canonical run
 //! ```
 
 use std::io::Read;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: walscope run FILE|-\n       walscope link encode FILE|-\n       walscope link decode FRAGMENT";
+const USAGE: &str = "usage: walscope run FILE|-\n       walscope link encode FILE|-\n       walscope link decode FRAGMENT\n       walscope lesson check FILE|DIR\n       walscope lesson show FILE";
 
 fn read_input(path: &str) -> Result<String, String> {
     if path == "-" {
@@ -20,6 +23,58 @@ fn read_input(path: &str) -> Result<String, String> {
         Ok(s)
     } else {
         std::fs::read_to_string(path).map_err(|e| format!("walscope: cannot read {path}: {e}"))
+    }
+}
+
+fn lines(errors: &[walscope::lesson::LessonError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The lesson files a path names: the file itself, or every `.md` in the directory
+/// except its README.
+fn lesson_files(path: &str) -> Result<Vec<String>, String> {
+    let p = std::path::Path::new(path);
+    if !p.is_dir() {
+        return Ok(vec![path.to_string()]);
+    }
+    let mut files: Vec<String> = std::fs::read_dir(p)
+        .map_err(|e| format!("walscope: cannot read {path}: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| {
+            f.extension().is_some_and(|x| x == "md")
+                && f.file_name().is_some_and(|n| n != "README.md")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Checks each lesson; prints one line per lesson that passes, every problem of those
+/// that do not, and fails if any does not.
+fn lesson_check(path: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut problems = Vec::new();
+    for file in lesson_files(path)? {
+        let text = read_input(&file)?;
+        match walscope::lesson::parse(&file, &text)
+            .and_then(|l| walscope::lesson::check(&l).map(|goals| (l.steps.len(), goals)))
+        {
+            Ok((steps, goals)) => {
+                out.push_str(&format!("{file}: ok ({steps} steps, {goals} goals)\n"))
+            }
+            Err(errors) => problems.push(lines(&errors)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        print!("{out}");
+        Err(problems.join("\n"))
     }
 }
 
@@ -36,6 +91,12 @@ fn main() -> ExitCode {
         ["link", "decode", fragment] => {
             walscope::share::decode_to_script(fragment).map_err(|e| format!("walscope: {e}"))
         }
+        ["lesson", "check", path] => lesson_check(path),
+        ["lesson", "show", path] => read_input(path).and_then(|text| {
+            walscope::lesson::parse(path, &text)
+                .map(|l| walscope::lesson::show(&l))
+                .map_err(|errors| lines(&errors))
+        }),
         _ => Err(USAGE.to_string()),
     };
     match result {
