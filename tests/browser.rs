@@ -62,7 +62,7 @@ fn mount_lab_with(
         let lab = LabHandle::new(lab);
         let ui = Ui {
             reduced_motion,
-            ..Ui::new(&Default::default(), None)
+            ..Ui::new(&Default::default(), None, None)
         };
         s.set(Some((lab, ui)));
         view! { <Workbench lab=lab ui=ui /> }

@@ -96,6 +96,23 @@ fn every_lesson_file_is_compiled_in_loads_and_passes_its_check() {
 }
 
 #[test]
+fn the_course_has_the_lessons_of_the_issue_with_questions() {
+    let lib = Library::builtin();
+    for id in ["wal-and-lsn", "basebackup"] {
+        let l = lib.get(id).unwrap_or_else(|| panic!("no lesson {id}"));
+        assert!(
+            l.steps.iter().any(|s| s.question.is_some()),
+            "{id} has no question"
+        );
+        for s in &l.steps {
+            if !s.goals.is_empty() {
+                assert!(!s.hints.is_empty(), "{id}: step {:?} has no hint", s.title);
+            }
+        }
+    }
+}
+
+#[test]
 fn a_lesson_reads_into_steps_goals_hints_and_questions() {
     let l = lesson::parse("lessons/99-tiny.md", GOOD).unwrap();
     assert_eq!(l.id, "tiny");

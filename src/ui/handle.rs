@@ -2,7 +2,7 @@
 //! that tells them the model changed, and the view state (playback, chart unit, ...).
 
 use crate::script::{Line, Target};
-use crate::share::{ChartUnit, ViewOptions};
+use crate::share::{ChartUnit, LessonRef, ViewOptions};
 use crate::sim::{SimDuration, SimTime};
 use leptos::prelude::*;
 
@@ -85,10 +85,12 @@ pub struct Ui {
     pub shared: RwSignal<Option<(String, bool)>>,
     /// `prefers-reduced-motion: reduce`: packets jump instead of glide.
     pub reduced_motion: bool,
+    /// The lesson and step on screen (carried by links and the autosave).
+    pub lesson: RwSignal<Option<LessonRef>>,
 }
 
 impl Ui {
-    pub fn new(view: &ViewOptions, banner: Option<String>) -> Ui {
+    pub fn new(view: &ViewOptions, banner: Option<String>, lesson: Option<LessonRef>) -> Ui {
         let reduced_motion = window()
             .match_media("(prefers-reduced-motion: reduce)")
             .ok()
@@ -102,6 +104,7 @@ impl Ui {
             help: RwSignal::new(false),
             shared: RwSignal::new(None),
             reduced_motion,
+            lesson: RwSignal::new(lesson),
         }
     }
 

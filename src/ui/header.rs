@@ -22,6 +22,7 @@ fn free_name(names: &[String]) -> String {
 pub fn load_example(lab: LabHandle, ui: Ui, script: &str) {
     let Ok(lines) = parse(script) else { return };
     ui.playing.set(false);
+    ui.lesson.set(None);
     lab.replace(Lab::new(0));
     persist::set_url_fragment(None, true);
     run_all(lab, ui, lines);
@@ -32,6 +33,7 @@ pub fn load_example(lab: LabHandle, ui: Ui, script: &str) {
 pub fn Header() -> impl IntoView {
     let lab = expect_context::<LabHandle>();
     let ui = expect_context::<Ui>();
+    let lessons = expect_context::<super::lessons::Lessons>();
     let names = host_names(lab);
     let new_name = RwSignal::new(String::new());
     let add = move || {
@@ -92,7 +94,7 @@ pub fn Header() -> impl IntoView {
                 </button>
                 <button
                     data-testid="import"
-                    aria-label="Open a .walscope file (or drop one on the page)"
+                    aria-label="Open a .walscope file or a lesson .md file (or drop one on the page)"
                     on:click=move |_| {
                         if let Some(f) = file.get_untracked() {
                             f.click();
@@ -104,14 +106,14 @@ pub fn Header() -> impl IntoView {
                 <input
                     node_ref=file
                     type="file"
-                    accept=".walscope,text/plain"
+                    accept=".walscope,.md,text/plain,text/markdown"
                     class="hidden"
                     tabindex="-1"
                     aria-hidden="true"
                     on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
                         if let Some(f) = input.files().and_then(|fs| fs.get(0)) {
-                            persist::import(lab, ui, f);
+                            persist::import(lab, ui, lessons, f);
                         }
                         input.set_value("");
                     }

@@ -14,6 +14,8 @@ mod format;
 pub mod handle;
 mod header;
 mod lag_chart;
+mod lesson_pane;
+pub mod lessons;
 mod node_card;
 mod notices;
 mod panel;
@@ -62,10 +64,11 @@ fn show_crash_banner(detail: &str) {
 /// and shows it in a [`Workbench`].
 #[component]
 pub fn App() -> impl IntoView {
-    let start = persist::startup();
+    let lessons = lessons::Lessons::load();
+    let start = persist::startup(&lessons);
     let lab = LabHandle::new(start.lab);
-    let ui = Ui::new(&start.view, start.banner);
-    view! { <Workbench lab=lab ui=ui /> }
+    let ui = Ui::new(&start.view, start.banner, start.lesson);
+    view! { <Workbench lab=lab ui=ui lessons=lessons /> }
 }
 
 /// Everything on screen for one lab: header, time controls, stage, WAL bars and lag
@@ -76,22 +79,31 @@ pub fn Workbench(
     lab: LabHandle,
     /// Playback and view state.
     ui: Ui,
+    /// The lessons (built-in and the teacher's own); loaded here when not given.
+    #[prop(optional)]
+    lessons: Option<lessons::Lessons>,
 ) -> impl IntoView {
+    let lessons = lessons.unwrap_or_else(lessons::Lessons::load);
     provide_context(lab);
     provide_context(ui);
+    provide_context(lessons);
     clock::use_play_loop(lab, ui);
     shortcuts::use_shortcuts(lab, ui);
+    lessons::use_goal_checks(lab, ui, lessons);
 
     // Back/forward to another scenario's URL (after a reset or an import) reopens it.
     let popstate = window_event_listener(ev::popstate, move |_| {
         let hash = window().location().hash().unwrap_or_default();
         let fragment = hash.trim_start_matches('#');
         ui.playing.set(false);
+        lessons.stop_show_me();
         if fragment.is_empty() {
+            ui.lesson.set(None);
             lab.replace(crate::timeline::Lab::new(0));
         } else {
-            let s = persist::open_fragment(fragment);
+            let s = persist::open_fragment(&lessons, fragment);
             ui.banner.set(s.banner);
+            ui.lesson.set(s.lesson);
             lab.replace(s.lab);
         }
     });
@@ -104,7 +116,7 @@ pub fn Workbench(
             .and_then(|d| d.files())
             .and_then(|f| f.get(0));
         if let Some(f) = file {
-            persist::import(lab, ui, f);
+            persist::import(lab, ui, lessons, f);
         }
     };
     view! {
@@ -116,17 +128,22 @@ pub fn Workbench(
             <header::Header />
             <notices::Banner />
             <notices::SharePanel />
-            <Toolbar />
-            <main class="main">
-                <div class="stage-area">
-                    <Stage />
+            <div class="workspace">
+                <lesson_pane::LessonPane />
+                <div class="lab-column">
+                    <Toolbar />
+                    <main class="main">
+                        <div class="stage-area">
+                            <Stage />
+                        </div>
+                        <aside class="side">
+                            <wal_bars::WalBars />
+                            <lag_chart::LagChart />
+                        </aside>
+                    </main>
+                    <BottomPanel />
                 </div>
-                <aside class="side">
-                    <wal_bars::WalBars />
-                    <lag_chart::LagChart />
-                </aside>
-            </main>
-            <BottomPanel />
+            </div>
             <shortcuts::ShortcutHelp />
         </div>
     }

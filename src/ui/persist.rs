@@ -4,11 +4,12 @@
 //! A link and the autosave hold the same thing, `share::encode` of the scenario on
 //! screen: the script and the seed, never the model's state.
 
-use crate::share::{self, Scenario, ViewOptions};
+use crate::share::{self, LessonRef, Scenario, ViewOptions};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::handle::{view_options, LabHandle, Ui};
+use super::lessons::Lessons;
 use crate::timeline::Lab;
 
 /// The localStorage key of the user's own autosaved scenario.
@@ -18,49 +19,85 @@ pub const AUTOSAVE_KEY: &str = "walscope.autosave";
 pub struct Start {
     pub lab: Lab,
     pub view: ViewOptions,
+    /// The lesson step on screen, if any.
+    pub lesson: Option<LessonRef>,
     /// Why a link did not open, in words for the banner.
     pub banner: Option<String>,
 }
 
 /// Opens the link in the URL fragment if there is one, else the autosaved scenario,
-/// else the default lab. A damaged link opens the default lab with a message and
-/// leaves the autosave alone.
-pub fn startup() -> Start {
+/// else (a first visit) the first lesson's first step. A damaged link opens the
+/// default lab with a message and leaves the autosave alone.
+pub fn startup(lessons: &Lessons) -> Start {
     let hash = window().location().hash().unwrap_or_default();
     let fragment = hash.trim_start_matches('#');
     if !fragment.is_empty() {
-        return open_fragment(fragment);
+        return open_fragment(lessons, fragment);
     }
     if let Some(saved) = storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten()) {
         if let Ok(s) = share::decode(&saved) {
-            return Start {
-                lab: Lab::from_scenario(&s),
-                view: s.view,
-                banner: None,
-            };
+            return open_scenario(lessons, s);
         }
     }
+    let first = lessons
+        .library
+        .with_untracked(|l| l.lessons.first().map(|l| l.id.clone()));
+    match first {
+        Some(id) => open_scenario(
+            lessons,
+            Scenario {
+                seed: 0,
+                lines: Vec::new(),
+                time: crate::sim::SimTime::ZERO,
+                lesson: Some(LessonRef { id, step: 0 }),
+                view: ViewOptions::default(),
+            },
+        ),
+        None => Start {
+            lab: Lab::new(0),
+            view: ViewOptions::default(),
+            lesson: None,
+            banner: None,
+        },
+    }
+}
+
+/// The lab a scenario describes. A lesson link without lines (made by hand, or the
+/// first visit) opens the step's canonical state; a lesson the app does not have opens
+/// the scenario without it.
+fn open_scenario(lessons: &Lessons, s: Scenario) -> Start {
+    let known = s
+        .lesson
+        .as_ref()
+        .and_then(|r| lessons.lesson(&r.id).map(|l| (l, r.step)));
+    let lab = match &known {
+        Some((lesson, step)) if s.lines.is_empty() => lesson.canonical_lab(usize::from(*step)),
+        _ => Lab::from_scenario(&s),
+    };
+    let banner = (s.lesson.is_some() && known.is_none())
+        .then(|| "This link is for a lesson this walscope does not have; here is its lab without the lesson.".to_string());
     Start {
-        lab: Lab::new(0),
-        view: ViewOptions::default(),
-        banner: None,
+        lab,
+        lesson: known.map(|(l, step)| LessonRef {
+            id: l.id,
+            step: step.min(u16::try_from(l.steps.len().saturating_sub(1)).unwrap_or(u16::MAX)),
+        }),
+        view: s.view,
+        banner,
     }
 }
 
 /// Opens a link fragment (the text after `#`).
-pub fn open_fragment(fragment: &str) -> Start {
+pub fn open_fragment(lessons: &Lessons, fragment: &str) -> Start {
     match share::decode(fragment) {
-        Ok(s) => Start {
-            lab: Lab::from_scenario(&s),
-            view: s.view,
-            banner: None,
-        },
+        Ok(s) => open_scenario(lessons, s),
         Err(e) => {
             // Drop the broken fragment so a reload does not show the error again.
             set_url_fragment(None, false);
             Start {
                 lab: Lab::new(0),
                 view: ViewOptions::default(),
+                lesson: None,
                 banner: Some(e.user_message()),
             }
         }
@@ -71,20 +108,28 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-/// The scenario on screen with the current view options.
+/// The scenario on screen with the current view options and lesson step.
 pub fn scenario(lab: LabHandle, ui: Ui) -> Scenario {
     let view = view_options(lab, ui);
-    lab.with_untracked(|l| l.scenario(view))
+    let mut s = lab.with_untracked(|l| l.scenario(view));
+    s.lesson = ui.lesson.get_untracked();
+    s
 }
 
 /// Saves the scenario after a command: localStorage, and the URL fragment (replaced,
 /// not pushed, so the back button leaves the app rather than stepping through commands).
 pub fn autosave(lab: LabHandle, ui: Ui) {
+    save(lab, ui, false);
+}
+
+/// Saves the scenario in localStorage and the URL; `push` adds a history entry (a new
+/// lesson step, so Back returns to the one before).
+pub fn save(lab: LabHandle, ui: Ui, push: bool) {
     let link = share::encode(&scenario(lab, ui));
     if let Some(s) = storage() {
         let _ = s.set_item(AUTOSAVE_KEY, &link);
     }
-    set_url_fragment(Some(&link), false);
+    set_url_fragment(Some(&link), push);
 }
 
 /// Sets (or clears) the URL fragment. `push` adds a history entry, so Back returns to
@@ -154,17 +199,14 @@ pub fn download_text(filename: &str, mime: &str, text: &str) {
     };
     download_url(filename, &url);
     // The download reads the blob after the click returns; free it a little later.
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+    gloo_timers::callback::Timeout::new(BLOB_LIFETIME_MS, move || {
         let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
-        revoke.unchecked_ref(),
-        BLOB_LIFETIME_MS,
-    );
+    })
+    .forget();
 }
 
 /// How long an exported file's blob URL stays valid after its download starts.
-const BLOB_LIFETIME_MS: i32 = 10_000;
+const BLOB_LIFETIME_MS: u32 = 10_000;
 
 /// Clicks a temporary `<a download>` for `url`. The link is in the document while it
 /// is clicked, as some browsers require.
@@ -189,9 +231,10 @@ pub fn export(lab: LabHandle) {
     download_text("scenario.walscope", "text/plain", &text);
 }
 
-/// Reads a `.walscope` file and, if every line parses, replaces the lab with it.
-/// A file that does not parse changes nothing and shows why.
-pub fn import(lab: LabHandle, ui: Ui, file: web_sys::File) {
+/// Reads a `.walscope` file and, if every line parses, replaces the lab with it; a
+/// `.md` file is a lesson, added to the lesson list. A file that does not read changes
+/// nothing and shows why.
+pub fn import(lab: LabHandle, ui: Ui, lessons: Lessons, file: web_sys::File) {
     let name = file.name();
     wasm_bindgen_futures::spawn_local(async move {
         let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
@@ -201,8 +244,30 @@ pub fn import(lab: LabHandle, ui: Ui, file: web_sys::File) {
                 return;
             }
         };
-        import_text(lab, ui, &name, &text);
+        if name.to_ascii_lowercase().ends_with(".md") {
+            import_lesson(lab, ui, lessons, &name, &text);
+        } else {
+            import_text(lab, ui, &name, &text);
+        }
     });
+}
+
+/// Adds a teacher's lesson and opens its first step; a lesson with errors shows them
+/// in the lesson pane and changes nothing else.
+pub fn import_lesson(lab: LabHandle, ui: Ui, lessons: Lessons, name: &str, text: &str) {
+    if text.len() > crate::lesson::MAX_LESSON_BYTES {
+        lessons.import_errors.set(vec![format!(
+            "{name}: the file is {} bytes; a lesson may have at most {}",
+            text.len(),
+            crate::lesson::MAX_LESSON_BYTES
+        )]);
+        lessons.list_open.set(true);
+        return;
+    }
+    match lessons.import(name, text) {
+        Some(id) => lessons.open_canonical(lab, ui, &id, 0),
+        None => lessons.list_open.set(true),
+    }
 }
 
 /// Replaces the lab with a script's scenario, or shows the parse error.
@@ -211,6 +276,7 @@ pub fn import_text(lab: LabHandle, ui: Ui, name: &str, text: &str) {
         Ok(lines) => {
             ui.playing.set(false);
             lab.replace(Lab::replay(0, lines, None));
+            ui.lesson.set(None);
             ui.banner.set(None);
             let link = share::encode(&scenario(lab, ui));
             if let Some(s) = storage() {
