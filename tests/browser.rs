@@ -185,13 +185,8 @@ async fn play_button_starts_and_pauses_the_clock() {
 }
 
 /// Waits `ms` milliseconds of real time (animation frames run meanwhile).
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+async fn sleep(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
 }
 
 #[wasm_bindgen_test]
@@ -764,10 +759,11 @@ fn the_lag_chart_labels_what_a_dba_reads() {
     }
 }
 
-/// Polls until `cond` holds, for up to two seconds of real time (a file read or a
-/// history navigation finishes on a later turn of the event loop).
+/// Polls until `cond` holds, for up to five seconds of real time (a file read or a
+/// history navigation finishes on a later turn of the event loop; "Show me" pauses
+/// between lines).
 async fn until(what: &str, cond: impl Fn() -> bool) {
-    for _ in 0..100 {
+    for _ in 0..250 {
         if cond() {
             return;
         }
@@ -1213,4 +1209,297 @@ async fn a_standby_following_its_neighbour_is_linked_under_the_cards() {
     let view_box = by_testid(&root, "stage").get_attribute("viewBox").unwrap();
     let height: f64 = view_box.split_whitespace().nth(3).unwrap().parse().unwrap();
     assert!(y + 17.0 + 6.0 < height, "label at {y}, stage {height} high");
+}
+
+// ---- lessons ------------------------------------------------------------------------
+
+/// Forgets lesson progress and a teacher's own lessons as well as the scenario.
+fn fresh_lessons() {
+    fresh();
+    let s = window().local_storage().unwrap().unwrap();
+    let keys: Vec<String> = (0..s.length().unwrap())
+        .filter_map(|i| s.key(i).unwrap())
+        .filter(|k| k.starts_with("walscope.progress:") || k.starts_with("walscope.lesson"))
+        .collect();
+    for k in keys {
+        s.remove_item(&k).unwrap();
+    }
+}
+
+/// A link fragment that opens a lesson step (no lines: its canonical state).
+fn lesson_link(id: &str, step: u16) -> String {
+    share::encode(&Scenario {
+        seed: 0,
+        lines: Vec::new(),
+        time: SimTime::ZERO,
+        lesson: Some(share::LessonRef {
+            id: id.to_string(),
+            step,
+        }),
+        view: Default::default(),
+    })
+}
+
+fn lesson(id: &str) -> walscope::lesson::Lesson {
+    walscope::lesson::Library::builtin()
+        .get(id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no lesson {id}"))
+}
+
+#[wasm_bindgen_test]
+async fn a_first_visit_opens_the_first_lesson() {
+    fresh_lessons();
+    let (root, _handle) = mount();
+    settle().await;
+    let first = &walscope::lesson::Library::builtin().lessons[0];
+    assert_eq!(
+        text(&root, "step-title"),
+        format!("Step 1 of {}: {}", first.steps.len(), first.steps[0].title)
+    );
+    // The lesson list shows every lesson with its progress.
+    by_testid(&root, "all-lessons").click();
+    settle().await;
+    assert_eq!(
+        text(&root, "progress-basebackup"),
+        format!("0 of {} steps done", lesson("basebackup").steps.len())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn show_me_types_the_solution_and_the_goal_turns_green() {
+    fresh_lessons();
+    // Step 2 has three lines: Show me types one, pauses, and can be stopped.
+    persist::set_url_fragment(Some(&lesson_link("basebackup", 1)), false);
+    let (root, _handle) = mount();
+    settle().await;
+    let l = lesson("basebackup");
+    let lines: Vec<String> = l.steps[1].solution.iter().map(|l| l.to_script()).collect();
+    assert!(lines.len() >= 2);
+    by_testid(&root, "show-me").click();
+    until("the first solution line", || {
+        text(&root, "console-log").contains(&lines[0])
+    })
+    .await;
+    assert!(
+        !text(&root, "console-log").contains(&lines[1]),
+        "a pause between lines"
+    );
+    by_testid(&root, "stop-show-me").click();
+    settle().await;
+    sleep(1_200).await;
+    assert!(!text(&root, "console-log").contains(&lines[1]), "stopped");
+    assert!(try_testid(&root, "show-me").is_some());
+    drop(_handle);
+    root.remove();
+
+    persist::set_url_fragment(Some(&lesson_link("basebackup", 2)), false);
+    let (root, _handle) = mount();
+    settle().await;
+    let l = lesson("basebackup");
+    assert!(
+        text(&root, "step-title").starts_with("Step 3 of"),
+        "{}",
+        text(&root, "step-title")
+    );
+    assert_eq!(
+        by_testid(&root, "goal-0")
+            .get_attribute("data-met")
+            .as_deref(),
+        Some("false")
+    );
+    by_testid(&root, "show-me").click();
+    let solution = l.steps[2].solution[0].to_script();
+    until("the solution line in the console", || {
+        text(&root, "console-log").contains(&solution)
+    })
+    .await;
+    until("the goal to turn green", || {
+        by_testid(&root, "goal-0")
+            .get_attribute("data-met")
+            .as_deref()
+            == Some("true")
+    })
+    .await;
+    assert!(
+        text(&root, "goal-announce").starts_with("Goal met:"),
+        "{}",
+        text(&root, "goal-announce")
+    );
+    // The step is done in the lesson's progress.
+    let s = window().local_storage().unwrap().unwrap();
+    let p = walscope::lesson::Progress::from_text(
+        &s.get_item("walscope.progress:basebackup").unwrap().unwrap(),
+    );
+    assert!(p.done.contains(&2), "{p:?}");
+
+    // A reload lands on the same step, in the same state.
+    let hash = window().location().hash().unwrap();
+    drop(_handle);
+    root.remove();
+    persist::set_url_fragment(Some(hash.trim_start_matches('#')), false);
+    let (root, _handle) = mount();
+    settle().await;
+    assert!(text(&root, "step-title").starts_with("Step 3 of"));
+    assert!(text(&root, "console-log").contains(&solution));
+}
+
+#[wasm_bindgen_test]
+async fn a_link_to_a_step_opens_its_canonical_state() {
+    fresh_lessons();
+    persist::set_url_fragment(Some(&lesson_link("basebackup", 4)), false);
+    let (root, _handle) = mount();
+    settle().await;
+    let l = lesson("basebackup");
+    assert_eq!(
+        text(&root, "step-title"),
+        format!("Step 5 of {}: {}", l.steps.len(), l.steps[4].title)
+    );
+    let native = l.canonical_lab(4);
+    let r = native.runner();
+    for n in r.cluster.nodes() {
+        if n.state == walscope::sim::ServerState::Empty {
+            continue;
+        }
+        assert_eq!(
+            text(&root, &format!("wal-lsn-{}", n.name)),
+            expected_wal_text(r, &n),
+            "{}",
+            n.name
+        );
+    }
+    assert_eq!(text(&root, "clock"), format!("t = {}", native.now()));
+
+    // Next without meeting the goal offers to catch up; catching up opens the next
+    // step's canonical state.
+    by_testid(&root, "next").click();
+    settle().await;
+    assert!(try_testid(&root, "catch-up-offer").is_some());
+    by_testid(&root, "catch-up").click();
+    settle().await;
+    assert!(text(&root, "step-title").starts_with("Step 6 of"));
+    let native = l.canonical_lab(5);
+    assert_eq!(text(&root, "clock"), format!("t = {}", native.now()));
+}
+
+#[wasm_bindgen_test]
+async fn hints_come_one_at_a_time_and_answers_are_kept() {
+    fresh_lessons();
+    let l = lesson("wal-and-lsn");
+    let (i, step) = l
+        .steps
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.question.is_some() && !s.hints.is_empty())
+        .expect("a step with a question and hints");
+    persist::set_url_fragment(Some(&lesson_link("wal-and-lsn", i as u16)), false);
+    let (root, _handle) = mount();
+    settle().await;
+    assert_eq!(text(&root, "hints"), "");
+    by_testid(&root, "hint").click();
+    settle().await;
+    let shown = by_testid(&root, "hints").child_element_count();
+    assert_eq!(shown, 1);
+    // Predict: pick a wrong choice, then let the model run the step.
+    let wrong = (0..step.question.as_ref().unwrap().choices.len())
+        .find(|c| *c != step.question.as_ref().unwrap().answer)
+        .unwrap();
+    let radio: web_sys::HtmlInputElement =
+        by_testid(&root, &format!("choice-{wrong}")).unchecked_into();
+    radio.set_checked(true);
+    fire(&radio, "change");
+    settle().await;
+    assert!(
+        try_testid(&root, "answer").is_none(),
+        "the answer waits for the model"
+    );
+    by_testid(&root, "show-me").click();
+    until("the answer", || try_testid(&root, "answer").is_some()).await;
+    assert!(
+        text(&root, "answer").starts_with("Not quite"),
+        "{}",
+        text(&root, "answer")
+    );
+    let s = window().local_storage().unwrap().unwrap();
+    let p = walscope::lesson::Progress::from_text(
+        &s.get_item("walscope.progress:wal-and-lsn")
+            .unwrap()
+            .unwrap(),
+    );
+    assert_eq!(p.answers.get(&i), Some(&wrong));
+
+    // A damaged progress entry is ignored, and Reset progress clears it.
+    s.set_item("walscope.progress:wal-and-lsn", "{not progress")
+        .unwrap();
+    by_testid(&root, "reset-progress").click();
+    settle().await;
+    assert_eq!(s.get_item("walscope.progress:wal-and-lsn").unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_teachers_lesson_is_added_and_a_broken_one_says_why() {
+    fresh_lessons();
+    let (root, _handle) = mount();
+    settle().await;
+    by_testid(&root, "all-lessons").click();
+    settle().await;
+    let drop_file = |name: &str, text: &str| {
+        let dt = walscope_file(name, text);
+        let init = web_sys::DragEventInit::new();
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        init.set_data_transfer(Some(&dt));
+        let ev = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
+        by_testid(&root, "stage").dispatch_event(&ev).unwrap();
+    };
+    drop_file("broken.md", "---\nid: mine\ntitle: Mine\nsummary: S\n---\n## S\n\n```walscope goal\nprimary=# SELECT 1;\n```\n");
+    until("the lesson's error", || {
+        try_testid(&root, "lesson-errors").is_some()
+    })
+    .await;
+    assert!(
+        text(&root, "lesson-errors").contains("broken.md:8: goal block has no expected output"),
+        "{}",
+        text(&root, "lesson-errors")
+    );
+    assert!(
+        try_testid(&root, "lesson-basebackup").is_some(),
+        "the built-in lessons remain"
+    );
+    assert!(try_testid(&root, "lesson-mine").is_none());
+
+    // Untrusted text: raw HTML is shown, never run.
+    let hostile = "---\nid: mine\ntitle: Mine <b>bold</b>\nsummary: S\n---\n## Hostile\n\n\
+        <script>window.__walscope_pwned = 1</script>\n\n<img src=x onerror=\"window.__walscope_pwned = 2\">\n\n\
+        [click](javascript:window.__walscope_pwned=3)\n";
+    drop_file("mine.md", hostile);
+    until("the teacher's lesson to open", || {
+        try_testid(&root, "step").is_some()
+    })
+    .await;
+    sleep(200).await;
+    let pane = by_testid(&root, "lesson-pane");
+    assert!(
+        pane.query_selector("script, img").unwrap().is_none(),
+        "{}",
+        pane.inner_html()
+    );
+    assert!(text(&root, "step").contains("<script>window.__walscope_pwned = 1</script>"));
+    let pwned = js_sys::Reflect::get(&window(), &"__walscope_pwned".into()).unwrap();
+    assert!(pwned.is_undefined(), "lesson HTML ran: {pwned:?}");
+    let link = pane.query_selector("a").unwrap().unwrap();
+    assert_eq!(link.get_attribute("href").as_deref(), Some("#"));
+
+    // Kept in this browser: listed under "Your lessons" after a reload.
+    by_testid(&root, "all-lessons").click();
+    settle().await;
+    assert!(try_testid(&root, "lesson-mine").is_some());
+    let stored = window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("walscope.lessons")
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some("mine.md"));
+    fresh_lessons();
 }

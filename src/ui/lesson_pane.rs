@@ -77,6 +77,7 @@ fn LessonList() -> impl IntoView {
             <h2 class="pane-heading">"Lessons"</h2>
             <ol class="lessons">
                 {move || {
+                    lessons.progress.track();
                     let own = lessons.user_files.get();
                     lessons.library.with(|lib| lib.lessons.iter().filter(|l| !own.contains(&l.file)).cloned().collect::<Vec<_>>())
                         .into_iter().map(|l| item(l, false)).collect_view()
@@ -85,6 +86,7 @@ fn LessonList() -> impl IntoView {
             <h2 class="pane-heading">"Your lessons"</h2>
             <ul class="lessons">
                 {move || {
+                    lessons.progress.track();
                     let own = lessons.user_files.get();
                     lessons.library.with(|lib| lib.lessons.iter().filter(|l| own.contains(&l.file)).cloned().collect::<Vec<_>>())
                         .into_iter().map(|l| item(l, true)).collect_view()

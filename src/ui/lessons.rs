@@ -106,9 +106,10 @@ impl Lessons {
         Some((lesson, step))
     }
 
-    /// A lesson's progress (tracked), read from localStorage the first time.
+    /// A lesson's progress, read from localStorage the first time (not tracked: a view
+    /// that shows progress tracks `progress` itself).
     pub fn progress_of(&self, id: &str) -> Progress {
-        if let Some(p) = self.progress.with(|m| m.get(id).cloned()) {
+        if let Some(p) = self.progress.with_untracked(|m| m.get(id).cloned()) {
             return p;
         }
         let stored = storage()
