@@ -1,8 +1,10 @@
 //! Lesson Markdown as HTML the page can show. Lessons a teacher drops in are untrusted,
-//! so raw HTML never passes: it is shown as text, images show their alternative text,
-//! and links keep only `http:`, `https:`, `mailto:` and in-page addresses.
+//! so only known tags are written: raw HTML is shown as text, images show their
+//! alternative text, and links keep only `http:`, `https:`, `mailto:` and in-page
+//! addresses. (Writing the few tags here, rather than using pulldown-cmark's HTML
+//! writer, keeps the renderer a whitelist and the bundle smaller.)
 
-use pulldown_cmark::{html, CowStr, Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use super::markdown::options;
 
@@ -18,28 +20,117 @@ fn safe_url(url: &str) -> bool {
     }
 }
 
-/// Renders lesson Markdown to HTML with raw HTML and unsafe links disarmed.
+/// Appends `text` with HTML's special characters escaped.
+fn escape(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn heading(level: HeadingLevel) -> &'static str {
+    match level {
+        HeadingLevel::H1 => "h1",
+        HeadingLevel::H2 => "h2",
+        HeadingLevel::H3 => "h3",
+        HeadingLevel::H4 => "h4",
+        HeadingLevel::H5 => "h5",
+        HeadingLevel::H6 => "h6",
+    }
+}
+
+/// Renders lesson Markdown to HTML made only of known tags.
 pub fn to_html(markdown: &str) -> String {
-    // An image's start and end are dropped; the text between them (its alternative
-    // text) stays, as text.
-    let events = Parser::new_ext(markdown, options()).filter_map(|e| match e {
-        Event::Html(t) | Event::InlineHtml(t) => Some(Event::Text(t)),
-        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) if !safe_url(&dest_url) => Some(Event::Start(Tag::Link {
-            link_type,
-            dest_url: CowStr::Borrowed("#"),
-            title,
-            id,
-        })),
-        other => Some(other),
-    });
     let mut out = String::new();
-    html::push_html(&mut out, events);
+    // Table cells are `th` in the head row, `td` after it.
+    let mut in_head = false;
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(tag) => match tag {
+                Tag::Paragraph => out.push_str("<p>"),
+                Tag::Heading { level, .. } => {
+                    out.push('<');
+                    out.push_str(heading(level));
+                    out.push('>');
+                }
+                Tag::BlockQuote(_) => out.push_str("<blockquote>"),
+                Tag::CodeBlock(kind) => {
+                    out.push_str("<pre><code");
+                    if let CodeBlockKind::Fenced(info) = kind {
+                        if let Some(lang) = info.split_whitespace().next() {
+                            out.push_str(" class=\"language-");
+                            escape(&mut out, lang);
+                            out.push('"');
+                        }
+                    }
+                    out.push('>');
+                }
+                Tag::List(Some(1)) => out.push_str("<ol>"),
+                Tag::List(Some(n)) => out.push_str(&format!("<ol start=\"{n}\">")),
+                Tag::List(None) => out.push_str("<ul>"),
+                Tag::Item => out.push_str("<li>"),
+                Tag::Table(_) => out.push_str("<table>"),
+                Tag::TableHead => {
+                    in_head = true;
+                    out.push_str("<thead><tr>");
+                }
+                Tag::TableRow => out.push_str("<tr>"),
+                Tag::TableCell => out.push_str(if in_head { "<th>" } else { "<td>" }),
+                Tag::Emphasis => out.push_str("<em>"),
+                Tag::Strong => out.push_str("<strong>"),
+                Tag::Strikethrough => out.push_str("<del>"),
+                Tag::Link { dest_url, .. } => {
+                    out.push_str("<a href=\"");
+                    escape(&mut out, if safe_url(&dest_url) { &dest_url } else { "#" });
+                    out.push_str("\" rel=\"noopener noreferrer\">");
+                }
+                // An image shows its alternative text (the text events inside it).
+                _ => {}
+            },
+            Event::End(tag) => match tag {
+                TagEnd::Paragraph => out.push_str("</p>\n"),
+                TagEnd::Heading(level) => {
+                    out.push_str("</");
+                    out.push_str(heading(level));
+                    out.push_str(">\n");
+                }
+                TagEnd::BlockQuote(_) => out.push_str("</blockquote>\n"),
+                TagEnd::CodeBlock => out.push_str("</code></pre>\n"),
+                TagEnd::List(true) => out.push_str("</ol>\n"),
+                TagEnd::List(false) => out.push_str("</ul>\n"),
+                TagEnd::Item => out.push_str("</li>\n"),
+                TagEnd::Table => out.push_str("</tbody></table>\n"),
+                TagEnd::TableHead => {
+                    in_head = false;
+                    out.push_str("</tr></thead><tbody>");
+                }
+                TagEnd::TableRow => out.push_str("</tr>"),
+                TagEnd::TableCell => out.push_str(if in_head { "</th>" } else { "</td>" }),
+                TagEnd::Emphasis => out.push_str("</em>"),
+                TagEnd::Strong => out.push_str("</strong>"),
+                TagEnd::Strikethrough => out.push_str("</del>"),
+                TagEnd::Link => out.push_str("</a>"),
+                _ => {}
+            },
+            // Raw HTML is text like any other.
+            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => escape(&mut out, &t),
+            Event::Code(t) => {
+                out.push_str("<code>");
+                escape(&mut out, &t);
+                out.push_str("</code>");
+            }
+            Event::SoftBreak => out.push('\n'),
+            Event::HardBreak => out.push_str("<br>"),
+            Event::Rule => out.push_str("<hr>"),
+            _ => {}
+        }
+    }
     out
 }
 
@@ -79,6 +170,6 @@ mod tests {
         let h = to_html("Run `pg_basebackup` **now**:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
         assert!(h.contains("<code>pg_basebackup</code>"), "{h}");
         assert!(h.contains("<strong>now</strong>"), "{h}");
-        assert!(h.contains("<table>"), "{h}");
+        assert!(h.contains("<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>"), "{h}");
     }
 }
