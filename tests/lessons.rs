@@ -323,3 +323,269 @@ fn canonical_labs_replay_like_a_link() {
         lab.runner().cluster.fingerprint()
     );
 }
+
+/// The PostgreSQL messages a text quotes: each `SEVERITY:  text` (PostgreSQL's two
+/// spaces), up to the end of its line or of its inline code span.
+fn quoted_messages(text: &str) -> Vec<String> {
+    const TAGS: [&str; 7] = [
+        "ERROR:  ",
+        "FATAL:  ",
+        "PANIC:  ",
+        "LOG:  ",
+        "WARNING:  ",
+        "DETAIL:  ",
+        "HINT:  ",
+    ];
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut rest = line;
+        while let Some((i, tag)) = TAGS
+            .iter()
+            .filter_map(|t| rest.find(t).map(|i| (i, *t)))
+            .min()
+        {
+            let msg = &rest[i..];
+            let end = msg.find('`').unwrap_or(msg.len());
+            out.push(msg[..end].trim_end().to_string());
+            rest = &rest[i + tag.len()..];
+        }
+    }
+    out
+}
+
+#[test]
+fn every_message_a_lesson_quotes_is_one_the_model_prints_in_it() {
+    let lib = Library::builtin();
+    let mut missing = Vec::new();
+    for l in &lib.lessons {
+        let transcript = lesson::show(l);
+        let mut texts = vec![l.intro.clone()];
+        for s in &l.steps {
+            texts.push(s.prose.clone());
+            texts.extend(s.hints.iter().cloned());
+            if let Some(q) = &s.question {
+                texts.push(q.prompt.clone());
+                texts.extend(q.choices.iter().cloned());
+                texts.push(q.explanation.clone());
+            }
+        }
+        for t in &texts {
+            for m in quoted_messages(t) {
+                if !transcript.contains(&m) {
+                    missing.push(format!("{}: {m:?}", l.file));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "quoted but never printed in the lesson's canonical run:\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn quoted_messages_are_found_in_code_and_inline_code() {
+    let q = quoted_messages("It says `ERROR:  cannot execute INSERT in a read-only transaction` here.\n2026-11-24 09:00:00.000 UTC [42] LOG:  entering standby mode\nA LOG: in prose is no quote.");
+    assert_eq!(
+        q,
+        vec![
+            "ERROR:  cannot execute INSERT in a read-only transaction",
+            "LOG:  entering standby mode"
+        ]
+    );
+}
+
+/// The concepts of the class notes and of the replication design card: each is taught
+/// in some lesson's text and exercised by some goal the model checks. (prose: every
+/// needle appears in one lesson's text, case-insensitively; goal: some goal's check or
+/// expected text contains one of these; `None` where the notes only ask to mention it.)
+type Concept = (
+    &'static str,
+    &'static [&'static str],
+    Option<&'static [&'static str]>,
+);
+
+const CONCEPTS: &[Concept] = &[
+    (
+        "asynchronous is the default",
+        &["asynchronous", "default"],
+        Some(&["async"]),
+    ),
+    ("two machines", &["two machines"], Some(&["standby1"])),
+    (
+        "a replication user with replication rights only",
+        &["replication", "superuser"],
+        Some(&["rolreplication", "replicator"]),
+    ),
+    ("wal_level", &["wal_level"], Some(&["wal_level"])),
+    (
+        "hot_standby",
+        &["hot_standby"],
+        Some(&["hot_standby", "pg_is_in_recovery", "read-only"]),
+    ),
+    (
+        "wal_log_hints",
+        &["wal_log_hints"],
+        Some(&["wal_log_hints"]),
+    ),
+    (
+        "max_wal_senders",
+        &["max_wal_senders"],
+        Some(&["max_wal_senders"]),
+    ),
+    (
+        "wal_keep_size",
+        &["wal_keep_size"],
+        Some(&["wal_keep_size"]),
+    ),
+    (
+        "pg_hba order: first match wins",
+        &["pg_hba.conf", "first"],
+        Some(&["pg_hba", "no pg_hba.conf entry"]),
+    ),
+    (
+        "trust versus md5/scram",
+        &["trust", "scram-sha-256"],
+        Some(&["scram-sha-256", "password authentication failed", "pg_hba"]),
+    ),
+    (
+        "restart after config changes",
+        &["restart", "pending_restart"],
+        Some(&["pending_restart"]),
+    ),
+    (
+        "a clean data directory with chown/chmod",
+        &["chown", "chmod"],
+        Some(&["ls /var/lib/pgsql/data"]),
+    ),
+    (
+        "pg_basebackup -P -R",
+        &["pg_basebackup", "-P", "-R"],
+        Some(&["standby.signal", "primary_conninfo"]),
+    ),
+    ("pg_basebackup -Fp -Xs", &["-Fp", "-Xs"], None),
+    (
+        "standby.signal and the older recovery.conf",
+        &["standby.signal", "recovery.conf"],
+        Some(&["standby.signal"]),
+    ),
+    (
+        "pg_stat_wal_receiver status = streaming",
+        &["pg_stat_wal_receiver", "streaming"],
+        Some(&["pg_stat_wal_receiver"]),
+    ),
+    (
+        "pg_stat_replication sync_state",
+        &["pg_stat_replication", "sync_state"],
+        Some(&["sync_state"]),
+    ),
+    (
+        "CREATE TABLE / INSERT, then read on the standby",
+        &["create table", "insert"],
+        Some(&["standby1=# select id from test"]),
+    ),
+    (
+        "extensions must exist on the standby",
+        &["extension", "standby"],
+        None,
+    ),
+    (
+        "the standby is read-only",
+        &["read-only"],
+        Some(&["read-only transaction"]),
+    ),
+    (
+        "network access: firewall and SELinux",
+        &["firewall", "selinux"],
+        None,
+    ),
+    (
+        "physical versus logical",
+        &["physical", "logical"],
+        Some(&["wal_level"]),
+    ),
+    (
+        "slots and their disk risk",
+        &["slot", "disk"],
+        Some(&["pg_replication_slots"]),
+    ),
+    (
+        "sync versus async and synchronous_commit levels",
+        &["synchronous_commit", "remote_apply"],
+        Some(&["synchronous_commit", "sync"]),
+    ),
+    (
+        "pg_last_wal_receive_lsn / pg_last_wal_replay_lsn",
+        &["pg_last_wal_receive_lsn", "pg_last_wal_replay_lsn"],
+        Some(&["pg_last_wal_re"]),
+    ),
+    ("replay_lag growing", &["replay_lag"], Some(&["replay_lag"])),
+    (
+        "promote with pg_ctl promote or pg_promote()",
+        &["pg_ctl promote", "pg_promote()"],
+        Some(&["pg_is_in_recovery", "promote"]),
+    ),
+    ("redirecting clients", &["client"], None),
+];
+
+/// A lesson's text, lowercased: intro, prose, hints and questions.
+fn lesson_text(l: &walscope::lesson::Lesson) -> String {
+    let mut t = l.intro.clone();
+    for s in &l.steps {
+        t.push_str(&s.prose);
+        t.push_str(&s.hints.join("\n"));
+        if let Some(q) = &s.question {
+            t.push_str(&q.prompt);
+            t.push_str(&q.choices.join("\n"));
+            t.push_str(&q.explanation);
+        }
+    }
+    t.to_lowercase()
+}
+
+/// A goal's check and expected texts, lowercased.
+fn goal_text(g: &lesson::Goal) -> String {
+    let mut t = match &g.check {
+        lesson::GoalCheck::Run(l) => format!("{} {}", l.prompt(), l.text),
+        lesson::GoalCheck::Last(n) => format!("last {n}"),
+    };
+    for e in &g.expect {
+        match e {
+            lesson::Expect::Shows(s) | lesson::Expect::Lacks(s) => {
+                t.push(' ');
+                t.push_str(s);
+            }
+        }
+    }
+    t.to_lowercase()
+}
+
+#[test]
+fn the_course_teaches_and_exercises_every_concept_of_the_class_notes() {
+    let lib = Library::builtin();
+    let texts: Vec<String> = lib.lessons.iter().map(lesson_text).collect();
+    let goals: Vec<String> = lib
+        .lessons
+        .iter()
+        .flat_map(|l| l.steps.iter().flat_map(|s| s.goals.iter().map(goal_text)))
+        .collect();
+    let mut missing = Vec::new();
+    for (concept, prose, goal) in CONCEPTS {
+        if !texts
+            .iter()
+            .any(|t| prose.iter().all(|n| t.contains(&n.to_lowercase())))
+        {
+            missing.push(format!("{concept}: no lesson's text has all of {prose:?}"));
+        }
+        if let Some(needles) = goal {
+            if !goals
+                .iter()
+                .any(|g| needles.iter().any(|n| g.contains(&n.to_lowercase())))
+            {
+                missing.push(format!("{concept}: no goal checks any of {needles:?}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
