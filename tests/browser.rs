@@ -1503,3 +1503,50 @@ async fn a_teachers_lesson_is_added_and_a_broken_one_says_why() {
     assert_eq!(stored.as_deref(), Some("mine.md"));
     fresh_lessons();
 }
+
+#[wasm_bindgen_test]
+async fn lesson_6_shows_the_commit_that_hangs_without_its_synchronous_standby() {
+    fresh_lessons();
+    let l = lesson("sync");
+    let step = l
+        .steps
+        .iter()
+        .position(|s| {
+            s.goals
+                .iter()
+                .any(|g| g.label.contains("waits for SyncRep"))
+        })
+        .expect("a step whose goal is the hanging commit");
+    persist::set_url_fragment(Some(&lesson_link("sync", step as u16)), false);
+    let (root, _handle) = mount();
+    settle().await;
+    assert_eq!(
+        by_testid(&root, "goal-0")
+            .get_attribute("data-met")
+            .as_deref(),
+        Some("false")
+    );
+    by_testid(&root, "show-me").click();
+    let last = l.steps[step].solution.last().unwrap().to_script();
+    assert!(
+        last.contains("INSERT"),
+        "the solution ends with the commit that hangs: {last}"
+    );
+    until("the hanging INSERT in the console", || {
+        text(&root, "console-log").contains(&last)
+    })
+    .await;
+    until("the goal to turn green", || {
+        by_testid(&root, "goal-0")
+            .get_attribute("data-met")
+            .as_deref()
+            == Some("true")
+    })
+    .await;
+    // The stage shows it too: the primary's commit waits for SyncRep.
+    assert!(
+        text(&root, "card-primary").contains("waiting for SyncRep"),
+        "{}",
+        text(&root, "card-primary")
+    );
+}

@@ -206,11 +206,17 @@ fn StepView() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
+                <div class="step-scroll" data-testid="step-text">
                 <p class="lesson-name">{lesson.title.clone()}</p>
                 <h2 class="step-title" data-testid="step-title">{format!("Step {} of {}: {}", step + 1, count, s.title)}</h2>
                 {(step == 0 && !lesson.intro.is_empty()).then(|| view! { <Markdown text=lesson.intro.clone() /> })}
                 <Markdown text=s.prose.clone() />
                 {s.question.clone().map(|q| view! { <QuestionView id=id.clone() step=step question=q done=met /> })}
+                <div class="hints" data-testid="hints">
+                    {move || hints.iter().take(lessons.hints.get()).map(|h| view! { <div class="hint"><Markdown text=h.clone() /></div> }).collect_view()}
+                </div>
+                </div>
+                <div class="step-bottom">
                 {has_goals.then(|| view! {
                     <h3 class="goals-heading">"Goals"</h3>
                     <ul class="goals" data-testid="goals">
@@ -226,9 +232,6 @@ fn StepView() -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 })}
-                <div class="hints" data-testid="hints">
-                    {move || hints.iter().take(lessons.hints.get()).map(|h| view! { <div class="hint"><Markdown text=h.clone() /></div> }).collect_view()}
-                </div>
                 <div class="step-actions">
                     {(hint_count > 0).then(|| view! {
                         <button data-testid="hint" disabled=move || { lessons.hints.get() >= hint_count } on:click=move |_| lessons.hints.update(|n| *n += 1)>
@@ -263,6 +266,7 @@ fn StepView() -> impl IntoView {
                     <button class="linkish" data-testid="reset-progress" on:click=move |_| lessons.reset_progress(&id_reset)>"Reset progress"</button>
                     " in this lesson."
                 </p>
+                </div>
             </div>
         }
         .into_any()
