@@ -232,7 +232,7 @@ fn StepView() -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 })}
-                <div class="step-actions">
+                <div class="step-buttons">
                     {(hint_count > 0).then(|| view! {
                         <button data-testid="hint" disabled=move || { lessons.hints.get() >= hint_count } on:click=move |_| lessons.hints.update(|n| *n += 1)>
                             {move || if lessons.hints.get() == 0 { "Hint".to_string() } else { format!("Another hint ({} of {hint_count})", lessons.hints.get()) }}
@@ -245,9 +245,7 @@ fn StepView() -> impl IntoView {
                             <button data-testid="stop-show-me" class="danger" on:click=move |_| lessons.stop_show_me()>"Stop"</button>
                         </Show>
                     })}
-                </div>
-                <div class="step-footer">
-                    <button data-testid="back" disabled=step == 0 on:click=move |_| lessons.open_canonical(lab, ui, &id_back, step.saturating_sub(1))>"Back"</button>
+                    <button data-testid="back" class="back" disabled=step == 0 on:click=move |_| lessons.open_canonical(lab, ui, &id_back, step.saturating_sub(1))>"Back"</button>
                     <button data-testid="next" class="primary-action" on:click=next>
                         {if step + 1 >= count { "Finish" } else { "Next" }}
                     </button>
