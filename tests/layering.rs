@@ -21,8 +21,9 @@ const LAYERS: [&[&str]; 7] = [
 ];
 
 /// Model files every other model file builds on: they import no other model file
-/// except one another (in particular never the cluster).
-const SIM_LEAVES: [&str; 4] = ["lsn", "time", "rng", "datetime"];
+/// except one another (in particular never the cluster). `event` is the model's
+/// vocabulary: ids, messages, scheduled events and log entries.
+const SIM_LEAVES: [&str; 7] = ["lsn", "time", "rng", "datetime", "db", "wal", "event"];
 
 fn rank(module: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&module))

@@ -17,6 +17,7 @@ pub mod conf;
 pub mod conninfo;
 pub mod datetime;
 pub mod db;
+mod event;
 pub mod hba;
 mod invariants;
 mod lsn;

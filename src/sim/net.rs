@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::cluster::{HostId, Message};
+use super::event::{HostId, Message};
 use super::time::{SimDuration, SimTime};
 
 /// One link's properties and state.

@@ -1,0 +1,186 @@
+//! The model's vocabulary: host and connection ids, the messages servers send each other,
+//! the events the cluster schedules, and the entries of its event log. A leaf: it
+//! imports only the WAL and time types, never the cluster (like turmoil's envelope).
+
+use super::lsn::{Lsn, TimelineId};
+use super::time::SimTime;
+use super::wal::WalRecord;
+
+/// A host, by its position in the cluster (hosts are never removed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HostId(pub usize);
+
+/// A connection between a client process and a server backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConnId(pub u64);
+
+/// What a server process sends to another host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// A walreceiver asks to stream WAL from `start` on timeline `tli`.
+    Connect(ConnectRequest),
+    /// The server refused the connection, with PostgreSQL's message.
+    Refused { conn: ConnId, error: String },
+    /// The walsender `pid` accepted and starts streaming.
+    Accepted {
+        conn: ConnId,
+        pid: u32,
+        tli: TimelineId,
+        history: Vec<super::wal::HistoryEntry>,
+    },
+    /// WAL up to `upto`, with the records that end in this chunk.
+    Data {
+        conn: ConnId,
+        upto: Lsn,
+        records: Vec<WalRecord>,
+        sent_at: SimTime,
+        primary_end: Lsn,
+    },
+    /// A keepalive: the walsender's end of WAL, asking for a reply.
+    Keepalive {
+        conn: ConnId,
+        end: Lsn,
+        sent_at: SimTime,
+    },
+    /// Standby status: written, flushed and replayed positions.
+    Reply {
+        conn: ConnId,
+        write: Lsn,
+        flush: Lsn,
+        apply: Lsn,
+        sent_at: SimTime,
+        ping: bool,
+    },
+    /// The walsender ran into an error while streaming (it then exits).
+    StreamError { conn: ConnId, error: String },
+    /// The other side closed the connection (or the kernel reset it).
+    Closed { conn: ConnId, clean: bool },
+}
+
+impl Message {
+    /// Bytes on the wire, for bandwidth.
+    pub(crate) fn wire_bytes(&self) -> u64 {
+        match self {
+            Message::Data { upto, records, .. } => {
+                let from = records.first().map_or(*upto, |r| r.start);
+                upto.0.saturating_sub(from.0).max(1) + 24
+            }
+            _ => 64,
+        }
+    }
+
+    pub(crate) fn conn(&self) -> ConnId {
+        match self {
+            Message::Connect(r) => r.conn,
+            Message::Refused { conn, .. }
+            | Message::Accepted { conn, .. }
+            | Message::Data { conn, .. }
+            | Message::Keepalive { conn, .. }
+            | Message::Reply { conn, .. }
+            | Message::StreamError { conn, .. }
+            | Message::Closed { conn, .. } => *conn,
+        }
+    }
+}
+
+/// WAL travelling from a walsender to its standby.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Packet {
+    pub from: HostId,
+    pub to: HostId,
+    /// The LSN range it carries.
+    pub start: Lsn,
+    pub end: Lsn,
+    pub sent_at: SimTime,
+    /// When it arrives; `None` while a partition holds it.
+    pub arrive_at: Option<SimTime>,
+}
+
+/// A replication connection request, as libpq sends it from `primary_conninfo`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectRequest {
+    pub conn: ConnId,
+    /// The server's host as the client named it (`host=` in primary_conninfo).
+    pub host: String,
+    pub user: String,
+    pub password: Option<String>,
+    pub application_name: String,
+    pub slot: Option<String>,
+    pub start: Lsn,
+    pub tli: TimelineId,
+    pub port: u16,
+}
+
+/// Something scheduled to happen at a virtual time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Event {
+    Deliver {
+        from: HostId,
+        to: HostId,
+        msg: Message,
+    },
+    /// A timer of host process `what`, valid only in server incarnation `epoch`.
+    Timer {
+        host: HostId,
+        epoch: u64,
+        what: Timer,
+    },
+    WorkloadTick(HostId),
+    BaseBackupDone(usize),
+}
+
+/// Periodic or delayed work inside a server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Timer {
+    /// The walsender for `conn` may send its next chunk.
+    SenderWake(ConnId),
+    /// The startup process finished replaying up to its target.
+    Replay,
+    /// The walreceiver tries to (re)connect.
+    ReceiverStart,
+    /// wal_receiver_status_interval: status reply and timeout check.
+    ReceiverStatus,
+    /// Walsender timeouts (wal_sender_timeout).
+    SenderCheck,
+    /// checkpoint_timeout.
+    Checkpoint,
+    /// The background writer's standby snapshot (every 15 s when WAL was written).
+    Snapshot,
+    /// The WAL writer flushes asynchronously committed WAL (wal_writer_delay).
+    WalWriter,
+}
+
+/// Output of a statement that finished later than it was issued (a commit that waited
+/// for a synchronous standby), for the console of `host`'s session `session`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionOutput {
+    pub at: SimTime,
+    pub host: HostId,
+    pub session: usize,
+    pub text: String,
+}
+
+/// Kinds of noteworthy happenings, for the event log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EventKind {
+    Server,
+    Checkpoint,
+    SegmentRemoved,
+    Connected,
+    Disconnected,
+    SlotInvalidated,
+    Promote,
+    Timeline,
+    Fault,
+    Error,
+}
+
+/// A timestamped entry of the event log: what happened and why it matters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterEvent {
+    pub at: SimTime,
+    pub host: HostId,
+    pub kind: EventKind,
+    pub text: String,
+    pub why: &'static str,
+}
