@@ -1,11 +1,14 @@
 //! Ready-made labs: scripts a teacher can start from. Loading one runs its lines through
-//! the console, so the console log shows how the cluster was built.
+//! the console, so the console log shows how the cluster was built. The class-notes lab
+//! builds asynchronous streaming replication the way a course's notes do on two RHEL
+//! machines: hosts `pg1` and `pg2`, settings appended to postgresql.conf, `systemctl`, a
+//! clean data directory with `chown`/`chmod`, and `pg_basebackup -Fp -Xs -P -R`.
 
 /// (title, script). Each standby is started right after its clone: a standby cloned
 /// without a slot needs the WAL from the end of its backup on, and the next clone's
 /// checkpoint removes that segment on a primary with no `wal_keep_size` (PostgreSQL
 /// does the same; `tests/runner.rs` checks that every example ends up streaming).
-pub const EXAMPLES: [(&str, &str); 2] = [
+pub const EXAMPLES: [(&str, &str); 3] = [
     (
         "Primary + 3 standbys (standby1 synchronous), 1000 TPS",
         "primary=# ALTER SYSTEM SET listen_addresses = '*';
@@ -44,10 +47,34 @@ primary=# CREATE TABLE test (id int);
 primary=# INSERT INTO test VALUES (1);
 ",
     ),
+    (
+        "Class notes: two machines, PG1 and PG2",
+        "lab$ node rename primary pg1
+lab$ node add pg2
+pg1=# CREATE USER replicator WITH REPLICATION ENCRYPTED PASSWORD 'secret';
+pg1$ echo \"listen_addresses = '*'\" >> /var/lib/pgsql/data/postgresql.conf
+pg1$ echo \"wal_level = replica\" >> /var/lib/pgsql/data/postgresql.conf
+pg1$ echo \"max_wal_senders = 10\" >> /var/lib/pgsql/data/postgresql.conf
+pg1$ echo \"wal_keep_size = 256MB\" >> /var/lib/pgsql/data/postgresql.conf
+pg1$ echo \"hot_standby = on\" >> /var/lib/pgsql/data/postgresql.conf
+pg1$ echo \"wal_log_hints = on\" >> /var/lib/pgsql/data/postgresql.conf
+pg1$ echo \"host replication replicator 10.0.0.2/32 scram-sha-256\" >> /var/lib/pgsql/data/pg_hba.conf
+pg1$ systemctl restart postgresql
+pg2$ systemctl stop postgresql
+pg2$ rm -rf /var/lib/pgsql/data
+pg2$ mkdir /var/lib/pgsql/data
+pg2$ chown postgres:postgres /var/lib/pgsql/data
+pg2$ chmod 700 /var/lib/pgsql/data
+pg2$ PGPASSWORD=secret pg_basebackup -h pg1 -U replicator -D /var/lib/pgsql/data -Fp -Xs -P -R
+pg2$ systemctl start postgresql
+lab$ wait 1s
+",
+    ),
+
 ];
 
 /// The names a lesson's `start:` uses for the examples, in the order of [`EXAMPLES`].
-pub const IDS: [&str; 2] = ["three-standbys", "one-standby"];
+pub const IDS: [&str; 3] = ["three-standbys", "one-standby", "class-notes"];
 
 /// The script of the example named `id`.
 pub fn by_id(id: &str) -> Option<&'static str> {

@@ -1550,3 +1550,34 @@ async fn lesson_6_shows_the_commit_that_hangs_without_its_synchronous_standby() 
         text(&root, "card-primary")
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_class_notes_lab_opens_from_the_lesson_pane_with_pg1_and_pg2() {
+    fresh_lessons();
+    let (root, _handle) = mount();
+    settle().await;
+    by_testid(&root, "all-lessons").click();
+    settle().await;
+    let i = EXAMPLES
+        .iter()
+        .position(|(title, _)| title.starts_with("Class notes"))
+        .expect("a class-notes lab");
+    by_testid(&root, &format!("example-{i}")).click();
+    until("both machines on the stage", || {
+        try_testid(&root, "card-pg1").is_some() && try_testid(&root, "card-pg2").is_some()
+    })
+    .await;
+    assert!(try_testid(&root, "card-primary").is_none());
+    let select: web_sys::HtmlSelectElement = by_testid(&root, "console-target").unchecked_into();
+    assert_eq!(
+        select.value(),
+        "sql:pg1",
+        "the console follows the first host"
+    );
+    console(&root, "sql:pg2", "SELECT status FROM pg_stat_wal_receiver;").await;
+    assert!(
+        text(&root, "console-log").contains(" streaming\n"),
+        "{}",
+        text(&root, "console-log")
+    );
+}

@@ -900,7 +900,12 @@ fn every_example_lab_ends_with_all_standbys_streaming() {
         r.run_text(script).expect("the example parses");
         r.cluster.advance(walscope::sim::SimDuration::from_secs(2));
         let c = &r.cluster;
-        let primary = c.host_id("primary").expect("a primary");
+        let primary = c
+            .nodes()
+            .iter()
+            .find(|n| !n.in_recovery && n.state == walscope::sim::ServerState::Running)
+            .map(|n| n.id)
+            .expect("a primary");
         let standbys = c.hosts().len() - 1;
         let rows = c.stat_replication(primary);
         assert_eq!(rows.len(), standbys, "{title}: {rows:#?}");
@@ -1203,4 +1208,35 @@ fn pg_rewind_finds_the_common_checkpoint_after_its_wal_is_gone() {
          primary$ pg_rewind --target-pgdata=/var/lib/pgsql/data --source-server='host=standby1 user=postgres' -P\n"
     ));
     assert!(t.contains("pg_rewind: connected to server\npg_rewind: error: target server needs to use either data checksums or \"wal_log_hints = on\"\n"), "{t}");
+}
+
+#[test]
+fn a_host_can_be_renamed_as_class_notes_name_their_machines() {
+    let t = run("lab$ node rename primary pg1\nlab$ node rename pg1 lab\nlab$ node add pg2\nlab$ node rename pg2 pg1\n\
+                 pg1=# SELECT 1 AS one;\nprimary=# SELECT 1;\n");
+    assert!(
+        t.contains("lab$ node rename primary pg1\nhost primary is now pg1 (10.0.0.1)\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("lab: \"lab\" is reserved for lab commands"),
+        "{t}"
+    );
+    assert!(t.contains("lab: host \"pg1\" already exists"), "{t}");
+    assert!(t.contains(" one \n-----\n   1\n"), "{t}");
+    assert!(t.contains("walscope: no host named \"primary\""), "{t}");
+}
+
+#[test]
+fn the_class_notes_lab_streams_from_pg1_to_pg2() {
+    let script = walscope::examples::by_id("class-notes").expect("the class-notes lab");
+    let t = run(&format!(
+        "{script}pg1=# CREATE TABLE test (id int);\npg1=# INSERT INTO test VALUES (1);\nlab$ wait 1s\n\
+         pg2=# SELECT * FROM test;\npg2=# SELECT status, sender_host FROM pg_stat_wal_receiver;\n"
+    ));
+    assert!(
+        t.contains("pg2=# SELECT * FROM test;\n id \n----\n  1\n(1 row)\n"),
+        "{t}"
+    );
+    assert!(t.contains(" streaming | pg1\n"), "{t}");
 }

@@ -6,6 +6,8 @@ use crate::sim::{Cluster, HostId, SimDuration};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LabCommand {
     NodeAdd(String),
+    /// `node rename OLD NEW`.
+    NodeRename(String, String),
     Wait(SimDuration),
     Crash(String),
     Partition(String, String),
@@ -17,7 +19,7 @@ pub enum LabCommand {
     Cancel(String),
 }
 
-const USAGE: &str = "lab commands: node add NAME | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | seed N";
+const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | seed N";
 
 /// Reads a rate such as `10MB/s`, `500kB/s`, `1Gbit/s` or `100Mbit/s` into bytes per second.
 pub fn parse_rate(text: &str) -> Option<u64> {
@@ -50,6 +52,7 @@ pub fn parse(text: &str) -> Result<LabCommand, String> {
     };
     Ok(match w.as_slice() {
         ["node", "add", name] => LabCommand::NodeAdd(name.to_string()),
+        ["node", "rename", old, new] => LabCommand::NodeRename(old.to_string(), new.to_string()),
         ["wait", d] => {
             let d = dur(d)?;
             if d > SimDuration::from_secs(24 * 3600) {
@@ -111,6 +114,14 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
         LabCommand::NodeAdd(name) => {
             let h = c.add_host(name).map_err(|e| format!("lab: {e}"))?;
             Ok(format!("host {name} added ({}): PostgreSQL 15 installed, no data directory, server stopped\n", c.host(h).addr_text()))
+        }
+        LabCommand::NodeRename(old, new) => {
+            let h = host(c, old)?;
+            c.rename_host(h, new).map_err(|e| format!("lab: {e}"))?;
+            Ok(format!(
+                "host {old} is now {new} ({})\n",
+                c.host(h).addr_text()
+            ))
         }
         LabCommand::Wait(d) => {
             c.advance(*d);

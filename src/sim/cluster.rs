@@ -182,7 +182,8 @@ impl Cluster {
     }
 
     /// Adds a host with PostgreSQL installed, no data directory and the server stopped.
-    pub fn add_host(&mut self, name: &str) -> Result<HostId, String> {
+    /// Whether `name` can name a new host: letters, digits, `-` and `_`, not taken.
+    fn check_new_name(&self, name: &str) -> Result<(), String> {
         let valid = !name.is_empty()
             && name.len() <= 63
             && name
@@ -200,6 +201,22 @@ impl Cluster {
         if self.host_id(name).is_some() {
             return Err(format!("host \"{name}\" already exists"));
         }
+        Ok(())
+    }
+
+    /// Renames a host (as `hostnamectl set-hostname` and the name service would): from
+    /// now on connections name it by its new name; its address stays. A lab that follows
+    /// class notes names its machines as the notes do (`pg1`, `pg2`).
+    pub fn rename_host(&mut self, h: HostId, name: &str) -> Result<(), String> {
+        self.check_new_name(name)?;
+        let old = std::mem::replace(&mut self.hosts[h.0].name, name.to_string());
+        self.note(h, EventKind::Server, format!("host {old} renamed {name} ({})", self.host(h).addr_text()),
+            "Clients and standbys that name the old host name no longer reach it; its address is unchanged.");
+        Ok(())
+    }
+
+    pub fn add_host(&mut self, name: &str) -> Result<HostId, String> {
+        self.check_new_name(name)?;
         if self.hosts.len() >= 32 {
             return Err("a lab holds at most 32 hosts".to_string());
         }

@@ -87,6 +87,18 @@ pub fn Console() -> impl IntoView {
     let cursor = StoredValue::new(None::<usize>);
     let log = NodeRef::<Div>::new();
     let hosts = host_names(lab);
+    // A lab whose first host is not called primary (the class-notes lab's pg1), or a
+    // target host renamed away: the console follows the first host.
+    Effect::new(move |_| {
+        let names = hosts.get();
+        let gone = match target.get_untracked() {
+            Target::Sql(n) | Target::Shell(n) => !names.contains(&n),
+            Target::Lab => false,
+        };
+        if let (true, Some(first)) = (gone, names.first()) {
+            target.set(Target::Sql(first.clone()));
+        }
+    });
     // Keys of the visible transcript entries (the text itself is read once per entry).
     let keys = Memo::new(move |_| {
         lab.with(|l| {
