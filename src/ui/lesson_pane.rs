@@ -192,7 +192,7 @@ fn StepView() -> impl IntoView {
         view! {
             <div class="step" data-testid="step">
                 <div class="step-nav">
-                    <button class="small" data-testid="all-lessons" on:click=move |_| lessons.list_open.set(true)>"All lessons"</button>
+                    <button class="small" data-testid="all-lessons" aria-label="All lessons" on:click=move |_| lessons.list_open.set(true)>"Lessons"</button>
                     <select data-testid="step-list" aria-label="Go to a step (opens it from its start)"
                         on:change=move |ev| {
                             if let Ok(i) = event_target_value(&ev).parse::<usize>() {
@@ -205,6 +205,7 @@ fn StepView() -> impl IntoView {
                             view! { <option value=i.to_string() selected=i == step>{format!("{} {}. {}", if done { "✓" } else { " " }, i + 1, st.title)}</option> }
                         }).collect_view()}
                     </select>
+                    <button class="small" data-testid="reset-progress" title="Reset progress in this lesson" aria-label="Reset progress in this lesson" on:click=move |_| lessons.reset_progress(&id_reset)>"Reset"</button>
                 </div>
                 <div class="step-scroll" data-testid="step-text">
                 <p class="lesson-name">{lesson.title.clone()}</p>
@@ -218,7 +219,7 @@ fn StepView() -> impl IntoView {
                 </div>
                 <div class="step-bottom">
                 {has_goals.then(|| view! {
-                    <h3 class="goals-heading">"Goals"</h3>
+                    <h3 class="sr-only">"Goals"</h3>
                     <ul class="goals" data-testid="goals">
                         {s.goals.iter().enumerate().map(|(i, g)| {
                             let ok = move || lessons.goals.with(|r| r.get(i).is_some_and(|r| r.met));
@@ -260,10 +261,6 @@ fn StepView() -> impl IntoView {
                         <button on:click=move |_| offer_catch_up.set(false)>"Keep trying"</button>
                     </div>
                 </Show>
-                <p class="muted small-print">
-                    <button class="linkish" data-testid="reset-progress" on:click=move |_| lessons.reset_progress(&id_reset)>"Reset progress"</button>
-                    " in this lesson."
-                </p>
                 </div>
             </div>
         }
