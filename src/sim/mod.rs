@@ -31,6 +31,8 @@ pub mod syncrep;
 mod time;
 mod views;
 pub mod wal;
+mod walreceiver;
+mod walsender;
 
 pub use basebackup::{BaseBackup, BaseBackupOptions, WalMethod};
 pub use cluster::{

@@ -1,6 +1,9 @@
-//! `synchronous_standby_names`: which standbys a commit waits for.
+//! Synchronous replication (syncrep.c): `synchronous_standby_names`, which standbys a
+//! commit waits for, and releasing the commits that wait once enough standbys confirm.
 
+use super::cluster::{Cluster, ConnId, HostId, SessionOutput};
 use super::lsn::Lsn;
+use super::server::{SenderState, SyncWait};
 
 /// How the listed standbys are chosen (`syncrep_method`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,6 +264,165 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
         }
     }
     Ok(out)
+}
+
+// ---- releasing the commits that wait (SyncRepReleaseWaiters) ----------------------------
+
+impl Cluster {
+    /// The parsed synchronous_standby_names of the running server on `h`.
+    pub fn sync_config(&self, h: HostId) -> Option<SyncConfig> {
+        let s = self.server(h)?;
+        SyncConfig::parse(&s.settings.text("synchronous_standby_names"))
+            .ok()
+            .flatten()
+    }
+
+    /// `sync_priority` and `sync_state` for each walsender, in order.
+    pub fn sync_states(&self, h: HostId) -> Vec<(u32, &'static str)> {
+        let config = self.sync_config(h);
+        let candidates = self.sync_candidates(h, config.as_ref());
+        match &config {
+            None => candidates.iter().map(|_| (0, "async")).collect(),
+            Some(c) => {
+                let (states, _) = evaluate(c, &candidates);
+                candidates
+                    .iter()
+                    .zip(states)
+                    .map(|(cand, s)| (cand.priority, s))
+                    .collect()
+            }
+        }
+    }
+
+    /// Releases commits whose WAL the synchronous standbys have confirmed.
+    pub(crate) fn release_sync_waiters(&mut self, h: HostId) {
+        self.release_sync_waiters_after(h, None);
+    }
+
+    /// Like [`Cluster::release_sync_waiters`], after a reply on walsender `replying`,
+    /// which may announce that it now serves a synchronous standby.
+    /// Each walsender of `h` as a synchronous standby candidate, in order: its
+    /// positions and its priority under `config` (0 unless it streams to a standby).
+    pub(super) fn sync_candidates(&self, h: HostId, config: Option<&SyncConfig>) -> Vec<Candidate> {
+        let Some(server) = self.server(h) else {
+            return Vec::new();
+        };
+        server
+            .senders
+            .iter()
+            .map(|w| Candidate {
+                priority: match (config, w.state) {
+                    (Some(c), SenderState::Streaming) if !w.is_backup => {
+                        c.priority(&w.application_name)
+                    }
+                    _ => 0,
+                },
+                write: w.write,
+                flush: w.flush,
+                apply: w.replay,
+            })
+            .collect()
+    }
+
+    pub(super) fn release_sync_waiters_after(&mut self, h: HostId, replying: Option<ConnId>) {
+        if self.server(h).is_none() {
+            return;
+        }
+        let config = self.sync_config(h);
+        let positions = match &config {
+            None => {
+                if let Some(conn) = replying {
+                    self.announce_sync(h, conn, &[], &[], false);
+                }
+                Some([Lsn(u64::MAX); 3])
+            }
+            Some(c) => {
+                let candidates = self.sync_candidates(h, Some(c));
+                let (states, positions) = evaluate(c, &candidates);
+                if let Some(conn) = replying {
+                    let priorities: Vec<u32> = candidates.iter().map(|k| k.priority).collect();
+                    let quorum = c.method == Method::Quorum;
+                    self.announce_sync(h, conn, &states, &priorities, quorum);
+                }
+                positions
+            }
+        };
+        let Some([write, flush, apply]) = positions else {
+            return;
+        };
+        let now = self.now;
+        let mut done = Vec::new();
+        let mut checks = Vec::new();
+        if let Some(server) = self.server_mut(h) {
+            for (i, s) in server.sessions.iter_mut().enumerate() {
+                let Some(w) = &s.waiting else { continue };
+                let reached = match w.mode {
+                    SyncWait::Write => write,
+                    SyncWait::Flush => flush,
+                    SyncWait::Apply => apply,
+                };
+                if reached >= w.lsn {
+                    if w.mode == SyncWait::Flush {
+                        checks.push(w.lsn);
+                    }
+                    done.push((i, w.tag.clone()));
+                    s.waiting = None;
+                }
+            }
+        }
+        for lsn in checks {
+            self.check_durable_ack(h, lsn);
+        }
+        for (session, tag) in done {
+            self.outputs.push(SessionOutput {
+                at: now,
+                host: h,
+                session,
+                text: format!("{tag}\n"),
+            });
+        }
+        let mode = self
+            .server(h)
+            .map_or(String::new(), |s| s.settings.text("synchronous_commit"));
+        let reached = match mode.as_str() {
+            "remote_write" => write,
+            "remote_apply" => apply,
+            _ => flush,
+        };
+        if let Some(wl) = self.host_mut(h).workload.as_mut() {
+            while let Some(&(lsn, at, txns)) = wl.waiting.front() {
+                if lsn > reached {
+                    break;
+                }
+                wl.waiting.pop_front();
+                wl.committed += txns as u64;
+                wl.last_latency = now - at;
+            }
+        }
+    }
+}
+
+impl Cluster {
+    /// Records a `sync_commit_durable` violation if fewer than the required number of
+    /// listed standbys really have `lsn` on disk when a commit is acknowledged.
+    pub(super) fn check_durable_ack(&mut self, h: HostId, lsn: Lsn) {
+        let Some(config) = self.sync_config(h) else {
+            return;
+        };
+        let Some(server) = self.server(h) else { return };
+        let on_disk = server
+            .senders
+            .iter()
+            .filter(|w| !w.is_backup && config.priority(&w.application_name) > 0)
+            .filter(|w| self.data(w.peer).is_some_and(|d| d.wal.flush >= lsn))
+            .count();
+        if on_disk < config.num_sync {
+            self.violations.push(super::invariants::Broken {
+                name: "sync_commit_durable",
+                detail: format!("commit at {lsn} acknowledged with {on_disk} of {} synchronous standbys holding it", config.num_sync),
+            });
+        }
+    }
 }
 
 #[cfg(test)]
