@@ -930,6 +930,18 @@ fn walscope_file(name: &str, text: &str) -> web_sys::DataTransfer {
     dt
 }
 
+/// Drops a file named `name` holding `text` on the stage, as a user dragging it there.
+fn drop_file(root: &web_sys::HtmlElement, name: &str, text: &str) -> web_sys::DragEvent {
+    let dt = walscope_file(name, text);
+    let init = web_sys::DragEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_data_transfer(Some(&dt));
+    let ev = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
+    by_testid(root, "stage").dispatch_event(&ev).unwrap();
+    ev
+}
+
 #[wasm_bindgen_test]
 async fn dropping_or_picking_a_walscope_file_imports_it() {
     fresh();
@@ -937,13 +949,7 @@ async fn dropping_or_picking_a_walscope_file_imports_it() {
     console(&root, "lab", "node add mine").await;
 
     // Drag and drop anywhere on the page.
-    let dt = walscope_file("class.walscope", ONE_STANDBY);
-    let init = web_sys::DragEventInit::new();
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    init.set_data_transfer(Some(&dt));
-    let drop = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
-    by_testid(&root, "stage").dispatch_event(&drop).unwrap();
+    let drop = drop_file(&root, "class.walscope", ONE_STANDBY);
     assert!(
         drop.default_prevented(),
         "the browser does not open the file itself"
@@ -1443,16 +1449,7 @@ async fn a_teachers_lesson_is_added_and_a_broken_one_says_why() {
     settle().await;
     by_testid(&root, "all-lessons").click();
     settle().await;
-    let drop_file = |name: &str, text: &str| {
-        let dt = walscope_file(name, text);
-        let init = web_sys::DragEventInit::new();
-        init.set_bubbles(true);
-        init.set_cancelable(true);
-        init.set_data_transfer(Some(&dt));
-        let ev = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
-        by_testid(&root, "stage").dispatch_event(&ev).unwrap();
-    };
-    drop_file("broken.md", "---\nid: mine\ntitle: Mine\nsummary: S\n---\n## S\n\n```walscope goal\nprimary=# SELECT 1;\n```\n");
+    drop_file(&root, "broken.md", "---\nid: mine\ntitle: Mine\nsummary: S\n---\n## S\n\n```walscope goal\nprimary=# SELECT 1;\n```\n");
     until("the lesson's error", || {
         try_testid(&root, "lesson-errors").is_some()
     })
@@ -1472,7 +1469,7 @@ async fn a_teachers_lesson_is_added_and_a_broken_one_says_why() {
     let hostile = "---\nid: mine\ntitle: Mine <b>bold</b>\nsummary: S\n---\n## Hostile\n\n\
         <script>window.__walscope_pwned = 1</script>\n\n<img src=x onerror=\"window.__walscope_pwned = 2\">\n\n\
         [click](javascript:window.__walscope_pwned=3)\n";
-    drop_file("mine.md", hostile);
+    drop_file(&root, "mine.md", hostile);
     until("the teacher's lesson to open", || {
         try_testid(&root, "step").is_some()
     })
