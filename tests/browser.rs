@@ -1578,3 +1578,81 @@ async fn the_class_notes_lab_opens_from_the_lesson_pane_with_pg1_and_pg2() {
         text(&root, "console-log")
     );
 }
+
+/// The policy scripts/finish-dist writes into the served page, with the bootstrap's hash
+/// replaced by one that matches nothing here.
+fn served_policy() -> String {
+    include_str!("../assets/content-security-policy.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("; ")
+        .replace(
+            "{bootstrap}",
+            "'sha256-47DEQpj8HBSa+/TImW+5JYeuQeRkm5NMpJWZG3hSuFU='",
+        )
+}
+
+/// Markup that runs script in every way a lesson or a renderer bug could smuggle in; each
+/// payload sets its own bit of `parent.walscopePwned`. The link is clicked by the test.
+const HOSTILE: &str = r#"<script>parent.walscopePwned |= 1</script>
+<img src="data:," onerror="parent.walscopePwned |= 2">
+<svg onload="parent.walscopePwned |= 4"></svg>
+<iframe srcdoc="<script>parent.parent.walscopePwned |= 8</script>"></iframe>
+<a id="js" href="javascript:parent.walscopePwned |= 16">more</a>"#;
+
+/// Loads `markup` inside a lesson's `.md` block of a frame under `policy` (or none), clicks
+/// its link, and returns the bits of the payloads that ran.
+async fn payloads_that_run(policy: Option<&str>, markup: &str) -> u32 {
+    let w = window();
+    js_sys::Reflect::set(&w, &"walscopePwned".into(), &0.into()).unwrap();
+    let meta = policy
+        .map(|p| format!(r#"<meta http-equiv="Content-Security-Policy" content="{p}">"#))
+        .unwrap_or_default();
+    let doc = w.document().unwrap();
+    let frame: web_sys::HtmlIFrameElement = doc.create_element("iframe").unwrap().unchecked_into();
+    frame.set_srcdoc(&format!(
+        "<!DOCTYPE html><html><head>{meta}</head><body><div class=\"md\">{markup}</div></body></html>"
+    ));
+    doc.body().unwrap().append_child(&frame).unwrap();
+    let loaded = || {
+        frame.content_document().is_some_and(|d| {
+            d.ready_state() == "complete" && d.query_selector(".md").ok().flatten().is_some()
+        })
+    };
+    for _ in 0..250 {
+        if loaded() {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert!(loaded(), "the frame did not load");
+    if let Some(a) = frame.content_document().unwrap().get_element_by_id("js") {
+        a.unchecked_into::<web_sys::HtmlElement>().click();
+    }
+    sleep(400).await;
+    frame.remove();
+    js_sys::Reflect::get(&w, &"walscopePwned".into())
+        .unwrap()
+        .as_f64()
+        .unwrap_or(0.0) as u32
+}
+
+#[wasm_bindgen_test]
+async fn the_served_policy_stops_script_smuggled_into_a_lesson() {
+    // The payloads are live: with no policy, every one of them runs (so this test can see
+    // script that runs).
+    assert_eq!(payloads_that_run(None, HOSTILE).await, 31);
+    // The lesson renderer escapes them: an imported lesson, or a link that opens one,
+    // shows them as text.
+    let rendered = walscope::lesson::to_html(HOSTILE);
+    assert_eq!(payloads_that_run(None, &rendered).await, 0, "{rendered}");
+    // And if a renderer bug let them through, the served page's policy runs none of them.
+    let policy = served_policy();
+    assert_eq!(
+        payloads_that_run(Some(&policy), HOSTILE).await,
+        0,
+        "{policy}"
+    );
+}
