@@ -1,4 +1,4 @@
-//! The `walscope` binary: run, link encode, link decode.
+//! The `walscope` binary: run, link encode/decode/lesson, lesson check/show, example.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -114,4 +114,45 @@ fn a_decoded_link_encodes_back_to_the_same_screen() {
         back.replay().cluster.fingerprint(),
         s.replay().cluster.fingerprint()
     );
+}
+
+#[test]
+fn an_example_lab_prints_as_a_script_that_runs_like_the_menu_loads_it() {
+    let (code, list, _) = walscope(&["example"], "");
+    assert_eq!(code, 0);
+    assert!(
+        list.starts_with("three-standbys   Primary + 3 standbys"),
+        "{list}"
+    );
+    assert_eq!(list.lines().count(), walscope::examples::EXAMPLES.len());
+    let (code, script, _) = walscope(&["example", "class-notes"], "");
+    assert_eq!(code, 0);
+    assert_eq!(script, walscope::examples::by_id("class-notes").unwrap());
+    let (_, ran, _) = walscope(&["run", "-"], &script);
+    assert!(ran.contains("pg1$ systemctl restart postgresql"), "{ran}");
+    let (code, _, err) = walscope(&["example", "nope"], "");
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "walscope: no example lab named nope (walscope example lists them)\n"
+    );
+}
+
+#[test]
+fn each_lesson_step_has_a_link_that_opens_it() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons");
+    let (code, out, err) = walscope(&["link", "lesson", dir], "");
+    assert_eq!(code, 0, "{err}");
+    let library = walscope::lesson::Library::builtin();
+    let steps: usize = library.lessons.iter().map(|l| l.steps.len()).sum();
+    assert_eq!(out.lines().count(), steps);
+    for line in out.lines() {
+        let mut f = line.split(' ');
+        let (id, step, link) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
+        let s = walscope::share::decode(link.trim_start_matches('#')).expect("a valid link");
+        let opened = s.lesson.expect("the link names a lesson step");
+        assert_eq!(opened.id, id);
+        assert_eq!(usize::from(opened.step) + 1, step.parse::<usize>().unwrap());
+        assert!(s.lines.is_empty(), "a step link opens the canonical state");
+    }
 }

@@ -4,6 +4,9 @@
 //! walscope run FILE|-            run a scenario and print its transcript
 //! walscope link encode FILE|-    print the link fragment for a scenario
 //! walscope link decode FRAGMENT  print a link's scenario as script text
+//! walscope link lesson FILE|DIR   print the link that opens each step of a lesson:
+//!                                 "ID STEP FRAGMENT" a line (steps count from 1)
+//! walscope example [NAME]         list the example labs, or print one as a script
 //! walscope lesson check FILE|DIR  run every step of a lesson (or of every lesson in DIR)
 //!                                 and check each goal is unmet before its solution, met after
 //! walscope lesson show FILE       print the transcript of a lesson's canonical run
@@ -12,7 +15,13 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: walscope run FILE|-\n       walscope link encode FILE|-\n       walscope link decode FRAGMENT\n       walscope lesson check FILE|DIR\n       walscope lesson show FILE";
+const USAGE: &str = "usage: walscope run FILE|-
+       walscope link encode FILE|-
+       walscope link decode FRAGMENT
+       walscope link lesson FILE|DIR
+       walscope lesson check FILE|DIR
+       walscope lesson show FILE
+       walscope example [NAME]";
 
 fn read_input(path: &str) -> Result<String, String> {
     if path == "-" {
@@ -78,6 +87,51 @@ fn lesson_check(path: &str) -> Result<String, String> {
     }
 }
 
+/// One line per step of each lesson: its id, the step's number and the link fragment that
+/// opens it (a teacher's slides can carry these; the browser checks use them).
+fn lesson_links(path: &str) -> Result<String, String> {
+    let mut out = String::new();
+    for file in lesson_files(path)? {
+        let text = read_input(&file)?;
+        let lesson = walscope::lesson::parse(&file, &text).map_err(|errors| lines(&errors))?;
+        for step in 0..lesson.steps.len() {
+            let scenario = walscope::share::Scenario {
+                seed: 0,
+                lines: Vec::new(),
+                time: walscope::sim::SimTime::ZERO,
+                lesson: Some(walscope::share::LessonRef {
+                    id: lesson.id.clone(),
+                    step: u16::try_from(step)
+                        .map_err(|_| format!("walscope: {file}: too many steps"))?,
+                }),
+                view: Default::default(),
+            };
+            out.push_str(&format!(
+                "{} {} #{}\n",
+                lesson.id,
+                step + 1,
+                walscope::share::encode(&scenario)
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The example labs' names, or one of them as a script to edit or run.
+fn example(name: Option<&str>) -> Result<String, String> {
+    use walscope::examples::{by_id, EXAMPLES, IDS};
+    match name {
+        None => Ok(IDS
+            .iter()
+            .zip(EXAMPLES.iter())
+            .map(|(id, (title, _))| format!("{id:<16} {title}\n"))
+            .collect()),
+        Some(n) => by_id(n).map(str::to_string).ok_or_else(|| {
+            format!("walscope: no example lab named {n} (walscope example lists them)")
+        }),
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -91,12 +145,15 @@ fn main() -> ExitCode {
         ["link", "decode", fragment] => {
             walscope::share::decode_to_script(fragment).map_err(|e| format!("walscope: {e}"))
         }
+        ["link", "lesson", path] => lesson_links(path),
         ["lesson", "check", path] => lesson_check(path),
         ["lesson", "show", path] => read_input(path).and_then(|text| {
             walscope::lesson::parse(path, &text)
                 .map(|l| walscope::lesson::show(&l))
                 .map_err(|errors| lines(&errors))
         }),
+        ["example"] => example(None),
+        ["example", name] => example(Some(name)),
         _ => Err(USAGE.to_string()),
     };
     match result {
