@@ -29,8 +29,11 @@ class Browser:
         self._from_chrome, from_chrome_w = os.pipe()
         # Chromium reads commands on fd 3 and writes replies on fd 4.
         def fds():
-            os.dup2(to_chrome_r, 3)
-            os.dup2(from_chrome_w, 4)
+            # Through fresh copies: a pipe end may itself be fd 3 or 4, and dup2 onto
+            # itself would leave it close-on-exec.
+            a, b = os.dup(to_chrome_r), os.dup(from_chrome_w)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
 
         self.proc = subprocess.Popen(
             [
@@ -47,7 +50,7 @@ class Browser:
                 "about:blank",
             ],
             preexec_fn=fds,
-            pass_fds=(to_chrome_r, from_chrome_w),
+            close_fds=False,  # fds 3 and 4, made in preexec, must reach chromium
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
