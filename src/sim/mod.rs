@@ -19,9 +19,11 @@ pub mod datetime;
 pub mod db;
 mod event;
 pub mod hba;
+mod host;
 mod invariants;
 mod lsn;
 mod net;
+mod proc;
 mod replication;
 mod rewind;
 mod rng;
@@ -34,17 +36,16 @@ pub mod wal;
 mod walreceiver;
 mod walsender;
 
-pub use basebackup::{BaseBackup, BaseBackupOptions, WalMethod};
-pub use cluster::{
-    connection_refused, Cluster, ClusterEvent, EventKind, Host, HostId, Packet, SessionOutput,
-    Workload,
-};
-pub use invariants::Broken;
+pub use cluster::Cluster;
+pub use conninfo::connection_refused;
+pub use event::{Broken, ClusterEvent, EventKind, HostId, Packet, SessionOutput};
+pub use host::{Host, Slot, Workload};
 pub use lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
 pub use net::{Link, LinkInfo};
+pub use proc::{BaseBackup, BaseBackupOptions, WalMethod};
 pub use replication::ConnectAttempt;
 pub use rng::Rng;
-pub use server::{Slot, StartError, StopMode, WriteOutcome};
+pub use server::{StartError, StopMode, WriteOutcome};
 pub use time::{SimDuration, SimTime, EPOCH_UNIX_MICROS};
 pub use views::{Datum, NodeView, Relation, ReplicationRow, ServerState, SlotRow, WalReceiverRow};
 

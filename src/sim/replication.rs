@@ -9,10 +9,13 @@
 //! when no more data is waiting); replay runs at a fixed rate (bytes per second) and
 //! hot-standby query conflicts are not modelled.
 
-use super::cluster::{connection_refused, server_at, Cluster, ConnId, HostId, Message, Timer};
+use super::cluster::Cluster;
+use super::conninfo::{connection_refused, server_at};
+use super::event::{ConnId, HostId, Message, Timer};
 use super::hba;
 use super::lsn::{Lsn, TimelineId};
-use super::server::{listens_on, ReceiverStatus};
+use super::proc::ReceiverStatus;
+use super::server::listens_on;
 use super::time::SimDuration;
 use super::wal::{self, RecordBody};
 

@@ -4,70 +4,42 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use super::cluster::{Cluster, ConnId, EventKind, HostId, SessionOutput, Timer};
-use super::db::{Change, Database, Undo};
+use super::cluster::Cluster;
+use super::db::Change;
+use super::event::{ConnId, Event, EventKind, HostId, Message, SessionOutput, Timer};
+use super::host::{DataDir, Slot, Workload};
 use super::lsn::{Lsn, TimelineId, SEGMENT_SIZE};
+use super::proc::{Server, Session, SyncWait, Waiting};
 use super::settings::{self, Settings};
-use super::time::{SimDuration, SimTime};
-use super::wal::{self, RecordBody, Wal};
+use super::time::SimDuration;
+use super::wal::{self, RecordBody};
 use super::{hba, PGDATA};
 
-/// A physical replication slot (`pg_replication_slots`).
+/// Why `pg_ctl start` failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Slot {
-    pub restart_lsn: Option<Lsn>,
-    /// The walsender using it, if any.
-    pub active_pid: Option<u32>,
-    /// Invalidated for exceeding max_slot_wal_keep_size (`wal_status` = lost).
-    pub lost: bool,
-    pub temporary: bool,
+pub enum StartError {
+    NoDataDirectory,
+    AlreadyRunning,
+    /// The server exited during start. What it wrote to stderr before its logging
+    /// collector ran (empty when the reason went to its log file).
+    Failed(String),
 }
 
-/// The backup a data directory was cloned from (`backup_label`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BackupLabel {
-    pub start: Lsn,
-    pub checkpoint: Lsn,
-    pub end: Lsn,
-    pub tli: TimelineId,
-    pub started_at: SimTime,
+/// How to stop (`pg_ctl stop -m`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopMode {
+    Smart,
+    Fast,
+    Immediate,
 }
 
-/// The durable contents of a data directory.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataDir {
-    pub system_id: u64,
-    pub db: Database,
-    pub wal: Wal,
-    pub slots: BTreeMap<String, Slot>,
-    /// The last checkpoint (or restartpoint): its redo point and record.
-    pub redo: Lsn,
-    pub checkpoint_lsn: Lsn,
-    pub checkpoint_time: SimTime,
-    /// WAL up to here is reflected in `db` (the replay position on a standby).
-    pub applied: Lsn,
-    /// Changes of transactions not yet committed in replay, by xid.
-    pub pending_xacts: BTreeMap<u32, Vec<Arc<Change>>>,
-    /// Changes applied on the primary but not yet flushed (lost on a crash).
-    pub undo: Vec<(Lsn, Undo)>,
-    /// The commit time of the last replayed transaction.
-    pub last_replayed_commit: Option<SimTime>,
-    /// Set by a clean shutdown; a start without it runs crash recovery.
-    pub clean_shutdown: bool,
-    /// Set while cloned from a backup that recovery has not yet reached the end of.
-    pub backup: Option<BackupLabel>,
-    /// Whether a catalog change since the last checkpoint already wrote full-page images.
-    pub catalog_fpi_done: bool,
-    /// WAL was written since the last standby snapshot (running-xacts record).
-    pub dirty_since_snapshot: bool,
-    /// wal_log_hints as the server last ran with it (pg_control), for pg_rewind.
-    pub wal_log_hints: bool,
-    pub shutdown_at: SimTime,
-    /// The last clean shutdown was of a standby (pg_control's "shut down in recovery").
-    pub shutdown_in_recovery: bool,
-    /// (location, redo) of the last checkpoints written here, oldest first, kept after
-    /// their WAL is removed (pg_rewind's last common checkpoint).
-    pub checkpoints: Vec<(Lsn, Lsn)>,
+/// The outcome of a write statement on a primary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// Committed; the client gets its command tag now.
+    Done,
+    /// Committed locally; waits for synchronous standbys before answering.
+    Waiting,
 }
 
 /// How many past checkpoints a data directory remembers.
@@ -99,238 +71,6 @@ pub fn keep_log_seg(current: Lsn, min_slot: Option<Lsn>, max_slot_mb: i64, keep_
         }
     }
     segno
-}
-
-impl DataDir {
-    /// The oldest restart_lsn of any slot (XLogGetReplicationSlotMinimumLSN).
-    pub fn min_slot_lsn(&self) -> Option<Lsn> {
-        self.slots.values().filter_map(|s| s.restart_lsn).min()
-    }
-
-    /// No WAL was written since the last checkpoint record (a timed checkpoint is
-    /// skipped then, as PostgreSQL skips one on an idle system).
-    pub fn nothing_since_checkpoint(&self) -> bool {
-        match self.wal.records.back() {
-            Some(r) => {
-                r.start == self.checkpoint_lsn && matches!(r.body, RecordBody::Checkpoint { .. })
-            }
-            None => self.wal.insert == self.checkpoint_lsn,
-        }
-    }
-
-    pub fn initdb(system_id: u64, db: Database, at: Lsn) -> DataDir {
-        DataDir {
-            system_id,
-            db,
-            wal: Wal::new(at),
-            slots: BTreeMap::new(),
-            redo: at,
-            checkpoint_lsn: at,
-            checkpoint_time: SimTime::ZERO,
-            applied: at,
-            pending_xacts: BTreeMap::new(),
-            undo: Vec::new(),
-            last_replayed_commit: None,
-            clean_shutdown: true,
-            backup: None,
-            catalog_fpi_done: false,
-            dirty_since_snapshot: false,
-            wal_log_hints: false,
-            shutdown_at: SimTime::ZERO,
-            shutdown_in_recovery: false,
-            checkpoints: Vec::new(),
-        }
-    }
-
-    /// A crash: WAL after the flush position never reached disk, and neither did the
-    /// changes it described.
-    pub fn lose_unflushed(&mut self) {
-        let flush = self.wal.flush;
-        while self.undo.last().is_some_and(|(lsn, _)| *lsn > flush) {
-            if let Some((_, u)) = self.undo.pop() {
-                self.db.undo(u);
-            }
-        }
-        self.undo.clear();
-        self.wal.truncate(flush);
-        self.applied = self.applied.min(flush);
-    }
-}
-
-/// The walsender's state (`pg_stat_replication.state`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SenderState {
-    Startup,
-    Catchup,
-    Streaming,
-    Backup,
-    Stopping,
-}
-
-impl SenderState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SenderState::Startup => "startup",
-            SenderState::Catchup => "catchup",
-            SenderState::Streaming => "streaming",
-            SenderState::Backup => "backup",
-            SenderState::Stopping => "stopping",
-        }
-    }
-}
-
-/// A walsender backend on the primary.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WalSender {
-    pub conn: ConnId,
-    pub pid: u32,
-    pub peer: HostId,
-    pub user: String,
-    pub application_name: String,
-    pub client_port: u16,
-    pub backend_start: SimTime,
-    pub state: SenderState,
-    pub sent: Lsn,
-    pub write: Lsn,
-    pub flush: Lsn,
-    pub replay: Lsn,
-    pub write_lag: Option<SimDuration>,
-    pub flush_lag: Option<SimDuration>,
-    pub replay_lag: Option<SimDuration>,
-    pub reply_time: Option<SimTime>,
-    pub slot: Option<String>,
-    pub last_reply: SimTime,
-    /// A send is in progress on the link; the next chunk waits for it.
-    pub busy: bool,
-    /// (LSN, when sent) samples for the lag columns, oldest first.
-    pub lag_samples: VecDeque<(Lsn, SimTime)>,
-    pub lag_heads: [usize; 3],
-    pub fully_applied_last_time: bool,
-    /// The replication command the standby sent (`START_REPLICATION 0/3000000 TIMELINE 1`),
-    /// which the walsender's log lines quote.
-    pub command: String,
-    /// The walsender has said it serves a synchronous standby, and has not stopped
-    /// being one since (PostgreSQL's announce_next_takeover, inverted).
-    pub announced_sync: bool,
-    /// A base backup's sender streams nothing itself.
-    pub is_backup: bool,
-}
-
-/// The walreceiver's status (`pg_stat_wal_receiver.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReceiverStatus {
-    Starting,
-    Streaming,
-    Waiting,
-}
-
-/// The walreceiver process of a standby.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WalReceiver {
-    pub pid: u32,
-    pub status: ReceiverStatus,
-    pub conn: Option<ConnId>,
-    pub primary: HostId,
-    pub receive_start_lsn: Lsn,
-    pub receive_start_tli: TimelineId,
-    /// Written and flushed in this connection's stream (it starts at receive_start_lsn).
-    pub written: Lsn,
-    pub last_msg_send_time: Option<SimTime>,
-    pub last_msg_receipt_time: Option<SimTime>,
-    pub latest_end_lsn: Lsn,
-    pub latest_end_time: Option<SimTime>,
-    pub slot_name: Option<String>,
-    pub sender_host: String,
-    pub sender_port: u16,
-    pub conninfo: String,
-}
-
-/// What a waiting commit waits for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SyncWait {
-    Write,
-    Flush,
-    Apply,
-}
-
-/// A statement whose commit waits for synchronous standbys.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Waiting {
-    pub lsn: Lsn,
-    pub mode: SyncWait,
-    /// The command tag to print when it finishes (`INSERT 0 1`).
-    pub tag: String,
-    pub query: String,
-    pub since: SimTime,
-    pub xid: u32,
-}
-
-/// A client backend serving one psql session.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Session {
-    pub pid: u32,
-    pub backend_start: SimTime,
-    pub client_port: u16,
-    /// Session-level settings made with SET.
-    pub set: BTreeMap<&'static str, super::conf::Parsed>,
-    pub waiting: Option<Waiting>,
-    pub last_query: String,
-    /// A statement of this session is executing (only ever seen by that statement
-    /// itself, reading pg_stat_activity: the model runs statements in no time).
-    pub running: bool,
-}
-
-/// A running postmaster and its processes.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Server {
-    pub pid: u32,
-    pub started: SimTime,
-    pub settings: Settings,
-    pub hba: Vec<hba::HbaLine>,
-    /// In recovery (a standby).
-    pub standby: bool,
-    /// Reached a consistent state (a hot standby may then accept reads).
-    pub consistent: bool,
-    pub senders: Vec<WalSender>,
-    pub receiver: Option<WalReceiver>,
-    pub sessions: Vec<Session>,
-    /// The startup process is replaying up to this LSN (a Replay timer is pending).
-    pub replaying_to: Option<Lsn>,
-    pub startup_pid: u32,
-    pub checkpointer_pid: u32,
-    /// The standby told the walreceiver to stay away until this time (retry interval).
-    pub next_connect: SimTime,
-    /// An asynchronous commit left WAL to flush; the WAL writer is scheduled.
-    pub walwriter_pending: bool,
-    /// The last fork complaint, so it is logged once per retry.
-    pub last_fork_error: Option<String>,
-}
-
-/// Why `pg_ctl start` failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StartError {
-    NoDataDirectory,
-    AlreadyRunning,
-    /// The server exited during start. What it wrote to stderr before its logging
-    /// collector ran (empty when the reason went to its log file).
-    Failed(String),
-}
-
-/// How to stop (`pg_ctl stop -m`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StopMode {
-    Smart,
-    Fast,
-    Immediate,
-}
-
-/// The outcome of a write statement on a primary.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WriteOutcome {
-    /// Committed; the client gets its command tag now.
-    Done,
-    /// Committed locally; waits for synchronous standbys before answering.
-    Waiting,
 }
 
 impl Cluster {
@@ -716,11 +456,7 @@ impl Cluster {
                 peers.extend(r.conn.map(|c| (r.primary, c)));
             }
             for (peer, conn) in peers {
-                self.send(
-                    h,
-                    peer,
-                    super::cluster::Message::Closed { conn, clean: false },
-                );
+                self.send(h, peer, Message::Closed { conn, clean: false });
             }
             self.kill_server(h);
             self.note(h, EventKind::Server, format!("{name} stopped (immediate)"),
@@ -746,11 +482,7 @@ impl Cluster {
                 "terminating walreceiver process due to administrator command",
             );
             if let Some(conn) = rcv.conn {
-                self.send(
-                    h,
-                    rcv.primary,
-                    super::cluster::Message::Closed { conn, clean: true },
-                );
+                self.send(h, rcv.primary, Message::Closed { conn, clean: true });
             }
         }
         self.log(h, pid, "LOG", "aborting any active transactions");
@@ -771,7 +503,7 @@ impl Cluster {
                 self.send(
                     h,
                     s.peer,
-                    super::cluster::Message::Closed {
+                    Message::Closed {
                         conn: s.conn,
                         clean: true,
                     },
@@ -1223,11 +955,7 @@ impl Cluster {
                 });
                 if let Some((conn, peer)) = conn {
                     self.drop_sender(h, conn);
-                    self.send(
-                        h,
-                        peer,
-                        super::cluster::Message::Closed { conn, clean: false },
-                    );
+                    self.send(h, peer, Message::Closed { conn, clean: false });
                 }
             }
             self.log(h, cp_pid, "LOG", &format!("invalidating slot \"{name}\" because its restart_lsn {restart} exceeds max_slot_wal_keep_size"));
@@ -1436,16 +1164,13 @@ impl Cluster {
             return;
         }
         let was = self.host(h).workload.is_some();
-        let w = self
-            .host_mut(h)
-            .workload
-            .get_or_insert(super::cluster::Workload {
-                tps,
-                carry: 0,
-                waiting: VecDeque::new(),
-                committed: 0,
-                last_latency: SimDuration::ZERO,
-            });
+        let w = self.host_mut(h).workload.get_or_insert(Workload {
+            tps,
+            carry: 0,
+            waiting: VecDeque::new(),
+            committed: 0,
+            last_latency: SimDuration::ZERO,
+        });
         w.tps = tps;
         if !was {
             self.schedule_workload(h);
@@ -1453,10 +1178,7 @@ impl Cluster {
     }
 
     pub(crate) fn schedule_workload(&mut self, h: HostId) {
-        self.schedule(
-            self.now + WORKLOAD_TICK,
-            super::cluster::Event::WorkloadTick(h),
-        );
+        self.schedule(self.now + WORKLOAD_TICK, Event::WorkloadTick(h));
     }
 
     pub(crate) fn workload_tick(&mut self, h: HostId) {
@@ -1528,11 +1250,4 @@ pub fn listens_on(listen: &str, addr: &str, host_name: &str) -> bool {
         .split(',')
         .map(str::trim)
         .any(|item| item == "*" || item == "0.0.0.0" || item == addr || item == host_name)
-}
-
-impl WalReceiver {
-    /// The primary_conninfo this walreceiver was started with.
-    pub fn conninfo_source(&self) -> String {
-        self.conninfo.clone()
-    }
 }

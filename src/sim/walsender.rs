@@ -2,10 +2,11 @@
 //! streaming WAL to it in messages of at most MAX_SEND bytes, reading its replies, and
 //! announcing when it becomes a synchronous standby.
 
-use super::cluster::{Cluster, ConnId, ConnectRequest, EventKind, HostId, Message, Timer};
+use super::cluster::Cluster;
+use super::event::{ConnId, ConnectRequest, EventKind, HostId, Message, Timer};
 use super::lsn::Lsn;
+use super::proc::{SenderState, WalSender};
 use super::replication::{ConnectAttempt, MAX_SEND};
-use super::server::{SenderState, WalSender};
 use super::time::SimTime;
 
 impl Cluster {
