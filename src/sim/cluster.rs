@@ -17,7 +17,7 @@ use super::event::{
 use super::host::{DataDir, Host};
 use super::lsn::Lsn;
 use super::net::{LinkInfo, Net};
-use super::proc::BaseBackup;
+use super::proc::{BaseBackup, Server};
 use super::rng::Rng;
 use super::time::{SimDuration, SimTime};
 use super::{conf, hba, PGDATA};
@@ -107,6 +107,22 @@ impl Cluster {
 
     pub(crate) fn host_mut(&mut self, h: HostId) -> &mut Host {
         &mut self.hosts[h.0]
+    }
+
+    pub(crate) fn server(&self, h: HostId) -> Option<&Server> {
+        self.host(h).server.as_ref()
+    }
+
+    pub(crate) fn server_mut(&mut self, h: HostId) -> Option<&mut Server> {
+        self.host_mut(h).server.as_mut()
+    }
+
+    pub(crate) fn data(&self, h: HostId) -> Option<&DataDir> {
+        self.host(h).data.as_ref()
+    }
+
+    pub(crate) fn data_mut(&mut self, h: HostId) -> Option<&mut DataDir> {
+        self.host_mut(h).data.as_mut()
     }
 
     /// Finds a host by name.

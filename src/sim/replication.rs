@@ -14,8 +14,8 @@ use super::conninfo::{connection_refused, server_at};
 use super::event::{ConnId, HostId, Message, Timer};
 use super::hba;
 use super::lsn::{Lsn, TimelineId};
+use super::postmaster::listens_on;
 use super::proc::ReceiverStatus;
-use super::server::listens_on;
 use super::time::SimDuration;
 use super::wal::{self, RecordBody};
 

@@ -1,11 +1,11 @@
 //! What the model shows: PostgreSQL's statistics views and functions, computed from
 //! the cluster's state, plus a per-node summary for drawing.
 
+use super::checkpoint::keep_log_seg;
 use super::cluster::Cluster;
 use super::event::HostId;
 use super::lsn::{mb_to_segments, Lsn, TimelineId, SEGMENT_SIZE};
 use super::proc::{ReceiverStatus, SenderState};
-use super::server::keep_log_seg;
 use super::time::{SimDuration, SimTime};
 use super::PGDATA;
 
