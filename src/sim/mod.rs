@@ -34,6 +34,8 @@ mod rng;
 pub mod settings;
 mod slot;
 pub mod syncrep;
+#[cfg(test)]
+mod testlab;
 mod time;
 mod views;
 pub mod wal;

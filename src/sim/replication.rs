@@ -19,8 +19,6 @@ use super::proc::ReceiverStatus;
 use super::time::SimDuration;
 use super::wal::{self, RecordBody};
 
-/// The most a walsender puts in one message (MAX_SEND_SIZE).
-pub const MAX_SEND: u64 = 128 * 1024;
 /// How fast the startup process replays WAL, in bytes per second.
 pub const REPLAY_RATE: u64 = 100 * 1024 * 1024;
 
