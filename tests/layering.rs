@@ -22,8 +22,13 @@ const LAYERS: [&[&str]; 7] = [
 
 /// Model files every other model file builds on: they import no other model file
 /// except one another (in particular never the cluster). `event` is the model's
-/// vocabulary: ids, messages, scheduled events and log entries.
-const SIM_LEAVES: [&str; 7] = ["lsn", "time", "rng", "datetime", "db", "wal", "event"];
+/// vocabulary: ids, messages, scheduled events and log entries; `host` and `proc` are the
+/// data of a host and of its processes; `conf`, `settings`, `hba` and `conninfo` read
+/// configuration text.
+const SIM_LEAVES: [&str; 13] = [
+    "lsn", "time", "rng", "datetime", "db", "wal", "event", "host", "proc", "conf", "settings",
+    "hba", "conninfo",
+];
 
 fn rank(module: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&module))
@@ -93,36 +98,219 @@ fn no_module_imports_from_a_layer_above_it() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// The model's modules: each `src/sim/NAME.rs` and each directory `src/sim/NAME/`.
+fn sim_modules(sim: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(sim).expect("src/sim is readable") {
+        let p = e.expect("readable entry").path();
+        let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        if (p.is_dir() || p.extension().is_some_and(|x| x == "rs")) && stem != "mod" {
+            out.push(stem.to_string());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The source files of model module `name`: `NAME.rs` and everything under `NAME/`,
+/// each with how many directories deep below src/sim it sits.
+fn module_files(sim: &Path, name: &str) -> Vec<(PathBuf, usize)> {
+    let mut out = Vec::new();
+    let file = sim.join(format!("{name}.rs"));
+    if file.exists() {
+        out.push((file, 0));
+    }
+    let dir = sim.join(name);
+    if dir.is_dir() {
+        let mut files = Vec::new();
+        rust_files(&dir, &mut files);
+        for f in files {
+            let depth = f
+                .strip_prefix(sim)
+                .expect("under src/sim")
+                .components()
+                .count()
+                - 1;
+            out.push((f, depth));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The model modules a source file imports, with the line of each import: the first
+/// name after `crate::sim::` or after the `super::` that reaches src/sim from a file
+/// `depth` directories below it, including each name of a `super::{a, b::c}` group.
+/// Comment lines are skipped; names that are no module (`PGDATA`, `*`) are dropped.
+fn sim_imports(text: &str, depth: usize, modules: &[String]) -> Vec<(usize, String)> {
+    let code: String = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("//") {
+                ""
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let to_sim = "super::".repeat(depth + 1);
+    let mut out = Vec::new();
+    for prefix in [to_sim.as_str(), "crate::sim::"] {
+        let mut from = 0;
+        while let Some(i) = code[from..].find(prefix) {
+            let start = from + i;
+            from = start + prefix.len();
+            // `super::super::x` seen from a shallower file is not an import of `super`.
+            if prefix.starts_with("super::") && code[..start].ends_with("super::") {
+                continue;
+            }
+            let line = code[..start].matches('\n').count() + 1;
+            let rest = &code[from..];
+            let names: Vec<&str> = if let Some(group) = rest.strip_prefix('{') {
+                let mut level = 0;
+                let end = group
+                    .find(|c| {
+                        match c {
+                            '{' => level += 1,
+                            '}' if level == 0 => return true,
+                            '}' => level -= 1,
+                            _ => {}
+                        }
+                        false
+                    })
+                    .unwrap_or(group.len());
+                let mut items = Vec::new();
+                let (mut level, mut item_start) = (0, 0);
+                for (j, c) in group[..end].char_indices() {
+                    match c {
+                        '{' => level += 1,
+                        '}' => level -= 1,
+                        ',' if level == 0 => {
+                            items.push(group[item_start..j].trim());
+                            item_start = j + 1;
+                        }
+                        _ => {}
+                    }
+                }
+                items.push(group[item_start..end].trim());
+                items
+            } else {
+                vec![rest]
+            };
+            for item in names {
+                let name: String = item
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if modules.contains(&name) {
+                    out.push((line, name));
+                }
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn the_models_leaf_files_import_no_other_model_file() {
     let sim = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim");
+    let modules = sim_modules(&sim);
     let mut wrong = Vec::new();
     for leaf in SIM_LEAVES {
-        let path = sim.join(format!("{leaf}.rs"));
-        let text = std::fs::read_to_string(&path).expect("leaf file exists");
-        for (n, line) in text.lines().enumerate() {
-            let t = line.trim_start();
-            if t.starts_with("//") {
-                continue;
-            }
-            for prefix in ["super::", "crate::sim::"] {
-                let mut rest = t;
-                while let Some(i) = rest.find(prefix) {
-                    rest = &rest[i + prefix.len()..];
-                    let name: String = rest
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    // `super::*` in a unit test module is the file itself.
-                    if !name.is_empty() && !SIM_LEAVES.contains(&name.as_str()) {
-                        wrong.push(format!(
-                            "src/sim/{leaf}.rs:{}: imports {prefix}{name}",
-                            n + 1
-                        ));
-                    }
+        let files = module_files(&sim, leaf);
+        assert!(!files.is_empty(), "leaf module {leaf} exists");
+        for (path, depth) in files {
+            let text = std::fs::read_to_string(&path).expect("readable source");
+            for (line, name) in sim_imports(&text, depth, &modules) {
+                if name != leaf && !SIM_LEAVES.contains(&name.as_str()) {
+                    wrong.push(format!(
+                        "{}:{line}: imports sim::{name}",
+                        path.strip_prefix(&sim).expect("under src/sim").display()
+                    ));
                 }
             }
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The model's import graph has no circle: behaviour lives in `impl Cluster` blocks of
+/// the process files, so the cluster calls them as methods without importing them, and
+/// data types sit in leaf files every process file may import.
+#[test]
+fn the_models_imports_form_no_circle() {
+    let sim = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim");
+    let modules = sim_modules(&sim);
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); modules.len()];
+    for (from, name) in modules.iter().enumerate() {
+        for (path, depth) in module_files(&sim, name) {
+            let text = std::fs::read_to_string(&path).expect("readable source");
+            for (_, to) in sim_imports(&text, depth, &modules) {
+                let to = modules.iter().position(|m| *m == to).expect("a module");
+                if to != from && !edges[from].contains(&to) {
+                    edges[from].push(to);
+                }
+            }
+        }
+    }
+    // Depth-first search; a back edge to a module still on the stack closes a circle.
+    fn visit(
+        m: usize,
+        edges: &[Vec<usize>],
+        state: &mut [u8],
+        stack: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        state[m] = 1;
+        stack.push(m);
+        for &n in &edges[m] {
+            if state[n] == 1 {
+                let at = stack.iter().position(|&s| s == n).expect("on the stack");
+                let mut circle = stack[at..].to_vec();
+                circle.push(n);
+                return Some(circle);
+            }
+            if state[n] == 0 {
+                if let Some(c) = visit(n, edges, state, stack) {
+                    return Some(c);
+                }
+            }
+        }
+        stack.pop();
+        state[m] = 2;
+        None
+    }
+    let mut state = vec![0u8; modules.len()];
+    for m in 0..modules.len() {
+        if state[m] == 0 {
+            if let Some(circle) = visit(m, &edges, &mut state, &mut Vec::new()) {
+                let names: Vec<&str> = circle.iter().map(|&i| modules[i].as_str()).collect();
+                panic!("the model's imports go round: {}", names.join(" -> "));
+            }
+        }
+    }
+}
+
+#[test]
+fn import_scanner_reads_groups_and_nested_files() {
+    let modules: Vec<String> = ["cluster", "event", "lsn"].map(String::from).to_vec();
+    let text = "use super::{\n    cluster::Cluster,\n    event::{HostId, Message},\n    PGDATA,\n};\n// use super::lsn;\nfn f() -> crate::sim::lsn::Lsn { todo!() }\n";
+    assert_eq!(
+        sim_imports(text, 0, &modules),
+        vec![
+            (1, "cluster".to_string()),
+            (1, "event".to_string()),
+            (7, "lsn".to_string())
+        ]
+    );
+    // In src/sim/cluster/tests.rs, `super::` is the cluster itself.
+    assert_eq!(
+        sim_imports(
+            "use super::*;\nuse super::super::event::HostId;\n",
+            1,
+            &modules
+        ),
+        vec![(2, "event".to_string())]
+    );
 }

@@ -5,61 +5,16 @@
 //! are taken as of the backup's start LSN; the WAL written meanwhile (streamed with
 //! `-X stream`, fetched with `-X fetch`) lands in the new `pg_wal` when it finishes.
 
-use super::cluster::{server_at, Cluster, ConnId, Event, EventKind, HostId};
-use super::conninfo;
-use super::db::Database;
-use super::lsn::{Lsn, TimelineId};
+use super::cluster::Cluster;
+use super::conninfo::{self, server_at};
+use super::event::{Event, EventKind, HostId};
+use super::host::{BackupLabel, DataDir, Slot};
+use super::lsn::Lsn;
+use super::proc::{BaseBackup, BaseBackupOptions, SenderState, WalMethod, WalSender};
 use super::replication::ConnectAttempt;
-use super::server::{BackupLabel, DataDir, SenderState, Slot, WalSender};
-use super::time::{SimDuration, SimTime};
+use super::time::SimDuration;
 use super::wal::{self, RecordBody, Wal};
 use super::{PGDATA, PGHOME};
-
-/// How pg_basebackup gets the WAL written during the backup (`-X`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WalMethod {
-    Stream,
-    Fetch,
-    None,
-}
-
-/// pg_basebackup's command line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BaseBackupOptions {
-    pub host: Option<String>,
-    pub port: u16,
-    pub user: Option<String>,
-    pub password: Option<String>,
-    pub dir: String,
-    pub progress: bool,
-    pub verbose: bool,
-    pub write_recovery_conf: bool,
-    pub wal_method: WalMethod,
-    pub create_slot: bool,
-    pub slot: Option<String>,
-    pub fast_checkpoint: bool,
-}
-
-/// A base backup in progress.
-#[derive(Clone, Debug)]
-pub struct BaseBackup {
-    pub client: HostId,
-    pub server: HostId,
-    pub opts: BaseBackupOptions,
-    user: String,
-    start: Lsn,
-    checkpoint: Lsn,
-    tli: TimelineId,
-    snapshot: Database,
-    snapshot_lsn: Lsn,
-    started: SimTime,
-    conns: Vec<ConnId>,
-    size_kb: u64,
-    /// What pg_basebackup prints, so far.
-    pub output: Vec<String>,
-    /// `Some(ok)` once finished.
-    pub finished: Option<bool>,
-}
 
 /// The base size of a fresh cluster's files, as pg_basebackup -P counts it.
 const BASE_KB: u64 = 22_954;

@@ -7,72 +7,20 @@
 //! what each server knows.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap};
 
+use super::conninfo::connection_refused;
 use super::db::Database;
+use super::event::{
+    Broken, ClusterEvent, ConnId, Event, EventKind, HostId, Message, Packet, SessionOutput, Timer,
+};
+use super::host::{DataDir, Host};
 use super::lsn::Lsn;
 use super::net::{LinkInfo, Net};
+use super::proc::{BaseBackup, Server};
 use super::rng::Rng;
-use super::server::{DataDir, Server};
 use super::time::{SimDuration, SimTime};
 use super::{conf, hba, PGDATA};
-
-pub use super::event::{
-    ClusterEvent, ConnId, ConnectRequest, EventKind, HostId, Message, Packet, SessionOutput,
-};
-pub(crate) use super::event::{Event, Timer};
-
-/// A machine with PostgreSQL 15 installed.
-#[derive(Clone, Debug)]
-pub struct Host {
-    pub name: String,
-    pub addr: [u8; 4],
-    /// Regular files by absolute path (configuration files, signal files, the log).
-    pub files: BTreeMap<String, String>,
-    /// Directories that exist besides the data directory's own.
-    pub dirs: std::collections::BTreeSet<String>,
-    /// The data directory's durable contents, when one exists.
-    pub data: Option<DataDir>,
-    /// The running postmaster and its processes.
-    pub server: Option<Server>,
-    /// The server died without shutting down (crash, power loss) and has not restarted.
-    pub crashed: bool,
-    /// The built-in write workload, when one runs against this host.
-    pub workload: Option<Workload>,
-    /// Counts server starts, so timers of an earlier incarnation are ignored.
-    pub epoch: u64,
-    pub(crate) next_pid: u32,
-}
-
-impl Host {
-    pub fn pgdata_file(&self, rel: &str) -> Option<&String> {
-        self.files.get(&format!("{PGDATA}/{rel}"))
-    }
-
-    pub fn is_running(&self) -> bool {
-        self.server.is_some()
-    }
-
-    /// Dotted-quad address, `10.0.0.1`.
-    pub fn addr_text(&self) -> String {
-        let [a, b, c, d] = self.addr;
-        format!("{a}.{b}.{c}.{d}")
-    }
-}
-
-/// A pgbench-like stream of small write transactions against a host.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Workload {
-    pub tps: u32,
-    /// Transactions owed from fractional ticks, in thousandths.
-    pub(crate) carry: u64,
-    /// Committed batches still waiting for synchronous standbys: (commit LSN, when).
-    pub(crate) waiting: VecDeque<(Lsn, SimTime, u32)>,
-    /// Transactions committed and acknowledged so far.
-    pub committed: u64,
-    /// The latest commit latency seen (how long the last acknowledged batch waited).
-    pub last_latency: SimDuration,
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Scheduled {
@@ -106,9 +54,9 @@ pub struct Cluster {
     pub(crate) next_xid: u32,
     pub(crate) outputs: Vec<SessionOutput>,
     pub(crate) events: Vec<ClusterEvent>,
-    pub(crate) backups: Vec<super::basebackup::BaseBackup>,
+    pub(crate) backups: Vec<BaseBackup>,
     /// Invariants found broken (see [`Cluster::check_invariants`]).
-    pub(crate) violations: Vec<super::invariants::Broken>,
+    pub(crate) violations: Vec<Broken>,
     /// How many events have been processed (for benchmarks and the step control).
     pub processed: u64,
     /// Events processed in a row at the current instant (a zero-delay loop is a bug).
@@ -159,6 +107,22 @@ impl Cluster {
 
     pub(crate) fn host_mut(&mut self, h: HostId) -> &mut Host {
         &mut self.hosts[h.0]
+    }
+
+    pub(crate) fn server(&self, h: HostId) -> Option<&Server> {
+        self.host(h).server.as_ref()
+    }
+
+    pub(crate) fn server_mut(&mut self, h: HostId) -> Option<&mut Server> {
+        self.host_mut(h).server.as_mut()
+    }
+
+    pub(crate) fn data(&self, h: HostId) -> Option<&DataDir> {
+        self.host(h).data.as_ref()
+    }
+
+    pub(crate) fn data_mut(&mut self, h: HostId) -> Option<&mut DataDir> {
+        self.host_mut(h).data.as_mut()
     }
 
     /// Finds a host by name.
@@ -601,23 +565,4 @@ impl Cluster {
             w.waiting.clear();
         }
     }
-}
-
-/// How libpq names the server it failed to reach: the host name as given and the
-/// address it resolved to (`"primary" (10.0.0.1)`), or just the address when the host
-/// was given as one.
-pub fn server_at(host: &str, addr: &str, port: u16) -> String {
-    if host == addr {
-        format!("connection to server at \"{addr}\", port {port}")
-    } else {
-        format!("connection to server at \"{host}\" ({addr}), port {port}")
-    }
-}
-
-/// libpq's refusal for a host where nothing listens on the port.
-pub fn connection_refused(host: &str, addr: &str, port: u16) -> String {
-    format!(
-        "{} failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?",
-        server_at(host, addr, port)
-    )
 }

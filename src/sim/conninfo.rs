@@ -100,6 +100,25 @@ pub fn quote(value: &str) -> String {
     format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
+/// How libpq names the server it failed to reach: the host name as given and the
+/// address it resolved to (`"primary" (10.0.0.1)`), or just the address when the host
+/// was given as one.
+pub fn server_at(host: &str, addr: &str, port: u16) -> String {
+    if host == addr {
+        format!("connection to server at \"{addr}\", port {port}")
+    } else {
+        format!("connection to server at \"{host}\" ({addr}), port {port}")
+    }
+}
+
+/// libpq's refusal for a host where nothing listens on the port.
+pub fn connection_refused(host: &str, addr: &str, port: u16) -> String {
+    format!(
+        "{} failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?",
+        server_at(host, addr, port)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,3 +184,16 @@ pub struct ClusterEvent {
     pub text: String,
     pub why: &'static str,
 }
+
+/// An invariant that did not hold, with what was seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broken {
+    pub name: &'static str,
+    pub detail: String,
+}
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.name, self.detail)
+    }
+}

@@ -1,19 +1,7 @@
 //! Named invariants, checked after every event in debug and test builds.
 
 use super::cluster::Cluster;
-
-/// An invariant that did not hold, with what was seen.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Broken {
-    pub name: &'static str,
-    pub detail: String,
-}
-
-impl std::fmt::Display for Broken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.name, self.detail)
-    }
-}
+use super::event::Broken;
 
 impl Cluster {
     /// Checks every invariant:

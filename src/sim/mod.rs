@@ -11,7 +11,9 @@
 //! assert_eq!(c.node(primary).insert.unwrap().diff(before), 176);
 //! ```
 
+mod backend;
 mod basebackup;
+mod checkpoint;
 mod cluster;
 pub mod conf;
 pub mod conninfo;
@@ -19,34 +21,41 @@ pub mod datetime;
 pub mod db;
 mod event;
 pub mod hba;
+mod host;
 mod invariants;
 mod lsn;
 mod net;
+mod postmaster;
+mod proc;
+mod recovery;
 mod replication;
 mod rewind;
 mod rng;
-mod server;
 pub mod settings;
+mod slot;
 pub mod syncrep;
+#[cfg(test)]
+mod testlab;
 mod time;
 mod views;
 pub mod wal;
 mod walreceiver;
 mod walsender;
+mod xlog;
 
-pub use basebackup::{BaseBackup, BaseBackupOptions, WalMethod};
-pub use cluster::{
-    connection_refused, Cluster, ClusterEvent, EventKind, Host, HostId, Packet, SessionOutput,
-    Workload,
-};
-pub use invariants::Broken;
+pub use cluster::Cluster;
+pub use conninfo::connection_refused;
+pub use event::{Broken, ClusterEvent, EventKind, HostId, Packet, SessionOutput};
+pub use host::{Host, Slot, Workload};
 pub use lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
 pub use net::{Link, LinkInfo};
+pub use postmaster::{StartError, StopMode};
+pub use proc::{BaseBackup, BaseBackupOptions, WalMethod};
 pub use replication::ConnectAttempt;
 pub use rng::Rng;
-pub use server::{Slot, StartError, StopMode, WriteOutcome};
 pub use time::{SimDuration, SimTime, EPOCH_UNIX_MICROS};
 pub use views::{Datum, NodeView, Relation, ReplicationRow, ServerState, SlotRow, WalReceiverRow};
+pub use xlog::WriteOutcome;
 
 /// Where every host keeps its data directory.
 pub const PGDATA: &str = "/var/lib/pgsql/data";

@@ -9,15 +9,16 @@
 //! when no more data is waiting); replay runs at a fixed rate (bytes per second) and
 //! hot-standby query conflicts are not modelled.
 
-use super::cluster::{connection_refused, server_at, Cluster, ConnId, HostId, Message, Timer};
+use super::cluster::Cluster;
+use super::conninfo::{connection_refused, server_at};
+use super::event::{ConnId, HostId, Message, Timer};
 use super::hba;
 use super::lsn::{Lsn, TimelineId};
-use super::server::{listens_on, ReceiverStatus};
+use super::postmaster::listens_on;
+use super::proc::ReceiverStatus;
 use super::time::SimDuration;
 use super::wal::{self, RecordBody};
 
-/// The most a walsender puts in one message (MAX_SEND_SIZE).
-pub const MAX_SEND: u64 = 128 * 1024;
 /// How fast the startup process replays WAL, in bytes per second.
 pub const REPLAY_RATE: u64 = 100 * 1024 * 1024;
 

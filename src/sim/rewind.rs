@@ -5,10 +5,11 @@
 //! changed blocks; the observable result (data, WAL, configuration files copied from
 //! the source, a backup label to replay from) is what pg_rewind leaves.
 
-use super::cluster::{server_at, Cluster, EventKind, HostId};
-use super::conninfo;
+use super::cluster::Cluster;
+use super::conninfo::{self, server_at};
+use super::event::{EventKind, HostId};
+use super::host::BackupLabel;
 use super::replication::ConnectAttempt;
-use super::server::BackupLabel;
 use super::{PGDATA, PGHOME};
 
 /// What pg_rewind -P says once it reaches the source server.

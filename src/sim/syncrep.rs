@@ -1,9 +1,10 @@
 //! Synchronous replication (syncrep.c): `synchronous_standby_names`, which standbys a
 //! commit waits for, and releasing the commits that wait once enough standbys confirm.
 
-use super::cluster::{Cluster, ConnId, HostId, SessionOutput};
+use super::cluster::Cluster;
+use super::event::{Broken, ConnId, HostId, SessionOutput};
 use super::lsn::Lsn;
-use super::server::{SenderState, SyncWait};
+use super::proc::{SenderState, SyncWait};
 
 /// How the listed standbys are chosen (`syncrep_method`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -417,7 +418,7 @@ impl Cluster {
             .filter(|w| self.data(w.peer).is_some_and(|d| d.wal.flush >= lsn))
             .count();
         if on_disk < config.num_sync {
-            self.violations.push(super::invariants::Broken {
+            self.violations.push(Broken {
                 name: "sync_commit_durable",
                 detail: format!("commit at {lsn} acknowledged with {on_disk} of {} synchronous standbys holding it", config.num_sync),
             });

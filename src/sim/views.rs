@@ -1,9 +1,11 @@
 //! What the model shows: PostgreSQL's statistics views and functions, computed from
 //! the cluster's state, plus a per-node summary for drawing.
 
-use super::cluster::{Cluster, HostId};
+use super::checkpoint::keep_log_seg;
+use super::cluster::Cluster;
+use super::event::HostId;
 use super::lsn::{mb_to_segments, Lsn, TimelineId, SEGMENT_SIZE};
-use super::server::{keep_log_seg, ReceiverStatus};
+use super::proc::{ReceiverStatus, SenderState};
 use super::time::{SimDuration, SimTime};
 use super::PGDATA;
 
@@ -141,7 +143,7 @@ impl Cluster {
             .iter()
             .zip(states)
             .map(|(w, (priority, sync_state))| {
-                let backup = w.state == super::server::SenderState::Backup;
+                let backup = w.state == SenderState::Backup;
                 let usesysid = self.role_oid(h, &w.user);
                 ReplicationRow {
                     pid: w.pid,

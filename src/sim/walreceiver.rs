@@ -2,12 +2,11 @@
 //! .pgpass), receiving WAL, writing and flushing it, replying with its positions, and
 //! retrying when the connection fails.
 
-use super::cluster::{
-    connection_refused, Cluster, ConnId, ConnectRequest, EventKind, HostId, Message, Timer,
-};
-use super::conninfo;
+use super::cluster::Cluster;
+use super::conninfo::{self, connection_refused};
+use super::event::{ConnId, ConnectRequest, EventKind, HostId, Message, Timer};
 use super::lsn::{Lsn, TimelineId};
-use super::server::{ReceiverStatus, WalReceiver};
+use super::proc::{ReceiverStatus, WalReceiver};
 use super::time::{SimDuration, SimTime};
 use super::PGDATA;
 
@@ -435,3 +434,6 @@ impl Cluster {
 
     // ---- replay ---------------------------------------------------------------------
 }
+
+#[cfg(test)]
+mod tests;

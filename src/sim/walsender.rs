@@ -2,11 +2,15 @@
 //! streaming WAL to it in messages of at most MAX_SEND bytes, reading its replies, and
 //! announcing when it becomes a synchronous standby.
 
-use super::cluster::{Cluster, ConnId, ConnectRequest, EventKind, HostId, Message, Timer};
+use super::cluster::Cluster;
+use super::event::{ConnId, ConnectRequest, EventKind, HostId, Message, Timer};
 use super::lsn::Lsn;
-use super::replication::{ConnectAttempt, MAX_SEND};
-use super::server::{SenderState, WalSender};
+use super::proc::{SenderState, WalSender};
+use super::replication::ConnectAttempt;
 use super::time::SimTime;
+
+/// The most a walsender puts in one message (MAX_SEND_SIZE).
+pub const MAX_SEND: u64 = 128 * 1024;
 
 impl Cluster {
     pub(super) fn on_connect(&mut self, primary: HostId, standby: HostId, req: ConnectRequest) {
@@ -381,6 +385,7 @@ impl Cluster {
         }
         self.release_sync_waiters(primary);
     }
-
-    // ---- walreceiver ------------------------------------------------------------------
 }
+
+#[cfg(test)]
+mod tests;

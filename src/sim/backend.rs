@@ -1,0 +1,131 @@
+//! Client backends (postgres.c): the psql sessions of a server, cancelling a waiting
+//! statement, and the built-in pgbench-like workload.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::cluster::Cluster;
+use super::event::{Event, HostId, SessionOutput};
+use super::host::Workload;
+use super::proc::Session;
+use super::time::SimDuration;
+use super::wal::{self, RecordBody};
+
+impl Cluster {
+    /// The session a new psql line on `h` runs in: the first one not waiting, opened
+    /// on demand (a second psql window while the first is busy).
+    pub fn idle_session(&mut self, h: HostId) -> Option<usize> {
+        let server = self.server(h)?;
+        if let Some(i) = server.sessions.iter().position(|s| s.waiting.is_none()) {
+            return Some(i);
+        }
+        let pid = self.pid(h);
+        let port = self.rng.range(32768, 60999) as u16;
+        let now = self.now;
+        let server = self.server_mut(h)?;
+        server.sessions.push(Session {
+            pid,
+            backend_start: now,
+            client_port: port,
+            // psql names itself when it connects.
+            set: BTreeMap::from([(
+                "application_name",
+                super::conf::Parsed::Text("psql".to_string()),
+            )]),
+            waiting: None,
+            last_query: String::new(),
+            running: false,
+        });
+        Some(server.sessions.len() - 1)
+    }
+
+    /// Cancels the waiting statement of session `session` (Ctrl-C in psql,
+    /// pg_cancel_backend). Returns false when nothing waited.
+    pub fn cancel(&mut self, h: HostId, session: usize) -> bool {
+        let Some(w) = self
+            .server_mut(h)
+            .and_then(|s| s.sessions.get_mut(session))
+            .and_then(|s| s.waiting.take())
+        else {
+            return false;
+        };
+        self.outputs.push(SessionOutput {
+            at: self.now,
+            host: h,
+            session,
+            text: format!("WARNING:  canceling wait for synchronous replication due to user request\nDETAIL:  The transaction has already committed locally, but might not have been replicated to the standby.\n{}\n", w.tag),
+        });
+        true
+    }
+
+    /// Starts (tps > 0) or stops (tps = 0) the built-in workload on `h`.
+    pub fn set_workload(&mut self, h: HostId, tps: u32) {
+        if tps == 0 {
+            self.host_mut(h).workload = None;
+            return;
+        }
+        let was = self.host(h).workload.is_some();
+        let w = self.host_mut(h).workload.get_or_insert(Workload {
+            tps,
+            carry: 0,
+            waiting: VecDeque::new(),
+            committed: 0,
+            last_latency: SimDuration::ZERO,
+        });
+        w.tps = tps;
+        if !was {
+            self.schedule_workload(h);
+        }
+    }
+
+    pub(crate) fn schedule_workload(&mut self, h: HostId) {
+        self.schedule(self.now + WORKLOAD_TICK, Event::WorkloadTick(h));
+    }
+
+    pub(crate) fn workload_tick(&mut self, h: HostId) {
+        let Some(w) = self.host(h).workload.clone() else {
+            return;
+        };
+        let writable = self.server(h).is_some_and(|s| !s.standby);
+        if !writable {
+            // Clients cannot write to a stopped server or a standby; they keep trying.
+            if self.server(h).is_some() {
+                self.schedule_workload(h);
+            }
+            return;
+        }
+        let owed = w.carry + w.tps as u64 * WORKLOAD_TICK.0 / 1000;
+        let txns = (owed / 1000) as u32;
+        if let Some(wl) = self.host_mut(h).workload.as_mut() {
+            wl.carry = owed % 1000;
+        }
+        if txns > 0 {
+            let at = self.now;
+            let lsn = self.append(
+                h,
+                wal::WORKLOAD_TXN_BYTES * txns as u64,
+                RecordBody::Workload { txns, at },
+            );
+            self.flush(h);
+            let sync = self.sync_config(h).is_some()
+                && self.server(h).is_some_and(|s| {
+                    s.settings.text("synchronous_commit") != "off"
+                        && s.settings.text("synchronous_commit") != "local"
+                });
+            if let Some(wl) = self.host_mut(h).workload.as_mut() {
+                if sync {
+                    wl.waiting.push_back((lsn, at, txns));
+                } else {
+                    wl.committed += txns as u64;
+                    wl.last_latency = SimDuration::ZERO;
+                }
+            }
+            if sync {
+                self.release_sync_waiters(h);
+            }
+        }
+        self.schedule_workload(h);
+    }
+}
+
+/// How often the workload commits a group of transactions.
+pub const WORKLOAD_TICK: SimDuration = SimDuration::from_millis(20);

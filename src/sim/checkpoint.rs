@@ -1,0 +1,228 @@
+//! The checkpointer (checkpointer.c and xlog.c's CreateCheckPoint): checkpoints on a
+//! primary, restartpoints on a standby, and removing WAL segments no longer kept by
+//! wal_keep_size or a replication slot (KeepLogSeg).
+
+use super::cluster::Cluster;
+use super::event::{EventKind, HostId, Message};
+use super::lsn::{Lsn, SEGMENT_SIZE};
+use super::wal::{self, RecordBody};
+
+/// How many past checkpoints a data directory remembers.
+const CHECKPOINT_HISTORY: usize = 32;
+
+impl Cluster {
+    /// Writes a checkpoint on a primary (or a restartpoint on a standby) and removes
+    /// WAL segments nothing needs any more.
+    pub fn checkpoint(&mut self, h: HostId, reason: &str, shutdown: bool) {
+        let Some(server) = self.server(h) else { return };
+        let cp_pid = server.checkpointer_pid;
+        if server.standby {
+            self.restartpoint(h, reason);
+            return;
+        }
+        let Some(data) = self.data(h) else { return };
+        let idle = data.nothing_since_checkpoint() && !reason.contains("force") && !shutdown;
+        if idle {
+            return;
+        }
+        let since = data.redo;
+        // The redo point is where the next record goes; a shutdown checkpoint's record
+        // is written right there, so its location equals its redo point.
+        let redo = data.wal.insert.record_start();
+        self.log(h, cp_pid, "LOG", &format!("checkpoint starting: {reason}"));
+        if !shutdown {
+            self.append(h, wal::RUNNING_XACTS_RECORD, RecordBody::RunningXacts);
+        }
+        self.append(
+            h,
+            wal::CHECKPOINT_RECORD,
+            RecordBody::Checkpoint { redo, shutdown },
+        );
+        // The checkpoint's location (pg_control_checkpoint().checkpoint_lsn) is where
+        // its record starts.
+        let cp_lsn = self
+            .data(h)
+            .and_then(|d| d.wal.records.back())
+            .map_or(redo, |r| r.start);
+        // The new redo point is in force before the flush, whose max_wal_size check
+        // must not see the old one and start this checkpoint again.
+        let now = self.now;
+        if let Some(d) = self.data_mut(h) {
+            d.redo = redo;
+            d.checkpoint_lsn = cp_lsn;
+            d.checkpoint_time = now;
+            d.catalog_fpi_done = false;
+            d.checkpoints.push((cp_lsn, redo));
+            if d.checkpoints.len() > CHECKPOINT_HISTORY {
+                d.checkpoints.remove(0);
+            }
+        }
+        self.flush(h);
+        let removed = self.remove_old_wal(h, redo);
+        let distance_kb = redo.diff(since).max(0) / 1024;
+        let buffers = (distance_kb / 8).clamp(1, 16384);
+        self.log(h, cp_pid, "LOG", &format!(
+            "checkpoint complete: wrote {buffers} buffers ({:.1}%); 0 WAL file(s) added, {removed} removed, 0 recycled; write=0.003 s, sync=0.001 s, total=0.008 s; sync files=2, longest=0.001 s, average=0.001 s; distance={distance_kb} kB, estimate={distance_kb} kB",
+            buffers as f64 * 100.0 / 16384.0));
+        let name = self.host(h).name.clone();
+        self.note(h, EventKind::Checkpoint, format!("checkpoint on {name} (redo {redo})"),
+            "Dirty pages are on disk up to here, so WAL before the redo point is no longer needed for crash recovery.");
+    }
+
+    pub(crate) fn restartpoint(&mut self, h: HostId, reason: &str) {
+        let Some(data) = self.data(h) else { return };
+        // The newest checkpoint record replayed so far.
+        let replayed = data.applied;
+        let found = data.wal.records.iter().rev().find_map(|r| match r.body {
+            RecordBody::Checkpoint { redo, .. } if r.end <= replayed => Some((redo, r.start)),
+            _ => None,
+        });
+        let Some((redo, cp_lsn)) = found.filter(|(redo, _)| *redo > data.redo) else {
+            return;
+        };
+        let cp_pid = self.server(h).map_or(0, |s| s.checkpointer_pid);
+        self.log(
+            h,
+            cp_pid,
+            "LOG",
+            &format!("restartpoint starting: {reason}"),
+        );
+        let removed = self.remove_old_wal(h, redo);
+        let now = self.now;
+        if let Some(d) = self.data_mut(h) {
+            d.redo = redo;
+            d.checkpoint_lsn = cp_lsn;
+            d.checkpoint_time = now;
+        }
+        self.log(h, cp_pid, "LOG", &format!("restartpoint complete: wrote 0 buffers (0.0%); 0 WAL file(s) added, {removed} removed, 0 recycled; write=0.001 s, sync=0.001 s, total=0.002 s; sync files=0, longest=0.000 s, average=0.000 s; distance=0 kB, estimate=0 kB"));
+        self.log(
+            h,
+            cp_pid,
+            "LOG",
+            &format!("recovery restart point at {redo}"),
+        );
+    }
+
+    /// Removes segments before what the redo point, wal_keep_size and the slots keep;
+    /// slots past max_slot_wal_keep_size are invalidated first.
+    fn remove_old_wal(&mut self, h: HostId, redo: Lsn) -> u64 {
+        let settings = self.settings(h);
+        let keep_mb = settings.int("wal_keep_size").max(0) as u64;
+        let max_slot_mb = settings.int("max_slot_wal_keep_size");
+        let cp_pid = self.server(h).map_or(0, |s| s.checkpointer_pid);
+        let Some(data) = self.data(h) else { return 0 };
+        let current = data.wal.insert;
+        // The first segment to keep (CreateCheckPoint: the redo segment, lowered by
+        // KeepLogSeg); slots holding older WAL are invalidated, then it is worked out
+        // again without them.
+        let keep_from = |slots: Option<Lsn>| {
+            redo.segment()
+                .min(keep_log_seg(current, slots, max_slot_mb, keep_mb))
+        };
+        let oldest = keep_from(data.min_slot_lsn());
+        let invalidate: Vec<_> = data
+            .slots
+            .iter()
+            .filter_map(|(name, slot)| {
+                let restart = slot.restart_lsn?;
+                (restart.segment() < oldest).then(|| (name.clone(), restart, slot.active_pid))
+            })
+            .collect();
+        for (name, restart, active) in invalidate {
+            if let Some(pid) = active {
+                self.log(
+                    h,
+                    cp_pid,
+                    "LOG",
+                    &format!("terminating process {pid} to release replication slot \"{name}\""),
+                );
+                let conn = self.server(h).and_then(|s| {
+                    s.senders
+                        .iter()
+                        .find(|w| w.pid == pid)
+                        .map(|w| (w.conn, w.peer))
+                });
+                if let Some((conn, peer)) = conn {
+                    self.drop_sender(h, conn);
+                    self.send(h, peer, Message::Closed { conn, clean: false });
+                }
+            }
+            self.log(h, cp_pid, "LOG", &format!("invalidating slot \"{name}\" because its restart_lsn {restart} exceeds max_slot_wal_keep_size"));
+            if let Some(s) = self.data_mut(h).and_then(|d| d.slots.get_mut(&name)) {
+                s.restart_lsn = None;
+                s.lost = true;
+                s.active_pid = None;
+            }
+            let host = self.host(h).name.clone();
+            self.note(h, EventKind::SlotInvalidated, format!("slot {name} on {host} invalidated"),
+                "The slot held more WAL than max_slot_wal_keep_size allows; its standby can no longer catch up from this server.");
+        }
+        let Some(data) = self.data_mut(h) else {
+            return 0;
+        };
+        let keep = keep_from(data.min_slot_lsn());
+        let before = data.wal.oldest_segment;
+        let removed = data.wal.remove_segments_before(keep);
+        if removed > 0 {
+            let last = crate::sim::lsn::segment_file_name(
+                data.wal.tli_at(Lsn((keep - 1) * SEGMENT_SIZE)),
+                keep - 1,
+            );
+            let first = crate::sim::lsn::segment_file_name(
+                data.wal.tli_at(Lsn(before * SEGMENT_SIZE)),
+                before,
+            );
+            let host = self.host(h).name.clone();
+            let text = if removed == 1 {
+                format!("{host} removed WAL segment {first}")
+            } else {
+                format!("{host} removed WAL segments {first} .. {last}")
+            };
+            self.note(h, EventKind::SegmentRemoved, text,
+                "A standby that still needed these segments, and had no slot holding them, can no longer stream.");
+        }
+        removed
+    }
+
+    pub(crate) fn maybe_wal_size_checkpoint(&mut self, h: HostId) {
+        let Some(data) = self.data(h) else { return };
+        let max_mb = self
+            .server(h)
+            .map_or(1024, |s| s.settings.int("max_wal_size"));
+        // PostgreSQL 15 checkpoints after max_wal_size / (1 + checkpoint_completion_target).
+        let trigger = (max_mb.max(2) as u64) * 1024 * 1024 * 10 / 19;
+        if !self.server(h).is_some_and(|s| s.standby)
+            && data.wal.insert.0.saturating_sub(data.redo.0) > trigger
+        {
+            self.checkpoint(h, "wal", false);
+        }
+    }
+}
+
+/// PostgreSQL's KeepLogSeg: the oldest segment that slots (capped by
+/// max_slot_wal_keep_size) and wal_keep_size keep, counted in whole 16MB segments back
+/// from the segment of `current`. Without a slot or wal_keep_size it is `current`'s.
+pub fn keep_log_seg(current: Lsn, min_slot: Option<Lsn>, max_slot_mb: i64, keep_mb: u64) -> u64 {
+    let curr = current.segment();
+    let mut segno = curr;
+    if let Some(keep) = min_slot.filter(|k| *k < current) {
+        segno = keep.segment();
+        if max_slot_mb >= 0 {
+            let slot_keep = super::lsn::mb_to_segments(max_slot_mb as u64);
+            if curr - segno > slot_keep {
+                segno = curr - slot_keep;
+            }
+        }
+    }
+    if keep_mb > 0 {
+        let keep_segs = super::lsn::mb_to_segments(keep_mb);
+        if curr - segno < keep_segs {
+            segno = if curr <= keep_segs {
+                1
+            } else {
+                curr - keep_segs
+            };
+        }
+    }
+    segno
+}

@@ -1,0 +1,179 @@
+//! The data of a host: its files, its data directory (what survives a restart), its
+//! replication slots and backup label, and the workload run against it. A leaf: the
+//! processes that change these live elsewhere, as `impl Cluster` blocks.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use super::db::{Change, Database, Undo};
+use super::lsn::{Lsn, TimelineId};
+use super::proc::Server;
+use super::time::{SimDuration, SimTime};
+use super::wal::{RecordBody, Wal};
+use super::PGDATA;
+
+/// A machine with PostgreSQL 15 installed.
+#[derive(Clone, Debug)]
+pub struct Host {
+    pub name: String,
+    pub addr: [u8; 4],
+    /// Regular files by absolute path (configuration files, signal files, the log).
+    pub files: BTreeMap<String, String>,
+    /// Directories that exist besides the data directory's own.
+    pub dirs: std::collections::BTreeSet<String>,
+    /// The data directory's durable contents, when one exists.
+    pub data: Option<DataDir>,
+    /// The running postmaster and its processes.
+    pub server: Option<Server>,
+    /// The server died without shutting down (crash, power loss) and has not restarted.
+    pub crashed: bool,
+    /// The built-in write workload, when one runs against this host.
+    pub workload: Option<Workload>,
+    /// Counts server starts, so timers of an earlier incarnation are ignored.
+    pub epoch: u64,
+    pub(crate) next_pid: u32,
+}
+
+impl Host {
+    pub fn pgdata_file(&self, rel: &str) -> Option<&String> {
+        self.files.get(&format!("{PGDATA}/{rel}"))
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.server.is_some()
+    }
+
+    /// Dotted-quad address, `10.0.0.1`.
+    pub fn addr_text(&self) -> String {
+        let [a, b, c, d] = self.addr;
+        format!("{a}.{b}.{c}.{d}")
+    }
+}
+
+/// A pgbench-like stream of small write transactions against a host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Workload {
+    pub tps: u32,
+    /// Transactions owed from fractional ticks, in thousandths.
+    pub(crate) carry: u64,
+    /// Committed batches still waiting for synchronous standbys: (commit LSN, when).
+    pub(crate) waiting: VecDeque<(Lsn, SimTime, u32)>,
+    /// Transactions committed and acknowledged so far.
+    pub committed: u64,
+    /// The latest commit latency seen (how long the last acknowledged batch waited).
+    pub last_latency: SimDuration,
+}
+
+/// A physical replication slot (`pg_replication_slots`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub restart_lsn: Option<Lsn>,
+    /// The walsender using it, if any.
+    pub active_pid: Option<u32>,
+    /// Invalidated for exceeding max_slot_wal_keep_size (`wal_status` = lost).
+    pub lost: bool,
+    pub temporary: bool,
+}
+
+/// The backup a data directory was cloned from (`backup_label`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupLabel {
+    pub start: Lsn,
+    pub checkpoint: Lsn,
+    pub end: Lsn,
+    pub tli: TimelineId,
+    pub started_at: SimTime,
+}
+
+/// The durable contents of a data directory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataDir {
+    pub system_id: u64,
+    pub db: Database,
+    pub wal: Wal,
+    pub slots: BTreeMap<String, Slot>,
+    /// The last checkpoint (or restartpoint): its redo point and record.
+    pub redo: Lsn,
+    pub checkpoint_lsn: Lsn,
+    pub checkpoint_time: SimTime,
+    /// WAL up to here is reflected in `db` (the replay position on a standby).
+    pub applied: Lsn,
+    /// Changes of transactions not yet committed in replay, by xid.
+    pub pending_xacts: BTreeMap<u32, Vec<Arc<Change>>>,
+    /// Changes applied on the primary but not yet flushed (lost on a crash).
+    pub undo: Vec<(Lsn, Undo)>,
+    /// The commit time of the last replayed transaction.
+    pub last_replayed_commit: Option<SimTime>,
+    /// Set by a clean shutdown; a start without it runs crash recovery.
+    pub clean_shutdown: bool,
+    /// Set while cloned from a backup that recovery has not yet reached the end of.
+    pub backup: Option<BackupLabel>,
+    /// Whether a catalog change since the last checkpoint already wrote full-page images.
+    pub catalog_fpi_done: bool,
+    /// WAL was written since the last standby snapshot (running-xacts record).
+    pub dirty_since_snapshot: bool,
+    /// wal_log_hints as the server last ran with it (pg_control), for pg_rewind.
+    pub wal_log_hints: bool,
+    pub shutdown_at: SimTime,
+    /// The last clean shutdown was of a standby (pg_control's "shut down in recovery").
+    pub shutdown_in_recovery: bool,
+    /// (location, redo) of the last checkpoints written here, oldest first, kept after
+    /// their WAL is removed (pg_rewind's last common checkpoint).
+    pub checkpoints: Vec<(Lsn, Lsn)>,
+}
+
+impl DataDir {
+    /// The oldest restart_lsn of any slot (XLogGetReplicationSlotMinimumLSN).
+    pub fn min_slot_lsn(&self) -> Option<Lsn> {
+        self.slots.values().filter_map(|s| s.restart_lsn).min()
+    }
+
+    /// No WAL was written since the last checkpoint record (a timed checkpoint is
+    /// skipped then, as PostgreSQL skips one on an idle system).
+    pub fn nothing_since_checkpoint(&self) -> bool {
+        match self.wal.records.back() {
+            Some(r) => {
+                r.start == self.checkpoint_lsn && matches!(r.body, RecordBody::Checkpoint { .. })
+            }
+            None => self.wal.insert == self.checkpoint_lsn,
+        }
+    }
+
+    pub fn initdb(system_id: u64, db: Database, at: Lsn) -> DataDir {
+        DataDir {
+            system_id,
+            db,
+            wal: Wal::new(at),
+            slots: BTreeMap::new(),
+            redo: at,
+            checkpoint_lsn: at,
+            checkpoint_time: SimTime::ZERO,
+            applied: at,
+            pending_xacts: BTreeMap::new(),
+            undo: Vec::new(),
+            last_replayed_commit: None,
+            clean_shutdown: true,
+            backup: None,
+            catalog_fpi_done: false,
+            dirty_since_snapshot: false,
+            wal_log_hints: false,
+            shutdown_at: SimTime::ZERO,
+            shutdown_in_recovery: false,
+            checkpoints: Vec::new(),
+        }
+    }
+
+    /// A crash: WAL after the flush position never reached disk, and neither did the
+    /// changes it described.
+    pub fn lose_unflushed(&mut self) {
+        let flush = self.wal.flush;
+        while self.undo.last().is_some_and(|(lsn, _)| *lsn > flush) {
+            if let Some((_, u)) = self.undo.pop() {
+                self.db.undo(u);
+            }
+        }
+        self.undo.clear();
+        self.wal.truncate(flush);
+        self.applied = self.applied.min(flush);
+    }
+}

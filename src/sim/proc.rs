@@ -1,0 +1,215 @@
+//! The data of a running server's processes: the postmaster ([`Server`]), client
+//! backends ([`Session`]), walsenders, the walreceiver, and a base backup in progress.
+//! A leaf: what these processes do lives in their own files, as `impl Cluster` blocks.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::conf::Parsed;
+use super::db::Database;
+use super::event::{ConnId, HostId};
+use super::hba;
+use super::lsn::{Lsn, TimelineId};
+use super::settings::Settings;
+use super::time::{SimDuration, SimTime};
+
+/// The walsender's state (`pg_stat_replication.state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SenderState {
+    Startup,
+    Catchup,
+    Streaming,
+    Backup,
+    Stopping,
+}
+
+impl SenderState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SenderState::Startup => "startup",
+            SenderState::Catchup => "catchup",
+            SenderState::Streaming => "streaming",
+            SenderState::Backup => "backup",
+            SenderState::Stopping => "stopping",
+        }
+    }
+}
+
+/// A walsender backend on the primary.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WalSender {
+    pub conn: ConnId,
+    pub pid: u32,
+    pub peer: HostId,
+    pub user: String,
+    pub application_name: String,
+    pub client_port: u16,
+    pub backend_start: SimTime,
+    pub state: SenderState,
+    pub sent: Lsn,
+    pub write: Lsn,
+    pub flush: Lsn,
+    pub replay: Lsn,
+    pub write_lag: Option<SimDuration>,
+    pub flush_lag: Option<SimDuration>,
+    pub replay_lag: Option<SimDuration>,
+    pub reply_time: Option<SimTime>,
+    pub slot: Option<String>,
+    pub last_reply: SimTime,
+    /// A send is in progress on the link; the next chunk waits for it.
+    pub busy: bool,
+    /// (LSN, when sent) samples for the lag columns, oldest first.
+    pub lag_samples: VecDeque<(Lsn, SimTime)>,
+    pub lag_heads: [usize; 3],
+    pub fully_applied_last_time: bool,
+    /// The replication command the standby sent (`START_REPLICATION 0/3000000 TIMELINE 1`),
+    /// which the walsender's log lines quote.
+    pub command: String,
+    /// The walsender has said it serves a synchronous standby, and has not stopped
+    /// being one since (PostgreSQL's announce_next_takeover, inverted).
+    pub announced_sync: bool,
+    /// A base backup's sender streams nothing itself.
+    pub is_backup: bool,
+}
+
+/// The walreceiver's status (`pg_stat_wal_receiver.status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReceiverStatus {
+    Starting,
+    Streaming,
+    Waiting,
+}
+
+/// The walreceiver process of a standby.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WalReceiver {
+    pub pid: u32,
+    pub status: ReceiverStatus,
+    pub conn: Option<ConnId>,
+    pub primary: HostId,
+    pub receive_start_lsn: Lsn,
+    pub receive_start_tli: TimelineId,
+    /// Written and flushed in this connection's stream (it starts at receive_start_lsn).
+    pub written: Lsn,
+    pub last_msg_send_time: Option<SimTime>,
+    pub last_msg_receipt_time: Option<SimTime>,
+    pub latest_end_lsn: Lsn,
+    pub latest_end_time: Option<SimTime>,
+    pub slot_name: Option<String>,
+    pub sender_host: String,
+    pub sender_port: u16,
+    pub conninfo: String,
+}
+
+/// What a waiting commit waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncWait {
+    Write,
+    Flush,
+    Apply,
+}
+
+/// A statement whose commit waits for synchronous standbys.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Waiting {
+    pub lsn: Lsn,
+    pub mode: SyncWait,
+    /// The command tag to print when it finishes (`INSERT 0 1`).
+    pub tag: String,
+    pub query: String,
+    pub since: SimTime,
+    pub xid: u32,
+}
+
+/// A client backend serving one psql session.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    pub pid: u32,
+    pub backend_start: SimTime,
+    pub client_port: u16,
+    /// Session-level settings made with SET.
+    pub set: BTreeMap<&'static str, Parsed>,
+    pub waiting: Option<Waiting>,
+    pub last_query: String,
+    /// A statement of this session is executing (only ever seen by that statement
+    /// itself, reading pg_stat_activity: the model runs statements in no time).
+    pub running: bool,
+}
+
+/// A running postmaster and its processes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Server {
+    pub pid: u32,
+    pub started: SimTime,
+    pub settings: Settings,
+    pub hba: Vec<hba::HbaLine>,
+    /// In recovery (a standby).
+    pub standby: bool,
+    /// Reached a consistent state (a hot standby may then accept reads).
+    pub consistent: bool,
+    pub senders: Vec<WalSender>,
+    pub receiver: Option<WalReceiver>,
+    pub sessions: Vec<Session>,
+    /// The startup process is replaying up to this LSN (a Replay timer is pending).
+    pub replaying_to: Option<Lsn>,
+    pub startup_pid: u32,
+    pub checkpointer_pid: u32,
+    /// The standby told the walreceiver to stay away until this time (retry interval).
+    pub next_connect: SimTime,
+    /// An asynchronous commit left WAL to flush; the WAL writer is scheduled.
+    pub walwriter_pending: bool,
+    /// The last fork complaint, so it is logged once per retry.
+    pub last_fork_error: Option<String>,
+}
+
+/// How pg_basebackup gets the WAL written during the backup (`-X`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WalMethod {
+    Stream,
+    Fetch,
+    None,
+}
+
+/// pg_basebackup's command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseBackupOptions {
+    pub host: Option<String>,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub dir: String,
+    pub progress: bool,
+    pub verbose: bool,
+    pub write_recovery_conf: bool,
+    pub wal_method: WalMethod,
+    pub create_slot: bool,
+    pub slot: Option<String>,
+    pub fast_checkpoint: bool,
+}
+
+/// A base backup in progress.
+#[derive(Clone, Debug)]
+pub struct BaseBackup {
+    pub client: HostId,
+    pub server: HostId,
+    pub opts: BaseBackupOptions,
+    pub(crate) user: String,
+    pub(crate) start: Lsn,
+    pub(crate) checkpoint: Lsn,
+    pub(crate) tli: TimelineId,
+    pub(crate) snapshot: Database,
+    pub(crate) snapshot_lsn: Lsn,
+    pub(crate) started: SimTime,
+    pub(crate) conns: Vec<ConnId>,
+    pub(crate) size_kb: u64,
+    /// What pg_basebackup prints, so far.
+    pub output: Vec<String>,
+    /// `Some(ok)` once finished.
+    pub finished: Option<bool>,
+}
+
+impl WalReceiver {
+    /// The primary_conninfo this walreceiver was started with.
+    pub fn conninfo_source(&self) -> String {
+        self.conninfo.clone()
+    }
+}

@@ -1,0 +1,239 @@
+//! The startup process (xlogrecovery.c): crash recovery when a server starts after a
+//! crash, reaching a consistent state on a standby, and promotion to a new timeline.
+
+use super::cluster::Cluster;
+use super::event::{EventKind, HostId};
+use super::lsn::{Lsn, TimelineId, SEGMENT_SIZE};
+use super::wal::{self, RecordBody};
+use super::PGDATA;
+
+impl Cluster {
+    /// What a starting server logs about recovery: the startup process (`pid`) and,
+    /// for a primary, the postmaster's "ready to accept connections".
+    pub(crate) fn recover_at_start(&mut self, h: HostId, pid: u32) {
+        let Some(server) = self.server(h) else { return };
+        let standby = server.standby;
+        let postmaster = server.pid;
+        let Some(data) = self.data(h).cloned() else {
+            return;
+        };
+        let last_up = super::datetime::format_log_timestamp(data.shutdown_at.unix_micros());
+        let last_up = last_up
+            .trim_end_matches(" UTC")
+            .rsplit_once('.')
+            .map_or(last_up.clone(), |(a, _)| format!("{a} UTC"));
+        if let Some(label) = &data.backup {
+            self.log(
+                h,
+                pid,
+                "LOG",
+                &format!("database system was interrupted; last known up at {last_up}"),
+            );
+            self.log(
+                h,
+                pid,
+                "LOG",
+                &format!(
+                "starting backup recovery with redo LSN {}, checkpoint LSN {}, on timeline ID {}",
+                label.start, label.checkpoint, label.tli),
+            );
+            if let Some(host) = Some(self.host_mut(h)) {
+                if let Some(bl) = host.files.remove(&format!("{PGDATA}/backup_label")) {
+                    host.files.insert(format!("{PGDATA}/backup_label.old"), bl);
+                }
+            }
+        } else if data.clean_shutdown {
+            let state = if data.shutdown_in_recovery {
+                "shut down in recovery"
+            } else {
+                "shut down"
+            };
+            self.log(
+                h,
+                pid,
+                "LOG",
+                &format!("database system was {state} at {last_up}"),
+            );
+        } else {
+            self.log(
+                h,
+                pid,
+                "LOG",
+                &format!("database system was interrupted; last known up at {last_up}"),
+            );
+            self.log(
+                h,
+                pid,
+                "LOG",
+                "database system was not properly shut down; automatic recovery in progress",
+            );
+        }
+        if standby {
+            self.log(h, pid, "LOG", "entering standby mode");
+            // Recovery starts at the last (restart)point's redo; PostgreSQL says so when
+            // there is a record to replay from there: the redo point is before the
+            // checkpoint record (an online checkpoint) or records follow it (not after a
+            // clean primary shutdown).
+            let from = data.backup.as_ref().map_or(data.redo, |l| l.start);
+            let more = data
+                .wal
+                .records
+                .back()
+                .is_some_and(|r| r.start > data.checkpoint_lsn);
+            if data.backup.is_some() || data.redo < data.checkpoint_lsn || more {
+                self.log(h, pid, "LOG", &format!("redo starts at {from}"));
+            }
+            self.replay_available(h);
+            self.check_consistency(h);
+        } else {
+            if !data.clean_shutdown {
+                // Replay ends where the next record header reads as zeros; "redo done"
+                // names the start of the last record replayed.
+                let end = data.wal.flush;
+                let last = data.wal.records.back().map_or(end, |r| r.start);
+                self.log(h, pid, "LOG", &format!("redo starts at {}", data.redo));
+                // At a page boundary the next page header is zeros; inside a page the
+                // next record header is.
+                let why = if end.0 % super::lsn::PAGE_SIZE == 0 {
+                    format!(
+                        "invalid magic number 0000 in log segment {}, offset {}",
+                        super::lsn::segment_file_name(data.wal.tli, end.segment()),
+                        end.0 % SEGMENT_SIZE
+                    )
+                } else {
+                    format!("invalid record length at {end}: wanted 24, got 0")
+                };
+                self.log(h, pid, "LOG", &why);
+                self.log(h, pid, "LOG", &format!("redo done at {last} system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s"));
+                self.checkpoint(h, "end-of-recovery immediate wait", true);
+            }
+            if let Some(d) = self.data_mut(h) {
+                d.clean_shutdown = false;
+                d.backup = None;
+            }
+            self.log(
+                h,
+                postmaster,
+                "LOG",
+                "database system is ready to accept connections",
+            );
+        }
+    }
+
+    /// Marks a standby consistent once replay passed the end of its base backup.
+    pub(crate) fn check_consistency(&mut self, h: HostId) {
+        let Some(data) = self.data(h) else { return };
+        let (reached, at) = match &data.backup {
+            // Recovery checks after every record, so it notices at the backup's end.
+            Some(label) => (data.applied >= label.end, label.end),
+            None => (true, data.applied),
+        };
+        let Some(server) = self.server(h) else { return };
+        if server.consistent || !reached {
+            return;
+        }
+        let pid = server.pid;
+        let startup = server.startup_pid;
+        let hot = server.settings.bool("hot_standby");
+        if let Some(s) = self.server_mut(h) {
+            s.consistent = true;
+        }
+        if let Some(d) = self.data_mut(h) {
+            d.backup = None;
+        }
+        self.log(
+            h,
+            startup,
+            "LOG",
+            &format!("consistent recovery state reached at {at}"),
+        );
+        if hot {
+            self.log(
+                h,
+                pid,
+                "LOG",
+                "database system is ready to accept read-only connections",
+            );
+        }
+    }
+
+    /// Promotes a standby: replays what it has, picks a new timeline and starts
+    /// accepting writes. Returns false when the server is not in recovery.
+    pub fn promote(&mut self, h: HostId) -> bool {
+        let Some(server) = self.server(h) else {
+            return false;
+        };
+        if !server.standby {
+            return false;
+        }
+        let pid = server.pid;
+        let startup = server.startup_pid;
+        self.log(h, startup, "LOG", "received promote request");
+        self.stop_receiver(
+            h,
+            "terminating walreceiver process due to administrator command",
+        );
+        self.replay_now(h, Lsn(u64::MAX));
+        let name = self.host(h).name.clone();
+        let Some(data) = self.data_mut(h) else {
+            return false;
+        };
+        // The new timeline starts after the last complete record replayed.
+        let end = data.applied;
+        data.wal.truncate(end);
+        let old = data.wal.tli;
+        let new = TimelineId(old.0 + 1);
+        data.wal.history.push(wal::HistoryEntry {
+            tli: old,
+            switchpoint: end,
+        });
+        data.wal.tli = new;
+        data.backup = None;
+        let last_commit = data.last_replayed_commit;
+        let history = data.wal.history_file();
+        self.log(h, startup, "LOG", &format!("redo done at {end} system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s"));
+        if let Some(t) = last_commit {
+            self.log(
+                h,
+                startup,
+                "LOG",
+                &format!(
+                    "last completed transaction was at log time {}",
+                    super::datetime::format_timestamptz(t.unix_micros())
+                ),
+            );
+        }
+        self.log(
+            h,
+            startup,
+            "LOG",
+            &format!("selected new timeline ID: {new}"),
+        );
+        self.log(h, startup, "LOG", "archive recovery complete");
+        let host = self.host_mut(h);
+        host.files.remove(&format!("{PGDATA}/standby.signal"));
+        host.files
+            .insert(format!("{PGDATA}/pg_wal/{:08X}.history", new.0), history);
+        if let Some(s) = host.server.as_mut() {
+            s.standby = false;
+            s.consistent = true;
+            s.replaying_to = None;
+        }
+        self.append(
+            h,
+            wal::END_OF_RECOVERY_RECORD,
+            RecordBody::EndOfRecovery { new_tli: new },
+        );
+        self.flush(h);
+        self.log(
+            h,
+            pid,
+            "LOG",
+            "database system is ready to accept connections",
+        );
+        self.checkpoint(h, "force", false);
+        self.note(h, EventKind::Promote, format!("{name} promoted: now the primary on timeline {new}"),
+            "A new timeline begins where replay ended; standbys must follow it (recovery_target_timeline = 'latest').");
+        true
+    }
+}

@@ -1,0 +1,202 @@
+//! Writing WAL on a primary (xlog.c, xact.c): inserting and flushing records, committing
+//! a transaction under synchronous_commit, the WAL writer, segment switches and
+//! transaction ids.
+
+use std::sync::Arc;
+
+use super::cluster::Cluster;
+use super::db::Change;
+use super::event::{HostId, Timer};
+use super::lsn::{Lsn, SEGMENT_SIZE};
+use super::proc::{SyncWait, Waiting};
+use super::time::SimDuration;
+use super::wal::{self, RecordBody};
+
+/// The outcome of a write statement on a primary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// Committed; the client gets its command tag now.
+    Done,
+    /// Committed locally; waits for synchronous standbys before answering.
+    Waiting,
+}
+
+impl Cluster {
+    /// Appends a record to the primary's WAL (not yet flushed).
+    pub(crate) fn append(&mut self, h: HostId, len: u64, body: RecordBody) -> Lsn {
+        let Some(data) = self.data_mut(h) else {
+            return Lsn(0);
+        };
+        data.dirty_since_snapshot = true;
+        let end = data.wal.append(len, body);
+        data.applied = data.applied.max(end);
+        end
+    }
+
+    /// Flushes the primary's WAL and lets the walsenders send it.
+    pub(crate) fn flush(&mut self, h: HostId) {
+        let Some(data) = self.data_mut(h) else { return };
+        data.wal.write = data.wal.insert;
+        data.wal.flush = data.wal.insert;
+        let flush = data.wal.flush;
+        data.undo.retain(|(lsn, _)| *lsn > flush);
+        self.wake_senders(h);
+        self.maybe_wal_size_checkpoint(h);
+    }
+
+    /// Runs one transaction of data changes on the primary: WAL records, a commit
+    /// record, and (depending on synchronous_commit) a flush and a wait for standbys.
+    pub fn commit_changes(
+        &mut self,
+        h: HostId,
+        session: usize,
+        changes: Vec<(u64, Change)>,
+        tag: &str,
+        query: &str,
+    ) -> WriteOutcome {
+        self.next_xid += 1;
+        let xid = self.next_xid;
+        let mode = self.effective_sync_commit(h, session);
+        let fpi = changes
+            .iter()
+            .any(|(_, c)| matches!(c, Change::CreateTable { .. } | Change::DropTable { .. }))
+            && !self.data(h).is_some_and(|d| d.catalog_fpi_done);
+        for (i, (size, change)) in changes.into_iter().enumerate() {
+            let change = Arc::new(change);
+            let extra = if fpi && i == 0 {
+                wal::CREATE_TABLE_FPI
+            } else {
+                0
+            };
+            let end = self.append(
+                h,
+                size + extra,
+                RecordBody::Change {
+                    xid,
+                    change: change.clone(),
+                },
+            );
+            if let Some(d) = self.data_mut(h) {
+                let undo = d.db.apply(&change);
+                d.undo.push((end, undo));
+                if fpi {
+                    d.catalog_fpi_done = true;
+                }
+            }
+        }
+        let apply_feedback = mode == "remote_apply";
+        let at = self.now;
+        let lsn = self.append(
+            h,
+            wal::COMMIT_RECORD,
+            RecordBody::Commit {
+                xid,
+                at,
+                apply_feedback,
+            },
+        );
+        if mode == "off" {
+            self.schedule_walwriter(h);
+            return WriteOutcome::Done;
+        }
+        self.flush(h);
+        let wait = match mode.as_str() {
+            "remote_write" => Some(SyncWait::Write),
+            "on" => Some(SyncWait::Flush),
+            "remote_apply" => Some(SyncWait::Apply),
+            _ => None,
+        };
+        let Some(wait) = wait.filter(|_| self.sync_config(h).is_some()) else {
+            return WriteOutcome::Done;
+        };
+        let Some(s) = self
+            .server_mut(h)
+            .and_then(|srv| srv.sessions.get_mut(session))
+        else {
+            return WriteOutcome::Done;
+        };
+        s.waiting = Some(Waiting {
+            lsn,
+            mode: wait,
+            tag: tag.to_string(),
+            query: query.to_string(),
+            since: at,
+            xid,
+        });
+        self.release_sync_waiters(h);
+        let still = self
+            .server(h)
+            .and_then(|s| s.sessions.get(session))
+            .is_some_and(|s| s.waiting.is_some());
+        if still {
+            WriteOutcome::Waiting
+        } else {
+            // Released at once (the standbys had it already): the output was queued;
+            // take it back so the caller prints the tag in line.
+            self.outputs
+                .retain(|o| !(o.host == h && o.session == session && o.at == at));
+            WriteOutcome::Done
+        }
+    }
+
+    /// synchronous_commit as this session sees it.
+    pub fn effective_sync_commit(&self, h: HostId, session: usize) -> String {
+        let Some(server) = self.server(h) else {
+            return "on".to_string();
+        };
+        let def = super::conf::lookup("synchronous_commit");
+        let session_value = server
+            .sessions
+            .get(session)
+            .and_then(|s| s.set.get("synchronous_commit"));
+        let raw = match (session_value, def) {
+            (Some(v), Some(d)) => super::conf::show(d, v),
+            _ => server.settings.text("synchronous_commit"),
+        };
+        match raw.as_str() {
+            "true" | "yes" | "1" => "on".to_string(),
+            "false" | "no" | "0" => "off".to_string(),
+            _ => raw,
+        }
+    }
+
+    fn schedule_walwriter(&mut self, h: HostId) {
+        let pending = self.server(h).is_some_and(|s| s.walwriter_pending);
+        if !pending {
+            if let Some(s) = self.server_mut(h) {
+                s.walwriter_pending = true;
+            }
+            self.timer(h, SimDuration::from_millis(200), Timer::WalWriter);
+        }
+    }
+
+    /// `pg_switch_wal()`: ends the current segment. Returns the end of the switch
+    /// record, or the current position when nothing was written since the last switch.
+    pub fn switch_wal(&mut self, h: HostId) -> Lsn {
+        let Some(d) = self.data(h) else { return Lsn(0) };
+        let insert = d.wal.insert;
+        let at_boundary = insert.0 % SEGMENT_SIZE == 0
+            || d.wal
+                .records
+                .back()
+                .is_some_and(|r| matches!(r.body, RecordBody::Switch) && r.end == insert);
+        if at_boundary {
+            return insert;
+        }
+        let (_, end) = insert.allocate(wal::SWITCH_RECORD);
+        self.append(h, wal::SWITCH_RECORD, RecordBody::Switch);
+        self.flush(h);
+        end
+    }
+
+    /// Hands out a transaction id (txid_current()).
+    pub fn allocate_xid(&mut self) -> u32 {
+        self.next_xid += 1;
+        self.next_xid
+    }
+
+    /// The next transaction id, without using it.
+    pub fn peek_xid(&self) -> u32 {
+        self.next_xid + 1
+    }
+}
