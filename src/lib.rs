@@ -13,6 +13,7 @@ pub mod lesson;
 pub mod script;
 pub mod share;
 pub mod sim;
+pub mod sql;
 pub mod timeline;
 
 #[cfg(target_arch = "wasm32")]

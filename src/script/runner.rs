@@ -108,7 +108,7 @@ impl Runner {
             return run_psql(&mut self.cluster, h, state, text).text;
         }
         let mut out = String::new();
-        for (stmt, _) in super::sql::split_statements(text) {
+        for (stmt, _) in super::psql::split::split_statements(text) {
             let state = self.psql.entry(node.to_string()).or_default();
             let o = run_psql(&mut self.cluster, h, state, &format!("{stmt};"));
             out.push_str(&o.text);

@@ -1,5 +1,5 @@
 //! psql-compatible text rendering for query results. The text output of timestamps and
-//! intervals lives in the model ([`crate::sim::datetime`]) and is re-exported here.
+//! intervals lives in the model ([`crate::sim::datetime`]).
 //!
 //! Everything here mirrors PostgreSQL 15 byte for byte under default settings:
 //! `\pset format aligned`, `\pset border 1`, `\pset linestyle ascii`, `\pset null ''`,
@@ -11,11 +11,6 @@
 //! in `src/fe_utils/mbprint.c` (newlines split a cell into lines, `\r` prints as `\r`,
 //! tabs expand to the next multiple of 8 columns, other control characters print as
 //! `\xNN` or `\uNNNN`).
-
-pub use crate::sim::datetime::{
-    format_interval, format_interval_justified, format_interval_parts, format_log_timestamp,
-    format_timestamptz,
-};
 
 /// How a column's values line up, as psql does: numbers right, everything else left.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
