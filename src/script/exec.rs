@@ -116,117 +116,19 @@ fn from_value(v: &Value) -> Val {
 
 type Res<T> = Result<T, ServerError>;
 
-/// The psql-side state of a console on one node.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PsqlState {
-    pub expanded: bool,
-}
-
-/// What running a piece of SQL printed, and whether a statement is left waiting.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
-    pub text: String,
-    /// A commit is waiting for synchronous standbys; its output comes later.
-    pub waiting: bool,
-}
-
-/// Runs psql input (one or more statements, or a meta-command) on host `h`.
-pub fn run_psql(c: &mut Cluster, h: HostId, state: &mut PsqlState, input: &str) -> Outcome {
-    let trimmed = input.trim();
-    if let Some(meta) = trimmed.strip_prefix('\\') {
-        return Outcome {
-            text: meta_command(state, meta),
-            waiting: false,
-        };
-    }
-    if let Err(e) = can_connect(c, h) {
-        return Outcome {
-            text: e,
-            waiting: false,
-        };
-    }
-    let mut text = String::new();
-    for (stmt, _) in psql::split::split_statements(input) {
-        let Some(session) = c.idle_session(h) else {
-            text.push_str("psql: error: server closed the connection unexpectedly\n");
-            break;
-        };
-        match run_statement(c, h, session, &stmt, state) {
-            Ok(StatementResult::Rows(rs)) => {
-                text.push_str(&if state.expanded {
-                    psql::render_expanded(&rs)
-                } else {
-                    psql::render_aligned(&rs)
-                });
-            }
-            Ok(StatementResult::Tag(tag)) => {
-                text.push_str(&tag);
-                text.push('\n');
-            }
-            Ok(StatementResult::Waiting) => {
-                return Outcome {
-                    text,
-                    waiting: true,
-                }
-            }
-            Err(e) => text.push_str(&psql::error::render(&e, &format!("{stmt};"))),
-        }
-    }
-    Outcome {
-        text,
-        waiting: false,
-    }
-}
-
-fn meta_command(state: &mut PsqlState, meta: &str) -> String {
-    let mut words = meta.split_whitespace();
-    match words.next() {
-        Some("x") => {
-            state.expanded = match words.next() {
-                Some("on") => true,
-                Some("off") => false,
-                _ => !state.expanded,
-            };
-            format!(
-                "Expanded display is {}.\n",
-                if state.expanded { "on" } else { "off" }
-            )
-        }
-        Some(other) => format!("invalid command \\{other}\nTry \\? for help.\n"),
-        None => "invalid command \\\nTry \\? for help.\n".to_string(),
-    }
-}
-
-/// psql connects over the local socket as postgres; a stopped server answers this.
-fn can_connect(c: &Cluster, h: HostId) -> Result<(), String> {
-    let host = c.host(h);
-    let Some(s) = host.server.as_ref() else {
-        return Err("psql: error: connection to server on socket \"/run/postgresql/.s.PGSQL.5432\" failed: No such file or directory\n\tIs the server running locally and accepting connections on that socket?\n".to_string());
-    };
-    if s.standby && !s.consistent {
-        return Err("psql: error: connection to server on socket \"/run/postgresql/.s.PGSQL.5432\" failed: FATAL:  the database system is not yet accepting connections\nDETAIL:  Consistent recovery state has not been yet reached.\n".to_string());
-    }
-    if s.standby && !s.settings.bool("hot_standby") {
-        return Err("psql: error: connection to server on socket \"/run/postgresql/.s.PGSQL.5432\" failed: FATAL:  the database system is not accepting connections\nDETAIL:  Hot standby mode is disabled.\n".to_string());
-    }
-    Ok(())
-}
-
-enum StatementResult {
+/// What the server answers to a statement.
+pub enum StatementResult {
+    /// A result set (RowDescription and DataRows).
     Rows(ResultSet),
+    /// A command tag, with any NOTICE lines before it.
     Tag(String),
+    /// A commit waiting for synchronous standbys; its tag comes later.
     Waiting,
 }
 
-fn run_statement(
-    c: &mut Cluster,
-    h: HostId,
-    session: usize,
-    text: &str,
-    state: &mut PsqlState,
-) -> Res<StatementResult> {
-    let _ = state;
-    let text = &format!("{text};");
+/// Runs one statement (its text as psql sent it, `;` included) in session `session`
+/// of host `h`.
+pub fn execute(c: &mut Cluster, h: HostId, session: usize, text: &str) -> Res<StatementResult> {
     let stmt = sql::parse(text)?;
     if let Some(s) = c
         .host_mut(h)

@@ -146,3 +146,13 @@ fn skip_digits(b: &[u8], mut i: usize) -> usize {
     }
     i
 }
+
+/// The text psql sends for `input`, a last statement with a `;` added: the statement
+/// up to that `;`, or, when an open quote, comment or parenthesis swallows it, the
+/// whole input with another `;`.
+pub fn close_tail(input: &str) -> String {
+    match split_statements(input).into_iter().next() {
+        Some((stmt, _)) => format!("{stmt};"),
+        None => input.to_string(),
+    }
+}

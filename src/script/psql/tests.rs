@@ -2,7 +2,7 @@
 //! layout of errors, and the whole path (split, parse, lay out) on mutated input.
 
 use super::error::render;
-use super::split::split_statements;
+use super::split::{close_tail, split_statements};
 use crate::sql::{parse, ServerError};
 
 fn err(sql: &str) -> ServerError {
@@ -74,6 +74,16 @@ fn splitting() {
         split_statements("SELECT 1"),
         vec![("SELECT 1".to_string(), false)]
     );
+}
+
+#[test]
+fn a_last_statement_without_semicolon_is_sent_with_one() {
+    assert_eq!(close_tail("SELECT 1;"), "SELECT 1;");
+    assert_eq!(close_tail("SELECT 1 ;"), "SELECT 1 ;");
+    // The added `;` is inside the open string, comment or parenthesis: another ends it.
+    assert_eq!(close_tail("SELECT 'abc;"), "SELECT 'abc;;");
+    assert_eq!(close_tail("SELECT 1 -- x;"), "SELECT 1 -- x;;");
+    assert_eq!(close_tail("SELECT (1;"), "SELECT (1;;");
 }
 
 #[test]
