@@ -1,4 +1,5 @@
-//! Runs SQL against a server of the model and prints what psql would print.
+//! Runs SQL against a server of the model: the executor answers a statement with a
+//! result set, a command tag or a [`ServerError`], which psql then prints.
 //!
 //! The SQL is the subset a replication lab needs: tables of int/text/bool columns,
 //! INSERT/UPDATE/DELETE (each statement its own transaction), SELECT with WHERE,
@@ -15,11 +16,9 @@ use crate::sim::{Cluster, Datum, HostId, Lsn, Relation, WriteOutcome, PGDATA};
 
 use crate::sim::datetime::{format_interval_justified, format_timestamptz};
 use crate::sql::{
-    self, BinaryOp, Expr, FromItem, InsertSource, RoleOption, Select, SelectItem, ServerError,
-    SetValue, Statement, UnaryOp,
+    self, Align, BinaryOp, Column as ResultColumn, Expr, FromItem, InsertSource, ResultSet,
+    RoleOption, Select, SelectItem, ServerError, SetValue, Statement, UnaryOp,
 };
-
-use super::psql::{self, Align, ResultSet};
 
 /// A value during evaluation, typed as PostgreSQL types it.
 #[derive(Clone, Debug, PartialEq)]
@@ -1742,7 +1741,7 @@ fn to_result(rows: Rows) -> ResultSet {
                 .iter()
                 .find_map(|r| r.get(i).and_then(Val::align))
                 .unwrap_or(Align::Left);
-            psql::Column {
+            ResultColumn {
                 name: name.clone(),
                 align,
             }

@@ -13,6 +13,7 @@
 //! gram.y      -> gram/        the grammar, one file per statement family
 //! parsenodes.h-> ast.rs       the tree the executor reads
 //! elog.c      -> error.rs     ServerError: message, detail, hint, position
+//! printtup.c  -> result.rs    ResultSet: the columns and rows a query answers with
 //! ```
 //!
 //! ```
@@ -27,12 +28,14 @@ pub mod ast;
 pub mod error;
 mod gram;
 mod keywords;
+pub mod result;
 mod scan;
 pub(crate) mod scansup;
 
 pub use ast::*;
 pub use error::ServerError;
 pub use gram::parse;
+pub use result::{Align, Column, ResultSet};
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@
 //!
 //! A console line goes down once and back once: the runner splits it into statements
 //! ([`split::split_statements`]), hands each to [`run_statement`], which sends it to the
-//! server ([`super::exec::execute`]) and prints the answer ([`print`], [`error`]).
+//! server ([`super::exec::execute`]) and prints the answer ([`mod@print`], [`mod@error`]).
 
 pub mod error;
 pub mod print;
@@ -13,7 +13,7 @@ use crate::sim::{Cluster, HostId};
 
 use super::exec::{self, StatementResult};
 
-pub use print::{render_aligned, render_expanded, Align, Column, ResultSet};
+pub use print::{render_aligned, render_expanded};
 
 /// The psql-side state of a console on one node.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -12,36 +12,7 @@
 //! tabs expand to the next multiple of 8 columns, other control characters print as
 //! `\xNN` or `\uNNNN`).
 
-/// How a column's values line up, as psql does: numbers right, everything else left.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Align {
-    /// Text, dates, LSNs and anything non-numeric: padded on the right.
-    Left,
-    /// Numeric types (int, float, numeric, oid...): padded on the left.
-    Right,
-}
-
-/// One column header of a result, with the alignment psql picks from its type.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Column {
-    /// The column name as the server reports it.
-    pub name: String,
-    /// Where psql puts the values of this column.
-    pub align: Align,
-}
-
-/// A query result: column headers and rows of already-formatted text values
-/// (None = SQL NULL, printed empty).
-///
-/// A row shorter than `columns` is treated as having NULLs in its missing cells;
-/// cells beyond `columns.len()` are ignored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ResultSet {
-    /// The column headers, in output order.
-    pub columns: Vec<Column>,
-    /// The rows, each a list of cells in column order.
-    pub rows: Vec<Vec<Option<String>>>,
-}
+use crate::sql::{Align, ResultSet};
 
 // ---------------------------------------------------------------------------
 // Cell formatting (pg_wcssize / pg_wcsformat)
@@ -467,6 +438,7 @@ fn render_expanded_field(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sql::Column;
 
     fn col(name: &str, align: Align) -> Column {
         Column {
