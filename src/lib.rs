@@ -3,7 +3,8 @@
 //! that draws it.
 //!
 //! The layers, from the bottom up: [`sim`] is the cluster model (virtual time, one
-//! seeded RNG, no browser code); [`script`] parses and runs scenario lines against it;
+//! seeded RNG, no browser code); [`sql`] is the server side of SQL (scanner, grammar,
+//! the errors the server sends); [`script`] parses and runs scenario lines against it;
 //! [`share`] turns a scenario into a link and back; [`timeline`] is the lab as the
 //! browser holds it (recorded lines, snapshots, scrubbing), native and tested natively;
 //! `ui` (wasm32 only) draws the model's views with Leptos.
@@ -13,6 +14,7 @@ pub mod lesson;
 pub mod script;
 pub mod share;
 pub mod sim;
+pub mod sql;
 pub mod timeline;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,4 +1,5 @@
-//! Runs SQL against a server of the model and prints what psql would print.
+//! Runs SQL against a server of the model: the executor answers a statement with a
+//! result set, a command tag or a [`ServerError`], which psql then prints.
 //!
 //! The SQL is the subset a replication lab needs: tables of int/text/bool columns,
 //! INSERT/UPDATE/DELETE (each statement its own transaction), SELECT with WHERE,
@@ -13,10 +14,10 @@ use crate::sim::db::{tuple_data_bytes, Change, Column, ColumnKind, Role, Row, Va
 use crate::sim::wal;
 use crate::sim::{Cluster, Datum, HostId, Lsn, Relation, WriteOutcome, PGDATA};
 
-use super::psql::{self, Align, ResultSet};
-use super::sql::{
-    self, BinaryOp, Expr, FromItem, InsertSource, RoleOption, Select, SelectItem, SetValue,
-    Statement, UnaryOp,
+use crate::sim::datetime::{format_interval_justified, format_timestamptz};
+use crate::sql::{
+    self, Align, BinaryOp, Column as ResultColumn, Expr, FromItem, InsertSource, ResultSet,
+    RoleOption, Select, SelectItem, ServerError, SetValue, Statement, UnaryOp,
 };
 
 /// A value during evaluation, typed as PostgreSQL types it.
@@ -53,8 +54,8 @@ impl Val {
             }
             Val::Text(s) => s.clone(),
             Val::Lsn(l) => l.to_string(),
-            Val::Interval(us) => psql::format_interval_justified(*us),
-            Val::Timestamp(us) => psql::format_timestamptz(*us),
+            Val::Interval(us) => format_interval_justified(*us),
+            Val::Timestamp(us) => format_timestamptz(*us),
             Val::Record(vs) => {
                 let inner: Vec<String> = vs
                     .iter()
@@ -112,182 +113,22 @@ fn from_value(v: &Value) -> Val {
     }
 }
 
-/// An error as the server reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct SqlError {
-    pub message: String,
-    pub detail: Option<String>,
-    pub hint: Option<String>,
-    /// Character position in the statement, for psql's `LINE 1:` marker.
-    pub position: Option<usize>,
-    /// A syntax error, which psql lays out itself (LINE, caret and HINT).
-    pub syntax: Option<Box<sql::ParseError>>,
-}
+type Res<T> = Result<T, ServerError>;
 
-impl SqlError {
-    fn new(message: impl Into<String>) -> SqlError {
-        SqlError {
-            message: message.into(),
-            ..SqlError::default()
-        }
-    }
-    fn hint(mut self, hint: impl Into<String>) -> SqlError {
-        self.hint = Some(hint.into());
-        self
-    }
-    fn at(mut self, position: Option<usize>) -> SqlError {
-        self.position = position;
-        self
-    }
-
-    /// The lines psql prints for this error.
-    pub fn render(&self, sql: &str) -> String {
-        let mut out = format!("ERROR:  {}\n", self.message);
-        if let Some(e) = &self.syntax {
-            for l in e.psql_lines(sql) {
-                out.push_str(&l);
-                out.push('\n');
-            }
-            return out;
-        }
-        if let Some(pos) = self.position {
-            let pe = sql::ParseError {
-                message: String::new(),
-                position: Some(pos),
-            };
-            for l in pe.psql_lines(sql) {
-                out.push_str(&l);
-                out.push('\n');
-            }
-        }
-        if let Some(d) = &self.detail {
-            out.push_str(&format!("DETAIL:  {d}\n"));
-        }
-        if let Some(h) = &self.hint {
-            out.push_str(&format!("HINT:  {h}\n"));
-        }
-        out
-    }
-}
-
-type Res<T> = Result<T, SqlError>;
-
-/// The psql-side state of a console on one node.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PsqlState {
-    pub expanded: bool,
-}
-
-/// What running a piece of SQL printed, and whether a statement is left waiting.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
-    pub text: String,
-    /// A commit is waiting for synchronous standbys; its output comes later.
-    pub waiting: bool,
-}
-
-/// Runs psql input (one or more statements, or a meta-command) on host `h`.
-pub fn run_psql(c: &mut Cluster, h: HostId, state: &mut PsqlState, input: &str) -> Outcome {
-    let trimmed = input.trim();
-    if let Some(meta) = trimmed.strip_prefix('\\') {
-        return Outcome {
-            text: meta_command(state, meta),
-            waiting: false,
-        };
-    }
-    if let Err(e) = can_connect(c, h) {
-        return Outcome {
-            text: e,
-            waiting: false,
-        };
-    }
-    let mut text = String::new();
-    for (stmt, _) in sql::split_statements(input) {
-        let Some(session) = c.idle_session(h) else {
-            text.push_str("psql: error: server closed the connection unexpectedly\n");
-            break;
-        };
-        match run_statement(c, h, session, &stmt, state) {
-            Ok(StatementResult::Rows(rs)) => {
-                text.push_str(&if state.expanded {
-                    psql::render_expanded(&rs)
-                } else {
-                    psql::render_aligned(&rs)
-                });
-            }
-            Ok(StatementResult::Tag(tag)) => {
-                text.push_str(&tag);
-                text.push('\n');
-            }
-            Ok(StatementResult::Waiting) => {
-                return Outcome {
-                    text,
-                    waiting: true,
-                }
-            }
-            Err(e) => text.push_str(&e.render(&format!("{stmt};"))),
-        }
-    }
-    Outcome {
-        text,
-        waiting: false,
-    }
-}
-
-fn meta_command(state: &mut PsqlState, meta: &str) -> String {
-    let mut words = meta.split_whitespace();
-    match words.next() {
-        Some("x") => {
-            state.expanded = match words.next() {
-                Some("on") => true,
-                Some("off") => false,
-                _ => !state.expanded,
-            };
-            format!(
-                "Expanded display is {}.\n",
-                if state.expanded { "on" } else { "off" }
-            )
-        }
-        Some(other) => format!("invalid command \\{other}\nTry \\? for help.\n"),
-        None => "invalid command \\\nTry \\? for help.\n".to_string(),
-    }
-}
-
-/// psql connects over the local socket as postgres; a stopped server answers this.
-fn can_connect(c: &Cluster, h: HostId) -> Result<(), String> {
-    let host = c.host(h);
-    let Some(s) = host.server.as_ref() else {
-        return Err("psql: error: connection to server on socket \"/run/postgresql/.s.PGSQL.5432\" failed: No such file or directory\n\tIs the server running locally and accepting connections on that socket?\n".to_string());
-    };
-    if s.standby && !s.consistent {
-        return Err("psql: error: connection to server on socket \"/run/postgresql/.s.PGSQL.5432\" failed: FATAL:  the database system is not yet accepting connections\nDETAIL:  Consistent recovery state has not been yet reached.\n".to_string());
-    }
-    if s.standby && !s.settings.bool("hot_standby") {
-        return Err("psql: error: connection to server on socket \"/run/postgresql/.s.PGSQL.5432\" failed: FATAL:  the database system is not accepting connections\nDETAIL:  Hot standby mode is disabled.\n".to_string());
-    }
-    Ok(())
-}
-
-enum StatementResult {
+/// What the server answers to a statement.
+pub enum StatementResult {
+    /// A result set (RowDescription and DataRows).
     Rows(ResultSet),
+    /// A command tag, with any NOTICE lines before it.
     Tag(String),
+    /// A commit waiting for synchronous standbys; its tag comes later.
     Waiting,
 }
 
-fn run_statement(
-    c: &mut Cluster,
-    h: HostId,
-    session: usize,
-    text: &str,
-    state: &mut PsqlState,
-) -> Res<StatementResult> {
-    let _ = state;
-    let text = &format!("{text};");
-    let stmt = sql::parse(text).map_err(|e| SqlError {
-        message: e.message.clone(),
-        syntax: Some(Box::new(e)),
-        ..SqlError::default()
-    })?;
+/// Runs one statement (its text as psql sent it, `;` included) in session `session`
+/// of host `h`.
+pub fn execute(c: &mut Cluster, h: HostId, session: usize, text: &str) -> Res<StatementResult> {
+    let stmt = sql::parse(text)?;
     if let Some(s) = c
         .host_mut(h)
         .server
@@ -378,7 +219,7 @@ impl Exec<'_> {
 
     fn read_only(&self, what: &str) -> Res<()> {
         if self.in_recovery() {
-            return Err(SqlError::new(format!(
+            return Err(ServerError::new(format!(
                 "cannot execute {what} in a read-only transaction"
             )));
         }
@@ -446,7 +287,7 @@ impl Exec<'_> {
                 for n in names {
                     let exists = self.db_roles().contains_key(&n);
                     if !exists && !if_exists {
-                        return Err(SqlError::new(format!("role \"{n}\" does not exist")));
+                        return Err(ServerError::new(format!("role \"{n}\" does not exist")));
                     }
                     if exists {
                         changes.push((wal::ROLE_RECORD, Change::DropRole { name: n }));
@@ -458,7 +299,7 @@ impl Exec<'_> {
                 self.c.checkpoint(self.h, "immediate force wait", false);
                 Ok(StatementResult::Tag("CHECKPOINT".into()))
             }
-            Statement::Begin | Statement::Commit | Statement::Rollback => Err(SqlError::new(
+            Statement::Begin | Statement::Commit | Statement::Rollback => Err(ServerError::new(
                 "explicit transaction blocks are not supported by walscope",
             )
             .hint("Each statement commits on its own, as with psql's default autocommit.")),
@@ -497,7 +338,8 @@ impl Exec<'_> {
             .as_ref()
             .and_then(|d| d.db.tables.get(name).cloned())
             .ok_or_else(|| {
-                SqlError::new(format!("relation \"{name}\" does not exist")).at(self.locate(name))
+                ServerError::new(format!("relation \"{name}\" does not exist"))
+                    .at(self.locate(name))
             })
     }
 
@@ -514,18 +356,20 @@ impl Exec<'_> {
                     "NOTICE:  relation \"{name}\" already exists, skipping\nCREATE TABLE"
                 )));
             }
-            return Err(SqlError::new(format!("relation \"{name}\" already exists")));
+            return Err(ServerError::new(format!(
+                "relation \"{name}\" already exists"
+            )));
         }
         let mut cols = Vec::new();
         for c in columns {
             let Some(kind) = ColumnKind::from_type_name(&c.type_name) else {
                 return Err(
-                    SqlError::new(format!("type \"{}\" does not exist", c.type_name))
+                    ServerError::new(format!("type \"{}\" does not exist", c.type_name))
                         .at(self.locate(&c.type_name)),
                 );
             };
             if cols.iter().any(|x: &Column| x.name == c.name) {
-                return Err(SqlError::new(format!(
+                return Err(ServerError::new(format!(
                     "column \"{}\" specified more than once",
                     c.name
                 )));
@@ -560,7 +404,7 @@ impl Exec<'_> {
                     ));
                     continue;
                 }
-                return Err(SqlError::new(format!("table \"{n}\" does not exist")));
+                return Err(ServerError::new(format!("table \"{n}\" does not exist")));
             }
             changes.push((2_048, Change::DropTable { name: n }));
         }
@@ -577,14 +421,14 @@ impl Exec<'_> {
             (Val::Int(i), ColumnKind::Int) => Value::Int(i),
             (Val::Num(n), ColumnKind::Int) => Value::Int(n.round() as i64),
             (Val::Text(s), ColumnKind::Int) => Value::Int(s.trim().parse().map_err(|_| {
-                SqlError::new(format!("invalid input syntax for type integer: \"{s}\""))
+                ServerError::new(format!("invalid input syntax for type integer: \"{s}\""))
             })?),
             (Val::Bool(b), ColumnKind::Bool) => Value::Bool(b),
             (Val::Text(s), ColumnKind::Bool) => Value::Bool(parse_bool(&s).ok_or_else(|| {
-                SqlError::new(format!("invalid input syntax for type boolean: \"{s}\""))
+                ServerError::new(format!("invalid input syntax for type boolean: \"{s}\""))
             })?),
             (Val::Int(_), ColumnKind::Bool) => {
-                return Err(SqlError::new(format!(
+                return Err(ServerError::new(format!(
                     "column \"{}\" is of type boolean but expression is of type integer",
                     col.name
                 ))
@@ -592,7 +436,7 @@ impl Exec<'_> {
             }
             (v, ColumnKind::Text) => Value::Text(Arc::from(v.text().unwrap_or_default())),
             (v, ColumnKind::Int) => {
-                return Err(SqlError::new(format!(
+                return Err(ServerError::new(format!(
                     "column \"{}\" is of type {} but expression is of type {}",
                     col.name,
                     col.type_name,
@@ -601,7 +445,7 @@ impl Exec<'_> {
                 .hint("You will need to rewrite or cast the expression."))
             }
             (v, ColumnKind::Bool) => {
-                return Err(SqlError::new(format!(
+                return Err(ServerError::new(format!(
                     "column \"{}\" is of type boolean but expression is of type {}",
                     col.name,
                     type_name(&v)
@@ -625,7 +469,7 @@ impl Exec<'_> {
                 .iter()
                 .map(|n| {
                     t.columns.iter().position(|c| &c.name == n).ok_or_else(|| {
-                        SqlError::new(format!(
+                        ServerError::new(format!(
                             "column \"{n}\" of relation \"{table}\" does not exist"
                         ))
                         .at(self.locate(n))
@@ -650,7 +494,7 @@ impl Exec<'_> {
         let mut interned: BTreeMap<String, Arc<str>> = BTreeMap::new();
         for vals in value_rows {
             if vals.len() > targets.len() {
-                return Err(SqlError::new(
+                return Err(ServerError::new(
                     "INSERT has more expressions than target columns",
                 ));
             }
@@ -671,7 +515,7 @@ impl Exec<'_> {
         }
         let n = rows.len();
         if rows.len() > 5_000_000 {
-            return Err(SqlError::new(
+            return Err(ServerError::new(
                 "walscope stores at most 5,000,000 rows per statement",
             ));
         }
@@ -756,7 +600,7 @@ impl Exec<'_> {
                     .iter()
                     .position(|c| &c.name == col)
                     .ok_or_else(|| {
-                        SqlError::new(format!(
+                        ServerError::new(format!(
                             "column \"{col}\" of relation \"{table}\" does not exist"
                         ))
                         .at(self.locate(col))
@@ -801,9 +645,11 @@ impl Exec<'_> {
         let roles = self.db_roles();
         let mut role = match (alter, roles.get(&name)) {
             (false, Some(_)) => {
-                return Err(SqlError::new(format!("role \"{name}\" already exists")))
+                return Err(ServerError::new(format!("role \"{name}\" already exists")))
             }
-            (true, None) => return Err(SqlError::new(format!("role \"{name}\" does not exist"))),
+            (true, None) => {
+                return Err(ServerError::new(format!("role \"{name}\" does not exist")))
+            }
             (true, Some(r)) => r.clone(),
             (false, None) => Role {
                 login: is_user,
@@ -829,7 +675,7 @@ impl Exec<'_> {
     // ---- settings -------------------------------------------------------------------------
 
     fn setting_def(&self, name: &str) -> Res<&'static conf::SettingDef> {
-        conf::lookup(name).ok_or_else(|| SqlError::new(conf::unrecognized(name)))
+        conf::lookup(name).ok_or_else(|| ServerError::new(conf::unrecognized(name)))
     }
 
     fn show(&mut self, name: &str) -> Res<StatementResult> {
@@ -874,13 +720,13 @@ impl Exec<'_> {
         match def.context {
             Context::User | Context::Superuser => {}
             Context::Postmaster => {
-                return Err(SqlError::new(format!(
+                return Err(ServerError::new(format!(
                     "parameter \"{}\" cannot be changed without restarting the server",
                     def.name
                 )))
             }
             _ => {
-                return Err(SqlError::new(format!(
+                return Err(ServerError::new(format!(
                     "parameter \"{}\" cannot be changed now",
                     def.name
                 )))
@@ -919,10 +765,10 @@ impl Exec<'_> {
     }
 
     fn parse_setting(&self, def: &conf::SettingDef, raw: &str) -> Res<Parsed> {
-        conf::parse_value(def, raw).map_err(|e| SqlError {
+        conf::parse_value(def, raw).map_err(|e| ServerError {
             message: e.message,
             hint: e.hint,
-            ..SqlError::default()
+            ..ServerError::default()
         })
     }
 
@@ -938,7 +784,7 @@ impl Exec<'_> {
         let mut entries: Vec<(String, String)> = match conf::parse_conf(&current) {
             Ok(e) => e.into_iter().map(|e| (e.name, e.value)).collect(),
             Err(_) => {
-                return Err(SqlError::new(
+                return Err(ServerError::new(
                     "could not parse contents of file \"postgresql.auto.conf\"",
                 ))
             }
@@ -948,7 +794,7 @@ impl Exec<'_> {
         } else {
             let def = self.setting_def(name)?;
             if def.context == Context::Internal {
-                return Err(SqlError::new(format!(
+                return Err(ServerError::new(format!(
                     "parameter \"{}\" cannot be changed",
                     def.name
                 )));
@@ -959,10 +805,10 @@ impl Exec<'_> {
                 self.parse_setting(def, &raw)?;
                 if def.name == "synchronous_standby_names" {
                     if let Err(detail) = crate::sim::syncrep::SyncConfig::parse(&raw) {
-                        return Err(SqlError {
+                        return Err(ServerError {
                             message: format!("invalid value for parameter \"synchronous_standby_names\": \"{raw}\""),
                             detail: Some(detail),
-                            ..SqlError::default()
+                            ..ServerError::default()
                         });
                     }
                 }
@@ -987,7 +833,7 @@ impl Exec<'_> {
                 column_alias,
             } => {
                 let Expr::Call { name, args, .. } = call else {
-                    return Err(SqlError::new("syntax error in FROM"));
+                    return Err(ServerError::new("syntax error in FROM"));
                 };
                 let mut rows = self.set_function(name, args)?;
                 if rows.columns.len() == 1 {
@@ -1263,7 +1109,9 @@ impl Exec<'_> {
                     return Ok(Val::Int(rows.len() as i64));
                 }
                 let Some(arg) = args.first() else {
-                    return Err(SqlError::new(format!("function {name}() does not exist")));
+                    return Err(ServerError::new(format!(
+                        "function {name}() does not exist"
+                    )));
                 };
                 let mut vals = Vec::new();
                 for r in rows {
@@ -1312,8 +1160,10 @@ impl Exec<'_> {
             Expr::Now => Val::Timestamp(self.c.now().unix_micros()),
             Expr::Column { name, .. } => {
                 let Some(i) = rows.columns.iter().position(|c| c == name) else {
-                    return Err(SqlError::new(format!("column \"{name}\" does not exist"))
-                        .at(self.locate(name)));
+                    return Err(
+                        ServerError::new(format!("column \"{name}\" does not exist"))
+                            .at(self.locate(name)),
+                    );
                 };
                 row.get(i).cloned().unwrap_or(Val::Null)
             }
@@ -1325,7 +1175,7 @@ impl Exec<'_> {
                     (UnaryOp::Neg, Val::Int(i)) => Val::Int(-i),
                     (UnaryOp::Neg, Val::Num(n)) => Val::Num(-n),
                     (_, v) => {
-                        return Err(SqlError::new(format!(
+                        return Err(ServerError::new(format!(
                             "operator does not exist: - {}",
                             type_name(&v)
                         )))
@@ -1420,7 +1270,7 @@ impl Exec<'_> {
             } => {
                 if is_aggregate(name) {
                     let _ = star;
-                    return Err(SqlError::new("aggregate functions are not allowed here")
+                    return Err(ServerError::new("aggregate functions are not allowed here")
                         .at(self.locate(name)));
                 }
                 let mut vals = Vec::new();
@@ -1432,8 +1282,8 @@ impl Exec<'_> {
         })
     }
 
-    fn recovery_in_progress(&self, func: &str) -> SqlError {
-        SqlError::new("recovery is in progress").hint(
+    fn recovery_in_progress(&self, func: &str) -> ServerError {
+        ServerError::new("recovery is in progress").hint(
             if func.starts_with("pg_current_wal") || func == "pg_switch_wal" {
                 "WAL control functions cannot be executed during recovery.".to_string()
             } else {
@@ -1445,17 +1295,19 @@ impl Exec<'_> {
     fn lsn_arg(&self, v: &Val) -> Res<Lsn> {
         match v {
             Val::Lsn(l) => Ok(*l),
-            Val::Text(s) => s.parse::<Lsn>().map_err(|e| SqlError::new(e.to_string())),
-            other => Err(SqlError::new(format!(
+            Val::Text(s) => s
+                .parse::<Lsn>()
+                .map_err(|e| ServerError::new(e.to_string())),
+            other => Err(ServerError::new(format!(
                 "function argument of type {} is not a pg_lsn",
                 type_name(other)
             ))),
         }
     }
 
-    fn no_function(&self, name: &str, args: &[Val]) -> SqlError {
+    fn no_function(&self, name: &str, args: &[Val]) -> ServerError {
         let types: Vec<&str> = args.iter().map(type_name).collect();
-        SqlError::new(format!("function {name}({}) does not exist", types.join(", ")))
+        ServerError::new(format!("function {name}({}) does not exist", types.join(", ")))
             .hint("No function matches the given name and argument types. You might need to add explicit type casts.")
             .at(self.locate(name))
     }
@@ -1529,7 +1381,7 @@ impl Exec<'_> {
             ("pg_is_in_recovery", 0) => Val::Bool(recovery),
             ("pg_promote", 0..=2) => {
                 if !recovery {
-                    return Err(SqlError::new("recovery is not in progress")
+                    return Err(ServerError::new("recovery is not in progress")
                         .hint("Recovery control functions can only be executed during recovery."));
                 }
                 Val::Bool(self.c.promote(h))
@@ -1586,7 +1438,7 @@ impl Exec<'_> {
                     self.c
                         .create_slot(h, slot, reserve, temporary)
                         .map_err(|(m, hint)| {
-                            let e = SqlError::new(m);
+                            let e = ServerError::new(m);
                             match hint {
                                 Some(hh) => e.hint(hh),
                                 None => e,
@@ -1601,7 +1453,7 @@ impl Exec<'_> {
                 let Val::Text(slot) = &args[0] else {
                     return Err(self.no_function(name, &args));
                 };
-                self.c.drop_slot(h, slot).map_err(SqlError::new)?;
+                self.c.drop_slot(h, slot).map_err(ServerError::new)?;
                 Val::Text(String::new())
             }
             ("now" | "current_timestamp" | "statement_timestamp" | "clock_timestamp", 0) => {
@@ -1646,7 +1498,7 @@ impl Exec<'_> {
             ("repeat", 2) => match (&args[0], &args[1]) {
                 (Val::Text(s), Val::Int(n)) => {
                     if s.len() as i64 * n > 10_000_000 {
-                        return Err(SqlError::new("requested length too large"));
+                        return Err(ServerError::new("requested length too large"));
                     }
                     Val::Text(s.repeat((*n).max(0) as usize))
                 }
@@ -1666,14 +1518,14 @@ impl Exec<'_> {
                 .unwrap_or(Val::Null),
             ("txid_current" | "pg_current_xact_id", 0) => {
                 if recovery {
-                    return Err(SqlError::new(
+                    return Err(ServerError::new(
                         "cannot execute txid_current() during recovery",
                     ));
                 }
                 Val::Int(self.c.allocate_xid() as i64)
             }
             _ if arity(0) && set_function_name(name) => {
-                return Err(SqlError::new(
+                return Err(ServerError::new(
                     "set-valued function called in context that cannot accept a set".to_string(),
                 )
                 .at(self.locate(name)))
@@ -1696,13 +1548,13 @@ impl Exec<'_> {
                 };
                 let step = match vals.get(2) {
                     Some(Val::Int(s)) if *s != 0 => *s,
-                    Some(_) => return Err(SqlError::new("step size cannot equal zero")),
+                    Some(_) => return Err(ServerError::new("step size cannot equal zero")),
                     None => 1,
                 };
                 // In i128: the bounds may be anything a user types.
                 let count = (i128::from(*b) - i128::from(*a)) / i128::from(step) + 1;
                 if count > 5_000_000 {
-                    return Err(SqlError::new(
+                    return Err(ServerError::new(
                         "walscope generates at most 5,000,000 rows per statement",
                     ));
                 }
@@ -1889,7 +1741,7 @@ fn to_result(rows: Rows) -> ResultSet {
                 .iter()
                 .find_map(|r| r.get(i).and_then(Val::align))
                 .unwrap_or(Align::Left);
-            psql::Column {
+            ResultColumn {
                 name: name.clone(),
                 align,
             }
@@ -1958,14 +1810,15 @@ fn parse_bool(s: &str) -> Option<bool> {
 fn cast(v: Val, ty: &str) -> Res<Val> {
     Ok(match (ty, v) {
         (_, Val::Null) => Val::Null,
-        ("pg_lsn", Val::Text(s)) => {
-            Val::Lsn(s.parse::<Lsn>().map_err(|e| SqlError::new(e.to_string()))?)
-        }
+        ("pg_lsn", Val::Text(s)) => Val::Lsn(
+            s.parse::<Lsn>()
+                .map_err(|e| ServerError::new(e.to_string()))?,
+        ),
         ("pg_lsn", v @ Val::Lsn(_)) => v,
         ("text" | "varchar" | "name", v) => Val::Text(v.text().unwrap_or_default()),
         ("int" | "integer" | "int4" | "bigint" | "int8" | "smallint", Val::Text(s)) => {
             Val::Int(s.trim().parse().map_err(|_| {
-                SqlError::new(format!("invalid input syntax for type integer: \"{s}\""))
+                ServerError::new(format!("invalid input syntax for type integer: \"{s}\""))
             })?)
         }
         ("int" | "integer" | "int4" | "bigint" | "int8" | "smallint", Val::Num(n)) => {
@@ -1975,13 +1828,13 @@ fn cast(v: Val, ty: &str) -> Res<Val> {
         ("numeric" | "float8" | "real" | "double precision", Val::Int(i)) => Val::Num(i as f64),
         ("numeric" | "float8" | "real" | "double precision", v @ Val::Num(_)) => v,
         ("bool" | "boolean", Val::Text(s)) => Val::Bool(parse_bool(&s).ok_or_else(|| {
-            SqlError::new(format!("invalid input syntax for type boolean: \"{s}\""))
+            ServerError::new(format!("invalid input syntax for type boolean: \"{s}\""))
         })?),
         ("interval", Val::Text(s)) => Val::Interval(parse_interval(&s).ok_or_else(|| {
-            SqlError::new(format!("invalid input syntax for type interval: \"{s}\""))
+            ServerError::new(format!("invalid input syntax for type interval: \"{s}\""))
         })?),
         (t, v) => {
-            return Err(SqlError::new(format!(
+            return Err(ServerError::new(format!(
                 "cannot cast type {} to {t}",
                 type_name(&v)
             )))
@@ -2072,7 +1925,7 @@ fn binary(op: BinaryOp, l: Val, r: Val) -> Res<Val> {
         }));
     }
     let err = |l: &Val, r: &Val, sym: &str| {
-        SqlError::new(format!("operator does not exist: {} {sym} {}", type_name(l), type_name(r)))
+        ServerError::new(format!("operator does not exist: {} {sym} {}", type_name(l), type_name(r)))
             .hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
     };
     Ok(match (op, &l, &r) {
@@ -2085,7 +1938,7 @@ fn binary(op: BinaryOp, l: Val, r: Val) -> Res<Val> {
         (Sub, Val::Int(a), Val::Int(b)) => Val::Int(a.wrapping_sub(*b)),
         (Mul, Val::Int(a), Val::Int(b)) => Val::Int(a.wrapping_mul(*b)),
         (Div, Val::Int(_), Val::Int(0)) | (Mod, Val::Int(_), Val::Int(0)) => {
-            return Err(SqlError::new("division by zero"))
+            return Err(ServerError::new("division by zero"))
         }
         (Div, Val::Int(a), Val::Int(b)) => Val::Int(a / b),
         (Mod, Val::Int(a), Val::Int(b)) => Val::Int(a % b),
@@ -2106,7 +1959,7 @@ fn binary(op: BinaryOp, l: Val, r: Val) -> Res<Val> {
                 Mul => a * b,
                 _ => {
                     if b == 0.0 {
-                        return Err(SqlError::new("division by zero"));
+                        return Err(ServerError::new("division by zero"));
                     }
                     a / b
                 }
@@ -2114,7 +1967,9 @@ fn binary(op: BinaryOp, l: Val, r: Val) -> Res<Val> {
         }
         (Sub, Val::Lsn(a), Val::Lsn(b)) => Val::Num(a.diff(*b) as f64),
         (Sub, Val::Lsn(a), Val::Text(b)) | (Sub, Val::Text(b), Val::Lsn(a)) => {
-            let b = b.parse::<Lsn>().map_err(|e| SqlError::new(e.to_string()))?;
+            let b = b
+                .parse::<Lsn>()
+                .map_err(|e| ServerError::new(e.to_string()))?;
             Val::Num(a.diff(b) as f64)
         }
         (Sub, Val::Timestamp(a), Val::Timestamp(b)) => Val::Interval(a - b),

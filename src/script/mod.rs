@@ -18,7 +18,6 @@ pub mod lab;
 pub mod psql;
 pub mod runner;
 pub mod shell;
-pub mod sql;
 
 use std::fmt;
 
@@ -120,7 +119,7 @@ pub fn parse(text: &str) -> Result<Vec<Line>, ParseError> {
 
 /// Whether psql would run this text now: every statement ends with `;`.
 pub fn sql_complete(text: &str) -> bool {
-    let parts = sql::split_statements(text);
+    let parts = psql::split::split_statements(text);
     parts.last().is_some_and(|(_, complete)| *complete)
 }
 

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::exec::{run_psql, PsqlState};
 use super::lab::{self, LabCommand};
+use super::psql::{self, split::split_statements, PsqlState};
 use super::shell::{self, ShellResult};
 use super::{parse, Line, ParseError, Target};
 use crate::sim::{Cluster, HostId, SimTime};
@@ -104,13 +104,13 @@ impl Runner {
     /// if in a second psql window) and its output appears when it finishes.
     fn run_sql(&mut self, node: &str, h: HostId, text: &str) -> String {
         let state = self.psql.entry(node.to_string()).or_default();
-        if text.trim_start().starts_with('\\') {
-            return run_psql(&mut self.cluster, h, state, text).text;
+        if let Some(meta) = text.trim().strip_prefix('\\') {
+            return psql::meta_command(state, meta);
         }
         let mut out = String::new();
-        for (stmt, _) in super::sql::split_statements(text) {
+        for (stmt, complete) in split_statements(text) {
             let state = self.psql.entry(node.to_string()).or_default();
-            let o = run_psql(&mut self.cluster, h, state, &format!("{stmt};"));
+            let o = psql::run_statement(&mut self.cluster, h, state, &stmt, complete);
             out.push_str(&o.text);
             if !o.waiting {
                 continue;

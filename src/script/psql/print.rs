@@ -1,5 +1,5 @@
 //! psql-compatible text rendering for query results. The text output of timestamps and
-//! intervals lives in the model ([`crate::sim::datetime`]) and is re-exported here.
+//! intervals lives in the model ([`crate::sim::datetime`]).
 //!
 //! Everything here mirrors PostgreSQL 15 byte for byte under default settings:
 //! `\pset format aligned`, `\pset border 1`, `\pset linestyle ascii`, `\pset null ''`,
@@ -12,41 +12,7 @@
 //! tabs expand to the next multiple of 8 columns, other control characters print as
 //! `\xNN` or `\uNNNN`).
 
-pub use crate::sim::datetime::{
-    format_interval, format_interval_justified, format_interval_parts, format_log_timestamp,
-    format_timestamptz,
-};
-
-/// How a column's values line up, as psql does: numbers right, everything else left.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Align {
-    /// Text, dates, LSNs and anything non-numeric: padded on the right.
-    Left,
-    /// Numeric types (int, float, numeric, oid...): padded on the left.
-    Right,
-}
-
-/// One column header of a result, with the alignment psql picks from its type.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Column {
-    /// The column name as the server reports it.
-    pub name: String,
-    /// Where psql puts the values of this column.
-    pub align: Align,
-}
-
-/// A query result: column headers and rows of already-formatted text values
-/// (None = SQL NULL, printed empty).
-///
-/// A row shorter than `columns` is treated as having NULLs in its missing cells;
-/// cells beyond `columns.len()` are ignored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ResultSet {
-    /// The column headers, in output order.
-    pub columns: Vec<Column>,
-    /// The rows, each a list of cells in column order.
-    pub rows: Vec<Vec<Option<String>>>,
-}
+use crate::sql::{Align, ResultSet};
 
 // ---------------------------------------------------------------------------
 // Cell formatting (pg_wcssize / pg_wcsformat)
@@ -472,6 +438,7 @@ fn render_expanded_field(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sql::Column;
 
     fn col(name: &str, align: Align) -> Column {
         Column {

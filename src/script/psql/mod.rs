@@ -1,0 +1,123 @@
+//! psql, the client side of a console line: the session on one node, meta-commands,
+//! and printing results and errors as psql does.
+//!
+//! A console line goes down once and back once: the runner splits it into statements
+//! ([`split::split_statements`]), hands each to [`run_statement`], which sends it to the
+//! server ([`super::exec::execute`]) and prints the answer ([`mod@print`], [`mod@error`]).
+
+pub mod error;
+pub mod print;
+pub mod split;
+
+use crate::sim::{Cluster, HostId};
+
+use super::exec::{self, StatementResult};
+
+pub use print::{render_aligned, render_expanded};
+
+/// The psql-side state of a console on one node.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PsqlState {
+    pub expanded: bool,
+}
+
+/// What running a statement printed, and whether it is left waiting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub text: String,
+    /// A commit is waiting for synchronous standbys; its output comes later.
+    pub waiting: bool,
+}
+
+impl Outcome {
+    fn done(text: String) -> Outcome {
+        Outcome {
+            text,
+            waiting: false,
+        }
+    }
+}
+
+/// Runs one statement of a console line on host `h`: `stmt` is a piece
+/// [`split::split_statements`] cut, `complete` whether a `;` ended it. psql sends it
+/// with its `;`; a last statement without one gets one added, which an open quote,
+/// comment or parenthesis swallows (then another ends it).
+pub fn run_statement(
+    c: &mut Cluster,
+    h: HostId,
+    state: &mut PsqlState,
+    stmt: &str,
+    complete: bool,
+) -> Outcome {
+    let input = format!("{stmt};");
+    if let Some(meta) = input.trim().strip_prefix('\\') {
+        return Outcome::done(meta_command(state, meta));
+    }
+    if let Err(e) = can_connect(c, h) {
+        return Outcome::done(e);
+    }
+    let sql = if complete {
+        input
+    } else {
+        split::close_tail(&input)
+    };
+    let Some(session) = c.idle_session(h) else {
+        return Outcome::done("psql: error: server closed the connection unexpectedly\n".into());
+    };
+    let text = match exec::execute(c, h, session, &sql) {
+        Ok(StatementResult::Rows(rs)) => {
+            if state.expanded {
+                render_expanded(&rs)
+            } else {
+                render_aligned(&rs)
+            }
+        }
+        Ok(StatementResult::Tag(tag)) => format!("{tag}\n"),
+        Ok(StatementResult::Waiting) => {
+            return Outcome {
+                text: String::new(),
+                waiting: true,
+            }
+        }
+        Err(e) => error::render(&e, &sql),
+    };
+    Outcome::done(text)
+}
+
+/// A backslash command (`\x [on|off]`), given without its backslash.
+pub fn meta_command(state: &mut PsqlState, meta: &str) -> String {
+    let mut words = meta.split_whitespace();
+    match words.next() {
+        Some("x") => {
+            state.expanded = match words.next() {
+                Some("on") => true,
+                Some("off") => false,
+                _ => !state.expanded,
+            };
+            format!(
+                "Expanded display is {}.\n",
+                if state.expanded { "on" } else { "off" }
+            )
+        }
+        Some(other) => format!("invalid command \\{other}\nTry \\? for help.\n"),
+        None => "invalid command \\\nTry \\? for help.\n".to_string(),
+    }
+}
+
+/// psql connects over the local socket as postgres; a stopped server answers this.
+fn can_connect(c: &Cluster, h: HostId) -> Result<(), String> {
+    let host = c.host(h);
+    let Some(s) = host.server.as_ref() else {
+        return Err("psql: error: connection to server on socket \"/run/postgresql/.s.PGSQL.5432\" failed: No such file or directory\n\tIs the server running locally and accepting connections on that socket?\n".to_string());
+    };
+    if s.standby && !s.consistent {
+        return Err("psql: error: connection to server on socket \"/run/postgresql/.s.PGSQL.5432\" failed: FATAL:  the database system is not yet accepting connections\nDETAIL:  Consistent recovery state has not been yet reached.\n".to_string());
+    }
+    if s.standby && !s.settings.bool("hot_standby") {
+        return Err("psql: error: connection to server on socket \"/run/postgresql/.s.PGSQL.5432\" failed: FATAL:  the database system is not accepting connections\nDETAIL:  Hot standby mode is disabled.\n".to_string());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,346 @@
+//! psql's side of a console line: splitting input into statements, the LINE/caret
+//! layout of errors, and the whole path (split, parse, lay out) on mutated input.
+
+use super::error::render;
+use super::split::{close_tail, split_statements};
+use crate::sql::{parse, ServerError};
+
+fn err(sql: &str) -> ServerError {
+    match parse(sql) {
+        Err(e) => e,
+        Ok(s) => panic!("{sql}: parsed as {s:?}"),
+    }
+}
+
+trait LinesFor {
+    /// What psql prints after the ERROR line for this error about `sql`.
+    fn lines_for(&self, sql: &str) -> Vec<String>;
+}
+
+impl LinesFor for ServerError {
+    fn lines_for(&self, sql: &str) -> Vec<String> {
+        let text = render(self, sql);
+        let first = format!("ERROR:  {}\n", self.message);
+        let rest = text.strip_prefix(&first).expect("the ERROR line first");
+        rest.lines().map(str::to_string).collect()
+    }
+}
+
+#[test]
+fn splitting() {
+    assert_eq!(
+        split_statements("SELECT 1; SELECT 2;"),
+        vec![
+            ("SELECT 1".to_string(), true),
+            ("SELECT 2".to_string(), true)
+        ]
+    );
+    assert_eq!(
+        split_statements("SELECT ';' ;"),
+        vec![("SELECT ';' ".to_string(), true)]
+    );
+    assert_eq!(
+        split_statements("SELECT 1;\nSELECT 'a;\nb"),
+        vec![
+            ("SELECT 1".to_string(), true),
+            ("SELECT 'a;\nb".to_string(), false)
+        ]
+    );
+    assert_eq!(split_statements(";;  ;"), Vec::<(String, bool)>::new());
+    assert_eq!(
+        split_statements("  -- hi\n  SELECT 1 -- x;\n;"),
+        vec![("SELECT 1 -- x;\n".to_string(), true)]
+    );
+    assert_eq!(
+        split_statements("SELECT \"a;b\", $$c;d$$, $t$;$t$, E'\\';', /* ; /* ; */ ; */ 1;"),
+        vec![(
+            "SELECT \"a;b\", $$c;d$$, $t$;$t$, E'\\';', /* ; /* ; */ ; */ 1".to_string(),
+            true
+        )]
+    );
+    assert_eq!(
+        split_statements("SELECT (1;\n2);"),
+        vec![("SELECT (1;\n2)".to_string(), true)]
+    );
+    assert_eq!(
+        split_statements("SELECT 1; -- done"),
+        vec![("SELECT 1".to_string(), true)]
+    );
+    assert_eq!(
+        split_statements("SELECT 'a'\n'b;';"),
+        vec![("SELECT 'a'\n'b;'".to_string(), true)]
+    );
+    assert_eq!(
+        split_statements("SELECT 1"),
+        vec![("SELECT 1".to_string(), false)]
+    );
+}
+
+#[test]
+fn a_last_statement_without_semicolon_is_sent_with_one() {
+    assert_eq!(close_tail("SELECT 1;"), "SELECT 1;");
+    assert_eq!(close_tail("SELECT 1 ;"), "SELECT 1 ;");
+    // The added `;` is inside the open string, comment or parenthesis: another ends it.
+    assert_eq!(close_tail("SELECT 'abc;"), "SELECT 'abc;;");
+    assert_eq!(close_tail("SELECT 1 -- x;"), "SELECT 1 -- x;;");
+    assert_eq!(close_tail("SELECT (1;"), "SELECT (1;;");
+}
+
+#[test]
+fn errors_point_into_their_statement() {
+    let sql = "CREATE ROLE r UNENCRYPTED PASSWORD 'x'";
+    assert_eq!(
+        err(sql).lines_for(sql),
+        vec![
+            "LINE 1: CREATE ROLE r UNENCRYPTED PASSWORD 'x'".to_string(),
+            "                      ^".to_string(),
+            "HINT:  Remove UNENCRYPTED to store the password in encrypted form instead."
+                .to_string(),
+        ]
+    );
+    assert!(err("DROP ROLE public")
+        .lines_for("DROP ROLE public")
+        .is_empty());
+    assert_eq!(
+        err("SELEC 1").lines_for("SELEC 1"),
+        vec!["LINE 1: SELEC 1", "        ^"]
+    );
+    assert_eq!(
+        err("SELECT * FROM").lines_for("SELECT * FROM"),
+        vec!["LINE 1: SELECT * FROM", "                     ^"]
+    );
+}
+
+#[test]
+fn psql_positions() {
+    let sql = "SELECT 1\n  FROM t\n  WHERE x = = 1";
+    let e = err(sql);
+    assert_eq!(e.message, "syntax error at or near \"=\"");
+    assert_eq!(
+        e.lines_for(sql),
+        vec!["LINE 3:   WHERE x = = 1", "                    ^"]
+    );
+    let sql = "SELECT 1\r\nFROM t t2 t3";
+    assert_eq!(
+        err(sql).lines_for(sql),
+        vec!["LINE 2: FROM t t2 t3", "                  ^"]
+    );
+    let long = format!("SELECT {} FROM", "aaaaaaaaa, ".repeat(10));
+    let lines = err(&long).lines_for(&long);
+    assert_eq!(lines[0], format!("LINE 1: ...{}", &long[long.len() - 60..]));
+    // The error is at FROM (char 118); the line is cut to the 60 columns before the end.
+    assert_eq!(lines[1], format!("{}^", " ".repeat(11 + 118 - 62)));
+    let long = format!("SELECT x y z {}", "a, ".repeat(30));
+    let lines = err(&long).lines_for(&long);
+    assert_eq!(lines[0], format!("LINE 1: {}...", &long[..60]));
+    assert_eq!(lines[1], format!("{}^", " ".repeat(8 + 11)));
+    let sql = "SELECT '日本' 1";
+    assert_eq!(
+        err(sql).lines_for(sql),
+        vec![
+            "LINE 1: SELECT '日本' 1".to_string(),
+            format!("{}^", " ".repeat(8 + 14))
+        ]
+    );
+    let sql = "SELECT\t1 2";
+    assert_eq!(
+        err(sql).lines_for(sql),
+        vec!["LINE 1: SELECT 1 2", "                 ^"]
+    );
+    let pe = ServerError {
+        message: String::new(),
+        position: Some(3),
+        ..ServerError::default()
+    };
+    assert_eq!(
+        pe.lines_for("abcdef"),
+        vec!["LINE 1: abcdef", "           ^"]
+    );
+}
+
+const CORPUS: &[&str] = &[
+    "SELECT pg_current_wal_lsn();",
+    "SELECT * FROM pg_stat_replication;",
+    "select application_name, state, sync_state from pg_stat_replication order by 1;",
+    "SELECT pg_walfile_name('0/3000060');",
+    "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) AS lag_bytes FROM pg_stat_replication;",
+    "CREATE TABLE test (id INT);",
+    "CREATE TABLE big (id int, pad text);",
+    "INSERT INTO test VALUES (1), (2);",
+    "INSERT INTO test SELECT generate_series(1,1000);",
+    "INSERT INTO big SELECT g, repeat('x', 500) FROM generate_series(1, 200000) g;",
+    "UPDATE test SET id = 3 WHERE id = 2;",
+    "DELETE FROM test WHERE id = 3;",
+    "ALTER SYSTEM SET wal_level = 'replica';",
+    "ALTER SYSTEM SET synchronous_standby_names TO 'FIRST 1 (s1, s2)';",
+    "ALTER SYSTEM SET listen_addresses = '*';",
+    "ALTER SYSTEM RESET wal_keep_size;",
+    "ALTER SYSTEM SET max_slot_wal_keep_size = '1GB';",
+    "SHOW wal_level;",
+    "SET synchronous_commit = remote_apply;",
+    "SET synchronous_commit TO off;",
+    "CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'secret';",
+    "CREATE USER replicator REPLICATION ENCRYPTED PASSWORD 'x';",
+    "SELECT pg_create_physical_replication_slot('replica1', true);",
+    "SELECT slot_name, wal_status FROM pg_replication_slots WHERE active;",
+    "SELECT timeline_id FROM pg_control_checkpoint();",
+    "SELECT count(*) FROM test;",
+    "SELECT '0/3000060'::pg_lsn - '0/3000000';",
+    "SELECT now() - pg_last_xact_replay_timestamp() AS delay;",
+    "CHECKPOINT;",
+    "SELECT E'a\\n\\u00e9\\x41\\101', $q$x;y$q$, \"Q\"\"x\", U&'a', B'01', X'1F', N'n' -- c\n;",
+    "SELECT 1.5e3, .5, 1e-3, 10..20, a::numeric(10,2)[], CAST(b AS double precision) /* a /* b */ c */;",
+    "SELECT CASE WHEN x BETWEEN 1 AND 2 THEN 'a' || 'b' ELSE NULL END FROM t WHERE y NOT IN (1, 2) AND z IS NOT NULL;",
+    "SELECT extract(epoch from now()), substring('abc' from 1 for 2), position('a' in 'b'), coalesce(a, 1);",
+    "CREATE TABLE IF NOT EXISTS t (id serial PRIMARY KEY, ts timestamp(3) with time zone NOT NULL, PRIMARY KEY (id));",
+    "ALTER ROLE r WITH CONNECTION LIMIT -1 PASSWORD NULL; DROP ROLE IF EXISTS r, public;",
+    "SET LOCAL x = -1.5, 'a', on; RESET ALL; SHOW TRANSACTION ISOLATION LEVEL; SET TIME ZONE 'UTC';",
+    "SELECT 1 FROM t ORDER BY 1 DESC LIMIT 1, 2 OFFSET 3 FETCH FIRST ROW ONLY;",
+    "(SELECT a.*, -x::int, interval '1' day to second(3) FROM a) UNION SELECT $1;",
+];
+
+fn exercise(sql: &str) {
+    let _ = split_statements(sql);
+    match parse(sql) {
+        Ok(_) => {}
+        Err(e) => {
+            assert!(!e.message.is_empty(), "{sql:?}");
+            if let Some(p) = e.position {
+                assert!(p <= sql.chars().count(), "{sql:?}: {e:?}");
+            }
+            let _ = e.lines_for(sql);
+        }
+    }
+    for (piece, _) in split_statements(sql) {
+        if let Err(e) = parse(&piece) {
+            let _ = e.lines_for(&piece);
+        }
+    }
+}
+
+#[test]
+fn mutated_input_never_panics() {
+    const BITS: &[&str] = &[
+        "'",
+        "\"",
+        "$",
+        "$$",
+        "$a$",
+        "(",
+        ")",
+        ";",
+        "--",
+        "/*",
+        "*/",
+        "\\",
+        "E'",
+        "U&'",
+        "U&\"",
+        "é",
+        "日",
+        ":",
+        "::",
+        "e",
+        "0",
+        "99999999999999999999999",
+        ".",
+        ",",
+        "\n",
+        "\t",
+        "\r",
+        "NOT",
+        "IS",
+        "NULL",
+        "SELECT",
+        "\0",
+        "\\u",
+        "\\uD800",
+        "\\x",
+        "'\n'",
+        "AS",
+        "FROM",
+        "=",
+        "-",
+        "+",
+        "*",
+        "[",
+        "]",
+        "||",
+        "@",
+        "1e",
+        "..",
+        "=>",
+        "CASE",
+        "WHEN",
+        "(SELECT",
+    ];
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let mut rand = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n.max(1) as u64) as usize
+    };
+    let mut runs = 0;
+    for base in CORPUS {
+        exercise(base);
+        let chars: Vec<char> = base.chars().collect();
+        for k in 0..=chars.len() {
+            exercise(&chars[..k].iter().collect::<String>());
+            exercise(&chars[k..].iter().collect::<String>());
+            runs += 2;
+        }
+        for _ in 0..150 {
+            let mut m = chars.clone();
+            for _ in 0..1 + rand(3) {
+                let at = rand(m.len() + 1);
+                match rand(4) {
+                    0 => {
+                        let bit: Vec<char> = BITS[rand(BITS.len())].chars().collect();
+                        m.splice(at..at, bit);
+                    }
+                    1 if at < m.len() => {
+                        m.remove(at);
+                    }
+                    2 if at + 1 < m.len() => m.swap(at, at + 1),
+                    _ => {
+                        let end = (at + rand(8)).min(m.len());
+                        let dup: Vec<char> = m[at..end].to_vec();
+                        m.splice(at..at, dup);
+                    }
+                }
+            }
+            exercise(&m.into_iter().collect::<String>());
+            runs += 1;
+        }
+    }
+    // Token soup.
+    let words = [
+        "SELECT", "x", "1", "FROM", "t", "WHERE", "AND", "IS", "NOT", "IN", "(", ")",
+    ];
+    for _ in 0..4000 {
+        let mut q = String::new();
+        for _ in 0..1 + rand(14) {
+            q.push_str(if rand(2) == 0 {
+                BITS[rand(BITS.len())]
+            } else {
+                words[rand(words.len())]
+            });
+            if rand(3) > 0 {
+                q.push(' ');
+            }
+        }
+        exercise(&q);
+        let pieces = split_statements(&q);
+        let n = pieces.len();
+        assert!(
+            pieces
+                .iter()
+                .take(n.saturating_sub(1))
+                .all(|(_, done)| *done),
+            "{q:?}"
+        );
+        runs += 1;
+    }
+    assert!(runs > 12000, "{runs}");
+}

@@ -1,0 +1,272 @@
+//! The statements and expressions the parser builds: a small cousin of PostgreSQL's
+//! raw parse tree (parsenodes.h), holding what the executor needs.
+
+/// One SQL statement.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Statement {
+    /// `SELECT ...` (also `(SELECT ...)` and `TABLE t` with ORDER BY/LIMIT).
+    Select(Select),
+    /// `CREATE TABLE [IF NOT EXISTS] name (columns)`.
+    CreateTable {
+        name: String,
+        if_not_exists: bool,
+        columns: Vec<ColumnDef>,
+    },
+    /// `DROP TABLE [IF EXISTS] a, b`.
+    DropTable { names: Vec<String>, if_exists: bool },
+    /// `TRUNCATE [TABLE] a, b`.
+    Truncate { names: Vec<String> },
+    /// `INSERT INTO table [(columns)] source`.
+    Insert {
+        table: String,
+        columns: Vec<String>,
+        source: InsertSource,
+    },
+    /// `UPDATE table SET col = expr, ... [WHERE filter]`.
+    Update {
+        table: String,
+        assignments: Vec<(String, Expr)>,
+        filter: Option<Expr>,
+    },
+    /// `DELETE FROM table [WHERE filter]`.
+    Delete { table: String, filter: Option<Expr> },
+    /// `SHOW name`; `SHOW ALL` gives `"all"`.
+    Show { name: String },
+    /// `SET [SESSION|LOCAL] name {= | TO} value`.
+    Set {
+        name: String,
+        value: SetValue,
+        local: bool,
+    },
+    /// `RESET name`; `RESET ALL` gives `"all"`.
+    Reset { name: String },
+    /// `ALTER SYSTEM SET name = value`, or `ALTER SYSTEM RESET name` (`None`; `"all"`).
+    AlterSystem {
+        name: String,
+        value: Option<SetValue>,
+    },
+    /// `CREATE ROLE|USER name [WITH] options`; `is_user` for CREATE USER (implies LOGIN).
+    CreateRole {
+        name: String,
+        options: Vec<RoleOption>,
+        is_user: bool,
+    },
+    /// `ALTER ROLE|USER name [WITH] options`.
+    AlterRole {
+        name: String,
+        options: Vec<RoleOption>,
+    },
+    /// `DROP ROLE|USER [IF EXISTS] a, b`.
+    DropRole { names: Vec<String>, if_exists: bool },
+    /// `CHECKPOINT`.
+    Checkpoint,
+    /// `BEGIN` / `START TRANSACTION`.
+    Begin,
+    /// `COMMIT` / `END`.
+    Commit,
+    /// `ROLLBACK` / `ABORT`.
+    Rollback,
+    /// `TABLE name` (same as `SELECT * FROM name`).
+    Table { name: String },
+}
+
+/// A column in CREATE TABLE.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnDef {
+    /// Column name (folded unless quoted).
+    pub name: String,
+    /// Type as written, lower-cased: `int`, `varchar(20)`, `timestamp with time zone`.
+    pub type_name: String,
+    /// Part of the primary key.
+    pub primary_key: bool,
+    /// NOT NULL, declared or implied by PRIMARY KEY.
+    pub not_null: bool,
+}
+
+/// The rows an INSERT adds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InsertSource {
+    /// `VALUES (..), (..)`.
+    Values(Vec<Vec<Expr>>),
+    /// `SELECT ...`.
+    Query(Box<Select>),
+    /// `DEFAULT VALUES`.
+    DefaultValues,
+}
+
+/// The value of SET / ALTER SYSTEM SET.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetValue {
+    /// `TO DEFAULT` / `= DEFAULT`.
+    Default,
+    /// Each list item as text: words folded, strings unquoted, numbers as written.
+    Values(Vec<String>),
+}
+
+/// A CREATE/ALTER ROLE option.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RoleOption {
+    /// LOGIN / NOLOGIN.
+    Login(bool),
+    /// REPLICATION / NOREPLICATION.
+    Replication(bool),
+    /// SUPERUSER / NOSUPERUSER.
+    Superuser(bool),
+    /// `PASSWORD 'x'`, or `PASSWORD NULL` (`None`).
+    Password(Option<String>),
+    /// `ENCRYPTED PASSWORD 'x'`.
+    EncryptedPassword(String),
+    /// `CONNECTION LIMIT n`.
+    ConnectionLimit(i64),
+    /// CREATEDB / NOCREATEDB.
+    CreateDb(bool),
+    /// CREATEROLE / NOCREATEROLE.
+    CreateRole(bool),
+    /// INHERIT / NOINHERIT.
+    Inherit(bool),
+}
+
+/// A SELECT query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Select {
+    /// `SELECT DISTINCT`.
+    pub distinct: bool,
+    /// The target list (empty for `SELECT FROM t` / `SELECT;`, as PostgreSQL allows).
+    pub items: Vec<SelectItem>,
+    /// FROM items (a comma list is a cross join).
+    pub from: Vec<FromItem>,
+    /// WHERE.
+    pub filter: Option<Expr>,
+    /// GROUP BY.
+    pub group_by: Vec<Expr>,
+    /// ORDER BY.
+    pub order_by: Vec<OrderBy>,
+    /// LIMIT / FETCH FIRST (`LIMIT ALL` is `None`).
+    pub limit: Option<Expr>,
+    /// OFFSET.
+    pub offset: Option<Expr>,
+}
+
+/// One entry of the target list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SelectItem {
+    /// `*`.
+    Wildcard,
+    /// `t.*`.
+    QualifiedWildcard(String),
+    /// `expr [AS alias]`.
+    Expr { expr: Expr, alias: Option<String> },
+}
+
+/// One entry of FROM.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FromItem {
+    /// `table [AS alias]`.
+    Table { name: String, alias: Option<String> },
+    /// `func(args) [AS alias[(column)]]`.
+    Function {
+        call: Expr,
+        alias: Option<String>,
+        column_alias: Option<String>,
+    },
+}
+
+/// One ORDER BY key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderBy {
+    /// The key.
+    pub expr: Expr,
+    /// DESC.
+    pub descending: bool,
+}
+
+/// A prefix operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `NOT`.
+    Not,
+    /// `-`.
+    Neg,
+}
+
+/// An infix operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Concat,
+}
+
+/// A value expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Null,
+    Bool(bool),
+    Integer(i64),
+    /// A decimal, exponent or out-of-range integer literal, as written.
+    Numeric(String),
+    String(String),
+    Column {
+        table: Option<String>,
+        name: String,
+    },
+    /// Function call; `count(*)` sets `star`. Names folded, `pg_catalog.` dropped.
+    Call {
+        name: String,
+        args: Vec<Expr>,
+        star: bool,
+        distinct: bool,
+    },
+    Unary {
+        op: UnaryOp,
+        expr: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    /// `x::t`, `CAST(x AS t)`, and typed literals like `interval '1 s'`.
+    Cast {
+        expr: Box<Expr>,
+        type_name: String,
+    },
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    Between {
+        expr: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+        negated: bool,
+    },
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        negated: bool,
+    },
+    Case {
+        operand: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        else_: Option<Box<Expr>>,
+    },
+    /// `now()`, `current_timestamp`.
+    Now,
+}
