@@ -458,7 +458,7 @@ async fn benchmark_frames_and_scrubbing() {
     fresh();
     let (root, _handle, lab, ui) = mount_lab(Lab::new(1));
     let lines = walscope::script::parse(EXAMPLES[0].1).unwrap();
-    handle::run_all(lab, ui, lines);
+    handle::run_all(lab, lines);
     ui.speed.set(10.0);
     settle().await;
     let mut frames = Vec::new();
@@ -476,8 +476,8 @@ async fn benchmark_frames_and_scrubbing() {
 
     // The same while a partition holds a minute of WAL for one standby.
     let mut cut = Vec::new();
-    handle::run(lab, ui, handle::lab_line("partition primary standby3"));
-    handle::run(lab, ui, handle::lab_line("wait 60s"));
+    handle::run(lab, handle::lab_line("partition primary standby3"));
+    handle::run(lab, handle::lab_line("wait 60s"));
     settle().await;
     for _ in 0..100 {
         let t0 = now_ms();
@@ -505,10 +505,10 @@ async fn benchmark_frames_and_scrubbing() {
         format!("{} held: {}–{}", held.len(), held[0].start, last)
     });
     assert_eq!(text(&root, "packet-held-label"), expected);
-    handle::run(lab, ui, handle::lab_line("heal primary standby3"));
+    handle::run(lab, handle::lab_line("heal primary standby3"));
 
     // Ten minutes of the same cluster, then scrub to places all over it.
-    handle::run(lab, ui, handle::lab_line("wait 10min"));
+    handle::run(lab, handle::lab_line("wait 10min"));
     settle().await;
     let end = lab.with_untracked(|l| l.now());
     assert!(end >= SimTime(600_000_000));
@@ -657,7 +657,7 @@ async fn packets_glide_with_latency_or_jump_for_reduced_motion() {
             )
             .unwrap(),
         );
-        handle::run_all(lab, ui, lines);
+        handle::run_all(lab, lines);
         settle().await;
         let label = text(&root, "edge-primary-standby1-label");
         assert!(label.contains("1 s · 1Gbit/s"), "{label}");

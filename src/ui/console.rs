@@ -6,7 +6,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::handle::{host_names, run_all, LabHandle, Ui};
+use super::handle::{host_names, run_all, LabHandle};
 
 /// The `<select>` value of a console target.
 fn target_key(t: &Target) -> String {
@@ -79,7 +79,6 @@ pub fn ready_to_run(target: &Target, text: &str) -> bool {
 #[component]
 pub fn Console() -> impl IntoView {
     let lab = expect_context::<LabHandle>();
-    let ui = expect_context::<Ui>();
     let target = RwSignal::new(Target::Sql("primary".to_string()));
     let input = RwSignal::new(String::new());
     let note = RwSignal::new(None::<String>);
@@ -137,7 +136,7 @@ pub fn Console() -> impl IntoView {
                 cursor.set_value(None);
                 input.set(String::new());
                 note.set(None);
-                run_all(lab, ui, lines);
+                run_all(lab, lines);
             }
             Err(e) => note.set(Some(e)),
         }

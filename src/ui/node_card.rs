@@ -6,7 +6,7 @@ use crate::sim::{HostId, NodeView, ServerState};
 use leptos::prelude::*;
 
 use super::format;
-use super::handle::{lab_line, run, shell_line, LabHandle, Ui};
+use super::handle::{lab_line, run, shell_line, LabHandle};
 
 /// Latencies offered for a link (as `lab$ latency` reads them); 500us is the LAN default.
 const LATENCIES: [&str; 6] = ["500us", "5ms", "20ms", "50ms", "200ms", "1s"];
@@ -53,7 +53,6 @@ pub fn NodeCard(
     primary: Memo<String>,
 ) -> impl IntoView {
     let lab = expect_context::<LabHandle>();
-    let ui = expect_context::<Ui>();
     let node = Memo::new(move |_| nodes.with(|v| v.get(index).cloned()));
     let name = node
         .with_untracked(|n| n.as_ref().map(|n| n.name.clone()))
@@ -79,7 +78,7 @@ pub fn NodeCard(
     let state = move || node.with(|n| n.as_ref().map(|n| n.state));
     let is = move |s: ServerState| state() == Some(s);
     let standby = move || node.with(|n| n.as_ref().is_some_and(|n| n.in_recovery));
-    let go = move |line: Line| run(lab, ui, line);
+    let go = move |line: Line| run(lab, line);
 
     let n1 = name.clone();
     let stop = move |_| go(shell_line(&n1, "pg_ctl stop"));
