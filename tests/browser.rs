@@ -124,6 +124,40 @@ async fn console(root: &web_sys::HtmlElement, target: &str, input: &str) {
     settle().await;
 }
 
+#[wasm_bindgen_test]
+fn the_console_history_walks_back_and_forward_like_readline() {
+    use walscope::script::Target;
+    use walscope::ui::{History, Recalled};
+    let entry = |t: &Target, s: &str| Some(Recalled::Entry(t.clone(), s.to_string()));
+    let (sql, lab) = (Target::Sql("primary".into()), Target::Lab);
+    let mut h = History::new();
+    assert_eq!(h.up(), None, "nothing to recall: the input stays");
+    assert_eq!(h.down(), None);
+    h.push(sql.clone(), "SELECT 1;".into());
+    h.push(lab.clone(), "wait 1s".into());
+    assert_eq!(
+        h.down(),
+        Some(Recalled::Blank),
+        "Down at a fresh input clears it"
+    );
+    assert_eq!(h.up(), entry(&lab, "wait 1s"), "Up starts at the newest");
+    assert_eq!(h.up(), entry(&sql, "SELECT 1;"));
+    assert_eq!(h.up(), entry(&sql, "SELECT 1;"), "the oldest stays");
+    assert_eq!(h.down(), entry(&lab, "wait 1s"));
+    assert_eq!(
+        h.down(),
+        Some(Recalled::Blank),
+        "past the newest: an empty input"
+    );
+    assert_eq!(h.up(), entry(&lab, "wait 1s"));
+    h.push(sql.clone(), "SELECT 2;".into());
+    assert_eq!(
+        h.up(),
+        entry(&sql, "SELECT 2;"),
+        "a new command resets the walk"
+    );
+}
+
 /// Moves the timeline slider to `ms` milliseconds of virtual time.
 async fn slide(root: &web_sys::HtmlElement, ms: u64) {
     let slider: web_sys::HtmlInputElement = by_testid(root, "timeline").unchecked_into();

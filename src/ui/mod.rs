@@ -29,6 +29,7 @@ mod wal_bars;
 use leptos::ev;
 use leptos::prelude::*;
 
+pub use console::{History, Recalled};
 pub use handle::{LabHandle, Ui};
 pub use lag_chart::{draw_lag, lag_series, ChartStyle, LagSeries};
 pub use panel::BottomPanel;
