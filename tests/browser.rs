@@ -124,6 +124,40 @@ async fn console(root: &web_sys::HtmlElement, target: &str, input: &str) {
     settle().await;
 }
 
+#[wasm_bindgen_test]
+fn the_console_history_walks_back_and_forward_like_readline() {
+    use walscope::script::Target;
+    use walscope::ui::{History, Recalled};
+    let entry = |t: &Target, s: &str| Some(Recalled::Entry(t.clone(), s.to_string()));
+    let (sql, lab) = (Target::Sql("primary".into()), Target::Lab);
+    let mut h = History::new();
+    assert_eq!(h.up(), None, "nothing to recall: the input stays");
+    assert_eq!(h.down(), None);
+    h.push(sql.clone(), "SELECT 1;".into());
+    h.push(lab.clone(), "wait 1s".into());
+    assert_eq!(
+        h.down(),
+        Some(Recalled::Blank),
+        "Down at a fresh input clears it"
+    );
+    assert_eq!(h.up(), entry(&lab, "wait 1s"), "Up starts at the newest");
+    assert_eq!(h.up(), entry(&sql, "SELECT 1;"));
+    assert_eq!(h.up(), entry(&sql, "SELECT 1;"), "the oldest stays");
+    assert_eq!(h.down(), entry(&lab, "wait 1s"));
+    assert_eq!(
+        h.down(),
+        Some(Recalled::Blank),
+        "past the newest: an empty input"
+    );
+    assert_eq!(h.up(), entry(&lab, "wait 1s"));
+    h.push(sql.clone(), "SELECT 2;".into());
+    assert_eq!(
+        h.up(),
+        entry(&sql, "SELECT 2;"),
+        "a new command resets the walk"
+    );
+}
+
 /// Moves the timeline slider to `ms` milliseconds of virtual time.
 async fn slide(root: &web_sys::HtmlElement, ms: u64) {
     let slider: web_sys::HtmlInputElement = by_testid(root, "timeline").unchecked_into();
@@ -458,7 +492,7 @@ async fn benchmark_frames_and_scrubbing() {
     fresh();
     let (root, _handle, lab, ui) = mount_lab(Lab::new(1));
     let lines = walscope::script::parse(EXAMPLES[0].1).unwrap();
-    handle::run_all(lab, ui, lines);
+    handle::run_all(lab, lines);
     ui.speed.set(10.0);
     settle().await;
     let mut frames = Vec::new();
@@ -476,8 +510,8 @@ async fn benchmark_frames_and_scrubbing() {
 
     // The same while a partition holds a minute of WAL for one standby.
     let mut cut = Vec::new();
-    handle::run(lab, ui, handle::lab_line("partition primary standby3"));
-    handle::run(lab, ui, handle::lab_line("wait 60s"));
+    handle::run(lab, handle::lab_line("partition primary standby3"));
+    handle::run(lab, handle::lab_line("wait 60s"));
     settle().await;
     for _ in 0..100 {
         let t0 = now_ms();
@@ -505,10 +539,10 @@ async fn benchmark_frames_and_scrubbing() {
         format!("{} held: {}–{}", held.len(), held[0].start, last)
     });
     assert_eq!(text(&root, "packet-held-label"), expected);
-    handle::run(lab, ui, handle::lab_line("heal primary standby3"));
+    handle::run(lab, handle::lab_line("heal primary standby3"));
 
     // Ten minutes of the same cluster, then scrub to places all over it.
-    handle::run(lab, ui, handle::lab_line("wait 10min"));
+    handle::run(lab, handle::lab_line("wait 10min"));
     settle().await;
     let end = lab.with_untracked(|l| l.now());
     assert!(end >= SimTime(600_000_000));
@@ -657,7 +691,7 @@ async fn packets_glide_with_latency_or_jump_for_reduced_motion() {
             )
             .unwrap(),
         );
-        handle::run_all(lab, ui, lines);
+        handle::run_all(lab, lines);
         settle().await;
         let label = text(&root, "edge-primary-standby1-label");
         assert!(label.contains("1 s · 1Gbit/s"), "{label}");

@@ -314,3 +314,18 @@ fn import_scanner_reads_groups_and_nested_files() {
         vec![(2, "event".to_string())]
     );
 }
+
+/// The shared state that runs commands does not save them: the autosave is an effect in
+/// `ui/persist.rs` that watches the lab, so `ui/handle.rs` never names `persist`.
+#[test]
+fn the_ui_handle_does_not_import_persist() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui/handle.rs");
+    let text = std::fs::read_to_string(&path).expect("src/ui/handle.rs exists");
+    let wrong: Vec<String> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with("//") && l.contains("persist"))
+        .map(|(n, l)| format!("src/ui/handle.rs:{}: {}", n + 1, l.trim()))
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -7,7 +7,7 @@ use crate::script::Line;
 use crate::sim::PGDATA;
 use leptos::prelude::*;
 
-use super::handle::{host_names, run_all, shell_line, LabHandle, Ui};
+use super::handle::{host_names, run_all, shell_line, LabHandle};
 
 /// The files the panel shows, relative to PGDATA; the log is read-only.
 const FILES: [&str; 5] = [
@@ -72,7 +72,6 @@ pub fn edit_lines(node: &str, file: &str, old: Option<&str>, new: &str) -> Vec<L
 #[component]
 pub fn ConfigPanel() -> impl IntoView {
     let lab = expect_context::<LabHandle>();
-    let ui = expect_context::<Ui>();
     let hosts = host_names(lab);
     let host = RwSignal::new("primary".to_string());
     let file = RwSignal::new(FILES[0].to_string());
@@ -124,7 +123,7 @@ pub fn ConfigPanel() -> impl IntoView {
         );
         draft.set(None);
         if !lines.is_empty() {
-            run_all(lab, ui, lines);
+            run_all(lab, lines);
         }
     };
     view! {

@@ -6,7 +6,6 @@ use crate::share::{ChartUnit, LessonRef, ViewOptions};
 use crate::sim::{SimDuration, SimTime};
 use leptos::prelude::*;
 
-use super::persist;
 use crate::timeline::Lab;
 
 /// The speeds a teacher can pick, as multiples of real time.
@@ -18,6 +17,9 @@ pub const SPEEDS: [f64; 10] = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 1
 pub struct LabHandle {
     lab: StoredValue<Lab, LocalStorage>,
     rev: RwSignal<u64>,
+    /// Bumped once per command (or batch of commands) run through [`run`] or
+    /// [`run_all`]; the autosave watches it.
+    commands: RwSignal<u64>,
 }
 
 impl LabHandle {
@@ -25,7 +27,14 @@ impl LabHandle {
         LabHandle {
             lab: StoredValue::new_local(lab),
             rev: RwSignal::new(0),
+            commands: RwSignal::new(0),
         }
+    }
+
+    /// How many times commands were run (tracked): changes after every command a
+    /// student or a button runs, not as time passes.
+    pub fn commands(&self) -> u64 {
+        self.commands.get()
     }
 
     /// Reads the lab and re-runs the caller when the model changes.
@@ -141,19 +150,20 @@ pub fn view_options(lab: LabHandle, ui: Ui) -> ViewOptions {
 
 /// Runs a script line: what the console does with typed input and what every fault
 /// button does, so the console log shows the same command a student could type.
-pub fn run(lab: LabHandle, ui: Ui, line: Line) {
+/// The autosave follows (an effect watching [`LabHandle::commands`]).
+pub fn run(lab: LabHandle, line: Line) {
     lab.update(|l| l.run_line(&line));
-    persist::autosave(lab, ui);
+    lab.commands.update(|n| *n += 1);
 }
 
-/// Runs several lines, then saves once.
-pub fn run_all(lab: LabHandle, ui: Ui, lines: Vec<Line>) {
+/// Runs several lines, then counts them as one command, so they are saved once.
+pub fn run_all(lab: LabHandle, lines: Vec<Line>) {
     lab.update(|l| {
         for line in &lines {
             l.run_line(line);
         }
     });
-    persist::autosave(lab, ui);
+    lab.commands.update(|n| *n += 1);
 }
 
 /// Advances the model by one animation frame of `wall_ms` milliseconds at the chosen speed.

@@ -25,7 +25,7 @@ pub fn load_example(lab: LabHandle, ui: Ui, script: &str) {
     ui.lesson.set(None);
     lab.replace(Lab::new(0));
     persist::set_url_fragment(None, true);
-    run_all(lab, ui, lines);
+    run_all(lab, lines);
 }
 
 /// The header bar.
@@ -44,7 +44,7 @@ pub fn Header() -> impl IntoView {
             typed.trim().to_string()
         };
         new_name.set(String::new());
-        run(lab, ui, lab_line(format!("node add {name}")));
+        run(lab, lab_line(format!("node add {name}")));
     };
     let file = NodeRef::<Input>::new();
     view! {

@@ -286,7 +286,7 @@ impl Lessons {
                 if !me.showing.get_untracked() || ui.lesson.get_untracked() != at {
                     return;
                 }
-                run(lab, ui, line);
+                run(lab, line);
             }
             me.showing.set(false);
         });

@@ -4,7 +4,8 @@
 //! The lab (a [`crate::script::Runner`] and its recorded lines) lives in context as a
 //! [`LabHandle`]; components read it through a revision signal that every change of the
 //! model bumps. Fault buttons and the console run script lines through one function,
-//! [`handle::run`], so everything on screen can be replayed from the script.
+//! [`handle::run`], so everything on screen can be replayed from the script; an effect
+//! in [`persist`] saves the scenario after each of them.
 
 mod clock;
 mod config;
@@ -28,6 +29,7 @@ mod wal_bars;
 use leptos::ev;
 use leptos::prelude::*;
 
+pub use console::{History, Recalled};
 pub use handle::{LabHandle, Ui};
 pub use lag_chart::{draw_lag, lag_series, ChartStyle, LagSeries};
 pub use panel::BottomPanel;
@@ -88,6 +90,7 @@ pub fn Workbench(
     provide_context(ui);
     provide_context(lessons);
     clock::use_play_loop(lab, ui);
+    persist::use_autosave(lab, ui);
     shortcuts::use_shortcuts(lab, ui);
     lessons::use_goal_checks(lab, ui, lessons);
 

@@ -122,6 +122,18 @@ pub fn autosave(lab: LabHandle, ui: Ui) {
     save(lab, ui, false);
 }
 
+/// Autosaves after every command: an effect watching [`LabHandle::commands`], so the
+/// code that runs commands never talks to localStorage or the URL itself. Time passing,
+/// a step or a scrub is not a command and saves nothing, as before. Effects run after
+/// the current task, so the save lands a tick after the command.
+pub fn use_autosave(lab: LabHandle, ui: Ui) {
+    Effect::watch(
+        move || lab.commands(),
+        move |_, _, _| autosave(lab, ui),
+        false,
+    );
+}
+
 /// Saves the scenario in localStorage and the URL; `push` adds a history entry (a new
 /// lesson step, so Back returns to the one before).
 pub fn save(lab: LabHandle, ui: Ui, push: bool) {

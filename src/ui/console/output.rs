@@ -1,0 +1,52 @@
+//! The console's output: the runner's transcript, kept scrolled to the newest entry.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use crate::ui::handle::LabHandle;
+
+/// The transcript of everything run so far, and a note on commands hidden by going
+/// back in time.
+#[component]
+pub fn ConsoleLog() -> impl IntoView {
+    let lab = expect_context::<LabHandle>();
+    let log = NodeRef::<Div>::new();
+    // Keys of the visible transcript entries (the text itself is read once per entry).
+    let keys = Memo::new(move |_| {
+        lab.with(|l| {
+            l.transcript()
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (i, e.at.0, e.text.len()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let future = Memo::new(move |_| lab.with(|l| l.future_commands()));
+    // Keep the newest output in view.
+    Effect::new(move |_| {
+        keys.track();
+        if let Some(el) = log.get() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+    view! {
+        <div class="console-log" node_ref=log data-testid="console-log" role="log" aria-label="Console output" tabindex="0">
+            <p class="muted console-hint">
+                "Pick a target, type SQL (ends with ;), a shell command or a lab command. Enter runs, Shift+Enter adds a line, ↑/↓ recall."
+            </p>
+            <For each=move || keys.get() key=|k| *k let:k>
+                <pre class="entry">{lab.with_untracked(|l| l.transcript().get(k.0).map(|e| e.text.clone()))}</pre>
+            </For>
+            <Show when=move || { future.get() > 0 }>
+                <p class="future-note" data-testid="future-note">
+                    {move || {
+                        format!(
+                            "{} later command(s) hidden: you went back in time. Play to see them again; running a command now discards them.",
+                            future.get()
+                        )
+                    }}
+                </p>
+            </Show>
+        </div>
+    }
+}

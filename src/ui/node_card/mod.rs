@@ -1,0 +1,129 @@
+//! A server's card on the stage: who it is, what state it is in, and its controls (the
+//! fault buttons, the link to its upstream server, the write workload). Every control
+//! runs the script line a student could type, through the console's path.
+
+mod faults;
+mod link;
+mod workload;
+
+use crate::sim::{NodeView, ServerState};
+use leptos::prelude::*;
+
+use faults::FaultButtons;
+use link::LinkControls;
+use workload::WorkloadControls;
+
+pub fn role(n: &NodeView) -> &'static str {
+    match (n.state, n.in_recovery) {
+        (ServerState::Empty, _) => "new host",
+        (_, true) => "standby",
+        (_, false) => "primary",
+    }
+}
+
+pub fn state_text(n: &NodeView) -> &'static str {
+    match (n.state, n.in_recovery) {
+        (ServerState::Empty, _) => "no data directory",
+        (ServerState::Stopped, _) => "stopped",
+        (ServerState::Crashed, _) => "crashed",
+        (ServerState::Running, true) => "running · in recovery",
+        (ServerState::Running, false) => "running",
+    }
+}
+
+/// Whether the card's server is in state `s` (tracked).
+fn is(node: Memo<Option<NodeView>>, s: ServerState) -> bool {
+    node.with(|n| n.as_ref().map(|n| n.state)) == Some(s)
+}
+
+/// Whether the card's server is in recovery (tracked).
+fn standby(node: Memo<Option<NodeView>>) -> bool {
+    node.with(|n| n.as_ref().is_some_and(|n| n.in_recovery))
+}
+
+/// The `data-testid` of a card's element `what`: `what-NAME`.
+fn testid(what: &str, name: &str) -> String {
+    format!("{what}-{name}")
+}
+
+/// One server's card.
+#[component]
+pub fn NodeCard(
+    /// The host's index in the cluster.
+    index: usize,
+    /// Every node's summary, read from the model.
+    nodes: Memo<Vec<NodeView>>,
+    /// The name of the server other hosts stream from.
+    primary: Memo<String>,
+) -> impl IntoView {
+    let node = Memo::new(move |_| nodes.with(|v| v.get(index).cloned()));
+    let name = node
+        .with_untracked(|n| n.as_ref().map(|n| n.name.clone()))
+        .unwrap_or_default();
+    // A memo, so the workload controls are redrawn when the rate changes, not with every
+    // frame's LSNs.
+    let running_tps = Memo::new(move |_| {
+        node.with(|n| n.as_ref().and_then(|n| n.workload_tps).filter(|t| *t > 0))
+    });
+    view! {
+        <div
+            class="card"
+            class:is-primary=move || !standby(node) && !is(node, ServerState::Empty)
+            class:is-down=move || is(node, ServerState::Stopped) || is(node, ServerState::Crashed)
+            data-testid=testid("card", &name)
+        >
+            <div class="card-head">
+                <span class="card-name">{name.clone()}</span>
+                <span class="card-addr">{move || node.with(|n| n.as_ref().map(|n| n.addr.clone()))}</span>
+            </div>
+            <div class="card-state" data-testid=testid("state", &name)>
+                <strong>{move || node.with(|n| n.as_ref().map(role))}</strong>
+                " · "
+                {move || node.with(|n| n.as_ref().map(state_text))}
+            </div>
+            <div class="card-pos" data-testid=testid("pos", &name)>
+                {move || {
+                    node.with(|n| {
+                        let n = n.as_ref()?;
+                        let tli = n.timeline?;
+                        Some(if n.in_recovery {
+                            format!("timeline {tli} · replay {}", n.replay?)
+                        } else {
+                            format!("timeline {tli} · insert {}", n.insert?)
+                        })
+                    })
+                }}
+            </div>
+            <div class="badges">
+                {move || {
+                    node.with(|n| {
+                        let n = n.as_ref()?;
+                        (n.waiting_commits > 0)
+                            .then(|| {
+                                view! {
+                                    <span class="badge wait" data-testid=format!("syncrep-{}", n.name)>
+                                        {format!("waiting for SyncRep ({})", n.waiting_commits)}
+                                    </span>
+                                }
+                            })
+                    })
+                }}
+                {move || {
+                    node.with(|n| {
+                        let n = n.as_ref()?;
+                        n.pending_restart
+                            .then(|| view! { <span class="badge restart" data-testid=format!("pending-{}", n.name)>"pending restart"</span> })
+                    })
+                }}
+                {move || {
+                    running_tps
+                        .get()
+                        .map(|tps| view! { <span class="badge load" title="lab$ workload">{format!("{tps} tps")}</span> })
+                }}
+            </div>
+            <FaultButtons name=name.clone() node=node primary=primary />
+            <LinkControls index=index name=name.clone() node=node primary=primary />
+            <WorkloadControls name=name.clone() node=node running_tps=running_tps />
+        </div>
+    }
+}
