@@ -141,7 +141,7 @@ class Lab:
     # ---- the world -------------------------------------------------------------------
 
     def write_hosts(self):
-        text = "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
+        text = "127.0.0.1\tlocalhost\n"
         for h in self.hosts:
             text += f"{h.addr}\t{h.name}\n"
         # Written in place: the bind mounts of running commands keep the same file.
@@ -169,6 +169,10 @@ class Lab:
             shutil.chown(d, "postgres", "postgres")
         sh("ip", "netns", "add", h.ns)
         self.hosts.append(h)
+        # walscope's hosts have IPv4 addresses only (a server listens on 127.0.0.1, or on
+        # 0.0.0.0 for '*'), so IPv6 is off in the host's namespace.
+        for conf in ("all", "default", "lo"):
+            sh("ip", "netns", "exec", h.ns, "sysctl", "-qw", f"net.ipv6.conf.{conf}.disable_ipv6=1")
         sh("ip", "-n", h.ns, "link", "set", "lo", "up")
         sh("ip", "-n", h.ns, "addr", "add", f"{h.addr}/32", "dev", "lo")
         for other in self.hosts[:-1]:
@@ -268,6 +272,7 @@ class Lab:
                 time.sleep(delay)
 
     def drain(self):
+        reap(self.procs)
         still = []
         for p, name, session, outf in self.pending:
             if p.poll() is None:
@@ -334,9 +339,9 @@ class Lab:
                 self.link_up(x, y)
             else:
                 for hh, dev in zip((x, y), self.link_names(x, y)):
-                    # noop drops every packet silently, as a cut cable does (the link
+                    # blackhole drops every packet silently, as a cut cable does (the link
                     # stays up, TCP retransmits, connections time out as they would).
-                    sh("ip", "netns", "exec", hh.ns, "tc", "qdisc", "replace", "dev", dev, "root", "noop")
+                    sh("ip", "netns", "exec", hh.ns, "tc", "qdisc", "replace", "dev", dev, "root", "blackhole")
             if words[0] == "heal":
                 for hh, dev in zip((x, y), self.link_names(x, y)):
                     sh("ip", "netns", "exec", hh.ns, "tc", "qdisc", "del", "dev", dev, "root", check=False)
@@ -392,10 +397,28 @@ class Lab:
         if pid is None:
             return False
         victims = [pid] + children(pid)
+        # A killed server leaves its dynamic shared memory in /dev/shm: note its segments
+        # (the ones its processes map) and remove them once they are dead.
+        segments = set()
+        for v in victims:
+            try:
+                with open(f"/proc/{v}/maps") as f:
+                    segments.update(re.findall(r"(/dev/shm/PostgreSQL\.\d+)", f.read()))
+            except OSError:
+                pass
         for v in victims:
             try:
                 os.kill(v, signal.SIGKILL)
             except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(alive(v) for v in victims):
+            reap(self.procs)
+            time.sleep(0.02)
+        for seg in segments:
+            try:
+                os.unlink(seg)
+            except OSError:
                 pass
         return True
 
@@ -403,6 +426,12 @@ class Lab:
         for p in self.procs:
             kill_group(p)
         for h in self.hosts:
+            if self.postmaster(h) is not None:
+                # An immediate stop lets the server remove its shared memory itself.
+                try:
+                    self.run(h, "pg_ctl stop -m immediate -w >/dev/null 2>&1", timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass
             self.kill_postmaster(h)
         time.sleep(0.2)
         for h in self.hosts:
@@ -425,6 +454,41 @@ LATENCY_REFUSAL = (
 )
 
 
+def become_subreaper():
+    """Orphaned postmasters (pg_ctl's child outlives it) become our children, so that we
+    reap them when they die: a zombie postmaster would pass for a running one."""
+    import ctypes
+    PR_SET_CHILD_SUBREAPER = 36
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def reap(keep):
+    """Reaps our zombie children, except the Popen objects in keep (they reap their own)."""
+    keep = {p.pid for p in keep}
+    for pid in children(os.getpid()):
+        if pid in keep or alive(pid):
+            continue
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+
+
+def start_reaper(lab):
+    """A thread that reaps orphaned servers while the main thread waits on a command
+    (pg_ctl stop waits for its postmaster to be gone, and a zombie is not gone)."""
+    import threading
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(0.05):
+            reap(list(lab.procs))
+
+    threading.Thread(target=loop, daemon=True).start()
+    return stop
+
+
 def children(pid):
     kids = []
     for entry in os.listdir("/proc"):
@@ -439,6 +503,15 @@ def children(pid):
         if ppid == pid:
             kids.append(int(entry))
     return kids
+
+
+def alive(pid):
+    """True while pid runs (a zombie is not running)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def kill_group(p):
@@ -481,7 +554,9 @@ def run_script(lines, out):
         raise Refused("the real run needs root (network and mount namespaces)")
     if not os.path.isdir("/var/lib/pgsql"):
         raise Refused("/var/lib/pgsql (the mount point of each host's directory) is missing; run scripts/setup")
+    become_subreaper()
     lab = Lab(out)
+    reaper = start_reaper(lab)
     try:
         lab.boot_primary()
         if os.environ.get("WALSCOPE_COMPARE_TRACE"):
@@ -507,4 +582,5 @@ def run_script(lines, out):
             time.sleep(0.1)
             lab.drain()
     finally:
+        reaper.set()
         lab.close()
