@@ -108,9 +108,12 @@ class Host:
 
 
 class Lab:
+    count = 0
+
     def __init__(self, out):
         self.out = out  # callable(str): the transcript
-        self.prefix = f"wsc{os.getpid()}"
+        Lab.count += 1
+        self.prefix = f"wsc{os.getpid()}n{Lab.count}"
         # On tmpfs where there is one: fsync costs nothing there, so a server start or a
         # checkpoint takes the time PostgreSQL needs rather than the disk's.
         shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
@@ -167,6 +170,8 @@ class Lab:
             os.chmod(d, mode)
         for d in (h.pgsql, h.run):
             shutil.chown(d, "postgres", "postgres")
+        if os.path.exists(os.path.join("/run/netns", h.ns)):
+            raise Refused(f"network namespace {h.ns} exists already")
         sh("ip", "netns", "add", h.ns)
         self.hosts.append(h)
         # walscope's hosts have IPv4 addresses only (a server listens on 127.0.0.1, or on
@@ -216,7 +221,7 @@ class Lab:
             for probe in ("1.1.1.1", "192.168.0.1", "10.0.1.1"):
                 r = sh("ip", "-n", h.ns, "route", "get", probe, check=False)
                 if r.returncode == 0:
-                    raise Refused(f"host {h.name} has a route to {probe}")
+                    raise Refused(f"host {h.name} has a route to {probe}: {r.stdout.strip()}")
 
     # ---- running things on a host ----------------------------------------------------
 
@@ -443,7 +448,9 @@ class Lab:
                 except (ProcessLookupError, ValueError):
                     pass
         for h in self.hosts:
-            sh("ip", "netns", "del", h.ns, check=False)
+            r = sh("ip", "netns", "del", h.ns, check=False)
+            if r.returncode != 0:
+                print(f"compare: could not delete network namespace {h.ns}: {r.stderr.strip()}", file=sys.stderr)
         shutil.rmtree(self.work, ignore_errors=True)
 
 
