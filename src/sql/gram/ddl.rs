@@ -1,7 +1,11 @@
 //! CREATE, DROP, TRUNCATE and ALTER of tables, and the statements walscope names but
 //! does not model.
 
-use super::*;
+use crate::sql::ast::{ColumnDef, Statement};
+use crate::sql::error::{ServerError, DROP_ROLE_SPECIAL};
+use crate::sql::keywords::{ALTER_OTHER, CREATE_OTHER, DROP_OTHER};
+
+use super::{PResult, Parser, PkConstraint};
 
 impl Parser<'_> {
     pub(super) fn create(&mut self) -> PResult<Statement> {

@@ -1,6 +1,10 @@
 //! INSERT, UPDATE and DELETE.
 
-use super::*;
+use crate::sql::ast::{Expr, InsertSource, Statement};
+use crate::sql::keywords::is_col_id;
+use crate::sql::scan::Tk;
+
+use super::{PResult, Parser};
 
 impl Parser<'_> {
     pub(super) fn insert(&mut self) -> PResult<Statement> {

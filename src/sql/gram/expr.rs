@@ -1,7 +1,18 @@
 //! Expressions (a_expr, b_expr, c_expr): precedence climbing with gram.y's binding
 //! powers, function calls and the keyword forms (CASE, EXTRACT, SUBSTRING ...).
 
-use super::*;
+use crate::sql::ast::{BinaryOp, Expr, UnaryOp};
+use crate::sql::error::{ServerError, STACK_DEPTH};
+use crate::sql::keywords::{
+    is_col_id, is_type_func_name, kw_cat, KwCat, INTERVAL_FIELDS, TERMINATORS, TYPE_WORDS,
+};
+use crate::sql::scan::{StrKind, Tk};
+
+use super::{
+    binary, call, cast, is_generic_op, join_name, negate, Infix, PResult, Parser, L_ADD, L_AND,
+    L_AT, L_CAST, L_CMP, L_COLLATE, L_ESCAPE, L_IN, L_IS, L_MUL, L_NOT, L_OP, L_OR, L_POW,
+    L_SUBSCRIPT, L_UMINUS, MAX_DEPTH,
+};
 
 impl Parser<'_> {
     pub(super) fn expr(&mut self) -> PResult<Expr> {

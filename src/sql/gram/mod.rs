@@ -12,9 +12,9 @@ mod select;
 mod set;
 mod types;
 
-use super::ast::*;
-use super::error::{finish, ServerError, DROP_ROLE_SPECIAL, STACK_DEPTH};
-use super::keywords::*;
+use super::ast::{BinaryOp, Expr, Select, Statement, UnaryOp};
+use super::error::{finish, ServerError};
+use super::keywords::{is_col_id, is_nonreserved, OTHER_STATEMENTS};
 use super::scan::{lex, StrKind, Tk, Token};
 use super::scansup::{char_pos, until_nul};
 

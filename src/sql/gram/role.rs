@@ -1,6 +1,10 @@
 //! Roles: CREATE/ALTER/DROP ROLE and USER, and their options.
 
-use super::*;
+use crate::sql::ast::RoleOption;
+use crate::sql::keywords::kw_cat;
+use crate::sql::scan::Tk;
+
+use super::{PResult, Parser};
 
 impl Parser<'_> {
     /// `RoleId` (CREATE ROLE's name).

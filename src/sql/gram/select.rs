@@ -1,6 +1,11 @@
 //! SELECT: target lists, FROM, GROUP BY, ORDER BY, LIMIT (gram.y's SelectStmt).
 
-use super::*;
+use crate::sql::ast::{Expr, FromItem, OrderBy, Select, SelectItem};
+use crate::sql::error::{ServerError, STACK_DEPTH};
+use crate::sql::keywords::{is_bare_label, is_col_id, word_cat, KwCat};
+use crate::sql::scan::Tk;
+
+use super::{empty_select, PResult, Parser, L_UMINUS, MAX_DEPTH};
 
 impl Parser<'_> {
     /// A whole query; the second value is the table of a bare `TABLE t`.

@@ -1,6 +1,10 @@
 //! SHOW, SET and RESET of settings, and transaction control.
 
-use super::*;
+use crate::sql::ast::{SetValue, Statement};
+use crate::sql::keywords::{kw_cat, word_cat, KwCat};
+use crate::sql::scan::Tk;
+
+use super::{PResult, Parser};
 
 impl Parser<'_> {
     pub(super) fn show(&mut self) -> PResult<Statement> {

@@ -1,6 +1,9 @@
 //! Type names (Typename): the SQL-standard spellings, modifiers and arrays.
 
-use super::*;
+use crate::sql::keywords::{is_type_func_name, INTERVAL_FIELDS};
+use crate::sql::scan::Tk;
+
+use super::{join_name, PResult, Parser};
 
 impl Parser<'_> {
     pub(super) fn typename(&mut self) -> PResult<String> {
