@@ -7,9 +7,9 @@
 
 use super::cluster::Cluster;
 use super::conninfo::{self, server_at};
-use super::event::{Event, EventKind, HostId};
+use super::event::{ConnId, Event, EventKind, HostId};
 use super::host::{BackupLabel, DataDir, Slot};
-use super::lsn::Lsn;
+use super::lsn::{Lsn, TimelineId};
 use super::proc::{BaseBackup, BaseBackupOptions, SenderState, WalMethod, WalSender};
 use super::replication::ConnectAttempt;
 use super::time::SimDuration;
@@ -29,6 +29,70 @@ impl Cluster {
         opts: BaseBackupOptions,
     ) -> Result<usize, Vec<String>> {
         let err = |m: String| vec![format!("pg_basebackup: error: {m}")];
+        let dir = self.backup_target_dir(client, &opts)?;
+        let (server, user) = self.backup_connect(client, &opts, &dir)?;
+        let mut out = self.backup_start_checkpoint(server, &opts);
+        let Some(data) = self.data(server) else {
+            return Err(err("server has no data directory".into()));
+        };
+        let (start, checkpoint, tli) = (data.redo, data.checkpoint_lsn, data.wal.tli);
+        let snapshot = data.db.clone();
+        let snapshot_lsn = data.wal.insert;
+        let size_kb = BASE_KB + data.db.data_bytes() / 1024;
+        if opts.verbose {
+            out.push("pg_basebackup: checkpoint completed".to_string());
+            out.push(format!(
+                "pg_basebackup: write-ahead log start point: {start} on timeline {tli}"
+            ));
+        }
+        let conns = self.backup_senders(client, server, &opts, &user, (start, tli), &mut out);
+        let now = self.now;
+        if opts.create_slot && opts.slot.is_none() {
+            // -C without -S is refused by pg_basebackup's option check before this.
+        }
+        if opts.progress {
+            // The done figure is padded to the width of the total, as pg_basebackup does.
+            let width = size_kb.to_string().len();
+            out.push(format!("{:>width$}/{size_kb} kB (0%), 0/1 tablespace", 0));
+        }
+        let link = self.link(client, server);
+        let duration = link.transfer_time(size_kb * 1024)
+            + SimDuration(link.latency.0 * 4)
+            + SimDuration::from_millis(120);
+        let id = self.backups.len();
+        self.backups.push(BaseBackup {
+            client,
+            server,
+            opts,
+            user,
+            start,
+            checkpoint,
+            tli,
+            snapshot,
+            snapshot_lsn,
+            started: now,
+            conns,
+            size_kb,
+            output: out,
+            finished: None,
+        });
+        self.schedule(now + duration, Event::BaseBackupDone(id));
+        let (c, s) = (
+            self.host(client).name.clone(),
+            self.host(server).name.clone(),
+        );
+        self.note(client, EventKind::Connected, format!("pg_basebackup on {c} copying {s} ({size_kb} kB)"),
+            "A base backup copies the data files while WAL written meanwhile is kept (and streamed) so the copy can be made consistent.");
+        Ok(id)
+    }
+
+    /// The target directory (`-D`): it must be empty, and walscope clones into PGDATA.
+    fn backup_target_dir(
+        &self,
+        client: HostId,
+        opts: &BaseBackupOptions,
+    ) -> Result<String, Vec<String>> {
+        let err = |m: String| vec![format!("pg_basebackup: error: {m}")];
         let dir = opts.dir.trim_end_matches('/').to_string();
         let host = self.host(client);
         let nonempty = (dir == PGDATA && host.data.is_some())
@@ -42,6 +106,19 @@ impl Cluster {
                 "could not create directory \"{dir}\": Permission denied (walscope clones into PGDATA, {PGDATA})"
             )));
         }
+        Ok(dir)
+    }
+
+    /// Connects to the server as a replication client and makes the checks it makes
+    /// before the backup starts (max_wal_senders, a primary, the slot). Returns the
+    /// server and the user connected as.
+    fn backup_connect(
+        &mut self,
+        client: HostId,
+        opts: &BaseBackupOptions,
+        dir: &str,
+    ) -> Result<(HostId, String), Vec<String>> {
+        let err = |m: String| vec![format!("pg_basebackup: error: {m}")];
         let host_name = opts.host.clone().unwrap_or_else(|| "localhost".to_string());
         let Some(server) = self
             .resolve(&host_name)
@@ -110,8 +187,14 @@ impl Cluster {
                 )));
             }
         }
-        // The backup starts with a checkpoint; its redo point is where recovery begins.
+        Ok((server, user))
+    }
+
+    /// pg_backup_start on the server: a segment switch and a checkpoint, whose redo
+    /// point is where recovery of the copy begins. Returns what pg_basebackup prints.
+    fn backup_start_checkpoint(&mut self, server: HostId, opts: &BaseBackupOptions) -> Vec<String> {
         let mut out = Vec::new();
+        // The backup starts with a checkpoint; its redo point is where recovery begins.
         if opts.verbose {
             out.push(
                 "pg_basebackup: initiating base backup, waiting for checkpoint to complete"
@@ -129,19 +212,20 @@ impl Cluster {
         // point is near a segment start (0/N000028).
         self.switch_wal(server);
         self.checkpoint(server, reason, false);
-        let Some(data) = self.data(server) else {
-            return Err(err("server has no data directory".into()));
-        };
-        let (start, checkpoint, tli) = (data.redo, data.checkpoint_lsn, data.wal.tli);
-        let snapshot = data.db.clone();
-        let snapshot_lsn = data.wal.insert;
-        let size_kb = BASE_KB + data.db.data_bytes() / 1024;
-        if opts.verbose {
-            out.push("pg_basebackup: checkpoint completed".to_string());
-            out.push(format!(
-                "pg_basebackup: write-ahead log start point: {start} on timeline {tli}"
-            ));
-        }
+        out
+    }
+
+    /// The walsenders serving the backup: one sending the files and, with `-X stream`,
+    /// one streaming WAL through a (temporary) slot. Returns their connections.
+    fn backup_senders(
+        &mut self,
+        client: HostId,
+        server: HostId,
+        opts: &BaseBackupOptions,
+        user: &str,
+        (start, tli): (Lsn, TimelineId),
+        out: &mut Vec<String>,
+    ) -> Vec<ConnId> {
         let now = self.now;
         let mut conns = Vec::new();
         for stream in [false, true] {
@@ -192,7 +276,7 @@ impl Cluster {
                     conn,
                     pid,
                     peer: client,
-                    user: user.clone(),
+                    user: user.to_string(),
                     application_name: "pg_basebackup".to_string(),
                     client_port: port,
                     backend_start: now,
@@ -229,43 +313,7 @@ impl Cluster {
                 });
             }
         }
-        if opts.create_slot && opts.slot.is_none() {
-            // -C without -S is refused by pg_basebackup's option check before this.
-        }
-        if opts.progress {
-            // The done figure is padded to the width of the total, as pg_basebackup does.
-            let width = size_kb.to_string().len();
-            out.push(format!("{:>width$}/{size_kb} kB (0%), 0/1 tablespace", 0));
-        }
-        let link = self.link(client, server);
-        let duration = link.transfer_time(size_kb * 1024)
-            + SimDuration(link.latency.0 * 4)
-            + SimDuration::from_millis(120);
-        let id = self.backups.len();
-        self.backups.push(BaseBackup {
-            client,
-            server,
-            opts,
-            user,
-            start,
-            checkpoint,
-            tli,
-            snapshot,
-            snapshot_lsn,
-            started: now,
-            conns,
-            size_kb,
-            output: out,
-            finished: None,
-        });
-        self.schedule(now + duration, Event::BaseBackupDone(id));
-        let (c, s) = (
-            self.host(client).name.clone(),
-            self.host(server).name.clone(),
-        );
-        self.note(client, EventKind::Connected, format!("pg_basebackup on {c} copying {s} ({size_kb} kB)"),
-            "A base backup copies the data files while WAL written meanwhile is kept (and streamed) so the copy can be made consistent.");
-        Ok(id)
+        conns
     }
 
     /// A base backup and whether it finished (`Some(true)` for success).

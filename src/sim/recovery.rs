@@ -1,13 +1,122 @@
 //! The startup process (xlogrecovery.c): crash recovery when a server starts after a
-//! crash, reaching a consistent state on a standby, and promotion to a new timeline.
+//! crash, replaying streamed WAL on a standby (at a fixed rate, holding commits back for
+//! recovery_min_apply_delay), reaching a consistent state, and promotion to a new
+//! timeline.
 
 use super::cluster::Cluster;
-use super::event::{EventKind, HostId};
+use super::event::{EventKind, HostId, Timer};
 use super::lsn::{Lsn, TimelineId, SEGMENT_SIZE};
+use super::time::SimDuration;
 use super::wal::{self, RecordBody};
 use super::PGDATA;
 
+/// How fast the startup process replays WAL, in bytes per second.
+pub const REPLAY_RATE: u64 = 100 * 1024 * 1024;
+
 impl Cluster {
+    /// Starts the startup process on WAL that is flushed but not replayed.
+    pub(crate) fn replay_available(&mut self, standby: HostId) {
+        let Some(server) = self.server(standby) else {
+            return;
+        };
+        if !server.standby || server.replaying_to.is_some() {
+            return;
+        }
+        let Some(d) = self.data(standby) else { return };
+        // Replay stops at the end of the last complete record received.
+        let target = d
+            .wal
+            .records
+            .back()
+            .map_or(d.applied, |r| r.end.min(d.wal.flush));
+        if target <= d.applied {
+            return;
+        }
+        // A WAL switch record's padding to the segment end costs nothing to replay.
+        let bytes: u64 = d
+            .wal
+            .records_between(d.applied, target)
+            .map(|r| match r.body {
+                RecordBody::Switch => wal::SWITCH_RECORD,
+                _ => r.end.0 - r.start.0,
+            })
+            .sum();
+        let after = SimDuration(bytes * 1_000_000 / REPLAY_RATE);
+        if let Some(s) = self.server_mut(standby) {
+            s.replaying_to = Some(target);
+        }
+        self.timer(standby, after, Timer::Replay);
+    }
+
+    pub(super) fn on_replay_done(&mut self, standby: HostId) {
+        let target = self.server_mut(standby).and_then(|s| s.replaying_to.take());
+        if let Some(target) = target {
+            self.replay_now(standby, target);
+        }
+        self.check_consistency(standby);
+        self.replay_available(standby);
+    }
+
+    /// Applies records up to `target` (bounded by what is flushed), honouring
+    /// recovery_min_apply_delay for commits.
+    pub(crate) fn replay_now(&mut self, standby: HostId, target: Lsn) {
+        let delay = self
+            .server(standby)
+            .map_or(0, |s| s.settings.int("recovery_min_apply_delay"))
+            .max(0) as u64;
+        let promoting = target == Lsn(u64::MAX);
+        let now = self.now;
+        let Some(d) = self.data_mut(standby) else {
+            return;
+        };
+        let upto = target.min(d.wal.flush);
+        let from = d.applied;
+        let records: Vec<_> = d.wal.records_between(from, upto).cloned().collect();
+        let mut feedback = false;
+        let mut blocked_until = None;
+        for r in records {
+            if let RecordBody::Commit { at, .. } | RecordBody::Workload { at, .. } = r.body {
+                let due = at + SimDuration::from_millis(delay);
+                if delay > 0 && !promoting && due > now {
+                    blocked_until = Some(due);
+                    break;
+                }
+            }
+            match &r.body {
+                RecordBody::Change { xid, change } => {
+                    d.pending_xacts
+                        .entry(*xid)
+                        .or_default()
+                        .push(change.clone());
+                }
+                RecordBody::Commit {
+                    xid,
+                    at,
+                    apply_feedback,
+                } => {
+                    for c in d.pending_xacts.remove(xid).unwrap_or_default() {
+                        d.db.apply(&c);
+                        d.db.next_tuple = d.db.next_tuple.max(1);
+                    }
+                    d.last_replayed_commit = Some(*at);
+                    feedback |= *apply_feedback;
+                }
+                RecordBody::Workload { at, .. } => d.last_replayed_commit = Some(*at),
+                _ => {}
+            }
+            d.applied = r.end;
+        }
+        if let Some(due) = blocked_until {
+            if let Some(s) = self.server_mut(standby) {
+                s.replaying_to = Some(upto);
+            }
+            self.timer(standby, due - now, Timer::Replay);
+        }
+        if feedback {
+            self.send_reply(standby, false);
+        }
+    }
+
     /// What a starting server logs about recovery: the startup process (`pid`) and,
     /// for a primary, the postmaster's "ready to accept connections".
     pub(crate) fn recover_at_start(&mut self, h: HostId, pid: u32) {

@@ -8,8 +8,10 @@
 use super::cluster::Cluster;
 use super::conninfo::{self, server_at};
 use super::event::{EventKind, HostId};
-use super::host::BackupLabel;
+use super::host::{BackupLabel, DataDir};
+use super::lsn::{Lsn, TimelineId};
 use super::replication::ConnectAttempt;
+use super::wal::RecordBody;
 use super::{PGDATA, PGHOME};
 
 /// What pg_rewind -P says once it reaches the source server.
@@ -45,15 +47,91 @@ impl Cluster {
         write_conf: bool,
         connected: &mut bool,
     ) -> Result<Vec<String>, String> {
+        let tdata = self.rewind_target(h, target)?;
+        let (src, to) = self.rewind_connect(h, source)?;
+        *connected = true;
+        if !tdata.wal_log_hints {
+            return Err(
+                "target server needs to use either data checksums or \"wal_log_hints = on\""
+                    .to_string(),
+            );
+        }
+        let Some(sdata) = self.data(src).cloned() else {
+            return Err("source server has no data directory".to_string());
+        };
+        if sdata.system_id != tdata.system_id {
+            return Err("source and target clusters are from different systems".to_string());
+        }
+        let ttli = tdata.wal.tli;
+        if sdata.wal.tli == ttli {
+            return Ok(vec![
+                "pg_rewind: source and target cluster are on the same timeline".to_string(),
+                "pg_rewind: no rewind required".to_string(),
+            ]);
+        }
+        let fork = divergence(&sdata, ttli)?;
+        let mut out = vec![
+            CONNECTED.to_string(),
+            format!("pg_rewind: servers diverged at WAL location {fork} on timeline {ttli}"),
+        ];
+        if tdata.wal.insert <= fork {
+            out.push("pg_rewind: no rewind required".to_string());
+            return Ok(out);
+        }
+        let (common, common_redo) = last_common_checkpoint(&tdata, fork);
+        let common_tli = tdata.wal.tli_at(common_redo);
+        out.push(format!(
+            "pg_rewind: rewinding from last common checkpoint at {common} on timeline {common_tli}"
+        ));
+        let size_mb = (sdata.db.data_bytes() / 1024 / 1024) + 22;
+        out.push("pg_rewind: reading source file list".to_string());
+        out.push("pg_rewind: reading target file list".to_string());
+        out.push("pg_rewind: reading WAL in target".to_string());
+        out.push(format!(
+            "pg_rewind: need to copy {} MB (total source directory size is {size_mb} MB)",
+            size_mb.min(48)
+        ));
+        out.push(format!("{0}/{0} kB (100%) copied", size_mb.min(48) * 1024));
+        out.push("pg_rewind: creating backup label and updating control file".to_string());
+        out.push("pg_rewind: syncing target data directory".to_string());
+        out.push("pg_rewind: Done!".to_string());
+        let label = BackupLabel {
+            start: common_redo,
+            checkpoint: common,
+            end: sdata.wal.flush,
+            tli: common_tli,
+            started_at: self.now,
+        };
+        self.rewind_copy(h, src, sdata, &tdata, label);
+        if write_conf {
+            self.rewind_write_standby_conf(h, &to);
+        }
+        let (t, s) = (self.host(h).name.clone(), self.host(src).name.clone());
+        self.note(h, EventKind::Timeline, format!("pg_rewind made {t} a copy of {s} from {fork}"),
+            "The old primary's WAL past the fork is gone; configured as a standby it can now follow the new timeline.");
+        Ok(out)
+    }
+
+    /// The target's control file: it must exist and the server be shut down cleanly.
+    fn rewind_target(&self, h: HostId, target: &str) -> Result<DataDir, String> {
+        let no_control = || {
+            format!("could not open file \"{target}/global/pg_control\" for reading: No such file or directory")
+        };
         if target != PGDATA {
-            return Err(format!("could not open file \"{target}/global/pg_control\" for reading: No such file or directory"));
+            return Err(no_control());
         }
         let Some(tdata) = self.data(h).cloned() else {
-            return Err(format!("could not open file \"{target}/global/pg_control\" for reading: No such file or directory"));
+            return Err(no_control());
         };
         if self.host(h).server.is_some() || !tdata.clean_shutdown {
             return Err("target server must be shut down cleanly".to_string());
         }
+        Ok(tdata)
+    }
+
+    /// Connects to the source server named by `--source-server` (a conninfo string),
+    /// as libpq would: the host it resolves to and where it was reached.
+    fn rewind_connect(&mut self, h: HostId, source: &str) -> Result<(HostId, Source), String> {
         let params =
             conninfo::parse(source).map_err(|e| format!("could not connect to server: {e}"))?;
         let host_name = params
@@ -97,93 +175,33 @@ impl Cluster {
         };
         self.check_connect(src, &attempt)
             .map_err(|e| format!("could not connect to server: {e}"))?;
-        *connected = true;
-        if !tdata.wal_log_hints {
-            return Err(
-                "target server needs to use either data checksums or \"wal_log_hints = on\""
-                    .to_string(),
-            );
-        }
-        let Some(sdata) = self.data(src).cloned() else {
-            return Err("source server has no data directory".to_string());
-        };
-        if sdata.system_id != tdata.system_id {
-            return Err("source and target clusters are from different systems".to_string());
-        }
-        let ttli = tdata.wal.tli;
-        if sdata.wal.tli == ttli {
-            return Ok(vec![
-                "pg_rewind: source and target cluster are on the same timeline".to_string(),
-                "pg_rewind: no rewind required".to_string(),
-            ]);
-        }
-        let Some(fork) = sdata
-            .wal
-            .history
-            .iter()
-            .find(|e| e.tli == ttli)
-            .map(|e| e.switchpoint)
-        else {
-            return Err(
-                "could not find common ancestor of the source and target cluster's timelines"
-                    .to_string(),
-            );
-        };
-        let mut out = vec![
-            CONNECTED.to_string(),
-            format!("pg_rewind: servers diverged at WAL location {fork} on timeline {ttli}"),
-        ];
-        if tdata.wal.insert <= fork {
-            out.push("pg_rewind: no rewind required".to_string());
-            return Ok(out);
-        }
-        // The last checkpoint whose record starts before the fork: its location and redo
-        // point. Simplified: when the target's WAL no longer reaches back to it, walscope
-        // uses the target's memory of its checkpoints, where pg_rewind fails ("could not
-        // find previous WAL record") unless wal_keep_size or restore_command kept that WAL.
-        let in_wal = tdata.wal.records.iter().rev().find_map(|r| match r.body {
-            super::wal::RecordBody::Checkpoint { redo, .. } if r.start < fork => {
-                Some((r.start, redo))
-            }
-            _ => None,
-        });
-        let remembered = tdata
-            .checkpoints
-            .iter()
-            .rev()
-            .find(|(at, _)| *at < fork)
-            .copied();
-        let (common, common_redo) = in_wal
-            .or(remembered)
-            .unwrap_or((tdata.checkpoint_lsn.min(fork), tdata.redo.min(fork)));
-        let common_tli = tdata.wal.tli_at(common_redo);
-        out.push(format!(
-            "pg_rewind: rewinding from last common checkpoint at {common} on timeline {common_tli}"
-        ));
-        let size_mb = (sdata.db.data_bytes() / 1024 / 1024) + 22;
-        out.push("pg_rewind: reading source file list".to_string());
-        out.push("pg_rewind: reading target file list".to_string());
-        out.push("pg_rewind: reading WAL in target".to_string());
-        out.push(format!(
-            "pg_rewind: need to copy {} MB (total source directory size is {size_mb} MB)",
-            size_mb.min(48)
-        ));
-        out.push(format!("{0}/{0} kB (100%) copied", size_mb.min(48) * 1024));
-        out.push("pg_rewind: creating backup label and updating control file".to_string());
-        out.push("pg_rewind: syncing target data directory".to_string());
-        out.push("pg_rewind: Done!".to_string());
-        // The target becomes the source as of now, to be replayed from the fork's checkpoint.
-        let mut data = sdata.clone();
+        Ok((
+            src,
+            Source {
+                host_name,
+                port,
+                user,
+            },
+        ))
+    }
+
+    /// Makes the target a copy of the source as of now, to be replayed from the last
+    /// common checkpoint (`label`): data, WAL and the source's configuration files,
+    /// and a backup_label for recovery to start from.
+    fn rewind_copy(
+        &mut self,
+        h: HostId,
+        src: HostId,
+        sdata: DataDir,
+        tdata: &DataDir,
+        label: BackupLabel,
+    ) {
+        let (common, common_redo, common_tli) = (label.checkpoint, label.start, label.tli);
+        let mut data = sdata;
         data.slots.clear();
         data.clean_shutdown = false;
         data.undo.clear();
-        data.backup = Some(BackupLabel {
-            start: common_redo,
-            checkpoint: common,
-            end: sdata.wal.flush,
-            tli: common_tli,
-            started_at: self.now,
-        });
+        data.backup = Some(label);
         data.wal_log_hints = tdata.wal_log_hints;
         let files: Vec<(String, String)> = self
             .host(src)
@@ -217,20 +235,66 @@ impl Cluster {
                     .replace(".000", ""),
             ),
         );
-        if write_conf {
-            host.files
-                .insert(format!("{PGDATA}/standby.signal"), String::new());
-            let auto = format!("{PGDATA}/postgresql.auto.conf");
-            let mut text = host.files.get(&auto).cloned().unwrap_or_default();
-            text.push_str(&format!(
-                "primary_conninfo = 'user={user} passfile=''{PGHOME}/.pgpass'' channel_binding=prefer host={host_name} port={port} sslmode=prefer sslcompression=0 sslsni=1 ssl_min_protocol_version=TLSv1.2 gssencmode=prefer krbsrvname=postgres target_session_attrs=any'\n"
-            ));
-            host.files.insert(auto, text);
-        }
         host.data = Some(data);
-        let (t, s) = (self.host(h).name.clone(), self.host(src).name.clone());
-        self.note(h, EventKind::Timeline, format!("pg_rewind made {t} a copy of {s} from {fork}"),
-            "The old primary's WAL past the fork is gone; configured as a standby it can now follow the new timeline.");
-        Ok(out)
     }
+
+    /// `--write-recovery-conf`: standby.signal and a primary_conninfo for the source.
+    fn rewind_write_standby_conf(&mut self, h: HostId, to: &Source) {
+        let Source {
+            host_name,
+            port,
+            user,
+        } = to;
+        let host = self.host_mut(h);
+        host.files
+            .insert(format!("{PGDATA}/standby.signal"), String::new());
+        let auto = format!("{PGDATA}/postgresql.auto.conf");
+        let mut text = host.files.get(&auto).cloned().unwrap_or_default();
+        text.push_str(&format!(
+            "primary_conninfo = 'user={user} passfile=''{PGHOME}/.pgpass'' channel_binding=prefer host={host_name} port={port} sslmode=prefer sslcompression=0 sslsni=1 ssl_min_protocol_version=TLSv1.2 gssencmode=prefer krbsrvname=postgres target_session_attrs=any'\n"
+        ));
+        host.files.insert(auto, text);
+    }
+}
+
+/// The source server as `--source-server` named it.
+struct Source {
+    host_name: String,
+    port: u16,
+    user: String,
+}
+
+/// Where the target's timeline `ttli` forked off the source's history (the common
+/// ancestor's switch point).
+fn divergence(sdata: &DataDir, ttli: TimelineId) -> Result<Lsn, String> {
+    sdata
+        .wal
+        .history
+        .iter()
+        .find(|e| e.tli == ttli)
+        .map(|e| e.switchpoint)
+        .ok_or_else(|| {
+            "could not find common ancestor of the source and target cluster's timelines"
+                .to_string()
+        })
+}
+
+/// The last checkpoint whose record starts before the fork: its location and redo
+/// point. Simplified: when the target's WAL no longer reaches back to it, walscope uses
+/// the target's memory of its checkpoints, where pg_rewind fails ("could not find
+/// previous WAL record") unless wal_keep_size or restore_command kept that WAL.
+fn last_common_checkpoint(tdata: &DataDir, fork: Lsn) -> (Lsn, Lsn) {
+    let in_wal = tdata.wal.records.iter().rev().find_map(|r| match r.body {
+        RecordBody::Checkpoint { redo, .. } if r.start < fork => Some((r.start, redo)),
+        _ => None,
+    });
+    let remembered = tdata
+        .checkpoints
+        .iter()
+        .rev()
+        .find(|(at, _)| *at < fork)
+        .copied();
+    in_wal
+        .or(remembered)
+        .unwrap_or((tdata.checkpoint_lsn.min(fork), tdata.redo.min(fork)))
 }
