@@ -1,0 +1,352 @@
+//! The file tools a DBA uses on a data directory: cat, tail, echo with redirections,
+//! touch, mkdir, rm and ls.
+
+use super::resolve_path;
+use crate::sim::{Cluster, HostId, PGDATA, PGHOME};
+
+fn read_file(c: &Cluster, h: HostId, path: &str) -> Result<String, &'static str> {
+    let host = c.host(h);
+    if let Some(t) = host.files.get(path) {
+        return Ok(t.clone());
+    }
+    if let Some(d) = &host.data {
+        if let Some(name) = path.strip_prefix(&format!("{PGDATA}/pg_wal/")) {
+            if d.wal.segment_files().iter().any(|f| f == name) {
+                return Err("binary");
+            }
+        }
+    }
+    if is_dir(c, h, path) {
+        Err("dir")
+    } else {
+        Err("missing")
+    }
+}
+
+fn is_dir(c: &Cluster, h: HostId, path: &str) -> bool {
+    let host = c.host(h);
+    let prefix = format!("{path}/");
+    path == "/"
+        || host.dirs.contains(path)
+        || host.dirs.iter().any(|d| d.starts_with(&prefix))
+        || host.files.keys().any(|f| f.starts_with(&prefix))
+        || (host.data.is_some()
+            && (path == PGDATA || path.starts_with(&format!("{PGDATA}/")))
+            && data_dir_entries(c, h, path).is_some())
+        || path == "/var"
+        || path == "/var/lib"
+}
+
+pub(super) fn cat(c: &Cluster, h: HostId, args: &[String]) -> String {
+    let mut out = String::new();
+    for a in args.iter().filter(|a| !a.starts_with('-')) {
+        let p = resolve_path(a);
+        match read_file(c, h, &p) {
+            Ok(t) => out.push_str(&t),
+            Err("dir") => out.push_str(&format!("cat: {a}: Is a directory\n")),
+            Err("binary") => {
+                out.push_str(&format!("cat: {a}: binary WAL segment (16MB) not shown\n"))
+            }
+            Err(_) => out.push_str(&format!("cat: {a}: No such file or directory\n")),
+        }
+    }
+    out
+}
+
+pub(super) fn tail(c: &Cluster, h: HostId, args: &[String]) -> String {
+    let mut n = 10usize;
+    let mut files = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "-n" {
+            match it
+                .next()
+                .and_then(|v| v.trim_start_matches('+').parse().ok())
+            {
+                Some(v) => n = v,
+                None => return "tail: invalid number of lines\n".to_string(),
+            }
+        } else if let Some(v) = a.strip_prefix("-n") {
+            n = v.parse().unwrap_or(10);
+        } else if a == "-f" || a == "-F" {
+        } else if let Some(v) = a.strip_prefix('-').and_then(|v| v.parse().ok()) {
+            n = v;
+        } else {
+            files.push(a.clone());
+        }
+    }
+    let mut out = String::new();
+    for f in files {
+        match read_file(c, h, &resolve_path(&f)) {
+            Ok(t) => {
+                let lines: Vec<&str> = t.lines().collect();
+                for l in &lines[lines.len().saturating_sub(n)..] {
+                    out.push_str(l);
+                    out.push('\n');
+                }
+            }
+            Err("dir") => out.push_str(&format!("tail: error reading '{f}': Is a directory\n")),
+            Err(_) => out.push_str(&format!(
+                "tail: cannot open '{f}' for reading: No such file or directory\n"
+            )),
+        }
+    }
+    out
+}
+
+fn parent(path: &str) -> String {
+    match path.rsplit_once('/') {
+        Some(("", _)) => "/".to_string(),
+        Some((p, _)) => p.to_string(),
+        None => "/".to_string(),
+    }
+}
+
+fn writable_dir(c: &Cluster, h: HostId, dir: &str) -> bool {
+    is_dir(c, h, dir) || (dir == PGDATA && c.host(h).data.is_some())
+}
+
+pub(super) fn echo(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+    let pos = args.iter().position(|a| a == ">" || a == ">>");
+    let (words, redirect) = match pos {
+        Some(i) => (&args[..i], Some((args[i].as_str(), args.get(i + 1)))),
+        None => (args, None),
+    };
+    let (newline, words) = match words.first().map(String::as_str) {
+        Some("-n") => (false, &words[1..]),
+        Some("-e") => (true, &words[1..]),
+        _ => (true, words),
+    };
+    let mut text = words.join(" ");
+    if newline {
+        text.push('\n');
+    }
+    let Some((op, file)) = redirect else {
+        return text;
+    };
+    let Some(file) = file else {
+        return "bash: syntax error near unexpected token `newline'\n".to_string();
+    };
+    let path = resolve_path(file);
+    if is_dir(c, h, &path) {
+        return format!("bash: {file}: Is a directory\n");
+    }
+    if !writable_dir(c, h, &parent(&path)) {
+        return format!("bash: {file}: No such file or directory\n");
+    }
+    let host = c.host_mut(h);
+    let entry = host.files.entry(path).or_default();
+    if op == ">" {
+        entry.clear();
+    }
+    entry.push_str(&text);
+    String::new()
+}
+
+pub(super) fn touch(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+    let mut out = String::new();
+    for a in args.iter().filter(|a| !a.starts_with('-')) {
+        let path = resolve_path(a);
+        if !writable_dir(c, h, &parent(&path)) {
+            out.push_str(&format!(
+                "touch: cannot touch '{a}': No such file or directory\n"
+            ));
+            continue;
+        }
+        if !is_dir(c, h, &path) {
+            c.host_mut(h).files.entry(path).or_default();
+        }
+    }
+    out
+}
+
+pub(super) fn mkdir(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+    let parents = args.iter().any(|a| a == "-p" || a.starts_with("-p"));
+    let mut out = String::new();
+    for a in args.iter().filter(|a| !a.starts_with('-')) {
+        let path = resolve_path(a);
+        if is_dir(c, h, &path) {
+            if !parents {
+                out.push_str(&format!(
+                    "mkdir: cannot create directory '{a}': File exists\n"
+                ));
+            }
+            continue;
+        }
+        if !parents && !writable_dir(c, h, &parent(&path)) {
+            out.push_str(&format!(
+                "mkdir: cannot create directory '{a}': No such file or directory\n"
+            ));
+            continue;
+        }
+        c.host_mut(h).dirs.insert(path);
+    }
+    out
+}
+
+pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+    let recursive = args
+        .iter()
+        .any(|a| a.starts_with('-') && (a.contains('r') || a.contains('R')));
+    let force = args.iter().any(|a| a.starts_with('-') && a.contains('f'));
+    let mut out = String::new();
+    for a in args.iter().filter(|a| !a.starts_with('-')) {
+        let path = resolve_path(a);
+        if path == "/" && recursive {
+            out.push_str("rm: it is dangerous to operate recursively on '/'\nrm: use --no-preserve-root to override this failsafe\n");
+            continue;
+        }
+        let dir = is_dir(c, h, &path);
+        if dir && !recursive {
+            out.push_str(&format!("rm: cannot remove '{a}': Is a directory\n"));
+            continue;
+        }
+        let prefix = format!("{path}/");
+        let host = c.host_mut(h);
+        let existed = host.files.remove(&path).is_some() || dir;
+        if dir {
+            host.files.retain(|p, _| !p.starts_with(&prefix));
+            host.dirs.retain(|d| d != &path && !d.starts_with(&prefix));
+            // Removing the data directory (or what holds it) removes the cluster.
+            if PGDATA == path || PGDATA.starts_with(&prefix) {
+                if host.server.is_some() {
+                    let name = host.name.clone();
+                    c.crash(h);
+                    c.host_mut(h).crashed = true;
+                    out.push_str(&format!(
+                        "rm: the running server on {name} lost its data directory and stopped\n"
+                    ));
+                }
+                let host = c.host_mut(h);
+                host.data = None;
+                host.crashed = false;
+                host.files
+                    .retain(|p, _| !p.starts_with(&format!("{PGDATA}/")));
+                if PGDATA.starts_with(&prefix) {
+                    host.dirs.insert(PGHOME.to_string());
+                }
+            }
+        }
+        if !existed && !force {
+            out.push_str(&format!(
+                "rm: cannot remove '{a}': No such file or directory\n"
+            ));
+        }
+    }
+    out
+}
+
+/// The entries of a directory inside an existing data directory.
+fn data_dir_entries(c: &Cluster, h: HostId, dir: &str) -> Option<Vec<String>> {
+    let host = c.host(h);
+    let d = host.data.as_ref()?;
+    if dir == PGDATA {
+        let mut v: Vec<String> = [
+            "base",
+            "global",
+            "pg_commit_ts",
+            "pg_dynshmem",
+            "pg_logical",
+            "pg_multixact",
+            "pg_notify",
+            "pg_replslot",
+            "pg_serial",
+            "pg_snapshots",
+            "pg_stat",
+            "pg_stat_tmp",
+            "pg_subtrans",
+            "pg_tblspc",
+            "pg_twophase",
+            "pg_wal",
+            "pg_xact",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if host.server.is_some() {
+            v.push("postmaster.opts".to_string());
+        }
+        return Some(v);
+    }
+    if dir == format!("{PGDATA}/pg_wal") {
+        let mut v = d.wal.segment_files();
+        v.push("archive_status".to_string());
+        return Some(v);
+    }
+    if dir == format!("{PGDATA}/pg_replslot") {
+        return Some(
+            d.slots
+                .iter()
+                .filter(|(_, s)| !s.temporary)
+                .map(|(n, _)| n.clone())
+                .collect(),
+        );
+    }
+    let known = [
+        "base",
+        "global",
+        "pg_wal/archive_status",
+        "pg_xact",
+        "pg_stat",
+        "pg_tblspc",
+    ];
+    known
+        .iter()
+        .any(|k| dir == format!("{PGDATA}/{k}"))
+        .then(Vec::new)
+}
+
+pub(super) fn ls(c: &Cluster, h: HostId, args: &[String]) -> String {
+    let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let default = PGDATA.to_string();
+    let targets = if targets.is_empty() {
+        vec![&default]
+    } else {
+        targets
+    };
+    let mut out = String::new();
+    for t in targets {
+        let path = resolve_path(t);
+        if c.host(h).files.contains_key(&path) {
+            out.push_str(&format!("{t}\n"));
+            continue;
+        }
+        if !is_dir(c, h, &path) {
+            out.push_str(&format!(
+                "ls: cannot access '{t}': No such file or directory\n"
+            ));
+            continue;
+        }
+        let host = c.host(h);
+        let prefix = if path == "/" {
+            "/".to_string()
+        } else {
+            format!("{path}/")
+        };
+        let mut names: Vec<String> = host
+            .files
+            .keys()
+            .chain(host.dirs.iter())
+            .filter_map(|p| p.strip_prefix(&prefix))
+            .filter_map(|rest| rest.split('/').next())
+            .filter(|s| !s.is_empty() && !s.starts_with('.'))
+            .map(str::to_string)
+            .collect();
+        if let Some(extra) = data_dir_entries(c, h, &path) {
+            names.extend(extra);
+        }
+        if path == "/var/lib" {
+            names.push("pgsql".into());
+        }
+        if path == PGHOME && host.data.is_some() {
+            names.push("data".into());
+        }
+        names.sort();
+        names.dedup();
+        for n in names {
+            out.push_str(&n);
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,219 @@
+//! Shell commands on a host: pg_basebackup, pg_ctl, systemctl, pg_rewind and the few
+//! file tools a DBA uses on a data directory.
+
+mod files;
+mod pg;
+
+use crate::sim::conf;
+use crate::sim::{Cluster, HostId, PGDATA, PGHOME};
+use files::{cat, echo, ls, mkdir, rm, tail, touch};
+use pg::{basebackup, pg_ctl, pg_rewind, systemctl};
+
+/// What a shell command did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShellResult {
+    /// Finished; this is what it printed.
+    Done(String),
+    /// A base backup is running; the shell waits for it (see `Cluster::basebackup`).
+    BaseBackup(usize),
+}
+
+/// Splits a command line into words as bash would for simple commands: quotes,
+/// backslashes, and `>`/`>>` redirections as their own words.
+pub fn split_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut has = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                has = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(ch) => cur.push(ch),
+                        None => {
+                            return Err(
+                                "bash: unexpected EOF while looking for matching `''".to_string()
+                            )
+                        }
+                    }
+                }
+            }
+            '"' => {
+                has = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(ch) => cur.push(ch),
+                            None => {
+                                return Err("bash: unexpected EOF while looking for matching `\"'"
+                                    .to_string())
+                            }
+                        },
+                        Some(ch) => cur.push(ch),
+                        None => {
+                            return Err(
+                                "bash: unexpected EOF while looking for matching `\"'".to_string()
+                            )
+                        }
+                    }
+                }
+            }
+            '\\' => {
+                has = true;
+                if let Some(ch) = chars.next() {
+                    cur.push(ch);
+                }
+            }
+            '>' => {
+                if has {
+                    words.push(std::mem::take(&mut cur));
+                    has = false;
+                }
+                if chars.peek() == Some(&'>') {
+                    chars.next();
+                    words.push(">>".to_string());
+                } else {
+                    words.push(">".to_string());
+                }
+            }
+            c if c.is_whitespace() => {
+                if has {
+                    words.push(std::mem::take(&mut cur));
+                    has = false;
+                }
+            }
+            c => {
+                has = true;
+                cur.push(c);
+            }
+        }
+    }
+    if has {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+/// Resolves a path as the postgres user's shell would, with PGDATA as the working
+/// directory.
+pub fn resolve_path(p: &str) -> String {
+    let abs = if let Some(rest) = p.strip_prefix("~/") {
+        format!("{PGHOME}/{rest}")
+    } else if p == "~" {
+        PGHOME.to_string()
+    } else if p.starts_with('/') {
+        p.to_string()
+    } else {
+        format!("{PGDATA}/{p}")
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in abs.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// Runs one shell command line on host `h`.
+pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
+    let words = match split_words(line) {
+        Ok(w) => w,
+        Err(e) => return ShellResult::Done(format!("{e}\n")),
+    };
+    let mut env: Vec<(String, String)> = Vec::new();
+    let mut i = 0;
+    while let Some((k, v)) = words
+        .get(i)
+        .and_then(|w| w.split_once('='))
+        .filter(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        env.push((k.to_string(), v.to_string()));
+        i += 1;
+    }
+    let mut words = words[i..].to_vec();
+    // `sudo -u postgres CMD` and `sudo -iu postgres CMD` run CMD as postgres, as here.
+    if words.first().map(String::as_str) == Some("sudo") {
+        let mut j = 1;
+        while j < words.len() && words[j].starts_with('-') {
+            j += if words[j] == "-u" { 2 } else { 1 };
+        }
+        words = words[j.min(words.len())..].to_vec();
+    }
+    let Some(cmd) = words.first().cloned() else {
+        return ShellResult::Done(String::new());
+    };
+    let args = &words[1..];
+    let out = match cmd.as_str() {
+        "pg_basebackup" => return basebackup(c, h, args, &env),
+        "pg_ctl" => pg_ctl(c, h, args),
+        "systemctl" => systemctl(c, h, args),
+        "pg_rewind" => pg_rewind(c, h, args),
+        "cat" => cat(c, h, args),
+        "tail" => tail(c, h, args),
+        "echo" => echo(c, h, args),
+        "rm" => rm(c, h, args),
+        "mkdir" => mkdir(c, h, args),
+        "touch" => touch(c, h, args),
+        "ls" => ls(c, h, args),
+        "chown" | "chmod" => {
+            if args.iter().filter(|a| !a.starts_with('-')).count() < 2 {
+                format!("{cmd}: missing operand\nTry '{cmd} --help' for more information.\n")
+            } else {
+                String::new()
+            }
+        }
+        "hostname" => format!("{}\n", c.host(h).name),
+        "whoami" => "postgres\n".to_string(),
+        "pwd" => format!("{PGDATA}\n"),
+        other => format!("bash: {other}: command not found\n"),
+    };
+    ShellResult::Done(out)
+}
+
+/// A `postgresql.conf` parse check helper used by the config panel: the first
+/// syntax error as PostgreSQL words it, if any.
+pub fn conf_error(path: &str, text: &str) -> Option<String> {
+    conf::parse_conf(text).err().map(|e| e.message(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_paths_read_like_bash() {
+        assert_eq!(
+            split_words("echo 'host replication replicator 10.0.0.0/24 trust' >> pg_hba.conf")
+                .unwrap(),
+            vec![
+                "echo",
+                "host replication replicator 10.0.0.0/24 trust",
+                ">>",
+                "pg_hba.conf"
+            ]
+        );
+        assert_eq!(
+            split_words("a \"b c\" d\\ e").unwrap(),
+            vec!["a", "b c", "d e"]
+        );
+        assert!(split_words("echo 'oops").is_err());
+        assert_eq!(
+            resolve_path("pg_hba.conf"),
+            "/var/lib/pgsql/data/pg_hba.conf"
+        );
+        assert_eq!(resolve_path("~/.pgpass"), "/var/lib/pgsql/.pgpass");
+        assert_eq!(
+            resolve_path("/var/lib/pgsql/data/../data/"),
+            "/var/lib/pgsql/data"
+        );
+    }
+}

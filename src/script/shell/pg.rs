@@ -1,0 +1,365 @@
+//! The PostgreSQL programs a DBA runs from the shell: pg_basebackup, pg_ctl, systemctl
+//! (the postgresql unit) and pg_rewind.
+
+use super::{resolve_path, ShellResult};
+use crate::sim::{BaseBackupOptions, Cluster, HostId, StartError, StopMode, WalMethod, PGDATA};
+
+pub(super) fn basebackup(
+    c: &mut Cluster,
+    h: HostId,
+    args: &[String],
+    env: &[(String, String)],
+) -> ShellResult {
+    let mut o = BaseBackupOptions {
+        host: None,
+        port: 5432,
+        user: None,
+        password: env
+            .iter()
+            .find(|(k, _)| k == "PGPASSWORD")
+            .map(|(_, v)| v.clone()),
+        dir: String::new(),
+        progress: false,
+        verbose: false,
+        write_recovery_conf: false,
+        wal_method: WalMethod::Stream,
+        create_slot: false,
+        slot: None,
+        fast_checkpoint: false,
+    };
+    let usage = |m: &str| {
+        ShellResult::Done(format!("pg_basebackup: error: {m}\npg_basebackup: hint: Try \"pg_basebackup --help\" for more information.\n"))
+    };
+    let mut it = args.iter().peekable();
+    while let Some(a) = it.next() {
+        // Options take their value attached (-hprimary, --host=primary) or as the next word.
+        let (flag, attached) = if let Some(long) = a.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((f, v)) => (format!("--{f}"), Some(v.to_string())),
+                None => (a.clone(), None),
+            }
+        } else if a.len() > 2 && a.starts_with('-') && "hpUDXSdlcF".contains(&a[1..2]) {
+            (a[..2].to_string(), Some(a[2..].to_string()))
+        } else {
+            (a.clone(), None)
+        };
+        let mut value = |name: &str| -> Result<String, ShellResult> {
+            attached
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or_else(|| usage(&format!("option requires an argument -- '{name}'")))
+        };
+        macro_rules! val {
+            ($n:expr) => {
+                match value($n) {
+                    Ok(v) => v,
+                    Err(e) => return e,
+                }
+            };
+        }
+        match flag.as_str() {
+            "-h" | "--host" => o.host = Some(val!("h")),
+            "-p" | "--port" => {
+                let v = val!("p");
+                match v.parse() {
+                    Ok(p) => o.port = p,
+                    Err(_) => return usage(&format!("invalid port number \"{v}\"")),
+                }
+            }
+            "-U" | "--username" => o.user = Some(val!("U")),
+            "-D" | "--pgdata" => o.dir = resolve_path(&val!("D")),
+            "-P" | "--progress" => o.progress = true,
+            "-v" | "--verbose" => o.verbose = true,
+            "-R" | "--write-recovery-conf" => o.write_recovery_conf = true,
+            "-C" | "--create-slot" => o.create_slot = true,
+            "-S" | "--slot" => o.slot = Some(val!("S")),
+            "-X" | "--wal-method" => {
+                let v = val!("X");
+                o.wal_method = match v.as_str() {
+                    "s" | "stream" => WalMethod::Stream,
+                    "f" | "fetch" => WalMethod::Fetch,
+                    "n" | "none" => WalMethod::None,
+                    _ => return usage(&format!("invalid wal-method option \"{v}\", must be \"fetch\", \"stream\", or \"none\"")),
+                };
+            }
+            "-c" | "--checkpoint" => {
+                let v = val!("c");
+                o.fast_checkpoint = match v.as_str() {
+                    "fast" => true,
+                    "spread" => false,
+                    _ => {
+                        return usage(&format!(
+                            "invalid checkpoint argument \"{v}\", must be \"fast\" or \"spread\""
+                        ))
+                    }
+                };
+            }
+            "-F" | "--format" => {
+                let v = val!("F");
+                if v != "p" && v != "plain" {
+                    return usage("walscope clones in plain format only (-Fp)");
+                }
+            }
+            "-w" | "--no-password" | "-W" | "--password" => {}
+            other => return usage(&format!("unrecognized option '{other}'")),
+        }
+    }
+    if o.dir.is_empty() {
+        return usage("no target directory specified");
+    }
+    if o.create_slot && o.slot.is_none() {
+        return usage("--create-slot needs a slot to be specified using --slot");
+    }
+    match c.start_basebackup(h, o) {
+        Ok(id) => ShellResult::BaseBackup(id),
+        Err(lines) => ShellResult::Done(lines.join("\n") + "\n"),
+    }
+}
+
+fn data_dir_arg(args: &[String]) -> Result<String, String> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let d = if a == "-D" || a == "--pgdata" {
+            it.next().cloned()
+        } else if let Some(v) = a.strip_prefix("--pgdata=") {
+            Some(v.to_string())
+        } else if a.len() > 2 && a.starts_with("-D") {
+            Some(a[2..].to_string())
+        } else {
+            None
+        };
+        if let Some(d) = d {
+            return Ok(resolve_path(&d));
+        }
+    }
+    Ok(PGDATA.to_string())
+}
+
+fn stop_mode(args: &[String]) -> Result<StopMode, String> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let m = if a == "-m" || a == "--mode" {
+            it.next().cloned()
+        } else if let Some(v) = a.strip_prefix("--mode=") {
+            Some(v.to_string())
+        } else if a.len() > 2 && a.starts_with("-m") {
+            Some(a[2..].to_string())
+        } else {
+            None
+        };
+        if let Some(m) = m {
+            return match m.as_str() {
+                "s" | "smart" => Ok(StopMode::Smart),
+                "f" | "fast" => Ok(StopMode::Fast),
+                "i" | "immediate" => Ok(StopMode::Immediate),
+                other => Err(format!("pg_ctl: unrecognized shutdown mode \"{other}\"\nTry \"pg_ctl --help\" for more information.\n")),
+            };
+        }
+    }
+    Ok(StopMode::Fast)
+}
+
+fn start_text(c: &mut Cluster, h: HostId) -> String {
+    match c.start(h) {
+        Ok(()) => "waiting for server to start.... done\nserver started\n".to_string(),
+        Err(StartError::NoDataDirectory) => format!("pg_ctl: directory \"{PGDATA}\" is not a database cluster directory\n"),
+        Err(StartError::AlreadyRunning) => "pg_ctl: another server might be running; trying to start server anyway\nwaiting for server to start.... stopped waiting\npg_ctl: could not start server\nExamine the log output.\n".to_string(),
+        Err(StartError::Failed(stderr)) => {
+            // The server's stderr follows pg_ctl's dots on the same line.
+            let stopped = if stderr.is_empty() { " stopped waiting" } else { "\n stopped waiting" };
+            format!("waiting for server to start....{}{stopped}\npg_ctl: could not start server\nExamine the log output.\n", stderr.trim_end())
+        }
+    }
+}
+
+fn no_pid_file() -> String {
+    format!("pg_ctl: PID file \"{PGDATA}/postmaster.pid\" does not exist\nIs server running?\n")
+}
+
+pub(super) fn pg_ctl(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+    let dir = match data_dir_arg(args) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let Some(action) = args.iter().find(|a| {
+        matches!(
+            a.as_str(),
+            "start" | "stop" | "restart" | "reload" | "promote" | "status"
+        )
+    }) else {
+        return "pg_ctl: no operation specified\nTry \"pg_ctl --help\" for more information.\n"
+            .to_string();
+    };
+    if dir != PGDATA {
+        return format!("pg_ctl: directory \"{dir}\" does not exist\n");
+    }
+    if c.host(h).data.is_none() && action != "status" {
+        return if c
+            .host(h)
+            .files
+            .keys()
+            .any(|p| p.starts_with(&format!("{PGDATA}/")))
+        {
+            format!("pg_ctl: directory \"{PGDATA}\" is not a database cluster directory\n")
+        } else {
+            format!("pg_ctl: directory \"{PGDATA}\" does not exist\n")
+        };
+    }
+    let mode = match stop_mode(args) {
+        Ok(m) => m,
+        Err(e) => return e,
+    };
+    match action.as_str() {
+        "start" => start_text(c, h),
+        "stop" => {
+            if c.stop(h, mode) {
+                "waiting for server to shut down.... done\nserver stopped\n".to_string()
+            } else {
+                no_pid_file()
+            }
+        }
+        "restart" => {
+            let mut out = if c.stop(h, mode) {
+                "waiting for server to shut down.... done\nserver stopped\n".to_string()
+            } else {
+                no_pid_file() + "trying to start server anyway\n"
+            };
+            out.push_str(&start_text(c, h));
+            out
+        }
+        "reload" => {
+            if c.reload(h) {
+                "server signaled\n".to_string()
+            } else {
+                no_pid_file()
+            }
+        }
+        "promote" => match c.host(h).server.as_ref().map(|s| s.standby) {
+            None => no_pid_file(),
+            Some(false) => "pg_ctl: cannot promote server; server is not in standby mode\n".to_string(),
+            Some(true) => {
+                c.promote(h);
+                "waiting for server to promote.... done\nserver promoted\n".to_string()
+            }
+        },
+        _ => match c.host(h).server.as_ref() {
+            Some(s) => format!("pg_ctl: server is running (PID: {})\n/usr/pgsql-15/bin/postgres \"-D\" \"{PGDATA}\"\n", s.pid),
+            None => "pg_ctl: no server running\n".to_string(),
+        },
+    }
+}
+
+pub(super) fn systemctl(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+    let (Some(action), Some(unit)) = (args.first(), args.get(1)) else {
+        return "Too few arguments.\n".to_string();
+    };
+    let unit_base = unit.trim_end_matches(".service");
+    if unit_base != "postgresql" && unit_base != "postgresql-15" {
+        return format!("Failed to {action} {unit}: Unit {unit_base}.service not found.\n");
+    }
+    let failed = |unit: &str| {
+        format!("Job for {unit}.service failed because the control process exited with error code.\nSee \"systemctl status {unit}.service\" and \"journalctl -xeu {unit}.service\" for details.\n")
+    };
+    match action.as_str() {
+        "start" => {
+            if c.host(h).server.is_some() {
+                return String::new();
+            }
+            match c.start(h) {
+                Ok(()) => String::new(),
+                Err(_) => failed(unit_base),
+            }
+        }
+        "stop" => {
+            c.stop(h, StopMode::Fast);
+            String::new()
+        }
+        "restart" => {
+            c.stop(h, StopMode::Fast);
+            match c.start(h) {
+                Ok(()) => String::new(),
+                Err(_) => failed(unit_base),
+            }
+        }
+        "reload" => {
+            if c.reload(h) {
+                String::new()
+            } else {
+                format!("{unit_base}.service is not active, cannot reload.\n")
+            }
+        }
+        "status" => {
+            let host = c.host(h);
+            let active = match (&host.server, host.crashed) {
+                (Some(_), _) => "active (running)",
+                (None, true) => "failed (Result: signal)",
+                (None, false) => "inactive (dead)",
+            };
+            format!("● {unit_base}.service - PostgreSQL 15 database server\n     Loaded: loaded (/usr/lib/systemd/system/{unit_base}.service; enabled)\n     Active: {active}\n")
+        }
+        "enable" | "disable" | "daemon-reload" => String::new(),
+        other => format!("Unknown command verb {other}.\n"),
+    }
+}
+
+pub(super) fn pg_rewind(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+    let mut target = None;
+    let mut source = None;
+    let mut progress = false;
+    let mut write_conf = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if let Some(v) = a.strip_prefix("--target-pgdata=") {
+            target = Some(v.to_string());
+        } else if a == "-D" || a == "--target-pgdata" {
+            target = it.next().cloned();
+        } else if let Some(v) = a.strip_prefix("--source-server=") {
+            source = Some(v.to_string());
+        } else if a == "--source-server" {
+            source = it.next().cloned();
+        } else if a == "-P" || a == "--progress" {
+            progress = true;
+        } else if a == "-R" || a == "--write-recovery-conf" {
+            write_conf = true;
+        } else {
+            return format!("pg_rewind: error: unrecognized option '{a}'\npg_rewind: hint: Try \"pg_rewind --help\" for more information.\n");
+        }
+    }
+    let Some(target) = target.map(|t| resolve_path(&t)) else {
+        return "pg_rewind: error: no target data directory specified (--target-pgdata)\npg_rewind: hint: Try \"pg_rewind --help\" for more information.\n".to_string();
+    };
+    let Some(source) = source else {
+        return "pg_rewind: error: no source specified (--source-pgdata or --source-server)\npg_rewind: hint: Try \"pg_rewind --help\" for more information.\n".to_string();
+    };
+    match c.rewind(h, &target, &source, write_conf) {
+        Ok(lines) => {
+            let mut out = String::new();
+            for l in lines {
+                if !progress
+                    && (l.starts_with("pg_rewind: reading")
+                        || l.starts_with("pg_rewind: connected")
+                        || l.starts_with("pg_rewind: need to copy")
+                        || l.contains("copied")
+                        || l.starts_with("pg_rewind: creating")
+                        || l.starts_with("pg_rewind: syncing"))
+                {
+                    continue;
+                }
+                out.push_str(&l);
+                out.push('\n');
+            }
+            out
+        }
+        Err((printed, e)) => {
+            let mut out = String::new();
+            if progress {
+                for l in printed {
+                    out.push_str(&l);
+                    out.push('\n');
+                }
+            }
+            out.push_str(&format!("pg_rewind: error: {e}\n"));
+            out
+        }
+    }
+}
