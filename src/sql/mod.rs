@@ -26,6 +26,7 @@
 
 pub mod ast;
 pub mod error;
+pub mod exec;
 mod gram;
 mod keywords;
 pub mod result;
@@ -34,6 +35,7 @@ pub(crate) mod scansup;
 
 pub use ast::*;
 pub use error::ServerError;
+pub use exec::execute;
 pub use gram::parse;
 pub use result::{Align, Column, ResultSet};
 
