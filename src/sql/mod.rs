@@ -14,6 +14,8 @@
 //! parsenodes.h-> ast.rs       the tree the executor reads
 //! elog.c      -> error.rs     ServerError: message, detail, hint, position
 //! printtup.c  -> result.rs    ResultSet: the columns and rows a query answers with
+//! executor/, utils/adt/, xlogfuncs.c, slotfuncs.c
+//!             -> exec/        running a statement; the builtin functions (exec/func/)
 //! ```
 //!
 //! ```

@@ -27,6 +27,9 @@ mod guc;
 mod select;
 mod value;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 
 use crate::sim::db::{Change, Role};

@@ -11,6 +11,9 @@ mod slot;
 mod srf;
 mod xlog;
 
+#[cfg(test)]
+pub(super) use srf::SET_FUNCTIONS;
+
 use crate::sim::Lsn;
 use crate::sql::{Expr, ServerError};
 
