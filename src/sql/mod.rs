@@ -3,6 +3,8 @@
 //! replication lab, following PostgreSQL 15 so that errors read and point as the
 //! server's do. SQL that PostgreSQL accepts but walscope does not model is rejected with
 //! "walscope does not support ...".
+//! [`exec`] then runs the statement against a server of the model and answers with
+//! rows, a command tag or a [`ServerError`]; its builtin functions are one table.
 //!
 //! PostgreSQL's map:
 //!
