@@ -1,4 +1,4 @@
-//! CREATE TABLE, DROP TABLE, CREATE ROLE and ALTER ROLE.
+//! CREATE TABLE, DROP TABLE, CREATE ROLE, ALTER ROLE and DROP ROLE.
 
 use crate::sim::db::{Change, Column, ColumnKind, Role};
 use crate::sim::wal;
@@ -120,5 +120,24 @@ impl Exec<'_> {
             vec![(wal::ROLE_RECORD, Change::SetRole { name, role })],
             what,
         )
+    }
+
+    pub(super) fn drop_role(
+        &mut self,
+        names: Vec<String>,
+        if_exists: bool,
+    ) -> Res<StatementResult> {
+        self.read_only("DROP ROLE")?;
+        let mut changes = Vec::new();
+        for n in names {
+            let exists = self.db_roles().contains_key(&n);
+            if !exists && !if_exists {
+                return Err(ServerError::new(format!("role \"{n}\" does not exist")));
+            }
+            if exists {
+                changes.push((wal::ROLE_RECORD, Change::DropRole { name: n }));
+            }
+        }
+        self.commit(changes, "DROP ROLE")
     }
 }

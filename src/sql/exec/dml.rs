@@ -1,4 +1,4 @@
-//! INSERT, UPDATE, DELETE and the commit every writing statement ends with.
+//! INSERT, UPDATE, DELETE, TRUNCATE and the commit every writing statement ends with.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -245,5 +245,15 @@ impl Exec<'_> {
             vec![(size, Change::Delete { table, ids })]
         };
         self.commit(changes, &format!("DELETE {n}"))
+    }
+
+    pub(super) fn truncate(&mut self, names: Vec<String>) -> Res<StatementResult> {
+        self.read_only("TRUNCATE TABLE")?;
+        let mut changes = Vec::new();
+        for n in names {
+            self.table(&n)?;
+            changes.push((200, Change::Truncate { name: n }));
+        }
+        self.commit(changes, "TRUNCATE TABLE")
     }
 }

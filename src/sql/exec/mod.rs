@@ -32,8 +32,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-use crate::sim::db::{Change, Role};
-use crate::sim::wal;
+use crate::sim::db::Role;
 use crate::sim::{Cluster, HostId, Relation};
 use crate::sql::{self, FromItem, ResultSet, Select, SelectItem, ServerError, SetValue, Statement};
 
@@ -178,15 +177,7 @@ impl Exec<'_> {
                 columns,
             } => self.create_table(name, if_not_exists, columns),
             Statement::DropTable { names, if_exists } => self.drop_table(names, if_exists),
-            Statement::Truncate { names } => {
-                self.read_only("TRUNCATE TABLE")?;
-                let mut changes = Vec::new();
-                for n in names {
-                    self.table(&n)?;
-                    changes.push((200, Change::Truncate { name: n }));
-                }
-                self.commit(changes, "TRUNCATE TABLE")
-            }
+            Statement::Truncate { names } => self.truncate(names),
             Statement::Insert {
                 table,
                 columns,
@@ -208,20 +199,7 @@ impl Exec<'_> {
                 is_user,
             } => self.create_role(name, options, is_user, false),
             Statement::AlterRole { name, options } => self.create_role(name, options, false, true),
-            Statement::DropRole { names, if_exists } => {
-                self.read_only("DROP ROLE")?;
-                let mut changes = Vec::new();
-                for n in names {
-                    let exists = self.db_roles().contains_key(&n);
-                    if !exists && !if_exists {
-                        return Err(ServerError::new(format!("role \"{n}\" does not exist")));
-                    }
-                    if exists {
-                        changes.push((wal::ROLE_RECORD, Change::DropRole { name: n }));
-                    }
-                }
-                self.commit(changes, "DROP ROLE")
-            }
+            Statement::DropRole { names, if_exists } => self.drop_role(names, if_exists),
             Statement::Checkpoint => {
                 self.c.checkpoint(self.h, "immediate force wait", false);
                 Ok(StatementResult::Tag("CHECKPOINT".into()))
