@@ -13,7 +13,6 @@
 //! `@TIME` (like `@2s`, `@1.5s`, `@250ms`, `@2min`) runs the line at that virtual time
 //! after the start, waiting until then; lines without it run right after the previous one.
 
-pub mod exec;
 pub mod lab;
 pub mod psql;
 pub mod runner;

@@ -35,7 +35,7 @@ pub mod settings;
 mod slot;
 pub mod syncrep;
 #[cfg(test)]
-mod testlab;
+pub(crate) mod testlab;
 mod time;
 mod views;
 pub mod wal;

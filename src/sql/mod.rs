@@ -3,6 +3,8 @@
 //! replication lab, following PostgreSQL 15 so that errors read and point as the
 //! server's do. SQL that PostgreSQL accepts but walscope does not model is rejected with
 //! "walscope does not support ...".
+//! [`exec`] then runs the statement against a server of the model and answers with
+//! rows, a command tag or a [`ServerError`]; its builtin functions are one table.
 //!
 //! PostgreSQL's map:
 //!
@@ -14,6 +16,8 @@
 //! parsenodes.h-> ast.rs       the tree the executor reads
 //! elog.c      -> error.rs     ServerError: message, detail, hint, position
 //! printtup.c  -> result.rs    ResultSet: the columns and rows a query answers with
+//! executor/, utils/adt/, xlogfuncs.c, slotfuncs.c
+//!             -> exec/        running a statement; the builtin functions (exec/func/)
 //! ```
 //!
 //! ```
@@ -26,6 +30,7 @@
 
 pub mod ast;
 pub mod error;
+pub mod exec;
 mod gram;
 mod keywords;
 pub mod result;
@@ -34,6 +39,7 @@ pub(crate) mod scansup;
 
 pub use ast::*;
 pub use error::ServerError;
+pub use exec::execute;
 pub use gram::parse;
 pub use result::{Align, Column, ResultSet};
 

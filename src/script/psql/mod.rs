@@ -3,7 +3,7 @@
 //!
 //! A console line goes down once and back once: the runner splits it into statements
 //! ([`split::split_statements`]), hands each to [`run_statement`], which sends it to the
-//! server ([`super::exec::execute`]) and prints the answer ([`mod@print`], [`mod@error`]).
+//! server ([`crate::sql::exec::execute`]) and prints the answer ([`mod@print`], [`mod@error`]).
 
 pub mod error;
 pub mod print;
@@ -11,7 +11,7 @@ pub mod split;
 
 use crate::sim::{Cluster, HostId};
 
-use super::exec::{self, StatementResult};
+use crate::sql::exec::{self, StatementResult};
 
 pub use print::{render_aligned, render_expanded};
 

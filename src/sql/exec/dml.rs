@@ -1,0 +1,259 @@
+//! INSERT, UPDATE, DELETE, TRUNCATE and the commit every writing statement ends with.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::sim::db::{tuple_data_bytes, Change, Column, ColumnKind, Row, Value};
+use crate::sim::{wal, WriteOutcome};
+use crate::sql::{Expr, InsertSource, ServerError};
+
+use super::value::{from_value, parse_bool, type_name, Val};
+use super::{Exec, Res, Rows, StatementResult};
+
+impl Exec<'_> {
+    pub(super) fn commit(
+        &mut self,
+        changes: Vec<(u64, Change)>,
+        tag: &str,
+    ) -> Res<StatementResult> {
+        if changes.is_empty() {
+            return Ok(StatementResult::Tag(tag.to_string()));
+        }
+        let query = self.sql.trim().to_string();
+        match self
+            .c
+            .commit_changes(self.h, self.session, changes, tag, &query)
+        {
+            WriteOutcome::Done => Ok(StatementResult::Tag(tag.to_string())),
+            WriteOutcome::Waiting => Ok(StatementResult::Waiting),
+        }
+    }
+
+    pub(super) fn coerce(&self, v: Val, col: &Column) -> Res<Value> {
+        Ok(match (v, col.kind) {
+            (Val::Null, _) => Value::Null,
+            (Val::Int(i), ColumnKind::Int) => Value::Int(i),
+            (Val::Num(n), ColumnKind::Int) => Value::Int(n.round() as i64),
+            (Val::Text(s), ColumnKind::Int) => Value::Int(s.trim().parse().map_err(|_| {
+                ServerError::new(format!("invalid input syntax for type integer: \"{s}\""))
+            })?),
+            (Val::Bool(b), ColumnKind::Bool) => Value::Bool(b),
+            (Val::Text(s), ColumnKind::Bool) => Value::Bool(parse_bool(&s).ok_or_else(|| {
+                ServerError::new(format!("invalid input syntax for type boolean: \"{s}\""))
+            })?),
+            (Val::Int(_), ColumnKind::Bool) => {
+                return Err(ServerError::new(format!(
+                    "column \"{}\" is of type boolean but expression is of type integer",
+                    col.name
+                ))
+                .hint("You will need to rewrite or cast the expression."))
+            }
+            (v, ColumnKind::Text) => Value::Text(Arc::from(v.text().unwrap_or_default())),
+            (v, ColumnKind::Int) => {
+                return Err(ServerError::new(format!(
+                    "column \"{}\" is of type {} but expression is of type {}",
+                    col.name,
+                    col.type_name,
+                    type_name(&v)
+                ))
+                .hint("You will need to rewrite or cast the expression."))
+            }
+            (v, ColumnKind::Bool) => {
+                return Err(ServerError::new(format!(
+                    "column \"{}\" is of type boolean but expression is of type {}",
+                    col.name,
+                    type_name(&v)
+                )))
+            }
+        })
+    }
+
+    pub(super) fn insert(
+        &mut self,
+        table: String,
+        columns: Vec<String>,
+        source: InsertSource,
+    ) -> Res<StatementResult> {
+        self.read_only("INSERT")?;
+        let t = self.table(&table)?;
+        let targets: Vec<usize> = if columns.is_empty() {
+            (0..t.columns.len()).collect()
+        } else {
+            columns
+                .iter()
+                .map(|n| {
+                    t.columns.iter().position(|c| &c.name == n).ok_or_else(|| {
+                        ServerError::new(format!(
+                            "column \"{n}\" of relation \"{table}\" does not exist"
+                        ))
+                        .at(self.locate(n))
+                    })
+                })
+                .collect::<Res<_>>()?
+        };
+        let value_rows: Vec<Vec<Val>> = match source {
+            InsertSource::DefaultValues => vec![vec![]],
+            InsertSource::Values(rows) => rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|e| self.eval(e, &Rows::default(), &[]))
+                        .collect::<Res<Vec<_>>>()
+                })
+                .collect::<Res<_>>()?,
+            InsertSource::Query(sel) => self.select(&sel)?.rows,
+        };
+        let mut rows: Vec<Row> = Vec::with_capacity(value_rows.len());
+        // Identical text values share one allocation (200,000 copies of repeat('x', 500)).
+        let mut interned: BTreeMap<String, Arc<str>> = BTreeMap::new();
+        for vals in value_rows {
+            if vals.len() > targets.len() {
+                return Err(ServerError::new(
+                    "INSERT has more expressions than target columns",
+                ));
+            }
+            let mut row = vec![Value::Null; t.columns.len()];
+            for (v, &col) in vals.into_iter().zip(&targets) {
+                let value = self.coerce(v, &t.columns[col])?;
+                row[col] = match value {
+                    Value::Text(s) if s.len() > 32 => Value::Text(
+                        interned
+                            .entry(s.to_string())
+                            .or_insert_with(|| s.clone())
+                            .clone(),
+                    ),
+                    other => other,
+                };
+            }
+            rows.push(Arc::from(row));
+        }
+        let n = rows.len();
+        if rows.len() > 5_000_000 {
+            return Err(ServerError::new(
+                "walscope stores at most 5,000,000 rows per statement",
+            ));
+        }
+        let size: u64 = rows
+            .iter()
+            .map(|r| wal::align8(wal::INSERT_BASE + tuple_data_bytes(r)))
+            .sum();
+        let first = self
+            .c
+            .host_mut(self.h)
+            .data
+            .as_mut()
+            .map_or(1, |d| d.db.allocate_tuples(n as u64));
+        let rows = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (first + i as u64, r))
+            .collect();
+        let changes = if n == 0 {
+            vec![]
+        } else {
+            vec![(size, Change::Insert { table, rows })]
+        };
+        self.commit(changes, &format!("INSERT 0 {n}"))
+    }
+
+    pub(super) fn table_rows(&self, t: &crate::sim::db::Table) -> Rows {
+        Rows {
+            columns: t.columns.iter().map(|c| c.name.clone()).collect(),
+            rows: t
+                .rows
+                .values()
+                .map(|r| r.iter().map(from_value).collect())
+                .collect(),
+        }
+    }
+
+    pub(super) fn matching(
+        &mut self,
+        table: &str,
+        filter: &Option<Expr>,
+    ) -> Res<(crate::sim::db::Table, Vec<u64>)> {
+        let t = self.table(table)?;
+        let rows = self.table_rows(&t);
+        let mut ids = Vec::new();
+        for ((id, _), vals) in t.rows.iter().zip(&rows.rows) {
+            let keep = match filter {
+                None => true,
+                Some(f) => self.eval(f, &rows, vals)?.truthy().unwrap_or(false),
+            };
+            if keep {
+                ids.push(*id);
+            }
+        }
+        Ok((t, ids))
+    }
+
+    pub(super) fn update(
+        &mut self,
+        table: String,
+        assignments: Vec<(String, Expr)>,
+        filter: Option<Expr>,
+    ) -> Res<StatementResult> {
+        self.read_only("UPDATE")?;
+        let (t, ids) = self.matching(&table, &filter)?;
+        let rows = self.table_rows(&t);
+        let mut out = Vec::new();
+        let mut size = 0;
+        let first = self
+            .c
+            .host_mut(self.h)
+            .data
+            .as_mut()
+            .map_or(1, |d| d.db.allocate_tuples(ids.len() as u64));
+        for (k, id) in ids.iter().enumerate() {
+            let Some(old) = t.rows.get(id) else { continue };
+            let vals: Vec<Val> = old.iter().map(from_value).collect();
+            let mut new: Vec<Value> = old.to_vec();
+            for (col, e) in &assignments {
+                let i = t
+                    .columns
+                    .iter()
+                    .position(|c| &c.name == col)
+                    .ok_or_else(|| {
+                        ServerError::new(format!(
+                            "column \"{col}\" of relation \"{table}\" does not exist"
+                        ))
+                        .at(self.locate(col))
+                    })?;
+                let v = self.eval(e, &rows, &vals)?;
+                new[i] = self.coerce(v, &t.columns[i])?;
+            }
+            size += wal::align8(wal::UPDATE_BASE + tuple_data_bytes(&new));
+            out.push((*id, first + k as u64, Arc::from(new)));
+        }
+        let n = out.len();
+        let changes = if n == 0 {
+            vec![]
+        } else {
+            vec![(size, Change::Update { table, rows: out })]
+        };
+        self.commit(changes, &format!("UPDATE {n}"))
+    }
+
+    pub(super) fn delete(&mut self, table: String, filter: Option<Expr>) -> Res<StatementResult> {
+        self.read_only("DELETE")?;
+        let (_, ids) = self.matching(&table, &filter)?;
+        let n = ids.len();
+        let size = wal::DELETE_RECORD * n as u64;
+        let changes = if n == 0 {
+            vec![]
+        } else {
+            vec![(size, Change::Delete { table, ids })]
+        };
+        self.commit(changes, &format!("DELETE {n}"))
+    }
+
+    pub(super) fn truncate(&mut self, names: Vec<String>) -> Res<StatementResult> {
+        self.read_only("TRUNCATE TABLE")?;
+        let mut changes = Vec::new();
+        for n in names {
+            self.table(&n)?;
+            changes.push((200, Change::Truncate { name: n }));
+        }
+        self.commit(changes, "TRUNCATE TABLE")
+    }
+}

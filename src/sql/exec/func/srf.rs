@@ -1,0 +1,125 @@
+//! Set-returning functions: they answer rows, so they are called in FROM (or, for
+//! generate_series, in a target list without FROM, see `select::target_list_series`).
+
+use crate::sim::{segment_file_name, SEGMENT_SIZE};
+use crate::sql::ServerError;
+
+use super::super::value::Val;
+use super::super::{Exec, Res, Rows};
+
+/// Computes a set-returning function from its name and evaluated arguments.
+pub(in crate::sql::exec) type SetFn = fn(&mut Exec<'_>, &str, Vec<Val>) -> Res<Rows>;
+
+/// Every set-returning function, by name.
+pub(in crate::sql::exec) static SET_FUNCTIONS: &[(&str, SetFn)] = &[
+    ("generate_series", generate_series),
+    ("pg_control_checkpoint", control_checkpoint),
+    ("pg_ls_waldir", ls_waldir),
+];
+
+pub(super) fn is_set_function(name: &str) -> bool {
+    SET_FUNCTIONS.iter().any(|(n, _)| *n == name)
+}
+
+/// generate_series(start, stop [, step]) over integers.
+fn generate_series(x: &mut Exec<'_>, name: &str, vals: Vec<Val>) -> Res<Rows> {
+    let (Some(Val::Int(a)), Some(Val::Int(b))) = (vals.first(), vals.get(1)) else {
+        return Err(x.no_function(name, &vals));
+    };
+    let step = match vals.get(2) {
+        Some(Val::Int(s)) if *s != 0 => *s,
+        Some(_) => return Err(ServerError::new("step size cannot equal zero")),
+        None => 1,
+    };
+    // In i128: the bounds may be anything a user types.
+    let count = (i128::from(*b) - i128::from(*a)) / i128::from(step) + 1;
+    if count > 5_000_000 {
+        return Err(ServerError::new(
+            "walscope generates at most 5,000,000 rows per statement",
+        ));
+    }
+    let rows = (0..count.max(0) as i64)
+        .map(|i| vec![Val::Int(a + i * step)])
+        .collect();
+    Ok(Rows {
+        columns: vec!["generate_series".into()],
+        rows,
+    })
+}
+
+/// pg_control_checkpoint(): the control file's last checkpoint.
+fn control_checkpoint(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Rows> {
+    let Some(d) = x.c.host(x.h).data.as_ref() else {
+        return Ok(Rows::default());
+    };
+    let tli = d.wal.tli_at(d.redo);
+    let prev = d
+        .wal
+        .history
+        .last()
+        .filter(|e| e.switchpoint <= d.redo)
+        .map_or(tli, |e| e.tli);
+    let columns = [
+        "checkpoint_lsn",
+        "redo_lsn",
+        "redo_wal_file",
+        "timeline_id",
+        "prev_timeline_id",
+        "full_page_writes",
+        "next_xid",
+        "next_oid",
+        "next_multixact_id",
+        "next_multi_offset",
+        "oldest_xid",
+        "oldest_xid_dbid",
+        "oldest_active_xid",
+        "oldest_multi_xid",
+        "oldest_multi_dbid",
+        "oldest_commit_ts_xid",
+        "newest_commit_ts_xid",
+        "checkpoint_time",
+    ];
+    let next_xid = x.c.peek_xid();
+    let row = vec![
+        Val::Lsn(d.checkpoint_lsn),
+        Val::Lsn(d.redo),
+        Val::Text(segment_file_name(tli, d.redo.segment())),
+        Val::Int(tli.0 as i64),
+        Val::Int(prev.0 as i64),
+        Val::Bool(true),
+        Val::Text(format!("0:{next_xid}")),
+        Val::Int(24576),
+        Val::Int(1),
+        Val::Int(0),
+        Val::Int(716),
+        Val::Int(1),
+        Val::Int(next_xid as i64),
+        Val::Int(1),
+        Val::Int(1),
+        Val::Int(0),
+        Val::Int(0),
+        Val::Timestamp(d.checkpoint_time.unix_micros()),
+    ];
+    Ok(Rows {
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        rows: vec![row],
+    })
+}
+
+/// pg_ls_waldir(): the segment files in pg_wal.
+fn ls_waldir(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Rows> {
+    let Some(d) = x.c.host(x.h).data.as_ref() else {
+        return Ok(Rows::default());
+    };
+    let t = Val::Timestamp(x.c.now().unix_micros());
+    let rows = d
+        .wal
+        .segment_files()
+        .into_iter()
+        .map(|f| vec![Val::Text(f), Val::Int(SEGMENT_SIZE as i64), t.clone()])
+        .collect();
+    Ok(Rows {
+        columns: vec!["name".into(), "size".into(), "modification".into()],
+        rows,
+    })
+}

@@ -1,0 +1,234 @@
+//! Runs SQL against a server of the model: the executor answers a statement with a
+//! result set, a command tag or a [`ServerError`], which psql then prints.
+//!
+//! The SQL is the subset a replication lab needs: tables of int/text/bool columns,
+//! INSERT/UPDATE/DELETE (each statement its own transaction), SELECT with WHERE,
+//! ORDER BY, LIMIT and simple aggregates, the replication views and functions, SHOW,
+//! SET, ALTER SYSTEM, roles and CHECKPOINT.
+//!
+//! PostgreSQL's map:
+//!
+//! ```text
+//! postgres.c, utility.c -> mod.rs     one statement: parse, dispatch by kind
+//! nodeModifyTable.c     -> dml.rs     INSERT, UPDATE, DELETE, the commit
+//! tablecmds.c, user.c   -> ddl.rs     CREATE/DROP TABLE, CREATE/ALTER ROLE
+//! guc.c                 -> guc.rs     SHOW, SET, ALTER SYSTEM, pg_settings
+//! execMain.c, nodeAgg.c -> select.rs  SELECT, FROM sources, views, aggregates
+//! execExprInterp.c      -> expr.rs    evaluating an expression
+//! utils/adt/            -> value.rs   values, casts, comparison, operators, LIKE
+//! fmgr, pg_proc.dat     -> func/      the builtin functions, one table
+//! ```
+
+mod ddl;
+mod dml;
+mod expr;
+mod func;
+mod guc;
+mod select;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use crate::sim::db::Role;
+use crate::sim::{Cluster, HostId, Relation};
+use crate::sql::{self, FromItem, ResultSet, Select, SelectItem, ServerError, SetValue, Statement};
+
+use select::to_result;
+pub use value::Val;
+
+type Res<T> = Result<T, ServerError>;
+
+/// What the server answers to a statement.
+pub enum StatementResult {
+    /// A result set (RowDescription and DataRows).
+    Rows(ResultSet),
+    /// A command tag, with any NOTICE lines before it.
+    Tag(String),
+    /// A commit waiting for synchronous standbys; its tag comes later.
+    Waiting,
+}
+
+/// Runs one statement (its text as psql sent it, `;` included) in session `session`
+/// of host `h`.
+pub fn execute(c: &mut Cluster, h: HostId, session: usize, text: &str) -> Res<StatementResult> {
+    let stmt = sql::parse(text)?;
+    if let Some(s) = c
+        .host_mut(h)
+        .server
+        .as_mut()
+        .and_then(|s| s.sessions.get_mut(session))
+    {
+        s.last_query = text.trim().to_string();
+        s.running = true;
+    }
+    let mut x = Exec {
+        c,
+        h,
+        session,
+        sql: text,
+    };
+    let result = x.statement(stmt);
+    if let Some(s) = c
+        .host_mut(h)
+        .server
+        .as_mut()
+        .and_then(|s| s.sessions.get_mut(session))
+    {
+        s.running = false;
+    }
+    result
+}
+
+struct Exec<'a> {
+    c: &'a mut Cluster,
+    h: HostId,
+    session: usize,
+    sql: &'a str,
+}
+
+/// Rows with named columns, during a query.
+#[derive(Clone, Debug, Default)]
+struct Rows {
+    columns: Vec<String>,
+    rows: Vec<Vec<Val>>,
+}
+
+impl From<Relation> for Rows {
+    fn from(r: Relation) -> Rows {
+        Rows {
+            columns: r.columns.iter().map(|c| c.to_string()).collect(),
+            rows: r
+                .rows
+                .iter()
+                .map(|row| row.iter().map(Val::from).collect())
+                .collect(),
+        }
+    }
+}
+
+impl Exec<'_> {
+    /// Where the string literal `'lit'` starts in the statement (in characters).
+    fn locate_literal(&self, lit: &str) -> Option<usize> {
+        let quoted = format!("'{}'", lit.replace('\'', "''"));
+        self.sql
+            .find(&quoted)
+            .map(|i| self.sql[..i].chars().count())
+    }
+
+    fn locate(&self, word: &str) -> Option<usize> {
+        let lower = self.sql.to_lowercase();
+        let w = word.to_lowercase();
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(&w) {
+            let at = from + i;
+            let before = lower[..at].chars().last();
+            let after = lower[at + w.len()..].chars().next();
+            let boundary = |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            if boundary(before) && boundary(after) {
+                return Some(lower[..at].chars().count());
+            }
+            from = at + w.len().max(1);
+        }
+        None
+    }
+
+    fn in_recovery(&self) -> bool {
+        self.c
+            .host(self.h)
+            .server
+            .as_ref()
+            .is_some_and(|s| s.standby)
+    }
+
+    fn read_only(&self, what: &str) -> Res<()> {
+        if self.in_recovery() {
+            return Err(ServerError::new(format!(
+                "cannot execute {what} in a read-only transaction"
+            )));
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, stmt: Statement) -> Res<StatementResult> {
+        match stmt {
+            Statement::Select(sel) => self
+                .select(&sel)
+                .map(|r| StatementResult::Rows(to_result(r))),
+            Statement::Table { name } => {
+                let sel = Select {
+                    distinct: false,
+                    items: vec![SelectItem::Wildcard],
+                    from: vec![FromItem::Table { name, alias: None }],
+                    filter: None,
+                    group_by: vec![],
+                    order_by: vec![],
+                    limit: None,
+                    offset: None,
+                };
+                self.select(&sel)
+                    .map(|r| StatementResult::Rows(to_result(r)))
+            }
+            Statement::CreateTable {
+                name,
+                if_not_exists,
+                columns,
+            } => self.create_table(name, if_not_exists, columns),
+            Statement::DropTable { names, if_exists } => self.drop_table(names, if_exists),
+            Statement::Truncate { names } => self.truncate(names),
+            Statement::Insert {
+                table,
+                columns,
+                source,
+            } => self.insert(table, columns, source),
+            Statement::Update {
+                table,
+                assignments,
+                filter,
+            } => self.update(table, assignments, filter),
+            Statement::Delete { table, filter } => self.delete(table, filter),
+            Statement::Show { name } => self.show(&name),
+            Statement::Set { name, value, .. } => self.set(&name, value),
+            Statement::Reset { name } => self.set(&name, SetValue::Default),
+            Statement::AlterSystem { name, value } => self.alter_system(&name, value),
+            Statement::CreateRole {
+                name,
+                options,
+                is_user,
+            } => self.create_role(name, options, is_user, false),
+            Statement::AlterRole { name, options } => self.create_role(name, options, false, true),
+            Statement::DropRole { names, if_exists } => self.drop_role(names, if_exists),
+            Statement::Checkpoint => {
+                self.c.checkpoint(self.h, "immediate force wait", false);
+                Ok(StatementResult::Tag("CHECKPOINT".into()))
+            }
+            Statement::Begin | Statement::Commit | Statement::Rollback => Err(ServerError::new(
+                "explicit transaction blocks are not supported by walscope",
+            )
+            .hint("Each statement commits on its own, as with psql's default autocommit.")),
+        }
+    }
+
+    fn db_roles(&self) -> BTreeMap<String, Role> {
+        self.c
+            .host(self.h)
+            .data
+            .as_ref()
+            .map(|d| d.db.roles.clone())
+            .unwrap_or_default()
+    }
+
+    fn table(&self, name: &str) -> Res<crate::sim::db::Table> {
+        self.c
+            .host(self.h)
+            .data
+            .as_ref()
+            .and_then(|d| d.db.tables.get(name).cloned())
+            .ok_or_else(|| {
+                ServerError::new(format!("relation \"{name}\" does not exist"))
+                    .at(self.locate(name))
+            })
+    }
+}
