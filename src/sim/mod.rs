@@ -50,7 +50,7 @@ pub use host::{Host, Slot, Workload};
 pub use lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
 pub use net::{Link, LinkInfo};
 pub use postmaster::{StartError, StopMode};
-pub use proc::{BaseBackup, BaseBackupOptions, WalMethod};
+pub use proc::{BaseBackup, BaseBackupOptions, ReplayPause, WalMethod};
 pub use replication::ConnectAttempt;
 pub use rng::Rng;
 pub use time::{SimDuration, SimTime, EPOCH_UNIX_MICROS};

@@ -4,7 +4,7 @@
 
 use super::cluster::Cluster;
 use super::event::{ConnId, EventKind, HostId, Message, SessionOutput, Timer};
-use super::proc::Server;
+use super::proc::{ReplayPause, Server};
 use super::settings::{self, Settings};
 use super::time::SimDuration;
 use super::{hba, PGDATA};
@@ -162,6 +162,7 @@ impl Cluster {
             next_connect: now,
             walwriter_pending: false,
             last_fork_error: None,
+            replay_pause: ReplayPause::NotPaused,
         });
         self.recover_at_start(h, startup_pid);
         let (ckpt, snap) = {

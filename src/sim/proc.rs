@@ -159,6 +159,33 @@ pub struct Server {
     pub walwriter_pending: bool,
     /// The last fork complaint, so it is logged once per retry.
     pub last_fork_error: Option<String>,
+    /// pg_wal_replay_pause() / pg_wal_replay_resume() on a standby.
+    pub replay_pause: ReplayPause,
+}
+
+/// The startup process's pause state, as pg_get_wal_replay_pause_state() names it.
+///
+/// Simplified: walscope's startup process notices a pause request at once (PostgreSQL's
+/// does at its next record, or while it waits for WAL), so "pause requested" is never
+/// seen for long; a request made while a replay batch is under way takes effect at the
+/// end of that batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReplayPause {
+    #[default]
+    NotPaused,
+    Requested,
+    Paused,
+}
+
+impl ReplayPause {
+    /// pg_get_wal_replay_pause_state()'s words.
+    pub fn text(self) -> &'static str {
+        match self {
+            ReplayPause::NotPaused => "not paused",
+            ReplayPause::Requested => "pause requested",
+            ReplayPause::Paused => "paused",
+        }
+    }
 }
 
 /// How pg_basebackup gets the WAL written during the backup (`-X`).

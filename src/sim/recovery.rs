@@ -6,6 +6,7 @@
 use super::cluster::Cluster;
 use super::event::{EventKind, HostId, Timer};
 use super::lsn::{Lsn, TimelineId, SEGMENT_SIZE};
+use super::proc::ReplayPause;
 use super::time::SimDuration;
 use super::wal::{self, RecordBody};
 use super::PGDATA;
@@ -14,12 +15,53 @@ use super::PGDATA;
 pub const REPLAY_RATE: u64 = 100 * 1024 * 1024;
 
 impl Cluster {
+    /// pg_wal_replay_pause() on standby `h`: the startup process stops before its next
+    /// record (the walreceiver goes on receiving and flushing).
+    pub fn pause_replay(&mut self, h: HostId) {
+        let Some(s) = self.server_mut(h) else { return };
+        if s.replay_pause == ReplayPause::NotPaused {
+            s.replay_pause = ReplayPause::Requested;
+        }
+        if s.replaying_to.is_none() {
+            self.confirm_replay_pause(h);
+        }
+    }
+
+    /// pg_wal_replay_resume(): replay goes on with what has arrived meanwhile.
+    pub fn resume_replay(&mut self, h: HostId) {
+        let Some(s) = self.server_mut(h) else { return };
+        s.replay_pause = ReplayPause::NotPaused;
+        self.replay_available(h);
+    }
+
+    /// The startup process, between records, finds a pause requested: it pauses and
+    /// says so (recoveryPausesHere).
+    fn confirm_replay_pause(&mut self, h: HostId) {
+        let Some(s) = self.server_mut(h) else { return };
+        if s.replay_pause != ReplayPause::Requested {
+            return;
+        }
+        s.replay_pause = ReplayPause::Paused;
+        let pid = s.startup_pid;
+        self.log(h, pid, "LOG", "recovery has paused");
+        self.log(
+            h,
+            pid,
+            "HINT",
+            "Execute pg_wal_replay_resume() to continue.",
+        );
+    }
+
     /// Starts the startup process on WAL that is flushed but not replayed.
     pub(crate) fn replay_available(&mut self, standby: HostId) {
         let Some(server) = self.server(standby) else {
             return;
         };
         if !server.standby || server.replaying_to.is_some() {
+            return;
+        }
+        if server.replay_pause != ReplayPause::NotPaused {
+            self.confirm_replay_pause(standby);
             return;
         }
         let Some(d) = self.data(standby) else { return };
@@ -278,6 +320,10 @@ impl Cluster {
         let pid = server.pid;
         let startup = server.startup_pid;
         self.log(h, startup, "LOG", "received promote request");
+        // A promotion ends a pause: everything received is replayed first.
+        if let Some(s) = self.server_mut(h) {
+            s.replay_pause = ReplayPause::NotPaused;
+        }
         self.stop_receiver(
             h,
             "terminating walreceiver process due to administrator command",

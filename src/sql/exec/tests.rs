@@ -4,7 +4,7 @@
 
 use super::func::{Guard, BUILTINS, SET_FUNCTIONS};
 use super::{execute, StatementResult};
-use crate::sim::testlab::streaming_pair;
+use crate::sim::testlab::{server_log, streaming_pair};
 use crate::sim::{Cluster, HostId, SimDuration};
 use crate::sql::ServerError;
 
@@ -456,6 +456,77 @@ fn primary_only_functions_refuse_during_recovery() {
     assert_eq!(
         value(&mut c, standby, "SELECT pg_is_in_recovery();"),
         s("f")
+    );
+}
+
+#[test]
+fn replay_pauses_and_resumes_on_a_standby_only() {
+    let (mut c, primary, standby) = streaming_pair(12);
+    for f in [
+        "pg_wal_replay_pause",
+        "pg_wal_replay_resume",
+        "pg_is_wal_replay_paused",
+        "pg_get_wal_replay_pause_state",
+    ] {
+        let e = error(&mut c, primary, &format!("SELECT {f}();"));
+        assert_eq!(e.message, "recovery is not in progress", "{f}");
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("Recovery control functions can only be executed during recovery."),
+            "{f}"
+        );
+    }
+    let state = "SELECT pg_is_wal_replay_paused(), pg_get_wal_replay_pause_state();";
+    assert_eq!(rows(&mut c, standby, state), [[s("f"), s("not paused")]]);
+    // void: one row, one empty cell.
+    assert_eq!(
+        value(&mut c, standby, "SELECT pg_wal_replay_pause();"),
+        None
+    );
+    assert_eq!(rows(&mut c, standby, state), [[s("t"), s("paused")]]);
+    let log = server_log(&c, standby);
+    let lines: Vec<&str> = log.lines().collect();
+    let paused = lines
+        .iter()
+        .position(|l| l.ends_with("LOG:  recovery has paused"))
+        .unwrap_or_else(|| panic!("no pause in the log:\n{log}"));
+    assert!(
+        lines[paused + 1].ends_with("HINT:  Execute pg_wal_replay_resume() to continue."),
+        "{log}"
+    );
+    // The standby receives and flushes the new table's WAL, and does not replay it.
+    tag(&mut c, primary, "CREATE TABLE paused (id int);");
+    c.advance(SimDuration::from_secs(1));
+    assert_eq!(
+        error(&mut c, standby, "SELECT * FROM paused;").message,
+        "relation \"paused\" does not exist"
+    );
+    let received = value(&mut c, standby, "SELECT pg_last_wal_receive_lsn();");
+    let replayed = value(&mut c, standby, "SELECT pg_last_wal_replay_lsn();");
+    assert_eq!(
+        received,
+        value(&mut c, primary, "SELECT pg_current_wal_flush_lsn();")
+    );
+    assert_ne!(received, replayed, "replay waits while paused");
+    assert_eq!(
+        value(&mut c, standby, "SELECT pg_wal_replay_resume();"),
+        None
+    );
+    c.advance(SimDuration::from_secs(1));
+    assert_eq!(rows(&mut c, standby, state), [[s("f"), s("not paused")]]);
+    assert_eq!(
+        value(&mut c, standby, "SELECT count(*) FROM paused;"),
+        s("0")
+    );
+    // A promotion ends a pause and replays everything received first.
+    value(&mut c, standby, "SELECT pg_wal_replay_pause();");
+    tag(&mut c, primary, "CREATE TABLE later (id int);");
+    c.advance(SimDuration::from_secs(1));
+    assert_eq!(value(&mut c, standby, "SELECT pg_promote();"), s("t"));
+    c.advance(SimDuration::from_secs(2));
+    assert_eq!(
+        value(&mut c, standby, "SELECT count(*) FROM later;"),
+        s("0")
     );
 }
 

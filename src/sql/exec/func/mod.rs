@@ -112,6 +112,30 @@ pub(super) static BUILTINS: &[Builtin] = &[
     ),
     f("pg_is_in_recovery", 0, Any, xlog::is_in_recovery),
     range("pg_promote", 0, 2, RecoveryOnly, xlog::promote),
+    f(
+        "pg_wal_replay_pause",
+        0,
+        RecoveryOnly,
+        xlog::replay_pause_or_resume,
+    ),
+    f(
+        "pg_wal_replay_resume",
+        0,
+        RecoveryOnly,
+        xlog::replay_pause_or_resume,
+    ),
+    f(
+        "pg_is_wal_replay_paused",
+        0,
+        RecoveryOnly,
+        xlog::is_wal_replay_paused,
+    ),
+    f(
+        "pg_get_wal_replay_pause_state",
+        0,
+        RecoveryOnly,
+        xlog::wal_replay_pause_state,
+    ),
     // Replication slots (slotfuncs.c)
     range(
         "pg_create_physical_replication_slot",

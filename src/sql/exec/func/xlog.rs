@@ -1,8 +1,8 @@
 //! WAL functions (PostgreSQL's xlogfuncs.c): LSNs, WAL file names, switching segments,
-//! what a standby received and replayed, and promotion. The recovery guard of each is in
+//! what a standby received and replayed, pausing replay, and promotion. The recovery guard of each is in
 //! its row of [`super::BUILTINS`].
 
-use crate::sim::{TimelineId, SEGMENT_SIZE};
+use crate::sim::{ReplayPause, TimelineId, SEGMENT_SIZE};
 
 use super::super::value::Val;
 use super::super::{Exec, Res};
@@ -89,4 +89,28 @@ pub(super) fn is_in_recovery(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Val>
 
 pub(super) fn promote(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Val> {
     Ok(Val::Bool(x.c.promote(x.h)))
+}
+
+/// pg_wal_replay_pause() and pg_wal_replay_resume(): they return void (an empty cell).
+pub(super) fn replay_pause_or_resume(x: &mut Exec<'_>, name: &str, _: Vec<Val>) -> Res<Val> {
+    if name == "pg_wal_replay_pause" {
+        x.c.pause_replay(x.h);
+    } else {
+        x.c.resume_replay(x.h);
+    }
+    Ok(Val::Null)
+}
+
+fn replay_pause(x: &Exec<'_>) -> ReplayPause {
+    x.c.server(x.h)
+        .map_or(ReplayPause::NotPaused, |s| s.replay_pause)
+}
+
+/// pg_is_wal_replay_paused(): true from the request on, as PostgreSQL 15 answers.
+pub(super) fn is_wal_replay_paused(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Val> {
+    Ok(Val::Bool(replay_pause(x) != ReplayPause::NotPaused))
+}
+
+pub(super) fn wal_replay_pause_state(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Val> {
+    Ok(Val::Text(replay_pause(x).text().to_string()))
 }
