@@ -680,6 +680,27 @@ fn a_commit_waits_for_a_missing_synchronous_standby_until_cancelled() {
 }
 
 #[test]
+fn a_commit_waiting_for_its_synchronous_standby_is_invisible_to_other_sessions() {
+    // PostgreSQL 15 (tests/compare/sync-rep.walscope): while INSERT (2) waits for SyncRep,
+    // another session counts 1 row; after the cancel's WARNING it counts 2.
+    let t = run(&format!(
+        "{TWO_STANDBYS}{SYNC}primary=# ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (s1)';\nprimary=# SELECT pg_reload_conf();\n\
+         primary=# CREATE TABLE test (id int);\nprimary=# INSERT INTO test VALUES (1);\nstandby1$ pg_ctl stop\nlab$ wait 1s\n\
+         primary=# INSERT INTO test VALUES (2);\nprimary=# SELECT count(*) FROM test;\n\
+         lab$ cancel primary\nprimary=# SELECT id FROM test ORDER BY id;\n"
+    ));
+    assert_eq!(
+        output_of(&t, "primary=# SELECT count(*) FROM test;"),
+        " count \n-------\n     1\n(1 row)\n\n",
+        "{t}"
+    );
+    assert!(
+        output_of(&t, "primary=# SELECT id FROM test ORDER BY id;").contains("  1\n  2\n(2 rows)"),
+        "{t}"
+    );
+}
+
+#[test]
 fn synchronous_commit_levels_wait_for_what_they_promise() {
     // With replay held back by recovery_min_apply_delay, remote_apply waits and on does not.
     let t = run(&format!(

@@ -4,9 +4,10 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use super::cluster::Cluster;
+use super::db::Table;
 use super::event::{Event, HostId, SessionOutput};
 use super::host::Workload;
-use super::proc::Session;
+use super::proc::{Session, Waiting};
 use super::time::SimDuration;
 use super::wal::{self, RecordBody};
 
@@ -36,6 +37,24 @@ impl Cluster {
             running: false,
         });
         Some(server.sessions.len() - 1)
+    }
+
+    /// Table `name` on `h` as session `session` sees it: without the changes of other
+    /// sessions' transactions that still wait for synchronous standbys (committed
+    /// locally, but running for every snapshot until the wait ends).
+    pub fn table_seen_by(&self, h: HostId, session: usize, name: &str) -> Option<Table> {
+        let host = self.host(h);
+        let mut waiting: Vec<&Waiting> = host
+            .server
+            .iter()
+            .flat_map(|s| s.sessions.iter().enumerate())
+            .filter(|(i, _)| *i != session)
+            .filter_map(|(_, s)| s.waiting.as_ref())
+            .collect();
+        waiting.sort_by_key(|w| w.lsn);
+        host.data.as_ref().and_then(|d| {
+            d.db.table_seen_without(name, waiting.iter().flat_map(|w| w.hidden.iter()))
+        })
     }
 
     /// Cancels the waiting statement of session `session` (Ctrl-C in psql,

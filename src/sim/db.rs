@@ -310,6 +310,40 @@ impl Database {
         }
     }
 
+    /// Table `name` as a session sees it while other transactions are committed locally
+    /// but still wait for synchronous standbys: their changes, given by what undoes
+    /// them (oldest first), are taken back in the copy. PostgreSQL keeps such a
+    /// transaction in its proc array until the wait ends, so every snapshot still
+    /// counts it as running.
+    pub fn table_seen_without<'u>(
+        &self,
+        name: &str,
+        hidden: impl DoubleEndedIterator<Item = &'u Undo>,
+    ) -> Option<Table> {
+        let mut table = self.tables.get(name).cloned();
+        for undo in hidden.rev() {
+            match undo {
+                Undo::Table { name: n, before } if n == name => table = before.clone(),
+                Undo::Rows {
+                    table: n,
+                    removed,
+                    added,
+                    heap_bytes,
+                } if n == name => {
+                    if let Some(t) = table.as_mut() {
+                        for id in added {
+                            t.rows.remove(id);
+                        }
+                        t.rows.extend(removed.iter().cloned());
+                        t.heap_bytes = *heap_bytes;
+                    }
+                }
+                _ => {}
+            }
+        }
+        table
+    }
+
     fn heap_bytes(&self, table: &str) -> u64 {
         self.tables.get(table).map_or(0, |t| t.heap_bytes)
     }

@@ -1,7 +1,8 @@
 //! Named invariants, checked after every event in debug and test builds.
 
 use super::cluster::Cluster;
-use super::event::Broken;
+use super::db::Undo;
+use super::event::{Broken, HostId};
 
 impl Cluster {
     /// Checks every invariant:
@@ -10,12 +11,14 @@ impl Cluster {
     /// - `sync_commit_durable`: every commit acknowledged to a client while it waited
     ///   for synchronous standbys was on those standbys' disks at that moment
     ///   (recorded when the commit was released);
-    /// - `wal_ordered`: each server's replay <= flush <= insert.
+    /// - `wal_ordered`: each server's replay <= flush <= insert;
+    /// - `sync_wait_invisible`: no other session sees a row whose commit still waits
+    ///   for a synchronous standby.
     pub fn check_invariants(&self) -> Result<(), Broken> {
         if let Some(b) = self.violations.first() {
             return Err(b.clone());
         }
-        for host in &self.hosts {
+        for (i, host) in self.hosts.iter().enumerate() {
             let Some(d) = &host.data else { continue };
             if !(d.wal.flush <= d.wal.insert && d.wal.write <= d.wal.insert) {
                 return Err(Broken {
@@ -35,6 +38,26 @@ impl Cluster {
                         host.name, d.applied, d.wal.flush
                     ),
                 });
+            }
+            for w in server.sessions.iter().filter_map(|s| s.waiting.as_ref()) {
+                for undo in &w.hidden {
+                    let Undo::Rows { table, added, .. } = undo else {
+                        continue;
+                    };
+                    let seen = self.table_seen_by(HostId(i), usize::MAX, table);
+                    if let Some(id) = added
+                        .iter()
+                        .find(|id| seen.as_ref().is_some_and(|t| t.rows.contains_key(id)))
+                    {
+                        return Err(Broken {
+                            name: "sync_wait_invisible",
+                            detail: format!(
+                                "{}: tuple {id} of {table} is visible while its commit at {} waits",
+                                host.name, w.lsn
+                            ),
+                        });
+                    }
+                }
             }
             for w in server
                 .senders

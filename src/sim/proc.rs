@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use super::conf::Parsed;
-use super::db::Database;
+use super::db::{Database, Undo};
 use super::event::{ConnId, HostId};
 use super::hba;
 use super::lsn::{Lsn, TimelineId};
@@ -118,6 +118,9 @@ pub struct Waiting {
     pub query: String,
     pub since: SimTime,
     pub xid: u32,
+    /// What undoes the transaction's changes, oldest first: other sessions still see
+    /// the data without them until the wait ends.
+    pub hidden: Vec<Undo>,
 }
 
 /// A client backend serving one psql session.

@@ -61,6 +61,10 @@ impl Cluster {
             .iter()
             .any(|(_, c)| matches!(c, Change::CreateTable { .. } | Change::DropTable { .. }))
             && !self.data(h).is_some_and(|d| d.catalog_fpi_done);
+        // Kept only for a commit that may wait: what other sessions see meanwhile.
+        let may_wait = matches!(mode.as_str(), "remote_write" | "on" | "remote_apply")
+            && self.sync_config(h).is_some();
+        let mut hidden = Vec::new();
         for (i, (size, change)) in changes.into_iter().enumerate() {
             let change = Arc::new(change);
             let extra = if fpi && i == 0 {
@@ -78,6 +82,9 @@ impl Cluster {
             );
             if let Some(d) = self.data_mut(h) {
                 let undo = d.db.apply(&change);
+                if may_wait {
+                    hidden.push(undo.clone());
+                }
                 d.undo.push((end, undo));
                 if fpi {
                     d.catalog_fpi_done = true;
@@ -122,6 +129,7 @@ impl Cluster {
             query: query.to_string(),
             since: at,
             xid,
+            hidden,
         });
         self.release_sync_waiters(h);
         let still = self

@@ -220,12 +220,10 @@ impl Exec<'_> {
             .unwrap_or_default()
     }
 
+    /// Table `name` as this session's snapshot sees it.
     fn table(&self, name: &str) -> Res<crate::sim::db::Table> {
         self.c
-            .host(self.h)
-            .data
-            .as_ref()
-            .and_then(|d| d.db.tables.get(name).cloned())
+            .table_seen_by(self.h, self.session, name)
             .ok_or_else(|| {
                 ServerError::new(format!("relation \"{name}\" does not exist"))
                     .at(self.locate(name))
