@@ -90,6 +90,8 @@ pub struct WalReceiver {
     pub receive_start_tli: TimelineId,
     /// Written and flushed in this connection's stream (it starts at receive_start_lsn).
     pub written: Lsn,
+    /// WAL data arrived on this connection (`written_lsn` is NULL until then).
+    pub received_data: bool,
     pub last_msg_send_time: Option<SimTime>,
     pub last_msg_receipt_time: Option<SimTime>,
     pub latest_end_lsn: Lsn,

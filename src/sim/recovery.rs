@@ -97,6 +97,16 @@ impl Cluster {
         }
         self.check_consistency(standby);
         self.replay_available(standby);
+        // Caught up and about to wait for more WAL: the startup process asks the
+        // walreceiver for a reply (WalRcvForceReply), so pg_stat_replication does not
+        // show a stale replay position.
+        let caught_up = self
+            .server(standby)
+            .is_some_and(|s| s.replaying_to.is_none())
+            && self.data(standby).is_some_and(|d| d.applied >= d.wal.flush);
+        if caught_up {
+            self.send_reply(standby, false);
+        }
     }
 
     /// Applies records up to `target` (bounded by what is flushed), honouring

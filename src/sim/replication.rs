@@ -171,8 +171,11 @@ impl Cluster {
                 if let Some(r) = self.receiver_for(to, conn) {
                     r.last_msg_send_time = Some(sent_at);
                     r.last_msg_receipt_time = Some(now);
+                    // ProcessWalSndrMessage: the end's time changes when the end moves.
+                    if r.latest_end_lsn < end {
+                        r.latest_end_time = Some(sent_at);
+                    }
                     r.latest_end_lsn = r.latest_end_lsn.max(end);
-                    let _ = r;
                     self.send_reply(to, false);
                 } else {
                     self.reset(to, from, conn);

@@ -23,6 +23,17 @@ pub(crate) fn server_log(c: &Cluster, h: HostId) -> String {
 
 /// A primary and one standby streaming from it (as `standby`), settled for a second.
 pub(crate) fn streaming_pair(seed: u64) -> (Cluster, HostId, HostId) {
+    let (mut c, primary, standby) = started_pair(seed);
+    c.advance(SimDuration::from_secs(1));
+    let rows = c.stat_replication(primary);
+    assert_eq!(rows.len(), 1, "the standby streams: {rows:#?}");
+    assert_eq!(rows[0].state, "streaming");
+    (c, primary, standby)
+}
+
+/// A primary and a standby cloned from it, at the moment `pg_ctl start` returns on
+/// the standby.
+pub(crate) fn started_pair(seed: u64) -> (Cluster, HostId, HostId) {
     let mut c = Cluster::new(seed);
     let primary = c.host_id("primary").expect("the primary exists");
     append_conf(&mut c, primary, "postgresql.conf", "listen_addresses = '*'");
@@ -59,9 +70,5 @@ pub(crate) fn streaming_pair(seed: u64) -> (Cluster, HostId, HostId) {
     }
     assert_eq!(c.basebackup(id).and_then(|b| b.finished), Some(true));
     c.start(standby).expect("the standby starts");
-    c.advance(SimDuration::from_secs(1));
-    let rows = c.stat_replication(primary);
-    assert_eq!(rows.len(), 1, "the standby streams: {rows:#?}");
-    assert_eq!(rows[0].state, "streaming");
     (c, primary, standby)
 }

@@ -153,6 +153,9 @@ impl Cluster {
             r.receive_start_tli = tli_now;
             r.last_msg_receipt_time = Some(now);
         }
+        // The first status message goes out at once: the primary's pg_stat_replication
+        // shows the standby's positions (the stream's start) before any WAL flows.
+        self.send_reply(standby, false);
         let (sname, pname) = (
             self.host(standby).name.clone(),
             self.host(self.receiver_primary(standby)).name.clone(),
@@ -202,6 +205,7 @@ impl Cluster {
         r.latest_end_lsn = primary_end;
         r.latest_end_time = Some(sent_at);
         r.written = r.written.max(upto);
+        r.received_data = true;
         if let Some(d) = self.data_mut(standby) {
             d.wal.receive(records, upto);
         }
@@ -331,6 +335,7 @@ impl Cluster {
                 receive_start_lsn: start,
                 receive_start_tli: tli,
                 written: start,
+                received_data: false,
                 last_msg_send_time: None,
                 last_msg_receipt_time: None,
                 latest_end_lsn: Lsn(0),

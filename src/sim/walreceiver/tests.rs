@@ -2,7 +2,7 @@
 //! status messages every wal_receiver_status_interval, the keepalive it asks for when
 //! the primary is quiet, and wal_receiver_timeout.
 
-use crate::sim::testlab::{append_conf, server_log, streaming_pair};
+use crate::sim::testlab::{append_conf, server_log, started_pair, streaming_pair};
 use crate::sim::{SimDuration, SimTime};
 
 #[test]
@@ -16,14 +16,38 @@ fn received_wal_is_written_and_flushed_up_to_the_primarys_end() {
     let flush = c.node(primary).flush.expect("the primary runs");
     let r = c.stat_wal_receiver(standby).expect("a walreceiver");
     assert_eq!(r.status, "streaming");
-    assert!(flush > start.written_lsn, "the workload wrote WAL");
-    assert_eq!((r.written_lsn, r.flushed_lsn), (flush, flush));
+    assert!(flush > start.flushed_lsn, "the workload wrote WAL");
+    assert_eq!((r.written_lsn, r.flushed_lsn), (Some(flush), flush));
     assert_eq!(
-        r.latest_end_lsn, flush,
+        r.latest_end_lsn,
+        Some(flush),
         "the primary's end of WAL, as last reported"
     );
     assert_eq!(r.receive_start_lsn, start.receive_start_lsn);
     assert_eq!(r.sender_host, "primary");
+}
+
+#[test]
+fn before_any_wal_arrives_written_and_latest_end_are_null_and_the_primary_sees_the_start() {
+    // PostgreSQL 15 right after a standby starts on an idle primary: pg_stat_wal_receiver
+    // has flushed_lsn = receive_start_lsn and NULL written_lsn and latest_end_lsn, while
+    // pg_stat_replication already shows write/flush/replay at the start.
+    let (mut c, primary, standby) = started_pair(6);
+    c.advance(SimDuration::from_millis(50));
+    let r = c.stat_wal_receiver(standby).expect("a walreceiver");
+    assert_eq!(r.status, "streaming");
+    assert_eq!((r.written_lsn, r.latest_end_lsn), (None, None));
+    assert_eq!(r.flushed_lsn, r.receive_start_lsn);
+    let rows = c.stat_replication(primary);
+    let w = rows.first().expect("a walsender");
+    assert_eq!(
+        (w.write_lsn, w.flush_lsn, w.replay_lsn),
+        (
+            Some(r.receive_start_lsn),
+            Some(r.receive_start_lsn),
+            Some(r.receive_start_lsn)
+        )
+    );
 }
 
 #[test]
@@ -100,4 +124,19 @@ fn a_primary_silent_for_wal_receiver_timeout_ends_the_walreceiver() {
         c.stat_wal_receiver(standby).map(|r| r.status),
         Some("streaming")
     );
+}
+
+#[test]
+fn a_standby_that_caught_up_reports_its_replay_position_at_once() {
+    // PostgreSQL 15: a second after a write, replay_lsn equals flush_lsn on an idle
+    // primary; the startup process asks for a reply when it has replayed everything.
+    let (mut c, primary, _standby) = streaming_pair(6);
+    c.set_workload(primary, 100);
+    c.advance(SimDuration::from_secs(2));
+    c.set_workload(primary, 0);
+    c.advance(SimDuration::from_secs(1));
+    let flush = c.node(primary).flush;
+    let rows = c.stat_replication(primary);
+    let w = rows.first().expect("a walsender");
+    assert_eq!((w.flush_lsn, w.replay_lsn), (flush, flush), "{w:#?}");
 }
