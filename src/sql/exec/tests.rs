@@ -891,3 +891,54 @@ fn distinct_and_like_work_through_large_inputs() {
     assert_eq!(value(&mut c, h, "SELECT 'abc' LIKE 'a%%';"), s("t"));
     assert_eq!(value(&mut c, h, "SELECT 'abc' LIKE '_b';"), s("f"));
 }
+
+/// Runs `f` on a thread with the browser's 1 MB stack; a stack overflow aborts the test.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(f)
+        .expect("spawn")
+        .join()
+        .expect("no panic")
+}
+
+#[test]
+fn long_chains_run_or_stop_with_stack_depth_limit_exceeded() {
+    let answers = on_small_stack(|| {
+        let (mut c, h) = primary();
+        let chain = |n: usize, first: &str, op: &str, term: &str| {
+            format!("SELECT {first}{};", format!(" {op} {term}").repeat(n - 1))
+        };
+        let mut out = Vec::new();
+        for sql in [
+            chain(20_000, "1", "+", "1"),
+            chain(20_000, "'a'", "||", "'a'"),
+            format!("SELECT 1{};", "::int".repeat(20_000)),
+            format!(
+                "SELECT count(*) FROM generate_series(1, 2) g WHERE {};",
+                chain(20_000, "g > 0", "AND", "g > 0")
+                    .trim_start_matches("SELECT ")
+                    .trim_end_matches(';')
+            ),
+            chain(20_000, "false", "OR", "true"),
+            chain(499, "1", "+", "1"),
+            chain(499, "1", "*", "1"),
+            format!("SELECT {}1{};", "(".repeat(90), ")".repeat(90)),
+            format!("SELECT {}1{};", "coalesce(".repeat(90), ")".repeat(90)),
+        ] {
+            out.push(match run(&mut c, h, &sql) {
+                Ok(StatementResult::Rows(rs)) => rs.rows[0][0].clone().unwrap_or_default(),
+                Ok(_) => "no rows".into(),
+                Err(e) => format!("{} / {}", e.message, e.hint.unwrap_or_default()),
+            });
+        }
+        out
+    });
+    let deep = "stack depth limit exceeded / Increase the configuration parameter \
+                \"max_stack_depth\" (currently 2048kB), after ensuring the platform's stack \
+                depth limit is adequate.";
+    assert_eq!(
+        answers,
+        vec![deep, deep, deep, "2", "t", "499", "1", "1", "1"]
+    );
+}
