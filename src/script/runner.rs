@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::lab::{self, LabCommand};
-use super::psql::{self, split::split_statements, PsqlState};
+use super::psql::{self, Action, PsqlState};
 use super::shell::{self, ShellResult};
 use super::{parse, Line, ParseError, Target};
 use crate::sim::{Cluster, HostId, SimTime};
@@ -104,13 +104,24 @@ impl Runner {
     /// if in a second psql window) and its output appears when it finishes.
     fn run_sql(&mut self, node: &str, h: HostId, text: &str) -> String {
         let state = self.psql.entry(node.to_string()).or_default();
-        if let Some(meta) = text.trim().strip_prefix('\\') {
-            return psql::meta_command(state, meta);
-        }
         let mut out = String::new();
-        for (stmt, complete) in split_statements(text) {
+        for action in psql::line_actions(state, text) {
             let state = self.psql.entry(node.to_string()).or_default();
+            let (stmt, complete, expanded_once) = match action {
+                Action::Meta(meta) => {
+                    out.push_str(&psql::meta_command(state, &meta));
+                    continue;
+                }
+                Action::Sql {
+                    text,
+                    complete,
+                    expanded_once,
+                } => (text, complete, expanded_once),
+            };
+            let expanded = state.expanded;
+            state.expanded |= expanded_once;
             let o = psql::run_statement(&mut self.cluster, h, state, &stmt, complete);
+            state.expanded = expanded;
             out.push_str(&o.text);
             if !o.waiting {
                 continue;
