@@ -100,7 +100,7 @@ fn generate_series_in_the_target_list_inserts_one_row_per_value() {
          primary=# SELECT count(*) FROM generate_series(-9223372036854775808, 9223372036854775807);\n");
     assert!(t2.contains("     2\n(1 row)"), "{t2}");
     assert!(
-        t2.contains("ERROR:  out of memory\nDETAIL:  walscope handles at most 1000000 rows in one statement; this one would produce 18446744073709551616.\n"),
+        t2.contains("ERROR:  out of memory\nDETAIL:  walscope handles at most 200000 rows in one statement; this one would produce 18446744073709551616.\n"),
         "{t2}"
     );
     assert!(

@@ -679,7 +679,7 @@ fn set_returning_functions_answer_rows() {
     assert_eq!(e.message, "out of memory");
     assert_eq!(
         e.detail.as_deref(),
-        Some("walscope handles at most 1000000 rows in one statement; this one would produce 100000000.")
+        Some("walscope handles at most 200000 rows in one statement; this one would produce 100000000.")
     );
     let e = error(
         &mut c,
