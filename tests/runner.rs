@@ -653,6 +653,35 @@ fn synchronous_standby_names_in_all_its_forms() {
 }
 
 #[test]
+fn the_rest_of_a_line_runs_after_a_waiting_commit_as_in_psql() {
+    let t = run(&format!(
+        "{TWO_STANDBYS}{SYNC}primary=# ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (s1)';\nprimary=# SELECT pg_reload_conf();\n\
+         primary=# CREATE TABLE test (id int);\nstandby1$ pg_ctl stop\nlab$ wait 1s\n\
+         primary=# INSERT INTO test VALUES (1); INSERT INTO test VALUES (2); SELECT 'after';\n\
+         lab$ wait 1min\nstandby1$ pg_ctl start\nlab$ wait 5s\nprimary=# SELECT count(*) FROM test;\n"
+    ));
+    // Nothing after the waiting INSERT runs while it waits ...
+    assert!(
+        output_of(
+            &t,
+            "primary=# INSERT INTO test VALUES (1); INSERT INTO test VALUES (2); SELECT 'after';"
+        )
+        .is_empty(),
+        "{t}"
+    );
+    // ... and once s1 is back and confirms it, the rest of the line runs in the same
+    // session, as psql sends it.
+    assert!(
+        t.contains("(session 1) finished:\nINSERT 0 1\nINSERT 0 1\n ?column? \n----------\n after\n(1 row)\n"),
+        "{t}"
+    );
+    assert!(
+        output_of(&t, "SELECT count(*) FROM test;").contains("     2\n"),
+        "{t}"
+    );
+}
+
+#[test]
 fn a_commit_waits_for_a_missing_synchronous_standby_until_cancelled() {
     let t = run(&format!(
         "{TWO_STANDBYS}{SYNC}primary=# ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (s1)';\nprimary=# SELECT pg_reload_conf();\n\
