@@ -81,6 +81,8 @@ impl std::error::Error for ParseError {}
 
 /// Reads a whole script. Fails on the first line that is not a command, with its number.
 pub fn parse(text: &str) -> Result<Vec<Line>, ParseError> {
+    // A file saved with a UTF-8 byte-order mark reads as without one.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out: Vec<Line> = Vec::new();
     let mut open_sql: Option<usize> = None;
     for (i, raw) in text.lines().enumerate() {
@@ -116,10 +118,15 @@ pub fn parse(text: &str) -> Result<Vec<Line>, ParseError> {
     Ok(out)
 }
 
-/// Whether psql would run this text now: every statement ends with `;`.
+/// Whether psql would run this text now: every statement ends with `;` (a line of
+/// only `;` or comments is an empty query, complete at once), or a backslash command
+/// ends the line.
 pub fn sql_complete(text: &str) -> bool {
+    if psql::split::meta_start(text).is_some() {
+        return true;
+    }
     let parts = psql::split::split_statements(text);
-    parts.last().is_some_and(|(_, complete)| *complete)
+    parts.last().is_none_or(|(_, complete)| *complete)
 }
 
 /// Reads one line (with its prompt).
@@ -221,6 +228,14 @@ mod tests {
         assert_eq!(lines[1].text, "\\x");
         let e = parse("primary=# SELECT 1\n").unwrap_err();
         assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn a_bom_an_empty_query_and_a_backslash_command_end_lines_as_in_psql() {
+        let lines =
+            parse("\u{feff}primary=# ;\nprimary=# SELECT 1 \\gx\nprimary=# SELECT 2;\n").unwrap();
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["; ", "SELECT 1 \\gx", "SELECT 2;"].map(str::trim));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::lab::{self, LabCommand};
-use super::psql::{self, split::split_statements, PsqlState};
+use super::psql::{self, Action, PsqlState};
 use super::shell::{self, ShellResult};
 use super::{parse, Line, ParseError, Target};
 use crate::sim::{Cluster, HostId, SimTime};
@@ -21,6 +21,19 @@ pub struct Runner {
     pub psql: BTreeMap<String, PsqlState>,
     /// The lines run so far, each stamped with its time.
     pub history: Vec<Line>,
+    /// The rest of console lines whose statement still waits for its commit: psql sends
+    /// them in the same session once the wait ends.
+    pub pending: Vec<Pending>,
+}
+
+/// What is left of a console line after a statement that still waits.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub node: String,
+    pub host: HostId,
+    /// The session whose statement waits.
+    pub session: usize,
+    pub actions: Vec<Action>,
 }
 
 impl Runner {
@@ -30,6 +43,7 @@ impl Runner {
             seed,
             psql: BTreeMap::new(),
             history: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -46,7 +60,7 @@ impl Runner {
         // previous line set off at the same instant: typed live or replayed from its
         // script, the same line then sees the same cluster.
         let target = line.at.map_or(SimTime::ZERO, |at| SimTime(at.0));
-        self.cluster.run_until(target.max(self.cluster.now()));
+        out.push_str(&self.advance_to(target.max(self.cluster.now())));
         out.push_str(&self.drain_outputs());
         let mut stamped = line.clone();
         stamped.at = Some(crate::sim::SimDuration(self.cluster.now().0));
@@ -104,13 +118,33 @@ impl Runner {
     /// if in a second psql window) and its output appears when it finishes.
     fn run_sql(&mut self, node: &str, h: HostId, text: &str) -> String {
         let state = self.psql.entry(node.to_string()).or_default();
-        if let Some(meta) = text.trim().strip_prefix('\\') {
-            return psql::meta_command(state, meta);
-        }
+        let actions = psql::line_actions(state, text);
+        self.run_actions(node, h, actions)
+    }
+
+    /// Runs a console line's actions in order; if a statement still waits after
+    /// [`PATIENCE`], the rest is kept in [`Runner::pending`] and runs when it finishes.
+    fn run_actions(&mut self, node: &str, h: HostId, actions: Vec<Action>) -> String {
         let mut out = String::new();
-        for (stmt, complete) in split_statements(text) {
+        let mut actions = actions.into_iter();
+        while let Some(action) = actions.next() {
             let state = self.psql.entry(node.to_string()).or_default();
+            let (stmt, complete, expanded_once) = match action {
+                Action::Meta(meta) => {
+                    out.push_str(&psql::meta_command(state, &meta));
+                    continue;
+                }
+                Action::Sql {
+                    text,
+                    complete,
+                    expanded_once,
+                } => (text, complete, expanded_once),
+            };
+            let expanded = state.expanded;
+            state.expanded |= expanded_once;
+            let session = self.cluster.idle_session(h);
             let o = psql::run_statement(&mut self.cluster, h, state, &stmt, complete);
+            state.expanded = expanded;
             out.push_str(&o.text);
             if !o.waiting {
                 continue;
@@ -127,11 +161,45 @@ impl Runner {
             match self.cluster.take_output_for(h) {
                 Some(done) => out.push_str(&done.text),
                 None => {
+                    let rest: Vec<Action> = actions.collect();
+                    if let (Some(session), false) = (session, rest.is_empty()) {
+                        self.pending.push(Pending {
+                            node: node.to_string(),
+                            host: h,
+                            session,
+                            actions: rest,
+                        });
+                    }
                     self.cluster.run_until(deadline);
                     break;
                 }
             }
         }
+        out
+    }
+
+    /// Runs the cluster to `target`; while lines wait, event by event, so the rest of a
+    /// line runs at the moment its statement finishes.
+    fn advance_to(&mut self, target: SimTime) -> String {
+        let mut out = String::new();
+        // A wait that ended without output (the server went away) leaves nothing to
+        // resume: psql lost its connection with it.
+        let c = &self.cluster;
+        self.pending.retain(|p| {
+            c.has_output_for(p.host)
+                || c.host(p.host)
+                    .server
+                    .as_ref()
+                    .and_then(|s| s.sessions.get(p.session))
+                    .is_some_and(|s| s.waiting.is_some())
+        });
+        while !self.pending.is_empty()
+            && self.cluster.next_event_time().is_some_and(|t| t <= target)
+        {
+            self.cluster.step();
+            out.push_str(&self.drain_outputs());
+        }
+        self.cluster.run_until(target);
         out
     }
 
@@ -162,7 +230,8 @@ impl Runner {
         text
     }
 
-    /// Output of statements that finished since the last call, marked with when.
+    /// Output of statements that finished since the last call, marked with when, each
+    /// followed by the rest of its line if a wait had held it.
     pub fn drain_outputs(&mut self) -> String {
         let mut out = String::new();
         for o in self.cluster.take_outputs() {
@@ -173,6 +242,14 @@ impl Runner {
                 o.session + 1,
                 o.text
             ));
+            if let Some(i) = self
+                .pending
+                .iter()
+                .position(|p| p.host == o.host && p.session == o.session)
+            {
+                let p = self.pending.remove(i);
+                out.push_str(&self.run_actions(&p.node, p.host, p.actions));
+            }
         }
         out
     }

@@ -19,6 +19,69 @@ pub use print::{render_aligned, render_expanded};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PsqlState {
     pub expanded: bool,
+    /// The query buffer a backslash command left unsent (`SELECT 1 \x` keeps `SELECT 1 `);
+    /// the next line continues it, as psql's `-#` prompt does.
+    pub buffer: Option<String>,
+}
+
+/// One thing a console line asks psql to do, in the order psql does them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Send a statement: its text, whether a `;` ended it, and whether `\gx` asked for
+    /// expanded output this once.
+    Sql {
+        text: String,
+        complete: bool,
+        expanded_once: bool,
+    },
+    /// A backslash command, without its backslash.
+    Meta(String),
+}
+
+/// What psql does with a console line: the statements ended by `;` are sent one by
+/// one; a backslash command acts on the query buffer before it (`\g` and `\gx` send it,
+/// others leave it for the next line) and takes the rest of the line as its arguments.
+/// A UTF-8 byte-order mark at the start is dropped, as psql drops one at the start of a
+/// file.
+pub fn line_actions(state: &mut PsqlState, line: &str) -> Vec<Action> {
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+    let input = match state.buffer.take() {
+        Some(b) => format!("{b}\n{line}"),
+        None => line.to_string(),
+    };
+    let sql_end = split::meta_start(&input).unwrap_or(input.len());
+    let mut actions = Vec::new();
+    let mut buffer = None;
+    for (text, complete) in split::split_statements(&input[..sql_end]) {
+        if complete || sql_end == input.len() {
+            actions.push(Action::Sql {
+                text,
+                complete,
+                expanded_once: false,
+            });
+        } else {
+            buffer = Some(text);
+        }
+    }
+    let Some(meta) = input.get(sql_end + 1..) else {
+        return actions;
+    };
+    match meta.split_whitespace().next() {
+        Some(g @ ("g" | "gx")) if meta.trim() == g => {
+            if let Some(text) = buffer {
+                actions.push(Action::Sql {
+                    text,
+                    complete: true,
+                    expanded_once: g == "gx",
+                });
+            }
+        }
+        _ => {
+            actions.push(Action::Meta(meta.to_string()));
+            state.buffer = buffer;
+        }
+    }
+    actions
 }
 
 /// What running a statement printed, and whether it is left waiting.
@@ -84,10 +147,30 @@ pub fn run_statement(
     Outcome::done(text)
 }
 
-/// A backslash command (`\x [on|off]`), given without its backslash.
+/// What `\?` prints: psql's help lines for the commands walscope knows.
+pub fn help(state: &PsqlState) -> String {
+    format!(
+        "General\n\
+         \x20 \\g                     execute query\n\
+         \x20                        \\g with no arguments is equivalent to a semicolon\n\
+         \x20 \\gx                    as \\g, but forces expanded output mode\n\
+         \n\
+         Help\n\
+         \x20 \\?                     show help on backslash commands\n\
+         \n\
+         Formatting\n\
+         \x20 \\x [on|off]            toggle expanded output (currently {})\n",
+        if state.expanded { "on" } else { "off" }
+    )
+}
+
+/// A backslash command (`\x [on|off]`, `\?`), given without its backslash.
 pub fn meta_command(state: &mut PsqlState, meta: &str) -> String {
     let mut words = meta.split_whitespace();
     match words.next() {
+        Some("?") => help(state),
+        // \g and \gx with an empty query buffer: psql would send the previous query.
+        Some("g" | "gx") => String::new(),
         Some("x") => {
             state.expanded = match words.next() {
                 Some("on") => true,

@@ -62,6 +62,29 @@ pub fn split_statements(input: &str) -> Vec<(String, bool)> {
     out
 }
 
+/// Where psql's first backslash command starts: a `\` outside quotes and comments
+/// (inside parentheses too). What comes before it is SQL for the query buffer.
+pub fn meta_start(input: &str) -> Option<usize> {
+    let b = input.as_bytes();
+    let n = b.len();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let mut i = 0usize;
+    while i < n {
+        i = match at(i) {
+            b'\\' => return Some(i),
+            b'-' if at(i + 1) == b'-' => skip_line_comment(b, i),
+            b'/' if at(i + 1) == b'*' => skip_block_comment(b, i).unwrap_or(n),
+            b'\'' => skip_string(b, i + 1, is_e_prefix(b, i)),
+            b'"' => skip_quoted_ident(b, i + 1),
+            b'$' => skip_dollar(b, i),
+            c if is_ident_start(c) => skip_ident(b, i),
+            b'0'..=b'9' => skip_digits(b, i),
+            _ => i + 1,
+        };
+    }
+    None
+}
+
 fn push_piece(out: &mut Vec<(String, bool)>, input: &str, s: usize, e: usize, complete: bool) {
     let text = input.get(s..e).unwrap_or("");
     if !is_blank(text) {

@@ -344,3 +344,61 @@ fn mutated_input_never_panics() {
     }
     assert!(runs > 12000, "{runs}");
 }
+
+#[test]
+fn a_line_runs_as_psql_runs_it() {
+    use super::{help, line_actions, meta_command, Action, PsqlState};
+    let sql = |t: &str, complete: bool, expanded_once: bool| Action::Sql {
+        text: t.into(),
+        complete,
+        expanded_once,
+    };
+    let mut st = PsqlState::default();
+    // Several statements run one after another; a line of only `;` is an empty query.
+    assert_eq!(
+        line_actions(
+            &mut st,
+            "CREATE TABLE t (a int); INSERT INTO t VALUES (1); SELECT 'after';"
+        ),
+        vec![
+            sql("CREATE TABLE t (a int)", true, false),
+            sql("INSERT INTO t VALUES (1)", true, false),
+            sql("SELECT 'after'", true, false)
+        ]
+    );
+    assert_eq!(line_actions(&mut st, ";"), vec![]);
+    // `\x;` is an unknown command; the query before it stays in the buffer and the
+    // next line continues it (psql 15: "invalid command \x;", then the next statement
+    // is line 2 of the same query).
+    assert_eq!(
+        line_actions(&mut st, "SELECT * FROM pg_stat_wal_receiver \\x;"),
+        vec![Action::Meta("x;".into())]
+    );
+    assert_eq!(
+        meta_command(&mut st, "x;"),
+        "invalid command \\x;\nTry \\? for help.\n"
+    );
+    assert_eq!(
+        line_actions(&mut st, "SELECT 2;"),
+        vec![sql(
+            "SELECT * FROM pg_stat_wal_receiver \nSELECT 2",
+            true,
+            false
+        )]
+    );
+    // \gx sends the buffer once with expanded output; a BOM is dropped.
+    assert_eq!(
+        line_actions(&mut st, "\u{feff}SELECT 1; SELECT 2 \\gx"),
+        vec![sql("SELECT 1", true, false), sql("SELECT 2 ", true, true)]
+    );
+    assert_eq!(st.buffer, None);
+    // A backslash inside quotes or comments is SQL.
+    assert_eq!(
+        line_actions(&mut st, "SELECT '\\x' -- \\x\n;"),
+        vec![sql("SELECT '\\x' -- \\x\n", true, false)]
+    );
+    assert!(
+        help(&st).contains("  \\x [on|off]            toggle expanded output (currently off)\n")
+    );
+    assert_eq!(meta_command(&mut st, "?"), help(&st));
+}

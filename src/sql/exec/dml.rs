@@ -7,7 +7,8 @@ use crate::sim::db::{tuple_data_bytes, Change, Column, ColumnKind, Row, Value};
 use crate::sim::{wal, WriteOutcome};
 use crate::sql::{Expr, InsertSource, ServerError};
 
-use super::value::{from_value, parse_bool, type_name, Val};
+use super::limits::check_stored;
+use super::value::{from_value, int4, parse_bool, type_name, Val};
 use super::{Exec, Res, Rows, StatementResult};
 
 impl Exec<'_> {
@@ -32,7 +33,17 @@ impl Exec<'_> {
     pub(super) fn coerce(&self, v: Val, col: &Column) -> Res<Value> {
         Ok(match (v, col.kind) {
             (Val::Null, _) => Value::Null,
-            (Val::Int(i), ColumnKind::Int) => Value::Int(i),
+            (Val::Int(i) | Val::BigInt(i), ColumnKind::Int) => {
+                // An integer column holds 32 bits; bigint and numeric ones hold 64.
+                if matches!(
+                    col.type_name.as_str(),
+                    "int" | "integer" | "int4" | "serial"
+                ) {
+                    Value::Int(int4(i128::from(i))?)
+                } else {
+                    Value::Int(i)
+                }
+            }
             (Val::Num(n), ColumnKind::Int) => Value::Int(n.round() as i64),
             (Val::Text(s), ColumnKind::Int) => Value::Int(s.trim().parse().map_err(|_| {
                 ServerError::new(format!("invalid input syntax for type integer: \"{s}\""))
@@ -41,7 +52,7 @@ impl Exec<'_> {
             (Val::Text(s), ColumnKind::Bool) => Value::Bool(parse_bool(&s).ok_or_else(|| {
                 ServerError::new(format!("invalid input syntax for type boolean: \"{s}\""))
             })?),
-            (Val::Int(_), ColumnKind::Bool) => {
+            (Val::Int(_) | Val::BigInt(_), ColumnKind::Bool) => {
                 return Err(ServerError::new(format!(
                     "column \"{}\" is of type boolean but expression is of type integer",
                     col.name
@@ -128,11 +139,9 @@ impl Exec<'_> {
             rows.push(Arc::from(row));
         }
         let n = rows.len();
-        if rows.len() > 5_000_000 {
-            return Err(ServerError::new(
-                "walscope stores at most 5,000,000 rows per statement",
-            ));
-        }
+        let (stored_rows, stored_bytes) = self.stored();
+        let added: u64 = rows.iter().map(|r| 28 + tuple_data_bytes(r)).sum();
+        check_stored(stored_rows + n, stored_bytes + added)?;
         let size: u64 = rows
             .iter()
             .map(|r| wal::align8(wal::INSERT_BASE + tuple_data_bytes(r)))
@@ -198,13 +207,8 @@ impl Exec<'_> {
         let rows = self.table_rows(&t);
         let mut out = Vec::new();
         let mut size = 0;
-        let first = self
-            .c
-            .host_mut(self.h)
-            .data
-            .as_mut()
-            .map_or(1, |d| d.db.allocate_tuples(ids.len() as u64));
-        for (k, id) in ids.iter().enumerate() {
+        let (stored_rows, mut stored_bytes) = self.stored();
+        for id in &ids {
             let Some(old) = t.rows.get(id) else { continue };
             let vals: Vec<Val> = old.iter().map(from_value).collect();
             let mut new: Vec<Value> = old.to_vec();
@@ -222,9 +226,23 @@ impl Exec<'_> {
                 let v = self.eval(e, &rows, &vals)?;
                 new[i] = self.coerce(v, &t.columns[i])?;
             }
+            // The new row version is added to the heap; the old one stays until vacuum.
+            stored_bytes += 28 + tuple_data_bytes(&new);
+            check_stored(stored_rows, stored_bytes)?;
             size += wal::align8(wal::UPDATE_BASE + tuple_data_bytes(&new));
-            out.push((*id, first + k as u64, Arc::from(new)));
+            out.push((*id, Arc::from(new)));
         }
+        let first = self
+            .c
+            .host_mut(self.h)
+            .data
+            .as_mut()
+            .map_or(1, |d| d.db.allocate_tuples(out.len() as u64));
+        let out: Vec<_> = out
+            .into_iter()
+            .enumerate()
+            .map(|(k, (id, row))| (id, first + k as u64, row))
+            .collect();
         let n = out.len();
         let changes = if n == 0 {
             vec![]
@@ -232,6 +250,15 @@ impl Exec<'_> {
             vec![(size, Change::Update { table, rows: out })]
         };
         self.commit(changes, &format!("UPDATE {n}"))
+    }
+
+    /// The rows and heap bytes the server's tables hold (the store [`check_stored`] limits).
+    fn stored(&self) -> (usize, u64) {
+        self.c.host(self.h).data.as_ref().map_or((0, 0), |d| {
+            d.db.tables
+                .values()
+                .fold((0, 0), |(r, b), t| (r + t.rows.len(), b + t.heap_bytes))
+        })
     }
 
     pub(super) fn delete(&mut self, table: String, filter: Option<Expr>) -> Res<StatementResult> {

@@ -3,7 +3,7 @@
 use crate::sql::{BinaryOp, Expr, ServerError, UnaryOp};
 
 use super::select::is_aggregate;
-use super::value::{binary, cast, compare, like, type_name, Val};
+use super::value::{binary, cast, compare, int4, int8, like, type_name, Val};
 use super::{Exec, Res, Rows};
 
 impl Exec<'_> {
@@ -11,7 +11,7 @@ impl Exec<'_> {
         Ok(match e {
             Expr::Null => Val::Null,
             Expr::Bool(b) => Val::Bool(*b),
-            Expr::Integer(i) => Val::Int(*i),
+            Expr::Integer(i) => Val::integer(*i),
             Expr::Numeric(n) => Val::Num(n.parse().unwrap_or(0.0)),
             Expr::String(s) => Val::Text(s.clone()),
             Expr::Now => Val::Timestamp(self.c.now().unix_micros()),
@@ -29,7 +29,8 @@ impl Exec<'_> {
                 match (op, v) {
                     (_, Val::Null) => Val::Null,
                     (UnaryOp::Not, Val::Bool(b)) => Val::Bool(!b),
-                    (UnaryOp::Neg, Val::Int(i)) => Val::Int(-i),
+                    (UnaryOp::Neg, Val::Int(i)) => Val::Int(int4(-i128::from(i))?),
+                    (UnaryOp::Neg, Val::BigInt(i)) => Val::BigInt(int8(-i128::from(i))?),
                     (UnaryOp::Neg, Val::Num(n)) => Val::Num(-n),
                     (_, v) => {
                         return Err(ServerError::new(format!(

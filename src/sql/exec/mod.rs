@@ -24,6 +24,7 @@ mod dml;
 mod expr;
 mod func;
 mod guc;
+pub mod limits;
 mod select;
 mod value;
 

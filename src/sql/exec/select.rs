@@ -5,7 +5,8 @@ use crate::sql::{
     Align, Column as ResultColumn, Expr, FromItem, ResultSet, Select, SelectItem, ServerError,
 };
 
-use super::value::{binary, compare, Val};
+use super::limits::{check_rows, Budget};
+use super::value::{binary, compare, int8, Val};
 use super::{Exec, Res, Rows};
 
 impl Exec<'_> {
@@ -79,7 +80,7 @@ impl Exec<'_> {
         };
         for item in &sel.from {
             let right = self.source(item)?;
-            input = cross(input, right);
+            input = cross(input, right)?;
         }
         let mut kept = Vec::new();
         for row in &input.rows {
@@ -116,6 +117,7 @@ impl Exec<'_> {
             }
             out.rows.push(row);
         } else {
+            let mut budget = Budget::default();
             for r in &kept {
                 let mut row = Vec::new();
                 for item in &sel.items {
@@ -143,6 +145,7 @@ impl Exec<'_> {
                     keys.push(v);
                 }
                 order_keys.push(keys);
+                budget.add(&row)?;
                 out.rows.push(row);
             }
         }
@@ -161,25 +164,17 @@ impl Exec<'_> {
             out.rows = idx.into_iter().map(|i| out.rows[i].clone()).collect();
         }
         if let Some(off) = &sel.offset {
-            if let Val::Int(n) = self.eval(off, &Rows::default(), &[])? {
+            if let Some(n) = self.eval(off, &Rows::default(), &[])?.int() {
                 out.rows = out.rows.into_iter().skip(n.max(0) as usize).collect();
             }
         }
         if let Some(lim) = &sel.limit {
-            if let Val::Int(n) = self.eval(lim, &Rows::default(), &[])? {
+            if let Some(n) = self.eval(lim, &Rows::default(), &[])?.int() {
                 out.rows.truncate(n.max(0) as usize);
             }
         }
         if sel.distinct {
-            let mut seen: Vec<Vec<Val>> = Vec::new();
-            out.rows.retain(|r| {
-                if seen.contains(r) {
-                    false
-                } else {
-                    seen.push(r.clone());
-                    true
-                }
-            });
+            out.rows = distinct(std::mem::take(&mut out.rows));
         }
         Ok(out)
     }
@@ -190,7 +185,7 @@ impl Exec<'_> {
                 name, args, star, ..
             } if is_aggregate(name) => {
                 if *star {
-                    return Ok(Val::Int(rows.len() as i64));
+                    return Ok(Val::BigInt(rows.len() as i64));
                 }
                 let Some(arg) = args.first() else {
                     return Err(ServerError::new(format!(
@@ -205,18 +200,19 @@ impl Exec<'_> {
                     }
                 }
                 Ok(match name.as_str() {
-                    "count" => Val::Int(vals.len() as i64),
+                    "count" => Val::BigInt(vals.len() as i64),
                     "max" => vals.into_iter().max_by(compare).unwrap_or(Val::Null),
                     "min" => vals.into_iter().min_by(compare).unwrap_or(Val::Null),
                     "sum" => {
                         if vals.is_empty() {
                             Val::Null
                         } else {
-                            Val::Int(
-                                vals.iter()
-                                    .map(|v| if let Val::Int(i) = v { *i } else { 0 })
-                                    .sum(),
-                            )
+                            // sum(integer) is bigint; walscope's sum of bigints
+                            // stays bigint (PostgreSQL's is numeric) and says so
+                            // when it leaves 64 bits.
+                            let total: i128 =
+                                vals.iter().map(|v| i128::from(v.int().unwrap_or(0))).sum();
+                            Val::BigInt(int8(total)?)
                         }
                     }
                     _ => Val::Null,
@@ -275,7 +271,8 @@ fn target_list_series(sel: &Select) -> Option<Select> {
     })
 }
 
-pub(super) fn cross(left: Rows, right: Rows) -> Rows {
+pub(super) fn cross(left: Rows, right: Rows) -> Res<Rows> {
+    check_rows(left.rows.len() as u128 * right.rows.len() as u128)?;
     let mut columns = left.columns.clone();
     columns.extend(right.columns.iter().cloned());
     let mut rows = Vec::new();
@@ -286,7 +283,29 @@ pub(super) fn cross(left: Rows, right: Rows) -> Rows {
             rows.push(row);
         }
     }
-    Rows { columns, rows }
+    Ok(Rows { columns, rows })
+}
+
+/// The first of each set of equal rows, in their order: sorted, so a million rows
+/// take a million log steps, not a million squared.
+fn distinct(rows: Vec<Vec<Val>>) -> Vec<Vec<Val>> {
+    let row_cmp = |a: &Vec<Val>, b: &Vec<Val>| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| compare(x, y))
+            .find(|o| o.is_ne())
+            .unwrap_or(a.len().cmp(&b.len()))
+    };
+    let mut idx: Vec<usize> = (0..rows.len()).collect();
+    idx.sort_by(|&a, &b| row_cmp(&rows[a], &rows[b]).then(a.cmp(&b)));
+    let mut keep = vec![false; rows.len()];
+    for (k, &i) in idx.iter().enumerate() {
+        keep[i] = k == 0 || row_cmp(&rows[idx[k - 1]], &rows[i]).is_ne();
+    }
+    rows.into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect()
 }
 
 pub(super) fn to_result(rows: Rows) -> ResultSet {

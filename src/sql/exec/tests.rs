@@ -637,10 +637,23 @@ fn misc_functions_answer_as_postgresql_does() {
         .parse()
         .expect("a number");
     assert_eq!(b, a + 1);
+    // Past PostgreSQL's 1 GB its own message; past walscope's 1 MB, out of memory.
     assert_eq!(
-        error(&mut c, h, "SELECT repeat('x', 100000000);").message,
+        error(&mut c, h, "SELECT repeat('xx', 2147483647);").message,
         "requested length too large"
     );
+    let e = error(&mut c, h, "SELECT repeat('x', 100000000);");
+    assert_eq!(e.message, "out of memory");
+    assert_eq!(
+        e.detail.as_deref(),
+        Some("walscope holds text values of at most 1048576 bytes (1 MB); this one would have 100000000 bytes.")
+    );
+    assert_eq!(
+        value(&mut c, h, "SELECT length(repeat('x', 1048576));"),
+        s("1048576")
+    );
+    let e = error(&mut c, h, "SELECT repeat('x', 1048576) || 'x';");
+    assert_eq!(e.message, "out of memory");
 }
 
 #[test]
@@ -662,9 +675,29 @@ fn set_returning_functions_answer_rows() {
         error(&mut c, h, "SELECT * FROM generate_series(1, 2, 0);").message,
         "step size cannot equal zero"
     );
+    let e = error(&mut c, h, "SELECT * FROM generate_series(1, 100000000);");
+    assert_eq!(e.message, "out of memory");
     assert_eq!(
-        error(&mut c, h, "SELECT * FROM generate_series(1, 100000000);").message,
-        "walscope generates at most 5,000,000 rows per statement"
+        e.detail.as_deref(),
+        Some("walscope handles at most 200000 rows in one statement; this one would produce 100000000.")
+    );
+    let e = error(
+        &mut c,
+        h,
+        "SELECT count(*) FROM generate_series(1, 2000) a, generate_series(1, 1000) b;",
+    );
+    assert_eq!(e.message, "out of memory");
+    // Near the ends of bigint the series neither overflows nor wraps.
+    assert_eq!(
+        rows(
+            &mut c,
+            h,
+            "SELECT * FROM generate_series(9223372036854775806, 9223372036854775807);"
+        ),
+        vec![
+            vec![s("9223372036854775806")],
+            vec![s("9223372036854775807")]
+        ]
     );
     let cols = columns(&mut c, h, "SELECT * FROM pg_control_checkpoint();");
     assert_eq!(cols.len(), 18);
@@ -683,5 +716,229 @@ fn set_returning_functions_answer_rows() {
     assert_eq!(
         columns(&mut c, h, "SELECT * FROM pg_is_in_recovery();"),
         vec!["pg_is_in_recovery"]
+    );
+}
+
+// ---- arithmetic on a user's numbers and walscope's limits ------------------------------------
+
+#[test]
+fn integer_arithmetic_is_checked_as_postgresql_checks_it() {
+    let (mut c, h) = primary();
+    for (sql, message) in [
+        (
+            "SELECT (-9223372036854775808) / (-1);",
+            "bigint out of range",
+        ),
+        ("SELECT (-2147483648) / (-1);", "integer out of range"),
+        ("SELECT 2147483647 + 1;", "integer out of range"),
+        ("SELECT 2147483647 * 2;", "integer out of range"),
+        ("SELECT -2147483648 - 1;", "integer out of range"),
+        ("SELECT 9223372036854775807 + 1;", "bigint out of range"),
+        ("SELECT 3037000500 * 3037000500;", "bigint out of range"),
+        ("SELECT 1 / 0;", "division by zero"),
+        ("SELECT 1 % 0;", "division by zero"),
+        ("SELECT 9223372036854775807 % 0;", "division by zero"),
+        ("SELECT 1.5 / 0;", "division by zero"),
+        ("SELECT 3000000000::int;", "integer out of range"),
+        ("SELECT 1e30::bigint;", "bigint out of range"),
+        (
+            "SELECT '9999999999'::int;",
+            "value \"9999999999\" is out of range for type integer",
+        ),
+        (
+            "SELECT '99999999999999999999'::bigint;",
+            "value \"99999999999999999999\" is out of range for type bigint",
+        ),
+        (
+            "SELECT sum(g) FROM generate_series(9223372036854775000, 9223372036854775807) g;",
+            "bigint out of range",
+        ),
+        (
+            "SELECT now() + interval '9223372036854775807 seconds';",
+            "timestamp out of range",
+        ),
+    ] {
+        assert_eq!(error(&mut c, h, sql).message, message, "{sql}");
+    }
+    for (sql, answer) in [
+        ("SELECT (-9223372036854775808) % (-1);", "0"),
+        ("SELECT (-2147483648) % (-1);", "0"),
+        ("SELECT 2147483647 + 1::bigint;", "2147483648"),
+        ("SELECT 2147483648 - 1;", "2147483647"),
+        ("SELECT -9223372036854775808;", "-9223372036854775808"),
+        ("SELECT 5 % -3;", "2"),
+        ("SELECT -5 % 3;", "-2"),
+        (
+            "SELECT count(*) + 2147483647 FROM generate_series(1, 2);",
+            "2147483649",
+        ),
+    ] {
+        assert_eq!(value(&mut c, h, sql), s(answer), "{sql}");
+    }
+    // Negating the smallest value of each type.
+    run(&mut c, h, "CREATE TABLE n (i int, b bigint);").expect("created");
+    run(
+        &mut c,
+        h,
+        "INSERT INTO n VALUES (-2147483648, -9223372036854775808);",
+    )
+    .expect("inserted");
+    assert_eq!(
+        error(&mut c, h, "SELECT -i FROM n;").message,
+        "integer out of range"
+    );
+    assert_eq!(
+        error(&mut c, h, "SELECT -b FROM n;").message,
+        "bigint out of range"
+    );
+    assert_eq!(
+        error(&mut c, h, "INSERT INTO n VALUES (2147483648, 1);").message,
+        "integer out of range"
+    );
+    assert_eq!(
+        value(&mut c, h, "SELECT b + 1 FROM n;"),
+        s("-9223372036854775807")
+    );
+    // A pg_lsn difference spans the whole range without wrapping.
+    assert_eq!(
+        value(
+            &mut c,
+            h,
+            "SELECT 'FFFFFFFF/FFFFFFFF'::pg_lsn - '0/0'::pg_lsn > 0;"
+        ),
+        s("t")
+    );
+    assert_eq!(
+        value(&mut c, h, "SELECT '0/10' - '0/20'::pg_lsn;"),
+        s("-16")
+    );
+}
+
+#[test]
+fn a_statement_past_walscope_limits_fails_whole_and_changes_nothing() {
+    let (mut c, h) = primary();
+    run(&mut c, h, "CREATE TABLE t (a text);").expect("created");
+    let wal = c.host(h).data.as_ref().map(|d| d.wal.insert);
+    let e = error(
+        &mut c,
+        h,
+        "INSERT INTO t SELECT repeat('x', g) FROM generate_series(1, 200000) g;",
+    );
+    assert_eq!(e.message, "out of memory");
+    assert_eq!(
+        e.detail.as_deref(),
+        Some("walscope handles at most 64 MB of rows in one statement.")
+    );
+    assert_eq!(value(&mut c, h, "SELECT count(*) FROM t;"), s("0"));
+    assert_eq!(c.host(h).data.as_ref().map(|d| d.wal.insert), wal);
+    // The store: 64 MB of heap per server, whatever the statements.
+    run(
+        &mut c,
+        h,
+        "INSERT INTO t SELECT repeat('y', 1000) FROM generate_series(1, 40000);",
+    )
+    .expect("40 MB fit");
+    let e = error(
+        &mut c,
+        h,
+        "INSERT INTO t SELECT repeat('z', 1000) FROM generate_series(1, 40000);",
+    );
+    assert_eq!(e.message, "out of memory");
+    assert!(
+        e.detail.as_deref().is_some_and(|d| d
+            .starts_with("walscope keeps at most 500000 rows and 64 MB of table data per server;")),
+        "{e:?}"
+    );
+    assert_eq!(value(&mut c, h, "SELECT count(*) FROM t;"), s("40000"));
+    let e = error(&mut c, h, "UPDATE t SET a = a || a;");
+    assert_eq!(e.message, "out of memory");
+    assert_eq!(
+        value(&mut c, h, "SELECT count(*) FROM t WHERE length(a) > 1000;"),
+        s("0")
+    );
+}
+
+#[test]
+fn distinct_and_like_work_through_large_inputs() {
+    let (mut c, h) = primary();
+    // DISTINCT keeps each value's first row, in order, through 100,000 distinct rows.
+    let r = rows(
+        &mut c,
+        h,
+        "SELECT DISTINCT g % 3 FROM generate_series(1, 100000) g;",
+    );
+    assert_eq!(r, vec![vec![s("1")], vec![s("2")], vec![s("0")]]);
+    let r = rows(
+        &mut c,
+        h,
+        "SELECT DISTINCT g FROM generate_series(1, 100000) g;",
+    );
+    assert_eq!(r.len(), 100000);
+    assert_eq!(
+        (r[0][0].clone(), r[99999][0].clone()),
+        (s("1"), s("100000"))
+    );
+    // A pattern full of % that almost matches: backtracking would try forever.
+    assert_eq!(
+        value(
+            &mut c,
+            h,
+            "SELECT repeat('a', 3000) LIKE repeat('%a', 1000) || 'b';"
+        ),
+        s("f")
+    );
+    assert_eq!(value(&mut c, h, "SELECT 'abcabc' LIKE '%b_a%c';"), s("t"));
+    assert_eq!(value(&mut c, h, "SELECT 'abc' LIKE 'a%%';"), s("t"));
+    assert_eq!(value(&mut c, h, "SELECT 'abc' LIKE '_b';"), s("f"));
+}
+
+/// Runs `f` on a thread with the browser's 1 MB stack; a stack overflow aborts the test.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(f)
+        .expect("spawn")
+        .join()
+        .expect("no panic")
+}
+
+#[test]
+fn long_chains_run_or_stop_with_stack_depth_limit_exceeded() {
+    let answers = on_small_stack(|| {
+        let (mut c, h) = primary();
+        let chain = |n: usize, first: &str, op: &str, term: &str| {
+            format!("SELECT {first}{};", format!(" {op} {term}").repeat(n - 1))
+        };
+        let mut out = Vec::new();
+        for sql in [
+            chain(20_000, "1", "+", "1"),
+            chain(20_000, "'a'", "||", "'a'"),
+            format!("SELECT 1{};", "::int".repeat(20_000)),
+            format!(
+                "SELECT count(*) FROM generate_series(1, 2) g WHERE {};",
+                chain(20_000, "g > 0", "AND", "g > 0")
+                    .trim_start_matches("SELECT ")
+                    .trim_end_matches(';')
+            ),
+            chain(20_000, "false", "OR", "true"),
+            chain(499, "1", "+", "1"),
+            chain(499, "1", "*", "1"),
+            format!("SELECT {}1{};", "(".repeat(90), ")".repeat(90)),
+            format!("SELECT {}1{};", "coalesce(".repeat(90), ")".repeat(90)),
+        ] {
+            out.push(match run(&mut c, h, &sql) {
+                Ok(StatementResult::Rows(rs)) => rs.rows[0][0].clone().unwrap_or_default(),
+                Ok(_) => "no rows".into(),
+                Err(e) => format!("{} / {}", e.message, e.hint.unwrap_or_default()),
+            });
+        }
+        out
+    });
+    let deep = "stack depth limit exceeded / Increase the configuration parameter \
+                \"max_stack_depth\" (currently 2048kB), after ensuring the platform's stack \
+                depth limit is adequate.";
+    assert_eq!(
+        answers,
+        vec![deep, deep, deep, "2", "t", "499", "1", "1", "1"]
     );
 }

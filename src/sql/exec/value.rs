@@ -13,7 +13,13 @@ use super::Res;
 pub enum Val {
     Null,
     Bool(bool),
+    /// `integer` (int4): PostgreSQL's type for an integer literal that fits 32 bits,
+    /// and walscope's for a stored integer that does. Arithmetic on two of them fails
+    /// with "integer out of range" past 32 bits, as int4pl does.
     Int(i64),
+    /// `bigint` (int8): a larger literal, a cast to bigint, count() and sum(); its
+    /// arithmetic fails with "bigint out of range" past 64 bits.
+    BigInt(i64),
     Num(f64),
     Text(String),
     Lsn(Lsn),
@@ -31,7 +37,7 @@ impl Val {
         Some(match self {
             Val::Null => return None,
             Val::Bool(b) => if *b { "t" } else { "f" }.to_string(),
-            Val::Int(i) => i.to_string(),
+            Val::Int(i) | Val::BigInt(i) => i.to_string(),
             Val::Num(n) => {
                 if n.fract() == 0.0 && n.abs() < 1e15 {
                     format!("{}", *n as i64)
@@ -64,8 +70,26 @@ impl Val {
     pub(super) fn align(&self) -> Option<Align> {
         match self {
             Val::Null => None,
-            Val::Int(_) | Val::Num(_) => Some(Align::Right),
+            Val::Int(_) | Val::BigInt(_) | Val::Num(_) => Some(Align::Right),
             _ => Some(Align::Left),
+        }
+    }
+
+    /// The value of an integer of either width.
+    pub(crate) fn int(&self) -> Option<i64> {
+        match self {
+            Val::Int(i) | Val::BigInt(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// An integer typed as PostgreSQL types a literal: `integer` if it fits 32 bits,
+    /// `bigint` otherwise.
+    pub(crate) fn integer(i: i64) -> Val {
+        if i32::try_from(i).is_ok() {
+            Val::Int(i)
+        } else {
+            Val::BigInt(i)
         }
     }
 
@@ -83,7 +107,7 @@ impl From<&Datum> for Val {
         match d {
             Datum::Null => Val::Null,
             Datum::Bool(b) => Val::Bool(*b),
-            Datum::Int(i) => Val::Int(*i),
+            Datum::Int(i) => Val::integer(*i),
             Datum::Text(s) => Val::Text(s.clone()),
             Datum::Lsn(l) => Val::Lsn(*l),
             Datum::Interval(d) => Val::Interval(d.0 as i64),
@@ -96,7 +120,7 @@ pub(super) fn from_value(v: &Value) -> Val {
     match v {
         Value::Null => Val::Null,
         Value::Bool(b) => Val::Bool(*b),
-        Value::Int(i) => Val::Int(*i),
+        Value::Int(i) => Val::integer(*i),
         Value::Text(s) => Val::Text(s.to_string()),
     }
 }
@@ -106,6 +130,7 @@ pub(super) fn type_name(v: &Val) -> &'static str {
         Val::Null => "unknown",
         Val::Bool(_) => "boolean",
         Val::Int(_) => "integer",
+        Val::BigInt(_) => "bigint",
         Val::Num(_) => "numeric",
         Val::Text(_) => "text",
         Val::Lsn(_) => "pg_lsn",
@@ -132,16 +157,38 @@ pub(super) fn cast(v: Val, ty: &str) -> Res<Val> {
         ),
         ("pg_lsn", v @ Val::Lsn(_)) => v,
         ("text" | "varchar" | "name", v) => Val::Text(v.text().unwrap_or_default()),
-        ("int" | "integer" | "int4" | "bigint" | "int8" | "smallint", Val::Text(s)) => {
-            Val::Int(s.trim().parse().map_err(|_| {
-                ServerError::new(format!("invalid input syntax for type integer: \"{s}\""))
-            })?)
+        ("int" | "integer" | "int4" | "smallint", Val::Text(s)) => Val::Int(int_input(
+            &s,
+            "integer",
+            i64::from(i32::MIN),
+            i64::from(i32::MAX),
+        )?),
+        ("bigint" | "int8", Val::Text(s)) => {
+            Val::BigInt(int_input(&s, "bigint", i64::MIN, i64::MAX)?)
         }
-        ("int" | "integer" | "int4" | "bigint" | "int8" | "smallint", Val::Num(n)) => {
-            Val::Int(n.round() as i64)
+        ("int" | "integer" | "int4" | "smallint", Val::Num(n)) => {
+            let r = n.round();
+            if !(f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&r) {
+                return Err(ServerError::new(INT_RANGE));
+            }
+            Val::Int(r as i64)
         }
-        ("int" | "integer" | "int4" | "bigint" | "int8" | "smallint", v @ Val::Int(_)) => v,
-        ("numeric" | "float8" | "real" | "double precision", Val::Int(i)) => Val::Num(i as f64),
+        ("bigint" | "int8", Val::Num(n)) => {
+            let r = n.round();
+            // 2^63 is the first float past i64::MAX.
+            const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+            if !(-TWO_63..TWO_63).contains(&r) {
+                return Err(ServerError::new(BIGINT_RANGE));
+            }
+            Val::BigInt(r as i64)
+        }
+        ("int" | "integer" | "int4" | "smallint", Val::Int(i) | Val::BigInt(i)) => {
+            Val::Int(int4(i128::from(i))?)
+        }
+        ("bigint" | "int8", Val::Int(i) | Val::BigInt(i)) => Val::BigInt(i),
+        ("numeric" | "float8" | "real" | "double precision", Val::Int(i) | Val::BigInt(i)) => {
+            Val::Num(i as f64)
+        }
         ("numeric" | "float8" | "real" | "double precision", v @ Val::Num(_)) => v,
         ("bool" | "boolean", Val::Text(s)) => Val::Bool(parse_bool(&s).ok_or_else(|| {
             ServerError::new(format!("invalid input syntax for type boolean: \"{s}\""))
@@ -177,7 +224,7 @@ pub(super) fn parse_interval(s: &str) -> Option<i64> {
                 _ => return None,
             }
         };
-        total += (n * scale) as i64;
+        total = total.checked_add((n * scale) as i64)?;
         i += 2;
     }
     Some(total)
@@ -200,9 +247,9 @@ pub(super) fn compare(a: &Val, b: &Val) -> std::cmp::Ordering {
         (Val::Null, Val::Null) => Equal,
         (Val::Null, _) => Greater,
         (_, Val::Null) => Less,
-        (Val::Int(x), Val::Int(y)) => x.cmp(y),
-        (Val::Int(x), Val::Num(y)) => (*x as f64).partial_cmp(y).unwrap_or(Equal),
-        (Val::Num(x), Val::Int(y)) => x.partial_cmp(&(*y as f64)).unwrap_or(Equal),
+        (Val::Int(x) | Val::BigInt(x), Val::Int(y) | Val::BigInt(y)) => x.cmp(y),
+        (Val::Int(x) | Val::BigInt(x), Val::Num(y)) => (*x as f64).partial_cmp(y).unwrap_or(Equal),
+        (Val::Num(x), Val::Int(y) | Val::BigInt(y)) => x.partial_cmp(&(*y as f64)).unwrap_or(Equal),
         (Val::Num(x), Val::Num(y)) => x.partial_cmp(y).unwrap_or(Equal),
         (Val::Lsn(x), Val::Lsn(y)) => x.cmp(y),
         (Val::Lsn(x), Val::Text(y)) => y.parse::<Lsn>().map_or(Equal, |y| x.cmp(&y)),
@@ -245,23 +292,27 @@ pub(super) fn binary(op: BinaryOp, l: Val, r: Val) -> Res<Val> {
             .hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
     };
     Ok(match (op, &l, &r) {
-        (Concat, _, _) => Val::Text(format!(
-            "{}{}",
-            l.text().unwrap_or_default(),
-            r.text().unwrap_or_default()
-        )),
-        (Add, Val::Int(a), Val::Int(b)) => Val::Int(a.wrapping_add(*b)),
-        (Sub, Val::Int(a), Val::Int(b)) => Val::Int(a.wrapping_sub(*b)),
-        (Mul, Val::Int(a), Val::Int(b)) => Val::Int(a.wrapping_mul(*b)),
-        (Div, Val::Int(_), Val::Int(0)) | (Mod, Val::Int(_), Val::Int(0)) => {
-            return Err(ServerError::new("division by zero"))
+        (Concat, _, _) => {
+            let (a, b) = (l.text().unwrap_or_default(), r.text().unwrap_or_default());
+            super::limits::check_value_len(a.len() as u64 + b.len() as u64)?;
+            Val::Text(a + &b)
         }
-        (Div, Val::Int(a), Val::Int(b)) => Val::Int(a / b),
-        (Mod, Val::Int(a), Val::Int(b)) => Val::Int(a % b),
-        (Add | Sub | Mul | Div, Val::Int(_) | Val::Num(_), Val::Int(_) | Val::Num(_)) => {
+        (Add | Sub | Mul | Div | Mod, Val::Int(a), Val::Int(b)) => {
+            Val::Int(int4(int_arith(op, i128::from(*a), i128::from(*b))?)?)
+        }
+        (
+            Add | Sub | Mul | Div | Mod,
+            Val::Int(a) | Val::BigInt(a),
+            Val::Int(b) | Val::BigInt(b),
+        ) => Val::BigInt(int8(int_arith(op, i128::from(*a), i128::from(*b))?)?),
+        (
+            Add | Sub | Mul | Div,
+            Val::Int(_) | Val::BigInt(_) | Val::Num(_),
+            Val::Int(_) | Val::BigInt(_) | Val::Num(_),
+        ) => {
             let f = |v: &Val| {
-                if let Val::Int(i) = v {
-                    *i as f64
+                if let Some(i) = v.int() {
+                    i as f64
                 } else if let Val::Num(n) = v {
                     *n
                 } else {
@@ -281,17 +332,25 @@ pub(super) fn binary(op: BinaryOp, l: Val, r: Val) -> Res<Val> {
                 }
             })
         }
-        (Sub, Val::Lsn(a), Val::Lsn(b)) => Val::Num(a.diff(*b) as f64),
-        (Sub, Val::Lsn(a), Val::Text(b)) | (Sub, Val::Text(b), Val::Lsn(a)) => {
-            let b = b
-                .parse::<Lsn>()
-                .map_err(|e| ServerError::new(e.to_string()))?;
-            Val::Num(a.diff(b) as f64)
-        }
-        (Sub, Val::Timestamp(a), Val::Timestamp(b)) => Val::Interval(a - b),
-        (Add, Val::Timestamp(a), Val::Interval(b)) => Val::Timestamp(a + b),
-        (Sub, Val::Timestamp(a), Val::Interval(b)) => Val::Timestamp(a - b),
-        (Add, Val::Interval(a), Val::Interval(b)) => Val::Interval(a + b),
+        (Sub, Val::Lsn(a), Val::Lsn(b)) => Val::Num(lsn_diff(*a, *b)),
+        (Sub, Val::Lsn(a), Val::Text(b)) => Val::Num(lsn_diff(*a, parse_lsn(b)?)),
+        (Sub, Val::Text(a), Val::Lsn(b)) => Val::Num(lsn_diff(parse_lsn(a)?, *b)),
+        (Sub, Val::Timestamp(a), Val::Timestamp(b)) => Val::Interval(
+            a.checked_sub(*b)
+                .ok_or_else(|| ServerError::new(INTERVAL_RANGE))?,
+        ),
+        (Add, Val::Timestamp(a), Val::Interval(b)) => Val::Timestamp(
+            a.checked_add(*b)
+                .ok_or_else(|| ServerError::new(TS_RANGE))?,
+        ),
+        (Sub, Val::Timestamp(a), Val::Interval(b)) => Val::Timestamp(
+            a.checked_sub(*b)
+                .ok_or_else(|| ServerError::new(TS_RANGE))?,
+        ),
+        (Add, Val::Interval(a), Val::Interval(b)) => Val::Interval(
+            a.checked_add(*b)
+                .ok_or_else(|| ServerError::new(INTERVAL_RANGE))?,
+        ),
         (o, l, r) => {
             let sym = match o {
                 Add => "+",
@@ -306,16 +365,94 @@ pub(super) fn binary(op: BinaryOp, l: Val, r: Val) -> Res<Val> {
     })
 }
 
+/// `a - b` in bytes (pg_lsn_mi answers numeric, so any two positions have a difference).
+pub(crate) fn lsn_diff(a: Lsn, b: Lsn) -> f64 {
+    (i128::from(a.0) - i128::from(b.0)) as f64
+}
+
+fn parse_lsn(s: &str) -> Res<Lsn> {
+    s.parse::<Lsn>()
+        .map_err(|e| ServerError::new(e.to_string()))
+}
+
+pub(crate) const INT_RANGE: &str = "integer out of range";
+pub(crate) const BIGINT_RANGE: &str = "bigint out of range";
+const INTERVAL_RANGE: &str = "interval out of range";
+const TS_RANGE: &str = "timestamp out of range";
+
+/// Integer arithmetic done wide (no i64 operation on a user's numbers can overflow in
+/// i128), then narrowed by [`int4`] or [`int8`] as int4pl and int8pl check theirs.
+/// `%` by -1 is 0 and `/` by -1 of the smallest value is out of range, as in int.c.
+fn int_arith(op: BinaryOp, a: i128, b: i128) -> Res<i128> {
+    Ok(match op {
+        BinaryOp::Add => a + b,
+        BinaryOp::Sub => a - b,
+        BinaryOp::Mul => a * b,
+        BinaryOp::Div | BinaryOp::Mod if b == 0 => {
+            return Err(ServerError::new("division by zero"))
+        }
+        BinaryOp::Div => a / b,
+        _ => a % b,
+    })
+}
+
+/// An int4 result, or "integer out of range".
+pub(crate) fn int4(v: i128) -> Res<i64> {
+    i32::try_from(v)
+        .map(i64::from)
+        .map_err(|_| ServerError::new(INT_RANGE))
+}
+
+/// An int8 result, or "bigint out of range".
+pub(crate) fn int8(v: i128) -> Res<i64> {
+    i64::try_from(v).map_err(|_| ServerError::new(BIGINT_RANGE))
+}
+
+/// Text input of an integer type (int4in, int8in): surrounding spaces allowed, then
+/// an optional sign and digits; a number past the type's range is out of range.
+fn int_input(s: &str, ty: &str, min: i64, max: i64) -> Res<i64> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ServerError::new(format!(
+            "invalid input syntax for type {ty}: \"{s}\""
+        )));
+    }
+    match t.parse::<i64>() {
+        Ok(v) if (min..=max).contains(&v) => Ok(v),
+        _ => Err(ServerError::new(format!(
+            "value \"{s}\" is out of range for type {ty}"
+        ))),
+    }
+}
+
+/// LIKE with `%` and `_`, without recursion: the classic matcher that remembers the
+/// last `%` and retries from one character further, so a long pattern full of `%`
+/// takes at most (text length x pattern length) steps and no stack.
 pub(super) fn like(s: &str, p: &str) -> bool {
     let s: Vec<char> = s.chars().collect();
     let p: Vec<char> = p.chars().collect();
-    fn go(s: &[char], p: &[char]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some('%') => (0..=s.len()).any(|i| go(&s[i..], &p[1..])),
-            Some('_') => !s.is_empty() && go(&s[1..], &p[1..]),
-            Some(c) => s.first() == Some(c) && go(&s[1..], &p[1..]),
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while i < s.len() {
+        match p.get(j) {
+            Some('%') => {
+                star = Some((j, i));
+                j += 1;
+            }
+            Some(c) if *c == '_' || *c == s[i] => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                Some((sj, si)) => {
+                    star = Some((sj, si + 1));
+                    i = si + 1;
+                    j = sj + 1;
+                }
+                None => return false,
+            },
         }
     }
-    go(&s, &p)
+    p[j..].iter().all(|c| *c == '%')
 }

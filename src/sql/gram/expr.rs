@@ -11,8 +11,26 @@ use crate::sql::scan::{StrKind, Tk};
 use super::{
     binary, call, cast, is_generic_op, join_name, negate, Infix, PResult, Parser, L_ADD, L_AND,
     L_AT, L_CAST, L_CMP, L_COLLATE, L_ESCAPE, L_IN, L_IS, L_MUL, L_NOT, L_OP, L_OR, L_POW,
-    L_SUBSCRIPT, L_UMINUS, MAX_DEPTH,
+    L_SUBSCRIPT, L_UMINUS, MAX_DEPTH, MAX_TREE_DEPTH,
 };
+
+/// PostgreSQL's answer to an expression nested or chained too deep (its HINT is added
+/// with the statement's other parse-error hints).
+fn stack_depth() -> ServerError {
+    ServerError::new(STACK_DEPTH)
+}
+
+/// `terms` joined by `op` (AND or OR) left to right: a left-deep tree for a short chain,
+/// as the grammar builds it, and halves joined for a long one, so the tree stays shallow.
+fn balanced(op: BinaryOp, mut terms: Vec<Expr>) -> Expr {
+    if terms.len() > 64 {
+        let right = terms.split_off(terms.len() / 2);
+        return binary(op, balanced(op, terms), balanced(op, right));
+    }
+    let mut it = terms.into_iter();
+    let first = it.next().unwrap_or(Expr::Null);
+    it.fold(first, |l, r| binary(op, l, r))
+}
 
 impl Parser<'_> {
     pub(super) fn expr(&mut self) -> PResult<Expr> {
@@ -29,11 +47,7 @@ impl Parser<'_> {
 
     pub(super) fn expr_bp(&mut self, min: u8) -> PResult<Expr> {
         if self.depth >= MAX_DEPTH {
-            return Err(ServerError {
-                message: STACK_DEPTH.into(),
-                position: None,
-                ..ServerError::default()
-            });
+            return Err(stack_depth());
         }
         self.depth += 1;
         let r = self.expr_bp_inner(min);
@@ -44,116 +58,145 @@ impl Parser<'_> {
     pub(super) fn expr_bp_inner(&mut self, min: u8) -> PResult<Expr> {
         let mut left = self.prefix()?;
         let mut last: Option<u8> = None;
-        while let Some((op, lvl)) = self.infix() {
-            if lvl < min {
-                break;
-            }
-            // Comparison, IS and IN/LIKE/BETWEEN are non-associative.
-            if matches!(lvl, L_IS | L_CMP | L_IN) && last == Some(lvl) {
-                return self.fail();
-            }
-            let idx = self.pos;
-            left = match op {
-                Infix::Or | Infix::And => {
-                    self.advance();
-                    let right = self.expr_bp(lvl + 1)?;
-                    let op = if op == Infix::Or {
-                        BinaryOp::Or
-                    } else {
-                        BinaryOp::And
-                    };
-                    binary(op, left, right)
-                }
-                Infix::Is => self.is_tail(left)?,
-                Infix::IsNull | Infix::NotNull => {
-                    self.advance();
-                    Expr::IsNull {
-                        expr: Box::new(left),
-                        negated: op == Infix::NotNull,
-                    }
-                }
-                Infix::Cmp(bop) => {
-                    self.advance();
-                    if self.is_any_kw(&["any", "all", "some"]) && self.is_punct_at(1, b'(') {
-                        return self.unsupported(self.pos, "ANY/ALL comparisons");
-                    }
-                    let right = self.expr_bp(L_CMP + 1)?;
-                    binary(bop, left, right)
-                }
-                Infix::In(negated) => {
-                    self.skip(if negated { 2 } else { 1 });
-                    self.expect_punct(b'(')?;
-                    if self.query_at(0) && !self.is_punct(b'(') {
-                        return self.unsupported(self.pos, "subqueries");
-                    }
-                    let list = self.expr_list()?;
-                    self.expect_punct(b')')?;
-                    Expr::InList {
-                        expr: Box::new(left),
-                        list,
-                        negated,
-                    }
-                }
-                Infix::Between(negated) => {
-                    self.skip(if negated { 2 } else { 1 });
-                    if self.is_kw("symmetric") {
-                        return self.unsupported(self.pos, "BETWEEN SYMMETRIC");
-                    }
-                    self.eat_kw("asymmetric");
-                    let low = self.expr_bp(L_ESCAPE)?;
-                    self.expect_kw("and")?;
-                    let high = self.expr_bp(L_IN + 1)?;
-                    Expr::Between {
-                        expr: Box::new(left),
-                        low: Box::new(low),
-                        high: Box::new(high),
-                        negated,
-                    }
-                }
-                Infix::Like(negated) => {
-                    self.skip(if negated { 2 } else { 1 });
-                    let pattern = self.expr_bp(L_IN + 1)?;
-                    if self.is_kw("escape") {
-                        return self.unsupported(self.pos, "LIKE ... ESCAPE");
-                    }
-                    Expr::Like {
-                        expr: Box::new(left),
-                        pattern: Box::new(pattern),
-                        negated,
-                    }
-                }
-                Infix::ILike => return self.unsupported(idx, "ILIKE"),
-                Infix::Similar => return self.unsupported(idx, "SIMILAR TO"),
-                Infix::GenericOp => {
-                    if !self.is_op("||") {
-                        let what = format!("operator {}", self.text_of(idx));
-                        return self.unsupported(idx, &what);
-                    }
-                    self.advance();
-                    let right = self.expr_bp(L_OP + 1)?;
-                    binary(BinaryOp::Concat, left, right)
-                }
-                Infix::Arith(bop) => {
-                    self.advance();
-                    let right = self.expr_bp(lvl + 1)?;
-                    binary(bop, left, right)
-                }
-                Infix::Pow => return self.unsupported(idx, "operator ^"),
-                Infix::AtTimeZone => return self.unsupported(idx, "AT TIME ZONE"),
-                Infix::Collate => return self.unsupported(idx, "COLLATE"),
-                Infix::Subscript => return self.unsupported(idx, "array subscripts"),
-                Infix::Cast => {
-                    self.advance();
-                    let type_name = self.typename()?;
-                    Expr::Cast {
-                        expr: Box::new(left),
-                        type_name,
-                    }
-                }
+        let chain_at_start = self.chain;
+        let r = loop {
+            let Some((op, lvl)) = self.infix() else {
+                break Ok(left);
             };
+            if lvl < min {
+                break Ok(left);
+            }
+            // Each operator of a left-associative chain puts the tree one level deeper,
+            // and evaluating it recurses that deep: the chain is counted with the
+            // nesting around it, as PostgreSQL's stack depth check counts both.
+            self.chain += 1;
+            if self.depth + self.chain > MAX_TREE_DEPTH {
+                break Err(stack_depth());
+            }
+            match self.infix_tail(left, op, lvl, last) {
+                Ok(e) => left = e,
+                Err(e) => break Err(e),
+            }
             last = Some(lvl);
+        };
+        self.chain = chain_at_start;
+        r
+    }
+
+    /// The rest of an infix or postfix operator expression, `left` being its left side.
+    fn infix_tail(&mut self, left: Expr, op: Infix, lvl: u8, last: Option<u8>) -> PResult<Expr> {
+        // Comparison, IS and IN/LIKE/BETWEEN are non-associative.
+        if matches!(lvl, L_IS | L_CMP | L_IN) && last == Some(lvl) {
+            return self.fail();
         }
-        Ok(left)
+        let idx = self.pos;
+        Ok(match op {
+            Infix::Or | Infix::And => {
+                // PostgreSQL flattens AND and OR into one list, so a chain of
+                // 20,000 conditions works; a long chain here becomes a balanced
+                // tree, evaluated in the same order.
+                let mut terms = vec![left];
+                loop {
+                    self.advance();
+                    terms.push(self.expr_bp(lvl + 1)?);
+                    if self.infix() != Some((op, lvl)) {
+                        break;
+                    }
+                }
+                let op = if op == Infix::Or {
+                    BinaryOp::Or
+                } else {
+                    BinaryOp::And
+                };
+                balanced(op, terms)
+            }
+            Infix::Is => self.is_tail(left)?,
+            Infix::IsNull | Infix::NotNull => {
+                self.advance();
+                Expr::IsNull {
+                    expr: Box::new(left),
+                    negated: op == Infix::NotNull,
+                }
+            }
+            Infix::Cmp(bop) => {
+                self.advance();
+                if self.is_any_kw(&["any", "all", "some"]) && self.is_punct_at(1, b'(') {
+                    return self.unsupported(self.pos, "ANY/ALL comparisons");
+                }
+                let right = self.expr_bp(L_CMP + 1)?;
+                binary(bop, left, right)
+            }
+            Infix::In(negated) => {
+                self.skip(if negated { 2 } else { 1 });
+                self.expect_punct(b'(')?;
+                if self.query_at(0) && !self.is_punct(b'(') {
+                    return self.unsupported(self.pos, "subqueries");
+                }
+                let list = self.expr_list()?;
+                self.expect_punct(b')')?;
+                Expr::InList {
+                    expr: Box::new(left),
+                    list,
+                    negated,
+                }
+            }
+            Infix::Between(negated) => {
+                self.skip(if negated { 2 } else { 1 });
+                if self.is_kw("symmetric") {
+                    return self.unsupported(self.pos, "BETWEEN SYMMETRIC");
+                }
+                self.eat_kw("asymmetric");
+                let low = self.expr_bp(L_ESCAPE)?;
+                self.expect_kw("and")?;
+                let high = self.expr_bp(L_IN + 1)?;
+                Expr::Between {
+                    expr: Box::new(left),
+                    low: Box::new(low),
+                    high: Box::new(high),
+                    negated,
+                }
+            }
+            Infix::Like(negated) => {
+                self.skip(if negated { 2 } else { 1 });
+                let pattern = self.expr_bp(L_IN + 1)?;
+                if self.is_kw("escape") {
+                    return self.unsupported(self.pos, "LIKE ... ESCAPE");
+                }
+                Expr::Like {
+                    expr: Box::new(left),
+                    pattern: Box::new(pattern),
+                    negated,
+                }
+            }
+            Infix::ILike => return self.unsupported(idx, "ILIKE"),
+            Infix::Similar => return self.unsupported(idx, "SIMILAR TO"),
+            Infix::GenericOp => {
+                if !self.is_op("||") {
+                    let what = format!("operator {}", self.text_of(idx));
+                    return self.unsupported(idx, &what);
+                }
+                self.advance();
+                let right = self.expr_bp(L_OP + 1)?;
+                binary(BinaryOp::Concat, left, right)
+            }
+            Infix::Arith(bop) => {
+                self.advance();
+                let right = self.expr_bp(lvl + 1)?;
+                binary(bop, left, right)
+            }
+            Infix::Pow => return self.unsupported(idx, "operator ^"),
+            Infix::AtTimeZone => return self.unsupported(idx, "AT TIME ZONE"),
+            Infix::Collate => return self.unsupported(idx, "COLLATE"),
+            Infix::Subscript => return self.unsupported(idx, "array subscripts"),
+            Infix::Cast => {
+                self.advance();
+                let type_name = self.typename()?;
+                Expr::Cast {
+                    expr: Box::new(left),
+                    type_name,
+                }
+            }
+        })
     }
 
     /// The infix or postfix operator next, with its binding power.

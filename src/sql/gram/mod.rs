@@ -28,6 +28,7 @@ pub fn parse(sql: &str) -> Result<Statement, ServerError> {
         pos: 0,
         lex_err,
         depth: 0,
+        chain: 0,
         pending: None,
         label_depth: None,
     };
@@ -40,6 +41,13 @@ pub(super) static EOF_TK: Tk = Tk::Eof;
 
 /// Nesting limit for expressions and parenthesized queries.
 pub(super) const MAX_DEPTH: usize = 100;
+
+/// The deepest expression tree the parser builds: nesting plus chained operators
+/// (`1 + 1 + ...`, `x::int::int ...`). Everything that walks the tree (evaluation,
+/// cloning, dropping) recurses this deep, well inside the browser's 1 MB stack.
+/// PostgreSQL stops a `1 + 1 + ...` chain near 4,000 terms with "stack depth limit
+/// exceeded"; walscope stops it at 500, which leaves the browser room to spare.
+pub(super) const MAX_TREE_DEPTH: usize = 500;
 
 // Binding powers, weakest first, as gram.y's precedence declarations.
 pub(super) const L_OR: u8 = 1;
@@ -87,6 +95,8 @@ pub(super) struct Parser<'a> {
     pos: usize,
     lex_err: Option<ServerError>,
     depth: usize,
+    /// Operators in the left-associative chains being parsed (see [`MAX_TREE_DEPTH`]).
+    chain: usize,
     /// A semantic error the server raises after parsing succeeds.
     pending: Option<ServerError>,
     /// Expression depth of the target being parsed, where a keyword may be a column label.

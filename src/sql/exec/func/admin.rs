@@ -22,7 +22,7 @@ pub(super) fn backend_pid(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Val> {
 
 /// pg_cancel_backend(pid) and pg_terminate_backend(pid).
 pub(super) fn signal_backend(x: &mut Exec<'_>, name: &str, args: Vec<Val>) -> Res<Val> {
-    let Val::Int(pid) = args[0] else {
+    let Some(pid) = args[0].int() else {
         return Err(x.no_function(name, &args));
     };
     let h = x.h;
@@ -46,7 +46,7 @@ pub(super) fn signal_backend(x: &mut Exec<'_>, name: &str, args: Vec<Val>) -> Re
 
 pub(super) fn size_pretty(x: &mut Exec<'_>, name: &str, args: Vec<Val>) -> Res<Val> {
     let n = match args[0] {
-        Val::Int(i) => i as f64,
+        Val::Int(i) | Val::BigInt(i) => i as f64,
         Val::Num(n) => n,
         _ => return Err(x.no_function(name, &args)),
     };
@@ -55,7 +55,7 @@ pub(super) fn size_pretty(x: &mut Exec<'_>, name: &str, args: Vec<Val>) -> Res<V
 
 pub(super) fn database_size(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Val> {
     let data = x.c.host(x.h).data.as_ref();
-    Ok(Val::Int(
+    Ok(Val::BigInt(
         data.map_or(0, |d| (d.db.data_bytes() + 7_500_000) as i64),
     ))
 }
@@ -66,5 +66,5 @@ pub(super) fn relation_size(x: &mut Exec<'_>, name: &str, args: Vec<Val>) -> Res
         return Err(x.no_function(name, &args));
     };
     let t = x.table(t)?;
-    Ok(Val::Int((t.heap_bytes.div_ceil(8160) * 8192) as i64))
+    Ok(Val::BigInt((t.heap_bytes.div_ceil(8160) * 8192) as i64))
 }

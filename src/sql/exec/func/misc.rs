@@ -2,6 +2,7 @@
 
 use crate::sql::ServerError;
 
+use super::super::limits::check_value_len;
 use super::super::value::Val;
 use super::super::{Exec, Res};
 
@@ -38,10 +39,9 @@ pub(super) fn inet_server_addr(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Va
 
 pub(super) fn repeat(x: &mut Exec<'_>, name: &str, args: Vec<Val>) -> Res<Val> {
     match (&args[0], &args[1]) {
+        // repeat(text, integer): a bigint count finds no function, as in PostgreSQL.
         (Val::Text(s), Val::Int(n)) => {
-            if s.len() as i64 * n > 10_000_000 {
-                return Err(ServerError::new("requested length too large"));
-            }
+            check_value_len(s.len() as u64 * (*n).max(0) as u64)?;
             Ok(Val::Text(s.repeat((*n).max(0) as usize)))
         }
         _ => Err(x.no_function(name, &args)),
@@ -73,5 +73,5 @@ pub(super) fn txid_current(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Val> {
             "cannot execute txid_current() during recovery",
         ));
     }
-    Ok(Val::Int(x.c.allocate_xid() as i64))
+    Ok(Val::BigInt(x.c.allocate_xid() as i64))
 }

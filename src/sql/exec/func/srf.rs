@@ -4,6 +4,7 @@
 use crate::sim::{segment_file_name, SEGMENT_SIZE};
 use crate::sql::ServerError;
 
+use super::super::limits::check_rows;
 use super::super::value::Val;
 use super::super::{Exec, Res, Rows};
 
@@ -23,23 +24,29 @@ pub(super) fn is_set_function(name: &str) -> bool {
 
 /// generate_series(start, stop [, step]) over integers.
 fn generate_series(x: &mut Exec<'_>, name: &str, vals: Vec<Val>) -> Res<Rows> {
-    let (Some(Val::Int(a)), Some(Val::Int(b))) = (vals.first(), vals.get(1)) else {
+    let (Some(a), Some(b)) = (
+        vals.first().and_then(Val::int),
+        vals.get(1).and_then(Val::int),
+    ) else {
         return Err(x.no_function(name, &vals));
     };
-    let step = match vals.get(2) {
-        Some(Val::Int(s)) if *s != 0 => *s,
-        Some(_) => return Err(ServerError::new("step size cannot equal zero")),
+    let step = match vals.get(2).map(|v| v.int()) {
+        Some(Some(0)) => return Err(ServerError::new("step size cannot equal zero")),
+        Some(Some(s)) => s,
+        Some(None) => return Err(x.no_function(name, &vals)),
         None => 1,
     };
+    // generate_series(int, int) answers integers, with a bigint anywhere bigints.
+    let big = vals.iter().any(|v| matches!(v, Val::BigInt(_)));
     // In i128: the bounds may be anything a user types.
-    let count = (i128::from(*b) - i128::from(*a)) / i128::from(step) + 1;
-    if count > 5_000_000 {
-        return Err(ServerError::new(
-            "walscope generates at most 5,000,000 rows per statement",
-        ));
-    }
-    let rows = (0..count.max(0) as i64)
-        .map(|i| vec![Val::Int(a + i * step)])
+    let (a, step) = (i128::from(a), i128::from(step));
+    let count = ((i128::from(b) - a) / step + 1).max(0);
+    check_rows(count as u128)?;
+    let rows = (0..count)
+        .map(|i| {
+            let v = (a + i * step) as i64;
+            vec![if big { Val::BigInt(v) } else { Val::Int(v) }]
+        })
         .collect();
     Ok(Rows {
         columns: vec!["generate_series".into()],

@@ -4,7 +4,7 @@
 
 use crate::sim::{ReplayPause, TimelineId, SEGMENT_SIZE};
 
-use super::super::value::Val;
+use super::super::value::{lsn_diff, Val};
 use super::super::{Exec, Res};
 
 /// pg_current_wal_lsn(), pg_current_wal_insert_lsn(), pg_current_wal_flush_lsn().
@@ -50,7 +50,7 @@ pub(super) fn walfile_name_offset(x: &mut Exec<'_>, _: &str, args: Vec<Val>) -> 
 pub(super) fn wal_lsn_diff(x: &mut Exec<'_>, _: &str, args: Vec<Val>) -> Res<Val> {
     let a = x.lsn_arg(&args[0])?;
     let b = x.lsn_arg(&args[1])?;
-    Ok(Val::Num(a.diff(b) as f64))
+    Ok(Val::Num(lsn_diff(a, b)))
 }
 
 pub(super) fn switch_wal(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Val> {
