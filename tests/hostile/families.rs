@@ -295,3 +295,27 @@ proptest! {
         run(&script);
     }
 }
+
+#[test]
+fn a_server_without_its_configuration_files_does_not_start() {
+    // PostgreSQL 15: postgres writes the first to stderr before logging starts; the
+    // other two go to the log, followed by FATAL:  could not load pg_hba.conf.
+    let o = run("primary$ rm /var/lib/pgsql/data/postgresql.conf\nprimary$ pg_ctl restart\n");
+    assert!(
+        o.text.contains("postgres: could not access the server configuration file \"/var/lib/pgsql/data/postgresql.conf\": No such file or directory")
+            && o.text.contains("pg_ctl: could not start server"),
+        "{}",
+        o.text
+    );
+    for (how, line) in [
+        ("echo '' > pg_hba.conf", "LOG:  configuration file \"/var/lib/pgsql/data/pg_hba.conf\" contains no entries"),
+        ("rm pg_hba.conf", "LOG:  could not open configuration file \"/var/lib/pgsql/data/pg_hba.conf\": No such file or directory"),
+    ] {
+        let o = run(&format!(
+            "primary$ pg_ctl stop\nprimary$ {how}\nprimary$ pg_ctl start\nprimary$ tail -2 /var/lib/pgsql/data/log/postgresql.log\n"
+        ));
+        assert!(o.text.contains("pg_ctl: could not start server"), "{how}: {}", o.text);
+        assert!(o.text.contains(line), "{how}: {}", o.text);
+        assert!(o.text.contains("FATAL:  could not load pg_hba.conf"), "{how}: {}", o.text);
+    }
+}
