@@ -319,3 +319,29 @@ fn a_server_without_its_configuration_files_does_not_start() {
         assert!(o.text.contains("FATAL:  could not load pg_hba.conf"), "{how}: {}", o.text);
     }
 }
+
+#[test]
+fn two_standbys_on_one_slot_get_postgresql_s_error_on_both_ends() {
+    let o = with_two(
+        "primary=# SELECT pg_create_physical_replication_slot('s1');\n\
+         standby1=# ALTER SYSTEM SET primary_slot_name = 's1';\n\
+         standby1$ pg_ctl restart\n\
+         lab$ wait 2s\n\
+         standby2=# ALTER SYSTEM SET primary_slot_name = 's1';\n\
+         standby2$ pg_ctl restart\n\
+         lab$ wait 2s\n\
+         primary$ tail -2 /var/lib/pgsql/data/log/postgresql.log\n\
+         standby2$ tail -1 /var/lib/pgsql/data/log/postgresql.log\n",
+    );
+    let t = &o.text;
+    let primary_error = t.find("ERROR:  replication slot \"s1\" is active for PID ");
+    assert!(primary_error.is_some(), "{t}");
+    assert!(
+        t.contains("STATEMENT:  START_REPLICATION SLOT \"s1\" 0/"),
+        "{t}"
+    );
+    assert!(
+        t.contains("FATAL:  could not start WAL streaming: ERROR:  replication slot \"s1\" is active for PID "),
+        "{t}"
+    );
+}
