@@ -17,13 +17,20 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use crate::script::runner::MAX_EVENTS_PER_REPLAY;
 use crate::script::{self, Line, Runner, Target};
-use crate::sim::{SimDuration, SimTime};
+use crate::sim::{SimDuration, SimTime, MAX_TIME};
 
 /// The largest fragment decoded, in characters.
 pub const MAX_FRAGMENT: usize = 512 * 1024;
 /// The most a link may inflate to.
 pub const MAX_INFLATED: usize = 256 * 1024;
+/// The most commands a link may hold.
+pub const MAX_LINES: usize = 10_000;
+/// The most node names a link may hold (and nodes whose console it sets to `\x`).
+pub const MAX_NODES: usize = 64;
+/// The longest node name or lesson id (PostgreSQL's NAMEDATALEN - 1).
+pub const MAX_NAME: usize = 63;
 
 /// What the lag chart plots.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,19 +94,26 @@ impl Scenario {
         }
     }
 
-    /// Runs the lines on a fresh cluster, and stops when the last one has run.
+    /// Runs the lines on a fresh cluster, and stops when the last one has run, or when
+    /// the replay has run [`MAX_EVENTS_PER_REPLAY`] events of the model.
     pub fn run_lines(&self) -> Runner {
         let mut r = Runner::new(self.seed);
+        r.cluster.limit_events(MAX_EVENTS_PER_REPLAY);
         for l in &self.lines {
+            if r.cluster.processed >= r.cluster.event_limit() {
+                break;
+            }
             r.run_line(l);
         }
         r
     }
 
-    /// Rebuilds the state: replays the lines on a fresh cluster and runs to `time`.
+    /// Rebuilds the state: replays the lines on a fresh cluster and runs to `time`
+    /// (within the same bound as [`Scenario::run_lines`]).
     pub fn replay(&self) -> Runner {
         let mut r = self.run_lines();
         r.cluster.run_until(self.time);
+        r.cluster.restore_event_limit(u64::MAX);
         for node in &self.view.expanded {
             r.psql.entry(node.clone()).or_default().expanded = true;
         }
@@ -132,6 +146,9 @@ pub enum LinkError {
     Damaged(&'static str),
     /// The scenario's script has a line that cannot be read.
     BadScript(String),
+    /// A field is out of bounds or holds what a link made by walscope never holds
+    /// (a newline in a shell line, a time past [`MAX_TIME`], a malformed lesson id).
+    Invalid(String),
 }
 
 impl fmt::Display for LinkError {
@@ -153,6 +170,7 @@ impl fmt::Display for LinkError {
             LinkError::BadScript(e) => {
                 write!(f, "the link holds a scenario that cannot be read: {e}")
             }
+            LinkError::Invalid(e) => write!(f, "the link is not valid: {e}"),
         }
     }
 }
@@ -380,6 +398,7 @@ fn decode_v1(body: &str) -> Result<Scenario, LinkError> {
     if !rest.is_empty() {
         return Err(LinkError::Damaged("trailing data"));
     }
+    validate_fields(&wire)?;
     let mut lines = Vec::with_capacity(wire.lines.len());
     let mut prev = 0u64;
     for (i, wl) in wire.lines.iter().enumerate() {
@@ -408,24 +427,19 @@ fn decode_v1(body: &str) -> Result<Scenario, LinkError> {
             }
             _ => return Err(LinkError::Damaged("unknown line kind")),
         };
-        // Every line must read back as a script line, exactly.
+        if at.is_some_and(|t| t.0 > MAX_TIME.0) {
+            return Err(LinkError::Invalid(format!(
+                "line {}: its time is past the end of a lab (24h)",
+                i + 1
+            )));
+        }
         let line = Line {
             number: i + 1,
             at,
             target,
             text,
         };
-        let reparsed = script::parse_line(&line.to_script(), i + 1)
-            .map_err(|e| LinkError::BadScript(e.to_string()))?;
-        if reparsed.target != line.target
-            || reparsed.at != line.at
-            || reparsed.text != line.text.trim()
-        {
-            return Err(LinkError::BadScript(format!(
-                "line {}: does not read back the same",
-                i + 1
-            )));
-        }
+        check_line(&line)?;
         lines.push(line);
     }
     Ok(Scenario {
@@ -435,6 +449,73 @@ fn decode_v1(body: &str) -> Result<Scenario, LinkError> {
         lesson: wire.lesson,
         view: wire.view,
     })
+}
+
+/// Bounds on the fields of a decoded link, checked before anything runs.
+fn validate_fields(wire: &WireV1) -> Result<(), LinkError> {
+    let invalid = |m: String| Err(LinkError::Invalid(m));
+    if wire.time > MAX_TIME.0 {
+        return invalid(format!("its time is past the end of a lab ({MAX_TIME})"));
+    }
+    if wire.lines.len() > MAX_LINES {
+        return invalid(format!("it holds over {MAX_LINES} commands"));
+    }
+    if wire.nodes.len() > MAX_NODES || wire.view.expanded.len() > MAX_NODES {
+        return invalid(format!("it names over {MAX_NODES} nodes"));
+    }
+    for n in wire.nodes.iter().chain(&wire.view.expanded) {
+        if !is_name(n) {
+            return invalid(format!("\"{}\" is not a node name", n.escape_debug()));
+        }
+    }
+    if let Some(l) = &wire.lesson {
+        if !is_name(&l.id) {
+            return invalid(format!("\"{}\" is not a lesson id", l.id.escape_debug()));
+        }
+    }
+    if !(1..=1_000_000).contains(&wire.view.speed_milli) {
+        return invalid("its playback speed is out of range".to_string());
+    }
+    Ok(())
+}
+
+/// A node name or lesson id: 1 to [`MAX_NAME`] ASCII letters, digits, `_` or `-` (what
+/// a script prompt accepts as a node name).
+fn is_name(s: &str) -> bool {
+    (1..=MAX_NAME).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// A decoded line must be one command that reads back as itself: no newline outside
+/// SQL (which may span lines), no other control character, and the same target, time
+/// and text when its script text is read again.
+fn check_line(line: &Line) -> Result<(), LinkError> {
+    let n = line.number;
+    let bad = |m: &str| Err(LinkError::BadScript(format!("line {n}: {m}")));
+    let sql = matches!(line.target, Target::Sql(_));
+    if line
+        .text
+        .chars()
+        .any(|c| c.is_control() && c != '\t' && !(sql && c == '\n'))
+    {
+        return bad("holds a control character");
+    }
+    let script = line.to_script();
+    let reparsed = if line.text.contains('\n') {
+        match script::parse(&script) {
+            Ok(mut v) if v.len() == 1 => v.remove(0),
+            Ok(_) => return bad("holds more than one command"),
+            Err(e) => return Err(LinkError::BadScript(e.to_string())),
+        }
+    } else {
+        script::parse_line(&script, n).map_err(|e| LinkError::BadScript(e.to_string()))?
+    };
+    if reparsed.target != line.target || reparsed.at != line.at || reparsed.text != line.text.trim()
+    {
+        return bad("does not read back the same");
+    }
+    Ok(())
 }
 
 /// FNV-1a over the serialized scenario.

@@ -3,20 +3,40 @@
 //!
 //! The model is deterministic, so the past is not stored as pictures but rebuilt:
 //! every line run is recorded with its virtual time, a clone of the runner is kept
-//! every [`SNAPSHOT_EVERY`] of virtual time, and going to time `t` restores the latest
+//! every [`SNAPSHOT_EVERY`] of virtual time (every [`SNAPSHOT_EVERY_LATER`] after the
+//! first hour, [`DENSE_UNTIL`]), and going to time `t` restores the latest
 //! snapshot at or before `t` and re-runs the recorded lines up to `t`. The lag chart's
-//! samples are taken at fixed virtual times ([`SAMPLE_EVERY`]), so they are the same
+//! samples are taken at fixed virtual times ([`SAMPLE_EVERY`], [`SAMPLE_EVERY_LATER`] after
+//! the first hour), so they are the same
 //! however the time was reached.
 
 use crate::script::lab::{self as labcmd, LabCommand};
+use crate::script::runner::{halt_message, MAX_EVENTS_PER_REPLAY};
 use crate::script::{Line, Runner, Target};
 use crate::share::{Scenario, ViewOptions};
-use crate::sim::{HostId, NodeView, ServerState, SimDuration, SimTime};
+use crate::sim::{HostId, NodeView, ServerState, SimDuration, SimTime, MAX_TIME};
 
 /// How often a clone of the runner is kept for scrubbing.
 pub const SNAPSHOT_EVERY: SimDuration = SimDuration::from_secs(10);
 /// How often the lag chart samples the model.
 pub const SAMPLE_EVERY: SimDuration = SimDuration::from_millis(100);
+/// Until when snapshots and samples are dense; after it they thin out, so a lab that
+/// runs to the end of its clock ([`MAX_TIME`], 24 hours) holds about 600 snapshots and
+/// 120,000 samples instead of 8,640 and 864,000.
+pub const DENSE_UNTIL: SimTime = SimTime(3600 * 1_000_000);
+/// How often a snapshot is kept after [`DENSE_UNTIL`].
+pub const SNAPSHOT_EVERY_LATER: SimDuration = SimDuration::from_secs(300);
+/// How often the lag chart samples the model after [`DENSE_UNTIL`].
+pub const SAMPLE_EVERY_LATER: SimDuration = SimDuration::from_secs(1);
+
+/// The sampling period at `t`.
+fn sample_every(t: SimTime) -> SimDuration {
+    if t < DENSE_UNTIL {
+        SAMPLE_EVERY
+    } else {
+        SAMPLE_EVERY_LATER
+    }
+}
 
 /// A piece of the console transcript, shown once virtual time reaches `at`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +95,8 @@ pub struct Lab {
     horizon: SimTime,
     transcript: Vec<Entry>,
     samples: Vec<Sample>,
+    /// Why the replay that built this lab stopped early (see [`Lab::replay`]).
+    stopped: Option<String>,
 }
 
 impl Lab {
@@ -94,6 +116,7 @@ impl Lab {
             horizon: SimTime::ZERO,
             transcript: Vec::new(),
             samples: Vec::new(),
+            stopped: None,
         };
         // The chart's first sample is the cluster before any line runs, whether the
         // lines are then typed one by one or replayed from a link (a sample at a time
@@ -104,19 +127,54 @@ impl Lab {
 
     /// Rebuilds a lab from a script's lines (as a link or a `.walscope` file holds
     /// them): runs them in order at their times, then runs on to `time` if given.
+    ///
+    /// A replay runs at most [`MAX_EVENTS_PER_REPLAY`] events of the model: one that
+    /// reaches it stops there, drops the lines it did not run, and says so in
+    /// [`Lab::replay_stopped`] and in the transcript.
     pub fn replay(seed: u64, lines: Vec<Line>, time: Option<SimTime>) -> Lab {
+        Lab::replay_within(seed, lines, time, MAX_EVENTS_PER_REPLAY)
+    }
+
+    /// [`Lab::replay`] with another bound on its events (tests use a small one).
+    pub fn replay_within(seed: u64, lines: Vec<Line>, time: Option<SimTime>, events: u64) -> Lab {
         let mut lab = Lab::new(seed);
         lab.recorded = lines;
-        while lab.cursor < lab.recorded.len() {
+        let outer = lab.runner.cluster.limit_events(events);
+        let spent = |lab: &Lab| lab.runner.cluster.processed >= lab.runner.cluster.event_limit();
+        while lab.cursor < lab.recorded.len() && !spent(&lab) {
             let due = lab.due(lab.cursor);
             lab.advance_to(due);
         }
-        let end = lab.busy_until();
-        lab.advance_to(end);
-        if let Some(t) = time {
+        if !spent(&lab) {
+            let end = lab.busy_until();
+            lab.advance_to(end);
+        }
+        if let Some(t) = time.filter(|_| !spent(&lab)) {
             lab.advance_to(t);
         }
+        if spent(&lab) {
+            lab.cut_wait();
+            let skipped = lab.recorded.len() - lab.cursor;
+            lab.recorded.truncate(lab.cursor);
+            let note = format!(
+                "walscope stopped replaying at {}: opening a lab may run at most {events} events of the model; {skipped} later command(s) were not run",
+                lab.now()
+            );
+            lab.transcript.push(Entry {
+                at: lab.now(),
+                text: format!("{note}\n"),
+                line: None,
+                node: None,
+            });
+            lab.stopped = Some(note);
+        }
+        lab.runner.cluster.restore_event_limit(outer);
         lab
+    }
+
+    /// Why the replay that built this lab stopped early, if it did.
+    pub fn replay_stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
     }
 
     /// The lab a link describes; the view options are the caller's to apply.
@@ -202,18 +260,62 @@ impl Lab {
     /// scrubbed back discards the recorded future first.
     pub fn run_line(&mut self, line: &Line) {
         if let Some(at) = line.at {
+            let outer = self.runner.cluster.limit_events(self.runner.command_events);
             self.advance_to(SimTime(at.0));
+            self.note_halt();
+            self.runner.cluster.restore_event_limit(outer);
         }
         self.discard_future();
         let mut stamped = line.clone();
         stamped.at = Some(SimDuration(self.now().0));
         stamped.number = self.recorded.len() + 1;
         self.recorded.push(stamped);
+        let outer = self.runner.cluster.limit_events(self.runner.command_events);
         self.exec_next();
         // A wait lets the clock run to its end, through the samples and snapshots.
         let end = self.busy_until();
         self.advance_to(end);
+        if self.runner.cluster.halt().is_some() {
+            self.cut_wait();
+            self.note_halt();
+        }
+        self.runner.cluster.restore_event_limit(outer);
         self.horizon = self.horizon.max(self.now());
+    }
+
+    /// Says in the transcript that the cluster stopped short, if it did.
+    fn note_halt(&mut self) {
+        if let Some(halt) = self.runner.cluster.halt() {
+            self.transcript.push(Entry {
+                at: self.now(),
+                text: halt_message(halt, self.now()),
+                line: None,
+                node: None,
+            });
+        }
+    }
+
+    /// A `wait` the event limit stopped is recorded as the wait it was, as the runner
+    /// records it, so the script rebuilds this moment.
+    fn cut_wait(&mut self) {
+        let Some(i) = self.cursor.checked_sub(1) else {
+            return;
+        };
+        let Some((start, d)) = wait_of(&self.recorded[i]) else {
+            return;
+        };
+        if start + d <= self.now() {
+            return;
+        }
+        let done = self.now().saturating_sub(start);
+        let text = format!("wait {done}");
+        if let Some(e) = self.transcript.iter_mut().find(|e| e.line == Some(i)) {
+            e.text = format!("lab$ {text}\n");
+        }
+        self.recorded[i].text = text.clone();
+        if let Some(l) = self.runner.history.last_mut() {
+            l.text = text;
+        }
     }
 
     /// Drops every recorded line, transcript entry, snapshot and sample after now. A
@@ -311,6 +413,9 @@ impl Lab {
     /// Moves virtual time forward to `target`, running recorded lines as they fall
     /// due, sampling the lag chart and keeping snapshots on the way.
     pub fn advance_to(&mut self, target: SimTime) {
+        // The clock stops at MAX_TIME, and a cluster out of events for this command
+        // stays where it is: either way there is no further to go.
+        let target = target.min(MAX_TIME);
         loop {
             while self.cursor < self.recorded.len() && self.due(self.cursor) <= self.now() {
                 self.exec_next();
@@ -320,10 +425,14 @@ impl Lab {
             if self.cursor < self.recorded.len() {
                 stop = stop.min(self.due(self.cursor));
             }
-            let next_sample = SimTime((now.0 / SAMPLE_EVERY.0 + 1) * SAMPLE_EVERY.0);
+            let every = sample_every(now).0;
+            let next_sample = SimTime((now.0 / every + 1) * every);
             stop = stop.min(next_sample);
             self.runner.cluster.run_until(stop);
             self.at_boundary();
+            if self.runner.cluster.halt().is_some() {
+                break;
+            }
             let pending = self.cursor < self.recorded.len() && self.due(self.cursor) <= self.now();
             if self.now() >= target && !pending {
                 break;
@@ -345,14 +454,19 @@ impl Lab {
                 node: None,
             });
         }
-        if now.0.is_multiple_of(SAMPLE_EVERY.0) && self.samples.last().is_none_or(|s| s.at < now) {
+        if now.0.is_multiple_of(sample_every(now).0)
+            && self.samples.last().is_none_or(|s| s.at < now)
+        {
             self.samples.push(sample(&self.runner, now));
         }
-        if self
-            .snapshots
-            .last()
-            .is_none_or(|s| now.saturating_sub(s.runner.now()) >= SNAPSHOT_EVERY)
-        {
+        if self.snapshots.last().is_none_or(|s| {
+            let every = if now < DENSE_UNTIL {
+                SNAPSHOT_EVERY
+            } else {
+                SNAPSHOT_EVERY_LATER
+            };
+            now.saturating_sub(s.runner.now()) >= every
+        }) {
             self.snapshots.push(Snapshot {
                 runner: self.runner.clone(),
                 cursor: self.cursor,

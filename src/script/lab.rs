@@ -1,6 +1,10 @@
 //! `lab$` commands: the simulation's own controls (hosts, time, faults, workload).
 
-use crate::sim::{Cluster, HostId, SimDuration};
+use crate::sim::{Cluster, HostId, SimDuration, MAX_TIME};
+
+/// The longest one-way latency a link may be given: ten minutes, far past any timeout
+/// (`wal_sender_timeout`, `wal_receiver_timeout`) a lesson shows.
+pub const MAX_LATENCY: SimDuration = SimDuration::from_secs(600);
 
 /// A lab command, read from its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,7 +59,7 @@ pub fn parse(text: &str) -> Result<LabCommand, String> {
         ["node", "rename", old, new] => LabCommand::NodeRename(old.to_string(), new.to_string()),
         ["wait", d] => {
             let d = dur(d)?;
-            if d > SimDuration::from_secs(24 * 3600) {
+            if d > SimDuration(MAX_TIME.0) {
                 return Err("lab: wait at most 24h at a time".to_string());
             }
             LabCommand::Wait(d)
@@ -63,7 +67,13 @@ pub fn parse(text: &str) -> Result<LabCommand, String> {
         ["crash", n] => LabCommand::Crash(n.to_string()),
         ["partition", a, b] => LabCommand::Partition(a.to_string(), b.to_string()),
         ["heal", a, b] => LabCommand::Heal(a.to_string(), b.to_string()),
-        ["latency", a, b, d] => LabCommand::Latency(a.to_string(), b.to_string(), dur(d)?),
+        ["latency", a, b, d] => {
+            let d = dur(d)?;
+            if d > MAX_LATENCY {
+                return Err(format!("lab: latency at most {MAX_LATENCY} (one way)"));
+            }
+            LabCommand::Latency(a.to_string(), b.to_string(), d)
+        }
         ["bandwidth", a, b, r] => LabCommand::Bandwidth(
             a.to_string(),
             b.to_string(),
@@ -124,6 +134,14 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
             ))
         }
         LabCommand::Wait(d) => {
+            let left = MAX_TIME.saturating_sub(c.now());
+            if *d > left {
+                return Err(format!(
+                    "lab: the lab's clock stops at 24h and it is {} now: wait at most {}",
+                    c.now(),
+                    crate::sim::SimTime(left.0)
+                ));
+            }
             c.advance(*d);
             Ok(String::new())
         }

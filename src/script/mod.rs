@@ -85,13 +85,18 @@ pub fn parse(text: &str) -> Result<Vec<Line>, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out: Vec<Line> = Vec::new();
     let mut open_sql: Option<usize> = None;
+    // A file saved by an editor that writes a UTF-8 byte-order mark reads as without it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw) in text.lines().enumerate() {
         let number = i + 1;
         if let Some(idx) = open_sql {
             let line = &mut out[idx];
             line.text.push('\n');
             line.text.push_str(raw);
-            if sql_complete(&line.text) {
+            // Only a `;` (or the end of a block comment after the last `;`) can complete
+            // the text: a line with neither leaves it open, so a long statement is not
+            // re-split at each of its lines.
+            if (raw.contains(';') || raw.contains("*/")) && sql_complete(&line.text) {
                 open_sql = None;
             }
             continue;
@@ -139,11 +144,17 @@ pub fn parse_line(line: &str, number: usize) -> Result<Line, ParseError> {
     let mut at = None;
     if let Some(after) = rest.strip_prefix('@') {
         let (time, tail) = after.split_once(char::is_whitespace).unwrap_or((after, ""));
-        at = Some(SimDuration::parse(time).ok_or_else(|| {
+        let t = SimDuration::parse(time).ok_or_else(|| {
             err(format!(
                 "invalid time \"@{time}\" (use @2s, @1.5s, @250ms or @2min)"
             ))
-        })?);
+        })?;
+        if t.0 > crate::sim::MAX_TIME.0 {
+            return Err(err(format!(
+                "time \"@{time}\" is past the end of a lab (its clock stops at 24h)"
+            )));
+        }
+        at = Some(t);
         rest = tail.trim_start();
     }
     let name_end = rest

@@ -6,10 +6,34 @@ use super::lab::{self, LabCommand};
 use super::psql::{self, Action, PsqlState};
 use super::shell::{self, ShellResult};
 use super::{parse, Line, ParseError, Target};
-use crate::sim::{Cluster, HostId, SimTime};
+use crate::sim::{Cluster, Halt, HostId, SimDuration, SimTime, MAX_TIME};
 
 /// How long a console waits for a statement's commit before moving on.
 pub const PATIENCE: crate::sim::SimDuration = crate::sim::SimDuration::from_secs(1);
+
+/// The most events of the model one command may run (a `wait`, a `pg_basebackup`, a
+/// statement, or the wait for a line's `@TIME`): about an hour and a half of virtual
+/// time for three standbys under a 1,000 TPS workload, a few seconds of work. A command
+/// that reaches it stops there with [`halt_message`], and the lab goes on from that
+/// moment with the next command.
+pub const MAX_EVENTS_PER_COMMAND: u64 = 4_000_000;
+
+/// The most events of the model opening a link (or a lesson step, or an imported
+/// file) may run: about three hours of virtual time for three standbys under a 1,000
+/// TPS workload. A replay that reaches it stops there and keeps the lines run so far.
+pub const MAX_EVENTS_PER_REPLAY: u64 = 8_000_000;
+
+/// What the transcript says when the cluster stopped short (see [`Halt`]).
+pub fn halt_message(halt: Halt, now: SimTime) -> String {
+    match halt {
+        Halt::Events => format!(
+            "walscope: stopped at {now}: this command ran the most events of the model one command may run; the next command goes on from here\n"
+        ),
+        Halt::Clock => format!(
+            "walscope: the lab's clock stops at {MAX_TIME} (24 hours of virtual time); nothing happens after that\n"
+        ),
+    }
+}
 
 /// A cluster with its consoles, and every line run so far (with the virtual time it
 /// ran at, so replaying them rebuilds the same state).
@@ -21,6 +45,8 @@ pub struct Runner {
     pub psql: BTreeMap<String, PsqlState>,
     /// The lines run so far, each stamped with its time.
     pub history: Vec<Line>,
+    /// The most events one command may run ([`MAX_EVENTS_PER_COMMAND`]; tests lower it).
+    pub command_events: u64,
     /// The rest of console lines whose statement still waits for its commit: psql sends
     /// them in the same session once the wait ends.
     pub pending: Vec<Pending>,
@@ -44,6 +70,7 @@ impl Runner {
             psql: BTreeMap::new(),
             history: Vec::new(),
             pending: Vec::new(),
+            command_events: MAX_EVENTS_PER_COMMAND,
         }
     }
 
@@ -58,12 +85,30 @@ impl Runner {
         let mut out = String::new();
         // A line runs after everything due at its time has happened, including what the
         // previous line set off at the same instant: typed live or replayed from its
-        // script, the same line then sees the same cluster.
+        // script, the same line then sees the same cluster. Waiting for its time and
+        // running it are bounded apart, so a line's own work is bounded the same way
+        // whether the runner or the timeline brought the clock to it.
         let target = line.at.map_or(SimTime::ZERO, |at| SimTime(at.0));
+        let outer = self.cluster.limit_events(self.command_events);
         out.push_str(&self.advance_to(target.max(self.cluster.now())));
         out.push_str(&self.drain_outputs());
+        if let Some(halt) = self.cluster.halt() {
+            out.push_str(&halt_message(halt, self.cluster.now()));
+        }
+        self.cluster.restore_event_limit(outer);
+        let outer = self.cluster.limit_events(self.command_events);
+        let body = self.run_bounded(line);
+        self.cluster.restore_event_limit(outer);
+        out.push_str(&body);
+        out
+    }
+
+    /// Runs one line at the current time within the event limit set for it.
+    fn run_bounded(&mut self, line: &Line) -> String {
+        let mut out = String::new();
+        let start = self.cluster.now();
         let mut stamped = line.clone();
-        stamped.at = Some(crate::sim::SimDuration(self.cluster.now().0));
+        stamped.at = Some(SimDuration(start.0));
         out.push_str(&echo(line));
         let mut record = true;
         let body = match &line.target {
@@ -104,11 +149,24 @@ impl Runner {
                 }
             },
         };
+        let halt = self.cluster.halt();
+        if let (Some(_), Target::Lab, Ok(LabCommand::Wait(_))) =
+            (halt, &line.target, lab::parse(&line.text))
+        {
+            // A wait cut short is recorded as the wait it was, so replaying the
+            // script lands on the same moment.
+            let done = self.cluster.now().saturating_sub(start);
+            stamped.text = format!("wait {done}");
+            record = done > SimDuration::ZERO;
+        }
         if record {
             self.history.push(stamped);
         }
         out.push_str(&body);
         out.push_str(&self.drain_outputs());
+        if let Some(halt) = halt {
+            out.push_str(&halt_message(halt, self.cluster.now()));
+        }
         out
     }
 
@@ -156,7 +214,9 @@ impl Runner {
                     .next_event_time()
                     .is_some_and(|t| t <= deadline)
             {
-                self.cluster.step();
+                if !self.cluster.step() {
+                    break;
+                }
             }
             match self.cluster.take_output_for(h) {
                 Some(done) => out.push_str(&done.text),
@@ -196,7 +256,9 @@ impl Runner {
         while !self.pending.is_empty()
             && self.cluster.next_event_time().is_some_and(|t| t <= target)
         {
-            self.cluster.step();
+            if !self.cluster.step() {
+                break;
+            }
             out.push_str(&self.drain_outputs());
         }
         self.cluster.run_until(target);

@@ -19,7 +19,7 @@ use super::lsn::Lsn;
 use super::net::{LinkInfo, Net};
 use super::proc::{BaseBackup, Server};
 use super::rng::Rng;
-use super::time::{SimDuration, SimTime};
+use super::time::{SimDuration, SimTime, MAX_TIME};
 use super::{conf, hba, PGDATA};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +61,20 @@ pub struct Cluster {
     pub processed: u64,
     /// Events processed in a row at the current instant (a zero-delay loop is a bug).
     same_time: u64,
+    /// The cluster processes no event once `processed` reaches this (see
+    /// [`Cluster::limit_events`]).
+    event_limit: u64,
+    /// Why the cluster last refused to go on, if it did.
+    halt: Option<Halt>,
+}
+
+/// Why the cluster stopped before the time it was asked to reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Halt {
+    /// The command (or replay) used up the events it may run.
+    Events,
+    /// The next event falls after [`MAX_TIME`], where a lab's clock stops.
+    Clock,
 }
 
 /// The WAL position of a freshly initdb'd cluster.
@@ -85,6 +99,8 @@ impl Cluster {
             violations: Vec::new(),
             processed: 0,
             same_time: 0,
+            event_limit: u64::MAX,
+            halt: None,
         };
         let h = c.add_host_unchecked("primary");
         c.initdb(h);
@@ -323,8 +339,48 @@ impl Cluster {
         self.queue.peek().map(|Reverse(s)| s.at)
     }
 
-    /// Processes the next event, moving the clock to it. Returns false when none is left.
+    /// Lets the cluster process at most `n` more events (within any bound already set,
+    /// so a command inside a replay stays within the replay's), and forgets an earlier
+    /// halt. Returns the bound before, for [`Cluster::restore_event_limit`].
+    pub fn limit_events(&mut self, n: u64) -> u64 {
+        let before = self.event_limit;
+        self.event_limit = before.min(self.processed.saturating_add(n));
+        self.halt = None;
+        before
+    }
+
+    /// Puts back the bound [`Cluster::limit_events`] replaced, and forgets the halt
+    /// (whoever set the bound has reported it).
+    pub fn restore_event_limit(&mut self, before: u64) {
+        self.event_limit = before;
+        self.halt = None;
+    }
+
+    /// The count of processed events at which the cluster stops (`u64::MAX`: none).
+    pub fn event_limit(&self) -> u64 {
+        self.event_limit
+    }
+
+    /// Why the cluster stopped short since the last [`Cluster::limit_events`], if it did.
+    pub fn halt(&self) -> Option<Halt> {
+        self.halt
+    }
+
+    /// Processes the next event, moving the clock to it. Returns false when none is
+    /// left, when the event budget is used up, or when the next event falls after
+    /// [`MAX_TIME`] (see [`Cluster::halt`]).
     pub fn step(&mut self) -> bool {
+        let Some(Reverse(next)) = self.queue.peek() else {
+            return false;
+        };
+        if next.at > MAX_TIME {
+            self.halt = Some(Halt::Clock);
+            return false;
+        }
+        if self.processed >= self.event_limit {
+            self.halt = Some(Halt::Events);
+            return false;
+        }
         let Some(Reverse(s)) = self.queue.pop() else {
             return false;
         };
@@ -350,10 +406,18 @@ impl Cluster {
         true
     }
 
-    /// Processes every event due up to `until` and leaves the clock there.
+    /// Processes every event due up to `until` (at most [`MAX_TIME`]) and leaves the
+    /// clock there, unless the event budget runs out first (then the clock stays at the
+    /// last event processed; see [`Cluster::halt`]).
     pub fn run_until(&mut self, until: SimTime) {
+        if until > MAX_TIME {
+            self.halt = Some(Halt::Clock);
+        }
+        let until = until.min(MAX_TIME);
         while self.next_event_time().is_some_and(|t| t <= until) {
-            self.step();
+            if !self.step() {
+                return;
+            }
         }
         self.now = self.now.max(until);
     }

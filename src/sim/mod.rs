@@ -43,7 +43,7 @@ mod walreceiver;
 mod walsender;
 mod xlog;
 
-pub use cluster::Cluster;
+pub use cluster::{Cluster, Halt};
 pub use conninfo::connection_refused;
 pub use event::{Broken, ClusterEvent, EventKind, HostId, Packet, SessionOutput};
 pub use host::{Host, Slot, Workload};
@@ -53,7 +53,7 @@ pub use postmaster::{StartError, StopMode};
 pub use proc::{BaseBackup, BaseBackupOptions, ReplayPause, WalMethod};
 pub use replication::ConnectAttempt;
 pub use rng::Rng;
-pub use time::{SimDuration, SimTime, EPOCH_UNIX_MICROS};
+pub use time::{SimDuration, SimTime, EPOCH_UNIX_MICROS, MAX_TIME};
 pub use views::{Datum, NodeView, Relation, ReplicationRow, ServerState, SlotRow, WalReceiverRow};
 pub use xlog::WriteOutcome;
 

@@ -41,8 +41,20 @@ impl Cluster {
 
     fn read_hba(&mut self, h: HostId, pid: u32) -> Option<Vec<hba::HbaLine>> {
         let path = format!("{PGDATA}/pg_hba.conf");
-        let text = self.host(h).files.get(&path).cloned().unwrap_or_default();
+        let Some(text) = self.host(h).files.get(&path).cloned() else {
+            // load_hba: a missing file is reported and nothing is loaded.
+            let msg =
+                format!("could not open configuration file \"{path}\": No such file or directory");
+            self.log(h, pid, "LOG", &msg);
+            return None;
+        };
         match hba::parse_hba(&text) {
+            Ok(lines) if lines.is_empty() => {
+                // load_hba refuses a file without a single rule.
+                let msg = format!("configuration file \"{path}\" contains no entries");
+                self.log(h, pid, "LOG", &msg);
+                None
+            }
             Ok(lines) => Some(lines),
             Err(errors) => {
                 for e in errors {
@@ -74,8 +86,17 @@ impl Cluster {
             return Err(StartError::NoDataDirectory);
         }
         let pid = self.pid(h);
-        let loaded = settings::read_files(&self.conf_files(h));
         let name = self.host(h).name.clone();
+        let conf = format!("{PGDATA}/postgresql.conf");
+        if !self.host(h).files.contains_key(&conf) {
+            // SelectConfigFiles, before any logging: postgres writes this to stderr.
+            self.note(h, EventKind::Error, format!("{name} failed to start: postgresql.conf is missing"),
+                "The postmaster needs its configuration file to start; restore it (a copy from another node, or initdb's).");
+            return Err(StartError::Failed(format!(
+                "postgres: could not access the server configuration file \"{conf}\": No such file or directory\n"
+            )));
+        }
+        let loaded = settings::read_files(&self.conf_files(h));
         // Until the logging collector runs, the postmaster writes to stderr, which
         // pg_ctl shows: a bad configuration never reaches the log file.
         if !loaded.errors.is_empty() {

@@ -40,6 +40,11 @@ pub struct SimDuration(pub u64);
 /// Timestamps the model prints (`backend_start`, log lines) count from here.
 pub const EPOCH_UNIX_MICROS: i64 = 1_795_510_800_000_000;
 
+/// How far a lab's clock runs: 24 hours of virtual time. Nothing happens after it (the
+/// cluster stops there), and `@TIME`, `lab$ wait` and a link's time may not pass it, so
+/// every command, replay and link ends in bounded work.
+pub const MAX_TIME: SimTime = SimTime(24 * 3600 * 1_000_000);
+
 impl SimTime {
     pub const ZERO: SimTime = SimTime(0);
 

@@ -49,6 +49,25 @@ impl Cluster {
             error: e,
         };
         let standby_too = server.standby;
+        // ReplicationSlotAcquire in a new walsender: a slot another walsender holds is
+        // an ERROR in the primary's log (with the command) and the standby's FATAL.
+        let active = req
+            .slot
+            .as_ref()
+            .and_then(|sl| self.data(primary)?.slots.get(sl)?.active_pid);
+        if let (Some(slot), Some(active)) = (&req.slot, active) {
+            let error = format!("replication slot \"{slot}\" is active for PID {active}");
+            let pid = self.pid(primary);
+            let command = format!(
+                "START_REPLICATION SLOT \"{slot}\" {} TIMELINE {}",
+                req.start, req.tli
+            );
+            self.log(primary, pid, "ERROR", &error);
+            self.log(primary, pid, "STATEMENT", &command);
+            let msg = format!("could not start WAL streaming: ERROR:  {error}");
+            self.send(primary, standby, refuse(msg));
+            return;
+        }
         let Some(data) = self.data(primary) else {
             return;
         };
@@ -66,11 +85,6 @@ impl Cluster {
             match data.slots.get(slot) {
                 None => {
                     let msg = format!("could not start WAL streaming: ERROR:  replication slot \"{slot}\" does not exist");
-                    self.send(primary, standby, refuse(msg));
-                    return;
-                }
-                Some(s) if s.active_pid.is_some() => {
-                    let msg = format!("could not start WAL streaming: ERROR:  replication slot \"{slot}\" is active for PID {}", s.active_pid.unwrap_or(0));
                     self.send(primary, standby, refuse(msg));
                     return;
                 }

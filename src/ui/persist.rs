@@ -75,7 +75,11 @@ fn open_scenario(lessons: &Lessons, s: Scenario) -> Start {
         _ => Lab::from_scenario(&s),
     };
     let banner = (s.lesson.is_some() && known.is_none())
-        .then(|| "This link is for a lesson this walscope does not have; here is its lab without the lesson.".to_string());
+        .then(|| "This link is for a lesson this walscope does not have; here is its lab without the lesson.".to_string())
+        .or_else(|| {
+            lab.replay_stopped()
+                .map(|why| format!("This link runs longer than walscope replays: {why}."))
+        });
     Start {
         lab,
         lesson: known.map(|(l, step)| LessonRef {

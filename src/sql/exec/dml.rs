@@ -86,7 +86,7 @@ impl Exec<'_> {
         source: InsertSource,
     ) -> Res<StatementResult> {
         self.read_only("INSERT")?;
-        let t = self.table(&table)?;
+        let t = self.table_shape(&table)?;
         let targets: Vec<usize> = if columns.is_empty() {
             (0..t.columns.len()).collect()
         } else {

@@ -221,6 +221,24 @@ impl Exec<'_> {
             .unwrap_or_default()
     }
 
+    /// The table's columns without its rows: what INSERT needs, without copying every
+    /// row of the table for each statement.
+    fn table_shape(&self, name: &str) -> Res<crate::sim::db::Table> {
+        self.c
+            .host(self.h)
+            .data
+            .as_ref()
+            .and_then(|d| d.db.tables.get(name))
+            .map(|t| crate::sim::db::Table {
+                columns: t.columns.clone(),
+                ..Default::default()
+            })
+            .ok_or_else(|| {
+                ServerError::new(format!("relation \"{name}\" does not exist"))
+                    .at(self.locate(name))
+            })
+    }
+
     /// Table `name` as this session's snapshot sees it.
     fn table(&self, name: &str) -> Res<crate::sim::db::Table> {
         self.c
