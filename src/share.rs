@@ -555,39 +555,47 @@ pub fn encode_script(text: &str) -> Result<String, String> {
     Ok(encode(&s) + "\n")
 }
 
-/// `walscope link decode`: the scenario of a link as script text. If the link shows a
-/// moment after its last command, a closing `lab$ wait` runs on to it, so encoding the
-/// text again opens the same cluster at the same moment. The lesson and view options,
-/// which a script does not hold, are noted in comments only: a link encoded from the
-/// text opens with the default view and no lesson.
+/// `walscope link decode`: the scenario of a link as script text
+/// ([`Scenario::to_file`]).
 pub fn decode_to_script(fragment: &str) -> Result<String, String> {
-    let s = decode(fragment).map_err(|e| e.to_string())?;
-    let mut out = String::new();
-    if let Some(l) = &s.lesson {
-        out.push_str(&format!("# lesson {}, step {}\n", l.id, l.step));
-    }
-    if s.view != ViewOptions::default() {
-        let v = &s.view;
-        let chart = match v.chart {
-            ChartUnit::Bytes => "bytes",
-            ChartUnit::Seconds => "seconds",
-        };
-        out.push_str(&format!(
-            "# view: speed {}x, lag chart in {chart}",
-            f64::from(v.speed_milli) / 1000.0
-        ));
-        if !v.expanded.is_empty() {
-            out.push_str(&format!(", \\x on {}", v.expanded.join(", ")));
+    Ok(decode(fragment).map_err(|e| e.to_string())?.to_file())
+}
+
+impl Scenario {
+    /// The scenario as a `.walscope` file (what Export downloads and `walscope link
+    /// decode` prints). If it shows a moment after its last command, a closing
+    /// `lab$ wait` runs on to it, so running or encoding the text again reaches the
+    /// same cluster at the same moment. The lesson and view options, which a script does
+    /// not hold, are noted in comments only: a link encoded from the text opens with the
+    /// default view and no lesson.
+    pub fn to_file(&self) -> String {
+        let mut out = String::new();
+        if let Some(l) = &self.lesson {
+            out.push_str(&format!("# lesson {}, step {}\n", l.id, l.step));
         }
-        out.push('\n');
+        if self.view != ViewOptions::default() {
+            let v = &self.view;
+            let chart = match v.chart {
+                ChartUnit::Bytes => "bytes",
+                ChartUnit::Seconds => "seconds",
+            };
+            out.push_str(&format!(
+                "# view: speed {}x, lag chart in {chart}",
+                f64::from(v.speed_milli) / 1000.0
+            ));
+            if !v.expanded.is_empty() {
+                out.push_str(&format!(", \\x on {}", v.expanded.join(", ")));
+            }
+            out.push('\n');
+        }
+        out.push_str(&self.to_script());
+        let end = self.run_lines();
+        if self.time > end.now() {
+            let rest = SimDuration(self.time.0 - end.now().0);
+            out.push_str(&format!("lab$ wait {rest}\n"));
+        }
+        out
     }
-    out.push_str(&s.to_script());
-    let end = s.run_lines();
-    if s.time > end.now() {
-        let rest = crate::sim::SimDuration(s.time.0 - end.now().0);
-        out.push_str(&format!("lab$ wait {rest}\n"));
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

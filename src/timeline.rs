@@ -9,6 +9,12 @@
 //! samples are taken at fixed virtual times ([`SAMPLE_EVERY`], [`SAMPLE_EVERY_LATER`] after
 //! the first hour), so they are the same
 //! however the time was reached.
+//!
+//! Time in the classroom: the browser's play loop moves virtual time with real time at
+//! the chosen speed, and a command a person enters runs at a time [`Lab::run_typed`]
+//! picks (the next whole millisecond; [`TYPING`] later while paused, so a paused lab
+//! still settles between two commands). That time is recorded as the line's `@TIME`
+//! before it runs, so the live lab and the replay of its script are the same lab.
 
 use crate::script::lab::{self as labcmd, LabCommand};
 use crate::script::runner::{halt_message, MAX_EVENTS_PER_REPLAY};
@@ -37,6 +43,11 @@ fn sample_every(t: SimTime) -> SimDuration {
         SAMPLE_EVERY_LATER
     }
 }
+/// How much virtual time a command typed (or clicked) while the clock is paused lets
+/// pass before it runs: about what a person takes to type a line, so the cluster
+/// settles between two commands as real servers do (a row inserted on the primary has
+/// reached a LAN standby by the next `SELECT`). See [`Lab::run_typed`].
+pub const TYPING: SimDuration = SimDuration::from_secs(1);
 
 /// A piece of the console transcript, shown once virtual time reaches `at`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +80,21 @@ pub struct Sample {
     pub standbys: Vec<StandbyLag>,
     /// The primary workload's commit latency, while commits wait for a synchronous standby.
     pub commit_latency: Option<SimDuration>,
+}
+
+/// What one [`Lab::step`] ran, for the note under the time controls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stepped {
+    /// The instant it moved to.
+    pub at: SimTime,
+    /// The events that were due at that instant, in words, in the order they ran.
+    pub events: Vec<String>,
+    /// How many events ran in all (with those the first ones set off at the same instant).
+    pub ran: u64,
+    /// The Log lines they wrote (`host: text`).
+    pub logged: Vec<String>,
+    /// Recorded commands that ran (after scrubbing back).
+    pub commands: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -228,11 +254,11 @@ impl Lab {
         s
     }
 
-    /// The script that rebuilds the state on screen (what a `.walscope` file holds).
+    /// The script that rebuilds the state on screen (what a `.walscope` file holds):
+    /// the lines run so far, with a closing `lab$ wait` to the current time
+    /// ([`Scenario::to_file`]), so `walscope run` of it ends where the lab stands.
     pub fn script(&self) -> String {
-        let mut r = self.runner.clone();
-        r.history = self.present_lines();
-        r.script()
+        self.scenario(ViewOptions::default()).to_file()
     }
 
     /// The runner's lines, with a `wait` still in progress cut to the current time, so
@@ -255,10 +281,36 @@ impl Lab {
         lines
     }
 
+    /// Runs what a person entered at once (one console entry, one button's command) the
+    /// way a class expects time to pass, and records when it ran so a replay is exact.
+    ///
+    /// Its first line, unless it carries its own `@TIME`, runs at the next whole
+    /// millisecond (the clock, driven by the browser, rarely stands on one; exported
+    /// scripts then read `@42.591s`), and while the clock is `paused` [`TYPING`] later
+    /// still: a paused lab is not a frozen one, a typed `SELECT` on a standby sees the
+    /// `INSERT` typed on the primary before it. The time chosen becomes the line's
+    /// `@TIME`, so nothing happens between recording a line and running it that a replay
+    /// would not do. The other lines follow as a script's do (right after each other).
+    pub fn run_typed(&mut self, lines: &[Line], paused: bool) {
+        for (i, line) in lines.iter().enumerate() {
+            if i == 0 && line.at.is_none() {
+                let settle = if paused { TYPING } else { SimDuration::ZERO };
+                let at = (self.now() + settle).0.div_ceil(1000) * 1000;
+                let mut timed = line.clone();
+                timed.at = Some(SimDuration(at));
+                self.run_line(&timed);
+            } else {
+                self.run_line(line);
+            }
+        }
+    }
+
     /// Runs a line typed in the console or sent by a button, exactly as the native
     /// runner would, and appends what it printed to the transcript. A line run while
-    /// scrubbed back discards the recorded future first.
+    /// scrubbed back discards the recorded future first (before its `@TIME` lets the
+    /// clock run on, so the discarded lines do not run again meanwhile).
     pub fn run_line(&mut self, line: &Line) {
+        self.discard_future();
         if let Some(at) = line.at {
             let outer = self.runner.cluster.limit_events(self.runner.command_events);
             self.advance_to(SimTime(at.0));
@@ -475,15 +527,34 @@ impl Lab {
     }
 
     /// Moves to the next moment anything happens: the next event (every event of that
-    /// instant, so replaying the script reaches the same state) or the next recorded line.
-    pub fn step(&mut self) -> bool {
-        let next_event = self.runner.cluster.next_event_time();
+    /// instant, so replaying the script reaches the same state) or the next recorded
+    /// line, and says what ran (`None` when nothing is left to happen).
+    pub fn step(&mut self) -> Option<Stepped> {
+        let c = &self.runner.cluster;
+        let next_event = c.next_event_time();
         let next_line = (self.cursor < self.recorded.len()).then(|| self.due(self.cursor));
-        let Some(target) = [next_event, next_line].into_iter().flatten().min() else {
-            return false;
+        let target = [next_event, next_line].into_iter().flatten().min()?;
+        let events = if next_event == Some(target) {
+            c.next_events()
+        } else {
+            Vec::new()
         };
+        let (processed, logged, cursor) = (c.processed, c.events().len(), self.cursor);
         self.advance_to(target);
-        true
+        let c = &self.runner.cluster;
+        Some(Stepped {
+            at: self.now(),
+            events,
+            ran: c.processed.saturating_sub(processed),
+            logged: c
+                .events()
+                .get(logged..)
+                .unwrap_or_default()
+                .iter()
+                .map(|e| format!("{}: {}", c.host(e.host).name, e.text))
+                .collect(),
+            commands: self.cursor.saturating_sub(cursor),
+        })
     }
 
     /// Goes to virtual time `t` (at most the horizon): restores the latest snapshot at
@@ -589,10 +660,12 @@ mod tests {
     /// What a teacher or student does to the lab in the browser.
     #[derive(Clone, Debug)]
     enum Action {
-        /// A line typed in the console, or the command a button runs.
-        Type(&'static str),
-        /// Playing for this many microseconds of virtual time (several frames).
-        Play(u64),
+        /// A line typed in the console, or the command a button runs, while the clock
+        /// plays (`false`) or is paused (`true`).
+        Type(&'static str, bool),
+        /// Playing for this many microseconds of virtual time, in frames of the second
+        /// number of microseconds (a frame's wall time times the speed).
+        Play(u64, u64),
         /// The Step button.
         Step,
         /// The slider, to this fraction (per mille) of the horizon.
@@ -621,8 +694,8 @@ mod tests {
 
     fn action() -> impl Strategy<Value = Action> {
         prop_oneof![
-            4 => (0..LINES.len()).prop_map(|i| Action::Type(LINES[i])),
-            3 => (1u64..3_000_000).prop_map(Action::Play),
+            4 => (0..LINES.len(), any::<bool>()).prop_map(|(i, p)| Action::Type(LINES[i], p)),
+            3 => (1u64..3_000_000, 1u64..2_000_000).prop_map(|(a, f)| Action::Play(a, f)),
             2 => Just(Action::Step),
             1 => (0u64..=1000).prop_map(Action::Scrub),
         ]
@@ -667,6 +740,116 @@ mod tests {
         lab
     }
 
+    /// The class-notes lab, as a student finds it after loading it.
+    fn class_notes() -> Lab {
+        let mut lab = Lab::new(0);
+        lab.run_typed(&parse(EXAMPLES[2].1).expect("example parses"), true);
+        lab
+    }
+
+    /// What the console printed for the last command.
+    fn last_output(lab: &Lab) -> String {
+        lab.transcript()
+            .last()
+            .map(|e| e.text.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn commands_typed_while_paused_let_the_cluster_settle() {
+        let mut lab = class_notes();
+        let start = lab.now();
+        for text in [
+            "pg1=# CREATE TABLE t (id int);",
+            "pg1=# INSERT INTO t VALUES (1);",
+            "pg2=# SELECT * FROM t;",
+        ] {
+            lab.run_typed(&[line(text)], true);
+        }
+        let shown = last_output(&lab);
+        assert!(shown.contains(" 1\n(1 row)"), "{shown}");
+        // Each command waited the typing interval, on whole milliseconds, and says so in
+        // the script: replaying it shows the same.
+        assert_eq!(
+            lab.now(),
+            SimTime((start + TYPING + TYPING + TYPING).0.div_ceil(1000) * 1000)
+        );
+        let script = lab.script();
+        assert!(script.contains("s pg2=# SELECT * FROM t;"), "{script}");
+        let replayed = Lab::replay(0, parse(&script).unwrap(), None);
+        assert_eq!(last_output(&replayed), shown);
+        assert_eq!(
+            replayed.runner().cluster.fingerprint(),
+            lab.runner().cluster.fingerprint()
+        );
+
+        // Without the typing interval (a frozen clock), the standby has not replayed
+        // the table yet: what the class saw before.
+        let mut frozen = class_notes();
+        for text in [
+            "pg1=# CREATE TABLE t (id int);",
+            "pg1=# INSERT INTO t VALUES (1);",
+            "pg2=# SELECT * FROM t;",
+        ] {
+            frozen.run_typed(&[line(text)], false);
+        }
+        assert!(last_output(&frozen).contains("does not exist"));
+    }
+
+    #[test]
+    fn a_step_says_what_it_ran() {
+        let mut lab = class_notes();
+        lab.run_typed(&[line("pg1=# CREATE TABLE t (id int);")], false);
+        // Stepping on, the class sees the WAL of the CREATE TABLE travel to the standby,
+        // and the standby's reply come back.
+        let mut seen = Vec::new();
+        for _ in 0..50 {
+            let s = lab.step().expect("the cluster always has something due");
+            assert_eq!(s.at, lab.now());
+            assert!(s.ran >= s.events.len() as u64 && s.ran > 0);
+            seen.extend(s.events);
+        }
+        assert!(
+            seen.iter()
+                .any(|e| e.starts_with("WAL up to ") && e.ends_with("from pg1 reaches pg2")),
+            "{seen:?}"
+        );
+        assert!(
+            seen.iter().any(|e| e.starts_with("pg2's status reply")),
+            "{seen:?}"
+        );
+    }
+
+    #[test]
+    fn a_command_typed_while_playing_runs_on_the_next_millisecond() {
+        let mut lab = class_notes();
+        lab.advance_to(lab.now() + SimDuration(16_667));
+        let before = lab.now();
+        lab.run_typed(&[line("pg1=# SELECT 1;")], false);
+        assert_eq!(lab.now(), SimTime(before.0.div_ceil(1000) * 1000));
+        assert!(lab.now() > before);
+        // A line that brings its own time keeps it.
+        lab.run_typed(&[line("@30s pg1=# SELECT 2;")], true);
+        assert_eq!(lab.now(), SimTime(30_000_000));
+    }
+
+    #[test]
+    fn typing_after_scrubbing_back_does_not_rerun_the_discarded_future() {
+        let mut lab = class_notes();
+        let back = lab.now();
+        lab.run_typed(&[line("pg1=# CREATE TABLE t (id int);")], true);
+        lab.scrub(back);
+        // The CREATE TABLE lies in the future the typed line discards; it must not run
+        // while the clock settles for the new line.
+        lab.run_typed(&[line("pg1=# SELECT * FROM t;")], true);
+        assert!(
+            last_output(&lab).contains("does not exist"),
+            "{}",
+            last_output(&lab)
+        );
+        assert_eq!(lab.future_commands(), 0);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
@@ -677,12 +860,12 @@ mod tests {
             let mut lab = start();
             for a in &actions {
                 match a {
-                    Action::Type(text) => lab.run_line(&line(text)),
-                    Action::Play(micros) => {
+                    Action::Type(text, paused) => lab.run_typed(&[line(text)], *paused),
+                    Action::Play(micros, frame) => {
                         // The play loop advances a frame at a time.
                         let end = lab.now() + SimDuration(*micros);
                         while lab.now() < end {
-                            let t = (lab.now() + SimDuration(16_667)).min(end);
+                            let t = (lab.now() + SimDuration(*frame)).min(end);
                             lab.advance_to(t);
                         }
                     }

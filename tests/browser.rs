@@ -317,10 +317,11 @@ async fn scrubbing_back_and_forth_shows_the_same_lsns() {
     assert_eq!(lsns(&root, &nodes), middle);
 
     // A command run in the past discards the recorded future (the wait is cut short
-    // where it stands), and the saved scenario replays natively to what is on screen.
+    // where it stands), then runs after the typing interval of a paused clock, and the
+    // saved scenario replays natively to what is on screen.
     console(&root, "sql:primary", "SELECT 1;").await;
     let slider: web_sys::HtmlInputElement = by_testid(&root, "timeline").unchecked_into();
-    assert_eq!(slider.max(), "12345");
+    assert_eq!(slider.max(), "13345");
     let saved = window()
         .local_storage()
         .unwrap()
@@ -329,7 +330,7 @@ async fn scrubbing_back_and_forth_shows_the_same_lsns() {
         .unwrap()
         .unwrap();
     let native = share::decode(&saved).unwrap().replay();
-    assert_eq!(native.now(), SimTime(12_345_000));
+    assert_eq!(native.now(), SimTime(13_345_000));
     for n in native.cluster.nodes() {
         assert_eq!(
             text(&root, &format!("wal-lsn-{}", n.name)),

@@ -57,9 +57,13 @@ impl Line {
         }
     }
 
-    /// The line as a script holds it (what a link or a `.walscope` file stores).
+    /// The line as a script holds it (what a link or a `.walscope` file stores). Its
+    /// time is written in seconds (`@42.59s`), which [`parse`] reads back exactly.
     pub fn to_script(&self) -> String {
-        let at = self.at.map(|t| format!("@{t} ")).unwrap_or_default();
+        let at = self
+            .at
+            .map(|t| format!("@{} ", t.seconds()))
+            .unwrap_or_default();
         format!("{at}{} {}", self.prompt(), self.text)
     }
 }
@@ -263,5 +267,12 @@ mod tests {
         let text = "lab$ node add standby1\n@1500ms primary=# SELECT 1;\n";
         let lines = parse(text).unwrap();
         assert_eq!(parse(&to_text(&lines)).unwrap(), lines);
+        // Times a browser stamps (any microsecond) print readably and read back exactly.
+        let mut line = lines[1].clone();
+        line.at = Some(SimDuration(42_590_171));
+        assert_eq!(line.to_script(), "@42.590171s primary=# SELECT 1;");
+        line.at = Some(SimDuration(42_590_000));
+        assert_eq!(line.to_script(), "@42.59s primary=# SELECT 1;");
+        assert_eq!(parse_line(&line.to_script(), 1).unwrap().at, line.at);
     }
 }

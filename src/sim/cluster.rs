@@ -366,6 +366,25 @@ impl Cluster {
         self.halt
     }
 
+    /// The events due at [`Cluster::next_event_time`], in the order they run, in words
+    /// (the Step button says what it ran; events they set off at the same instant are
+    /// not known yet).
+    pub fn next_events(&self) -> Vec<String> {
+        let Some(at) = self.next_event_time() else {
+            return Vec::new();
+        };
+        let mut due: Vec<&Scheduled> = self
+            .queue
+            .iter()
+            .map(|Reverse(s)| s)
+            .filter(|s| s.at == at)
+            .collect();
+        due.sort();
+        due.iter()
+            .map(|s| s.event.describe(|h| self.host(h).name.as_str()))
+            .collect()
+    }
+
     /// Processes the next event, moving the clock to it. Returns false when none is
     /// left, when the event budget is used up, or when the next event falls after
     /// [`MAX_TIME`] (see [`Cluster::halt`]).

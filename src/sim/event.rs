@@ -129,6 +129,59 @@ pub(crate) enum Event {
     BaseBackupDone(usize),
 }
 
+impl Event {
+    /// The event in words, for the Step button's note (`name` gives a host's name).
+    pub(crate) fn describe<'a>(&self, name: impl Fn(HostId) -> &'a str) -> String {
+        match self {
+            Event::Deliver { from, to, msg } => {
+                let (f, t) = (name(*from), name(*to));
+                match msg {
+                    Message::Connect(_) => {
+                        format!("{f}'s walreceiver reaches {t} to start streaming")
+                    }
+                    Message::Refused { .. } => format!("{f} refuses {t}'s replication connection"),
+                    Message::Accepted { .. } => {
+                        format!("{t} learns {f} accepted it: streaming starts")
+                    }
+                    Message::Data { upto, records, .. } => {
+                        format!(
+                            "WAL up to {upto} ({} records) from {f} reaches {t}",
+                            records.len()
+                        )
+                    }
+                    Message::Keepalive { end, .. } => {
+                        format!("{f}'s keepalive (WAL ends at {end}) reaches {t}")
+                    }
+                    Message::Reply { flush, apply, .. } => {
+                        format!(
+                            "{f}'s status reply (flushed {flush}, replayed {apply}) reaches {t}"
+                        )
+                    }
+                    Message::StreamError { .. } => format!("{f}'s walsender error reaches {t}"),
+                    Message::Closed { .. } => format!("{f} closes its connection to {t}"),
+                }
+            }
+            Event::Timer { host, what, .. } => {
+                let h = name(*host);
+                match what {
+                    Timer::SenderWake(_) => format!("the walsender on {h} sends its next WAL"),
+                    Timer::Replay => format!("the startup process on {h} replays WAL"),
+                    Timer::ReceiverStart => format!("the walreceiver on {h} tries to connect"),
+                    Timer::ReceiverStatus => format!("the walreceiver on {h} sends its status"),
+                    Timer::SenderCheck => format!("the walsender on {h} checks wal_sender_timeout"),
+                    Timer::Checkpoint => format!("checkpoint_timeout fires on {h}"),
+                    Timer::Snapshot => {
+                        format!("the background writer on {h} logs a standby snapshot")
+                    }
+                    Timer::WalWriter => format!("the WAL writer on {h} flushes"),
+                }
+            }
+            Event::WorkloadTick(h) => format!("the workload on {} commits", name(*h)),
+            Event::BaseBackupDone(_) => "a base backup finishes".to_string(),
+        }
+    }
+}
+
 /// Periodic or delayed work inside a server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Timer {

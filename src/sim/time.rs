@@ -79,24 +79,52 @@ impl SimDuration {
     }
 
     /// Reads `250ms`, `1.5s`, `2min`, `1h`, `500us` (a bare number is seconds).
+    ///
+    /// Decimals are read exactly (not through a float), so every time a script or a
+    /// link was written with ([`SimDuration::seconds`]) reads back to the microsecond;
+    /// digits past the microsecond are rounded.
     pub fn parse(text: &str) -> Option<SimDuration> {
         let text = text.trim();
         let split = text
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(text.len());
         let (num, unit) = text.split_at(split);
-        let value: f64 = num.parse().ok()?;
-        let scale = match unit.trim() {
-            "us" => 1.0,
-            "ms" => 1e3,
-            "" | "s" | "sec" => 1e6,
-            "min" | "m" => 60e6,
-            "h" => 3600e6,
+        let scale: u128 = match unit.trim() {
+            "us" => 1,
+            "ms" => 1_000,
+            "" | "s" | "sec" => 1_000_000,
+            "min" | "m" => 60_000_000,
+            "h" => 3_600_000_000,
             _ => return None,
         };
-        let micros = value * scale;
-        (micros.is_finite() && (0.0..=1e15).contains(&micros))
-            .then(|| SimDuration(micros.round() as u64))
+        let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+        if int.is_empty() && frac.is_empty() || frac.contains('.') {
+            return None;
+        }
+        let digits = |d: &str| {
+            d.bytes().try_fold(0u128, |n, b| {
+                n.checked_mul(10)?.checked_add(u128::from(b - b'0'))
+            })
+        };
+        let whole = digits(int)?.checked_mul(scale)?;
+        // Past 24 decimals nothing is left to round at microsecond resolution.
+        let frac = &frac[..frac.len().min(24)];
+        let den = 10u128.pow(frac.len() as u32);
+        let part = (digits(frac)? * scale + den / 2) / den;
+        let micros = whole.checked_add(part)?;
+        (micros <= 1_000_000_000_000_000).then_some(SimDuration(micros as u64))
+    }
+
+    /// Seconds with as many decimals as needed, at most six (`42.59s`, `3s`,
+    /// `0.000250s`'s shorter `0.00025s`): how scripts write `@TIME`, exactly.
+    pub fn seconds(self) -> String {
+        let (s, us) = (self.0 / 1_000_000, self.0 % 1_000_000);
+        if us == 0 {
+            format!("{s}s")
+        } else {
+            let frac = format!("{us:06}");
+            format!("{s}.{}s", frac.trim_end_matches('0'))
+        }
     }
 }
 
@@ -159,5 +187,30 @@ mod tests {
         assert_eq!(SimDuration(120_000_000).to_string(), "2min");
         assert_eq!(SimDuration(1_500_000).to_string(), "1500ms");
         assert_eq!(SimTime(61_234_567).to_string(), "61.234s");
+    }
+
+    #[test]
+    fn seconds_read_back_exactly() {
+        assert_eq!(SimDuration(42_590_000).seconds(), "42.59s");
+        assert_eq!(SimDuration(42_590_171).seconds(), "42.590171s");
+        assert_eq!(SimDuration(3_000_000).seconds(), "3s");
+        assert_eq!(SimDuration(250).seconds(), "0.00025s");
+        assert_eq!(SimDuration::parse(".5s"), Some(SimDuration(500_000)));
+        assert_eq!(SimDuration::parse("1.2.3s"), None);
+        assert_eq!(SimDuration::parse("."), None);
+        assert_eq!(SimDuration::parse("0.0000004s"), Some(SimDuration(0)));
+        assert_eq!(SimDuration::parse("99999999999999999999999999999s"), None);
+        // Around and past the float's exact range: 31 years of microseconds.
+        for us in [
+            1,
+            999_999,
+            123_456_789_012_345,
+            999_999_999_999_999,
+            1_000_000_000_000_000,
+        ] {
+            let d = SimDuration(us);
+            assert_eq!(SimDuration::parse(&d.seconds()), Some(d), "{us}");
+        }
+        assert_eq!(SimDuration::parse("1000000000.000001s"), None);
     }
 }

@@ -53,3 +53,36 @@ fn schedule(
     .ok();
     pending.try_set_value(handle);
 }
+
+/// The badge over the stage while the clock is paused: a stopped clock must not look
+/// like broken replication. It says what a command does meanwhile (the typing interval
+/// passes first, [`crate::timeline::TYPING`]) and plays when clicked.
+#[component]
+pub fn PausedBadge() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let typing = crate::timeline::TYPING.seconds();
+    view! {
+        <Show when=move || !ui.playing.get()>
+            <button
+                class="paused-badge"
+                data-testid="paused-badge"
+                title="The virtual clock is stopped. Click or press Space to let it run."
+                on:click=move |_| ui.playing.set(true)
+            >
+                <span class="paused-title">"❚❚ Paused"</span>
+                <span class="paused-note">{format!("each command lets {typing} pass · Space plays")}</span>
+            </button>
+        </Show>
+    }
+}
+
+/// What the last Step ran (its events, the Log lines they wrote), under the time
+/// controls while the clock is paused.
+#[component]
+pub fn StepNote() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    move || {
+        let note = ui.stepped.get().filter(|_| !ui.playing.get())?;
+        Some(view! { <p class="step-note" data-testid="step-note" role="status">{note}</p> })
+    }
+}

@@ -6,7 +6,7 @@ use crate::share::{ChartUnit, LessonRef, ViewOptions};
 use crate::sim::{SimDuration, SimTime};
 use leptos::prelude::*;
 
-use crate::timeline::Lab;
+use crate::timeline::{Lab, Stepped};
 
 /// The speeds a teacher can pick, as multiples of real time.
 pub const SPEEDS: [f64; 10] = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
@@ -20,6 +20,9 @@ pub struct LabHandle {
     /// Bumped once per command (or batch of commands) run through [`run`] or
     /// [`run_all`]; the autosave watches it.
     commands: RwSignal<u64>,
+    /// Whether the clock plays ([`Ui::playing`], set by [`LabHandle::follow_clock`]):
+    /// a command entered while it is paused lets the typing interval pass first.
+    playing: StoredValue<Option<RwSignal<bool>>, LocalStorage>,
 }
 
 impl LabHandle {
@@ -28,7 +31,18 @@ impl LabHandle {
             lab: StoredValue::new_local(lab),
             rev: RwSignal::new(0),
             commands: RwSignal::new(0),
+            playing: StoredValue::new_local(None),
         }
+    }
+
+    /// Ties commands to the play state shown: while `playing` is false, [`run`] and
+    /// [`run_all`] let [`crate::timeline::TYPING`] of virtual time pass before running.
+    pub fn follow_clock(&self, playing: RwSignal<bool>) {
+        self.playing.set_value(Some(playing));
+    }
+
+    fn paused(&self) -> bool {
+        self.playing.get_value().is_none_or(|p| !p.get_untracked())
     }
 
     /// How many times commands were run (tracked): changes after every command a
@@ -96,6 +110,8 @@ pub struct Ui {
     pub reduced_motion: bool,
     /// The lesson and step on screen (carried by links and the autosave).
     pub lesson: RwSignal<Option<LessonRef>>,
+    /// What the last Step ran, in words; cleared when the clock plays.
+    pub stepped: RwSignal<Option<String>>,
 }
 
 impl Ui {
@@ -114,6 +130,7 @@ impl Ui {
             shared: RwSignal::new(None),
             reduced_motion,
             lesson: RwSignal::new(lesson),
+            stepped: RwSignal::new(None),
         }
     }
 
@@ -150,14 +167,25 @@ pub fn view_options(lab: LabHandle, ui: Ui) -> ViewOptions {
 
 /// Runs a script line: what the console does with typed input and what every fault
 /// button does, so the console log shows the same command a student could type.
-/// The autosave follows (an effect watching [`LabHandle::commands`]).
+/// It runs as [`Lab::run_typed`] says (on the next millisecond; a typing interval later
+/// while paused), stamped with that time. The autosave follows (an effect watching
+/// [`LabHandle::commands`]).
 pub fn run(lab: LabHandle, line: Line) {
-    lab.update(|l| l.run_line(&line));
+    run_all(lab, vec![line]);
+}
+
+/// Runs several lines entered at once (a console entry, a pasted script, a saved
+/// config file) as one command: the first waits like [`run`]'s line, the others follow
+/// it as a script's lines do, and they are saved once.
+pub fn run_all(lab: LabHandle, lines: Vec<Line>) {
+    let paused = lab.paused();
+    lab.update(|l| l.run_typed(&lines, paused));
     lab.commands.update(|n| *n += 1);
 }
 
-/// Runs several lines, then counts them as one command, so they are saved once.
-pub fn run_all(lab: LabHandle, lines: Vec<Line>) {
+/// Runs a script's lines as `walscope run` does (at their own `@TIME`, else right after
+/// each other, no typing interval), saved once: an example loaded from the header.
+pub fn run_script(lab: LabHandle, lines: Vec<Line>) {
     lab.update(|l| {
         for line in &lines {
             l.run_line(line);
@@ -175,9 +203,33 @@ pub fn frame(lab: LabHandle, ui: Ui, wall_ms: f64) {
     });
 }
 
-/// Single step: to the next event (or recorded command).
-pub fn step(lab: LabHandle) {
-    lab.update(|l| l.step());
+/// Single step: to the next event (or recorded command). What it ran is shown under
+/// the time controls ([`Ui::stepped`]).
+pub fn step(lab: LabHandle, ui: Ui) {
+    let stepped = lab.update(|l| l.step());
+    ui.stepped.set(Some(match stepped {
+        Some(s) => step_note(&s),
+        None => "Step: nothing is left to happen.".to_string(),
+    }));
+}
+
+/// The note a step leaves: when it moved to, what ran, what it logged.
+fn step_note(s: &Stepped) -> String {
+    let mut parts = Vec::new();
+    if !s.events.is_empty() {
+        parts.push(s.events.join("; "));
+    }
+    let more = s.ran.saturating_sub(s.events.len() as u64);
+    if more > 0 {
+        parts.push(format!("{more} more at the same instant"));
+    }
+    if s.commands > 0 {
+        parts.push(format!("{} recorded command(s) ran", s.commands));
+    }
+    if !s.logged.is_empty() {
+        parts.push(format!("Log: {}", s.logged.join("; ")));
+    }
+    format!("Step to t = {}: {}.", s.at, parts.join(". "))
 }
 
 /// Moves the clock to `t` (timeline slider).

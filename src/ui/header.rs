@@ -5,7 +5,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::handle::{host_names, lab_line, run, run_all, LabHandle, Ui};
+use super::handle::{host_names, lab_line, run, run_script, LabHandle, Ui};
 use super::persist;
 use crate::examples::EXAMPLES;
 use crate::timeline::Lab;
@@ -25,7 +25,7 @@ pub fn load_example(lab: LabHandle, ui: Ui, script: &str) {
     ui.lesson.set(None);
     lab.replace(Lab::new(0));
     persist::set_url_fragment(None, true);
-    run_all(lab, lines);
+    run_script(lab, lines);
 }
 
 /// The header bar.
@@ -89,7 +89,7 @@ pub fn Header() -> impl IntoView {
                 <button data-testid="share" on:click=move |_| persist::share(lab, ui) aria-label="Copy a link to this scenario">
                     "Share"
                 </button>
-                <button data-testid="export" on:click=move |_| persist::export(lab) aria-label="Download the scenario as a .walscope file">
+                <button data-testid="export" on:click=move |_| persist::export(lab, ui) aria-label="Download the scenario as a .walscope file">
                     "Export"
                 </button>
                 <button

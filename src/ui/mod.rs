@@ -89,6 +89,7 @@ pub fn Workbench(
     provide_context(lab);
     provide_context(ui);
     provide_context(lessons);
+    lab.follow_clock(ui.playing);
     clock::use_play_loop(lab, ui);
     persist::use_autosave(lab, ui);
     shortcuts::use_shortcuts(lab, ui);
@@ -135,8 +136,10 @@ pub fn Workbench(
                 <lesson_pane::LessonPane />
                 <div class="lab-column">
                     <Toolbar />
+                    <clock::StepNote />
                     <main class="main">
                         <div class="stage-area">
+                            <clock::PausedBadge />
                             <Stage />
                         </div>
                         <aside class="side">

@@ -128,14 +128,19 @@ pub fn autosave(lab: LabHandle, ui: Ui) {
 
 /// Autosaves after every command: an effect watching [`LabHandle::commands`], so the
 /// code that runs commands never talks to localStorage or the URL itself. Time passing,
-/// a step or a scrub is not a command and saves nothing, as before. Effects run after
-/// the current task, so the save lands a tick after the command.
+/// a step or a scrub is not a command and is saved when the page is left. Effects run
+/// after the current task, so the save lands a tick after the command.
 pub fn use_autosave(lab: LabHandle, ui: Ui) {
     Effect::watch(
         move || lab.commands(),
         move |_, _, _| autosave(lab, ui),
         false,
     );
+    // Leaving or reloading the page saves the moment on screen too: time that passed
+    // after the last command (the clock playing, a step, a scrub) is part of what the
+    // class saw, and a reload must show it rather than the moment of that command.
+    let leave = window_event_listener(leptos::ev::pagehide, move |_| autosave(lab, ui));
+    on_cleanup(move || leave.remove());
 }
 
 /// Saves the scenario in localStorage and the URL; `push` adds a history entry (a new
@@ -241,9 +246,11 @@ pub fn download_url(filename: &str, url: &str) {
     }
 }
 
-/// Exports the scenario as a `.walscope` script.
-pub fn export(lab: LabHandle) {
-    let text = lab.with_untracked(|l| l.script());
+/// Exports the scenario on screen as a `.walscope` script: its lesson and view line as
+/// comments, every command with its readable `@TIME`, and a closing `lab$ wait` to the
+/// moment on screen ([`Scenario::to_file`]).
+pub fn export(lab: LabHandle, ui: Ui) {
+    let text = scenario(lab, ui).to_file();
     download_text("scenario.walscope", "text/plain", &text);
 }
 

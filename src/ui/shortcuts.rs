@@ -43,7 +43,7 @@ pub fn use_shortcuts(lab: LabHandle, ui: Ui) {
             }
             "ArrowRight" => {
                 ev.prevent_default();
-                step(lab);
+                step(lab, ui);
             }
             "[" => ui.nudge_speed(-1),
             "]" => ui.nudge_speed(1),

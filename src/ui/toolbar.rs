@@ -8,6 +8,10 @@ use super::handle::{scrub, step, LabHandle, Ui, SPEEDS};
 use super::persist;
 use crate::timeline::Lab;
 
+/// What the banner says after Reset.
+pub const RESET_NOTE: &str =
+    "The lab was reset to a fresh cluster. The browser's Back button brings back the lab you had.";
+
 fn speed_text(s: f64) -> String {
     format!("{s}×")
 }
@@ -22,9 +26,19 @@ pub fn Toolbar() -> impl IntoView {
     let reset = move |_| {
         ui.playing.set(false);
         let seed = lab.with_untracked(Lab::seed);
+        let had = !window()
+            .location()
+            .hash()
+            .unwrap_or_default()
+            .trim_start_matches('#')
+            .is_empty();
         lab.replace(Lab::new(seed));
-        // A new history entry: Back returns to the scenario that was on screen.
+        // A new history entry: Back returns to the scenario that was on screen, and
+        // the banner says so (a reset is one click, so it must be undoable).
         persist::set_url_fragment(None, true);
+        if had {
+            ui.banner.set(Some(RESET_NOTE.to_string()));
+        }
     };
     view! {
         <div class="toolbar" role="toolbar" aria-label="Time controls">
@@ -36,7 +50,7 @@ pub fn Toolbar() -> impl IntoView {
             >
                 {move || if ui.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
             </button>
-            <button data-testid="step" aria-label="Step to the next event (Right arrow)" on:click=move |_| step(lab)>
+            <button data-testid="step" aria-label="Step to the next event (Right arrow)" on:click=move |_| step(lab, ui)>
                 "▶| Step"
             </button>
             <label class="speed">
@@ -58,7 +72,7 @@ pub fn Toolbar() -> impl IntoView {
                 </select>
             </label>
             <button data-testid="reset" aria-label="Reset: start again with a fresh lab" on:click=reset>"⟲ Reset"</button>
-            <span class="status" data-testid="status">
+            <span class=move || if ui.playing.get() { "status" } else { "status paused" } data-testid="status">
                 {move || if ui.playing.get() { format!("running at {}", speed_text(ui.speed.get())) } else { "paused".to_string() }}
             </span>
             <span class="clock" data-testid="clock" title="Virtual time since the lab started">

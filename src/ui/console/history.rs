@@ -54,6 +54,24 @@ impl History {
         Some(self.show(next))
     }
 
+    /// Whether Up (`up`) or Down in the input showing `value`, with the caret at
+    /// character `caret`, walks the history rather than moving the caret: on the first
+    /// (Up) or last (Down) line of the input, as readline, and anywhere in a recalled
+    /// entry still as it was recalled, so Up on a multi-line statement goes on to the
+    /// command before it.
+    pub fn takes_arrow(&self, up: bool, value: &str, caret: usize) -> bool {
+        let recalled = self
+            .cursor
+            .and_then(|i| self.entries.get(i))
+            .is_some_and(|(_, text)| text == value);
+        recalled
+            || if up {
+                !value.chars().take(caret).any(|c| c == '\n')
+            } else {
+                !value.chars().skip(caret).any(|c| c == '\n')
+            }
+    }
+
     fn show(&mut self, at: Option<usize>) -> Recalled {
         self.cursor = at;
         match at.and_then(|i| self.entries.get(i)) {

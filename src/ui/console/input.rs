@@ -66,7 +66,7 @@ pub fn ConsoleInput(
         };
         let value = ta.value();
         let caret = ta.selection_start().ok().flatten().unwrap_or(0) as usize;
-        let before: String = value.chars().take(caret).collect();
+        let arrow = |up: bool| history.with_value(|h| h.takes_arrow(up, &value, caret));
         match ev.key().as_str() {
             "Enter" if !ev.shift_key() => {
                 input.set(value.clone());
@@ -77,11 +77,11 @@ pub fn ConsoleInput(
                     ev.prevent_default();
                 }
             }
-            "ArrowUp" if !before.contains('\n') => {
+            "ArrowUp" if arrow(true) => {
                 ev.prevent_default();
                 recall(true);
             }
-            "ArrowDown" if !value.chars().skip(caret).any(|c| c == '\n') => {
+            "ArrowDown" if arrow(false) => {
                 ev.prevent_default();
                 recall(false);
             }
