@@ -22,6 +22,7 @@ mod notices;
 mod panel;
 pub mod persist;
 mod shortcuts;
+mod split_brain;
 mod stage;
 mod toolbar;
 mod wal_bars;
@@ -137,6 +138,7 @@ pub fn Workbench(
                     <Toolbar />
                     <main class="main">
                         <div class="stage-area">
+                            <split_brain::SplitBrainBanner />
                             <Stage />
                         </div>
                         <aside class="side">
