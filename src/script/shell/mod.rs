@@ -179,6 +179,42 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
     ShellResult::Done(out)
 }
 
+/// The `pg_basebackup` line that clones server `from` onto another host as a standby,
+/// as a student would type it: as a role of `from` with REPLICATION and LOGIN
+/// (`replicator` when there is one), with that role's password in `PGPASSWORD` when it
+/// has one, so a `scram-sha-256` line in pg_hba.conf lets it in.
+pub fn basebackup_command(c: &Cluster, from: HostId) -> String {
+    let roles = c.host(from).data.as_ref().map(|d| &d.db.roles);
+    let role = roles.and_then(|roles| {
+        roles
+            .get_key_value("replicator")
+            .filter(|(_, r)| r.replication && r.login)
+            .or_else(|| roles.iter().find(|(_, r)| r.replication && r.login))
+    });
+    let user = role.map_or("replicator", |(n, _)| n.as_str());
+    let password = role
+        .and_then(|(_, r)| r.password.as_deref())
+        .map(|p| format!("PGPASSWORD={} ", shell_word(p)))
+        .unwrap_or_default();
+    format!(
+        "{password}pg_basebackup -h {} -U {} -D {PGDATA} -P -R",
+        c.host(from).name,
+        shell_word(user)
+    )
+}
+
+/// `w` as one shell word: bare when that is safe, else in single quotes.
+fn shell_word(w: &str) -> String {
+    if !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.,/:@%+=".contains(c))
+    {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
 /// A `postgresql.conf` parse check helper used by the config panel: the first
 /// syntax error as PostgreSQL words it, if any.
 pub fn conf_error(path: &str, text: &str) -> Option<String> {
