@@ -1,11 +1,14 @@
 //! Shell commands on a host: pg_basebackup, pg_ctl, systemctl, pg_rewind and the few
 //! file tools a DBA uses on a data directory.
 
+mod edit;
 mod files;
 mod pg;
+mod sed;
 
 use crate::sim::conf;
 use crate::sim::{Cluster, HostId, PGDATA, PGHOME};
+pub use edit::edit_commands;
 use files::{cat, echo, ls, mkdir, rm, tail, touch};
 use pg::{basebackup, pg_ctl, pg_rewind, systemctl};
 
@@ -160,6 +163,7 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         "cat" => cat(c, h, args),
         "tail" => tail(c, h, args),
         "echo" => echo(c, h, args),
+        "sed" => sed::sed(c, h, args),
         "rm" => rm(c, h, args),
         "mkdir" => mkdir(c, h, args),
         "touch" => touch(c, h, args),
