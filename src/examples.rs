@@ -10,7 +10,7 @@
 /// does the same; `tests/runner.rs` checks that every example ends up streaming).
 pub const EXAMPLES: [(&str, &str); 3] = [
     (
-        "Primary + 3 standbys (standby1 synchronous), 1000 TPS",
+        "Primary + 3 standbys (standby1 synchronous, standby3 cross-region 40 ms), 1000 TPS",
         "primary=# ALTER SYSTEM SET listen_addresses = '*';
 primary=# CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'secret';
 primary$ echo 'host replication replicator 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
@@ -27,6 +27,8 @@ standby2$ pg_ctl start
 standby3$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -P -R
 standby3$ echo \"cluster_name = 'standby3'\" >> postgresql.conf
 standby3$ pg_ctl start
+lab$ latency primary standby3 40ms
+lab$ bandwidth primary standby3 10MB/s
 primary=# ALTER SYSTEM SET synchronous_standby_names = 'standby1';
 primary=# SELECT pg_reload_conf();
 lab$ wait 1s

@@ -614,6 +614,8 @@ async fn saving_a_config_file_runs_echo_commands() {
     let (root, _handle) = mount();
     by_testid(&root, "tab-config").click();
     settle().await;
+    by_testid(&root, "file-postgresql.conf").click();
+    settle().await;
     let ta: web_sys::HtmlTextAreaElement = by_testid(&root, "config-text").unchecked_into();
     let before = ta.value();
     assert!(before.contains("PostgreSQL configuration file"));

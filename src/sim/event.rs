@@ -225,6 +225,8 @@ pub enum EventKind {
     Promote,
     Timeline,
     Fault,
+    /// Two servers of one cluster accept writes (see `Cluster::split_brain`).
+    SplitBrain,
     Error,
 }
 

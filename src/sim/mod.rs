@@ -33,6 +33,7 @@ mod rewind;
 mod rng;
 pub mod settings;
 mod slot;
+mod split_brain;
 pub mod syncrep;
 #[cfg(test)]
 pub(crate) mod testlab;
@@ -53,6 +54,7 @@ pub use postmaster::{StartError, StopMode};
 pub use proc::{BaseBackup, BaseBackupOptions, ReplayPause, WalMethod};
 pub use replication::ConnectAttempt;
 pub use rng::Rng;
+pub use split_brain::Writable;
 pub use time::{SimDuration, SimTime, EPOCH_UNIX_MICROS, MAX_TIME};
 pub use views::{Datum, NodeView, Relation, ReplicationRow, ServerState, SlotRow, WalReceiverRow};
 pub use xlog::WriteOutcome;

@@ -213,6 +213,9 @@ impl Cluster {
                 "It accepts reads and writes; every change is written to WAL first."
             },
         );
+        if !standby {
+            self.note_split_brain(h);
+        }
         if standby {
             self.timer(h, SimDuration::ZERO, Timer::ReceiverStart);
             self.timer(

@@ -1,10 +1,11 @@
-//! The Config tab: a host's configuration files as files. Saving an edit runs the shell
-//! commands that make it (`echo '...' >> postgresql.conf`), so the console log shows them
-//! and a link replays them.
+//! The Config tab: a host's configuration files as files. Saving an edit runs the
+//! fewest shell commands that make it (`echo '...' >> pg_hba.conf`, `sed -i '98c\...'
+//! pg_hba.conf`), so the console log shows them and a link replays them.
 
-use crate::script::shell::conf_error;
+use crate::script::shell::{conf_error, edit_commands};
 use crate::script::Line;
-use crate::sim::PGDATA;
+use crate::sim::{Cluster, HostId, ServerState, PGDATA};
+use crate::timeline::primary_of;
 use leptos::prelude::*;
 
 use super::handle::{host_names, run_all, shell_line, LabHandle};
@@ -21,50 +22,29 @@ const LOG: &str = "log/postgresql.log";
 /// The log shows its last lines.
 const LOG_TAIL: usize = 200;
 
-/// Quotes text for bash double quotes (`$`, `` ` ``, `"` and `\` escaped).
-fn quote(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        if matches!(c, '$' | '`' | '"' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
+/// The shell lines that turn file `file` on `node` from `old` into `new`: one line per
+/// changed stretch (`echo >>`, `sed -i`), or a rewrite when that is shorter.
+pub fn edit_lines(node: &str, file: &str, old: Option<&str>, new: &str) -> Vec<Line> {
+    edit_commands(file, old, new)
+        .into_iter()
+        .map(|cmd| shell_line(node, cmd))
+        .collect()
 }
 
-/// The shell lines that turn file `file` on `node` from `old` into `new`: appended
-/// lines when the edit only adds at the end, else a rewrite (`>` then `>>`).
-pub fn edit_lines(node: &str, file: &str, old: Option<&str>, new: &str) -> Vec<Line> {
-    if old == Some(new) {
-        return Vec::new();
-    }
-    let appended = match old {
-        Some(o) if o.is_empty() || o.ends_with('\n') => new.strip_prefix(o),
-        _ => None,
-    };
-    let body: Vec<&str> = new.lines().collect();
-    match appended {
-        Some(tail) => tail
-            .lines()
-            .map(|l| shell_line(node, format!("echo {} >> {file}", quote(l))))
-            .collect(),
-        None if body.is_empty() => vec![shell_line(node, format!("echo -n \"\" > {file}"))],
-        None => body
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                shell_line(
-                    node,
-                    format!(
-                        "echo {} {} {file}",
-                        quote(l),
-                        if i == 0 { ">" } else { ">>" }
-                    ),
-                )
-            })
-            .collect(),
+/// The file a student most likely wants on host `h`: on a primary that no standby
+/// streams from yet, pg_hba.conf (replication starts by letting the standby in); on a
+/// standby, postgresql.auto.conf (where `pg_basebackup -R` and ALTER SYSTEM write
+/// primary_conninfo); otherwise postgresql.conf.
+fn likely_file(c: &Cluster, h: HostId) -> &'static str {
+    let n = c.node(h);
+    if n.state == ServerState::Empty {
+        FILES[0]
+    } else if n.in_recovery {
+        "postgresql.auto.conf"
+    } else if c.stat_replication(h).is_empty() {
+        "pg_hba.conf"
+    } else {
+        FILES[0]
     }
 }
 
@@ -73,8 +53,16 @@ pub fn edit_lines(node: &str, file: &str, old: Option<&str>, new: &str) -> Vec<L
 pub fn ConfigPanel() -> impl IntoView {
     let lab = expect_context::<LabHandle>();
     let hosts = host_names(lab);
-    let host = RwSignal::new("primary".to_string());
-    let file = RwSignal::new(FILES[0].to_string());
+    // Opens on the server others stream from, at the file a student most likely wants.
+    let (first_host, first_file) = lab.with_untracked(|l| {
+        let c = &l.runner().cluster;
+        let nodes = c.nodes();
+        primary_of(&nodes).map_or(("primary".to_string(), FILES[0]), |n| {
+            (n.name.clone(), likely_file(c, n.id))
+        })
+    });
+    let host = RwSignal::new(first_host);
+    let file = RwSignal::new(first_file.to_string());
     // Unsaved edits; `None` shows the file as it is in the model.
     let draft = RwSignal::new(None::<String>);
     let content = Memo::new(move |_| {
@@ -135,7 +123,15 @@ pub fn ConfigPanel() -> impl IntoView {
                         data-testid="config-host"
                         prop:value=move || host.get()
                         on:change=move |ev| {
-                            host.set(event_target_value(&ev));
+                            let h = event_target_value(&ev);
+                            let f = lab.with_untracked(|l| {
+                                let c = &l.runner().cluster;
+                                c.host_id(&h).map(|id| likely_file(c, id))
+                            });
+                            host.set(h);
+                            if let Some(f) = f {
+                                file.set(f.to_string());
+                            }
                             draft.set(None);
                         }
                     >
@@ -199,9 +195,9 @@ pub fn ConfigPanel() -> impl IntoView {
                     data-testid="config-save"
                     disabled=move || draft.with(Option::is_none) || is_log()
                     on:click=save
-                    aria-label="Save the file by running echo commands in the shell"
+                    aria-label="Save the file by running the shell commands that make the edit"
                 >
-                    "Save (runs echo … >> file)"
+                    "Save (runs echo >> / sed -i)"
                 </button>
                 <button disabled=move || draft.with(Option::is_none) on:click=move |_| draft.set(None)>"Revert"</button>
                 <span class="muted">"Then: SELECT pg_reload_conf(); or pg_ctl restart, as the setting needs."</span>

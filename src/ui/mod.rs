@@ -22,6 +22,7 @@ mod notices;
 mod panel;
 pub mod persist;
 mod shortcuts;
+mod split_brain;
 mod stage;
 mod toolbar;
 mod wal_bars;
@@ -140,6 +141,7 @@ pub fn Workbench(
                     <main class="main">
                         <div class="stage-area">
                             <clock::PausedBadge />
+                            <split_brain::SplitBrainBanner />
                             <Stage />
                         </div>
                         <aside class="side">

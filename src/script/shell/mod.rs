@@ -1,11 +1,14 @@
 //! Shell commands on a host: pg_basebackup, pg_ctl, systemctl, pg_rewind and the few
 //! file tools a DBA uses on a data directory.
 
+mod edit;
 mod files;
 mod pg;
+mod sed;
 
 use crate::sim::conf;
 use crate::sim::{Cluster, HostId, PGDATA, PGHOME};
+pub use edit::edit_commands;
 use files::{cat, echo, ls, mkdir, rm, tail, touch};
 use pg::{basebackup, pg_ctl, pg_rewind, systemctl};
 
@@ -160,6 +163,7 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         "cat" => cat(c, h, args),
         "tail" => tail(c, h, args),
         "echo" => echo(c, h, args),
+        "sed" => sed::sed(c, h, args),
         "rm" => rm(c, h, args),
         "mkdir" => mkdir(c, h, args),
         "touch" => touch(c, h, args),
@@ -177,6 +181,42 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         other => format!("bash: {other}: command not found\n"),
     };
     ShellResult::Done(out)
+}
+
+/// The `pg_basebackup` line that clones server `from` onto another host as a standby,
+/// as a student would type it: as a role of `from` with REPLICATION and LOGIN
+/// (`replicator` when there is one), with that role's password in `PGPASSWORD` when it
+/// has one, so a `scram-sha-256` line in pg_hba.conf lets it in.
+pub fn basebackup_command(c: &Cluster, from: HostId) -> String {
+    let roles = c.host(from).data.as_ref().map(|d| &d.db.roles);
+    let role = roles.and_then(|roles| {
+        roles
+            .get_key_value("replicator")
+            .filter(|(_, r)| r.replication && r.login)
+            .or_else(|| roles.iter().find(|(_, r)| r.replication && r.login))
+    });
+    let user = role.map_or("replicator", |(n, _)| n.as_str());
+    let password = role
+        .and_then(|(_, r)| r.password.as_deref())
+        .map(|p| format!("PGPASSWORD={} ", shell_word(p)))
+        .unwrap_or_default();
+    format!(
+        "{password}pg_basebackup -h {} -U {} -D {PGDATA} -P -R",
+        c.host(from).name,
+        shell_word(user)
+    )
+}
+
+/// `w` as one shell word: bare when that is safe, else in single quotes.
+fn shell_word(w: &str) -> String {
+    if !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.,/:@%+=".contains(c))
+    {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
 }
 
 /// A `postgresql.conf` parse check helper used by the config panel: the first

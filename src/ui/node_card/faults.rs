@@ -1,6 +1,7 @@
 //! A card's fault buttons: stop, crash, promote, start, and cloning the primary onto a
 //! new host, each shown when it applies to the server's state.
 
+use crate::script::shell::basebackup_command;
 use crate::script::Line;
 use crate::sim::{NodeView, ServerState};
 use leptos::prelude::*;
@@ -32,10 +33,13 @@ pub fn FaultButtons(
     let n5 = name.clone();
     let clone = move |_| {
         let from = primary.get_untracked();
-        go(shell_line(
-            &n5,
-            format!("pg_basebackup -h {from} -U replicator -D /var/lib/pgsql/data -P -R"),
-        ))
+        let cmd = lab.with_untracked(|l| {
+            let c = &l.runner().cluster;
+            c.host_id(&from).map(|h| basebackup_command(c, h))
+        });
+        if let Some(cmd) = cmd {
+            go(shell_line(&n5, cmd))
+        }
     };
 
     let stored = StoredValue::new(name);
@@ -72,7 +76,7 @@ pub fn FaultButtons(
                     data-testid=tid("btn-clone")
                     on:click=clone.clone()
                     aria-label=label("Clone the primary onto", "pg_basebackup -R")
-                    title="pg_basebackup -h PRIMARY -U replicator -D /var/lib/pgsql/data -P -R"
+                    title="PGPASSWORD=… pg_basebackup -h PRIMARY -U replicator -D /var/lib/pgsql/data -P -R"
                 >
                     "pg_basebackup"
                 </button>

@@ -23,7 +23,8 @@ struct LinkInfo {
 }
 
 /// The link to the host's upstream server (the one its walreceiver streams from, else
-/// the primary), while it has one and holds a data directory.
+/// the primary), while it has one and holds a data directory: on a standby, or on a
+/// primary cut off from the others.
 #[component]
 pub fn LinkControls(
     /// The host's index in the cluster.
@@ -46,6 +47,11 @@ pub fn LinkControls(
                 .or_else(|| primary.with(|p| c.host_id(p)))
                 .filter(|p| *p != me)?;
             let link = c.link(peer, me);
+            // A primary (running, crashed or former) streams from no one: its only link
+            // worth a control is a cut one, to heal.
+            if !c.node(me).in_recovery && !link.partitioned {
+                return None;
+            }
             Some(LinkInfo {
                 peer: c.host(peer).name.clone(),
                 latency: link.latency.to_string(),

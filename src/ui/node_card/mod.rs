@@ -9,6 +9,8 @@ mod workload;
 use crate::sim::{NodeView, ServerState};
 use leptos::prelude::*;
 
+use crate::ui::handle::LabHandle;
+
 use faults::FaultButtons;
 use link::LinkControls;
 use workload::WorkloadControls;
@@ -62,6 +64,17 @@ pub fn NodeCard(
         .unwrap_or_default();
     // A memo, so the workload controls are redrawn when the rate changes, not with every
     // frame's LSNs.
+    // Who writes to this server while another one accepts writes too (split brain).
+    let lab = expect_context::<LabHandle>();
+    let split = Memo::new(move |_| {
+        lab.with(|l| {
+            l.runner()
+                .cluster
+                .split_brain()
+                .into_iter()
+                .find(|w| w.host.0 == index)
+        })
+    });
     let running_tps = Memo::new(move |_| {
         node.with(|n| n.as_ref().and_then(|n| n.workload_tps).filter(|t| *t > 0))
     });
@@ -69,6 +82,7 @@ pub fn NodeCard(
         <div
             class="card"
             class:is-primary=move || !standby(node) && !is(node, ServerState::Empty)
+            class:is-split=move || split.with(Option::is_some)
             class:is-down=move || is(node, ServerState::Stopped) || is(node, ServerState::Crashed)
             data-testid=testid("card", &name)
         >
@@ -95,6 +109,17 @@ pub fn NodeCard(
                 }}
             </div>
             <div class="badges">
+                {move || {
+                    split
+                        .get()
+                        .map(|w| {
+                            view! {
+                                <span class="badge split" data-testid=format!("split-{}", w.name) title=format!("split brain: written by {}", w.clients())>
+                                    {format!("split brain · tl {}", w.timeline)}
+                                </span>
+                            }
+                        })
+                }}
                 {move || {
                     node.with(|n| {
                         let n = n.as_ref()?;

@@ -2,6 +2,7 @@
 //! partitioned, with their labels and the packets of WAL in flight on them.
 
 use crate::sim::Packet;
+use crate::ui::format;
 use leptos::prelude::*;
 
 use super::scene::{Edge, Scene};
@@ -125,6 +126,32 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
             .collect();
         let held = packets.iter().filter(|p| p.arrive_at.is_none()).count();
         let flying: Vec<&&Packet> = packets.iter().filter(|p| p.arrive_at.is_some()).collect();
+        // The stretch of the link WAL is travelling on, from the sender to the packet
+        // furthest along, with the bytes in flight (the packets' LSN ranges).
+        let progress = |p: &Packet| {
+            let arrive = p.arrive_at.unwrap_or(p.sent_at);
+            let span = arrive.0.saturating_sub(p.sent_at.0).max(1) as f64;
+            (s.now.0.saturating_sub(p.sent_at.0) as f64 / span).clamp(0.0, 1.0)
+        };
+        let bytes: i64 = flying.iter().map(|p| p.end.diff(p.start).max(0)).sum();
+        if bytes > 0 && !e.partitioned {
+            let reach = flying.iter().map(|p| progress(p)).fold(0.0, f64::max);
+            out.push(
+                view! { <path class="inflight" class:sync=sync data-testid="inflight-band" d=stretch(0.0, reach.max(0.04)) /> }
+                    .into_any(),
+            );
+            // Near the sender, clear of the link's own label near the standby.
+            let (mx, my) = at(0.3);
+            let (lx, anchor) = packet_side(mx, x2 - x1);
+            labels.push(
+                view! {
+                    <text class="packet-label inflight-label" data-testid="inflight-label" x=lx y=my + 5.0 text-anchor=anchor>
+                        {format!("{} in flight", format::bytes(bytes as f64))}
+                    </text>
+                }
+                .into_any(),
+            );
+        }
         for (i, p) in flying.iter().enumerate() {
             let Some(arrive) = p.arrive_at else { continue };
             let span = arrive.0.saturating_sub(p.sent_at.0).max(1) as f64;

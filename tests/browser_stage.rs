@@ -1,0 +1,244 @@
+//! Browser tests of what the stage and the cards say about the cluster: WAL in flight
+//! on a cross-region link, split brain, the card buttons after a failover, and the
+//! Config tab's smallest edit.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use walscope::examples::EXAMPLES;
+use walscope::timeline::Lab;
+use walscope::ui::handle::{self, LabHandle, Ui};
+use walscope::ui::persist::{self, AUTOSAVE_KEY};
+use walscope::ui::{App, Workbench};
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn window() -> web_sys::Window {
+    web_sys::window().unwrap()
+}
+
+/// Forgets the previous test's scenario: no URL fragment, no autosave.
+fn fresh() {
+    persist::set_url_fragment(None, false);
+    if let Some(s) = window().local_storage().unwrap() {
+        s.remove_item(AUTOSAVE_KEY).unwrap();
+    }
+}
+
+/// Puts the app's stylesheet on the test page (once), for tests that measure layout.
+fn with_style() {
+    let document = window().document().unwrap();
+    if document.get_element_by_id("app-style").is_some() {
+        return;
+    }
+    let style = document.create_element("style").unwrap();
+    style.set_id("app-style");
+    style.set_text_content(Some(include_str!("../assets/style.css")));
+    document.head().unwrap().append_child(&style).unwrap();
+}
+
+fn new_root() -> web_sys::HtmlElement {
+    let document = window().document().unwrap();
+    let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+/// Mounts a workbench on a new lab that has run `script`, and hands back its handles.
+fn mount_lab(script: &str) -> (web_sys::HtmlElement, impl Drop, LabHandle, Ui) {
+    let root = new_root();
+    let slot: Rc<Cell<Option<(LabHandle, Ui)>>> = Rc::new(Cell::new(None));
+    let s = slot.clone();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let lab = LabHandle::new(Lab::new(0));
+        let ui = Ui::new(&Default::default(), None, None);
+        s.set(Some((lab, ui)));
+        view! { <Workbench lab=lab ui=ui /> }
+    });
+    let (lab, ui) = slot.take().unwrap();
+    handle::run_all(lab, walscope::script::parse(script).unwrap());
+    (root, handle, lab, ui)
+}
+
+fn try_testid(root: &web_sys::HtmlElement, id: &str) -> Option<web_sys::HtmlElement> {
+    root.query_selector(&format!("[data-testid='{id}']"))
+        .unwrap()
+        .map(|e| e.unchecked_into())
+}
+
+fn by_testid(root: &web_sys::HtmlElement, id: &str) -> web_sys::HtmlElement {
+    try_testid(root, id).unwrap_or_else(|| panic!("no element with data-testid={id}"))
+}
+
+fn text(root: &web_sys::HtmlElement, id: &str) -> String {
+    by_testid(root, id).text_content().unwrap_or_default()
+}
+
+async fn settle() {
+    leptos::task::tick().await;
+    leptos::task::tick().await;
+}
+
+fn fire(target: &web_sys::EventTarget, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    target
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict(kind, &init).unwrap())
+        .unwrap();
+}
+
+/// Runs script lines through the UI's own path, as the console does.
+async fn run(lab: LabHandle, script: &str) {
+    handle::run_all(lab, walscope::script::parse(script).unwrap());
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn wal_in_flight_shows_on_the_cross_region_link_of_the_example() {
+    fresh();
+    let (root, _handle, lab, ui) = mount_lab(EXAMPLES[0].1);
+    // The workload's first commits reach the far side after one trip.
+    handle::frame(lab, ui, 100.0);
+    settle().await;
+    for _ in 0..6 {
+        // Frames of a class watching at 1x: WAL is on the 40 ms link in every one.
+        handle::frame(lab, ui, 16.7);
+        settle().await;
+        let packets = root
+            .query_selector_all("[data-testid='packet']")
+            .unwrap()
+            .length();
+        assert!(packets > 0, "packets drawn on the stage");
+        let label = text(&root, "inflight-label");
+        assert!(label.ends_with(" in flight"), "{label}");
+    }
+    let net = text(&root, "edge-primary-standby3-label");
+    assert!(net.contains("40 ms · 10MB/s"), "{net}");
+}
+
+#[wasm_bindgen_test]
+async fn split_brain_is_marked_on_the_stage_and_in_the_log() {
+    fresh();
+    let (root, _handle, lab, _ui) = mount_lab(EXAMPLES[1].1);
+    run(
+        lab,
+        "lab$ workload primary 100\nlab$ crash primary\nstandby1$ pg_ctl promote\nlab$ wait 1s\n",
+    )
+    .await;
+    assert!(try_testid(&root, "split-brain").is_none());
+    // The old primary's card has no link controls for a link that carries nothing.
+    assert!(try_testid(&root, "btn-partition-primary").is_none());
+    assert!(try_testid(&root, "latency-primary").is_none());
+
+    run(lab, "primary$ pg_ctl start\nlab$ wait 1s\n").await;
+    let banner = text(&root, "split-brain");
+    assert!(
+        banner.contains("primary (timeline 1, written by workload 100 tps)"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("standby1 (timeline 2, written by no client yet)"),
+        "{banner}"
+    );
+    assert_eq!(text(&root, "split-primary"), "split brain · tl 1");
+    assert_eq!(text(&root, "split-standby1"), "split brain · tl 2");
+    for n in ["primary", "standby1"] {
+        assert!(
+            text(&root, &format!("state-{n}")).starts_with("primary"),
+            "{n}"
+        );
+    }
+    by_testid(&root, "tab-log").click();
+    settle().await;
+    let log = text(&root, "event-log");
+    assert!(
+        log.contains("split brain: primary (timeline 1) and standby1 (timeline 2) accept writes"),
+        "{log}"
+    );
+    assert!(log.contains("histories diverge"));
+}
+
+/// Whether `inner` lies inside `outer` on screen.
+fn inside(inner: &web_sys::HtmlElement, outer: &web_sys::HtmlElement) -> bool {
+    let (a, b) = (
+        inner.get_bounding_client_rect(),
+        outer.get_bounding_client_rect(),
+    );
+    a.top() >= b.top() - 0.5 && a.bottom() <= b.bottom() + 0.5
+}
+
+#[wasm_bindgen_test]
+async fn card_buttons_work_after_a_failover() {
+    fresh();
+    with_style();
+    let (root, _handle, lab, _ui) = mount_lab(EXAMPLES[1].1);
+    run(lab, "lab$ crash primary\nstandby1$ pg_ctl promote\nlab$ wait 1s\nlab$ workload standby1 100\nlab$ node add standby2\n").await;
+    // The new primary's card holds its workload row.
+    let card = by_testid(&root, "card-standby1");
+    assert!(inside(&by_testid(&root, "btn-workload-standby1"), &card));
+    assert!(inside(&by_testid(&root, "rate-standby1"), &card));
+    assert!(try_testid(&root, "btn-partition-standby1").is_none());
+
+    // The clone button runs a pg_basebackup that gets in through the scram line.
+    by_testid(&root, "btn-clone-standby2").click();
+    settle().await;
+    run(lab, "lab$ wait 3s\n").await;
+    let log = text(&root, "console-log");
+    assert!(
+        log.contains(
+            "standby2$ PGPASSWORD=secret pg_basebackup -h standby1 -U replicator -D /var/lib/pgsql/data -P -R"
+        ),
+        "{log}"
+    );
+    assert!(!log.contains("pg_basebackup: error"), "{log}");
+    assert_eq!(text(&root, "state-standby2"), "standby · stopped");
+}
+
+#[wasm_bindgen_test]
+async fn a_one_line_pg_hba_edit_records_one_line() {
+    fresh();
+    let root = new_root();
+    let _handle = leptos::mount::mount_to(root.clone(), App);
+    settle().await;
+    by_testid(&root, "tab-config").click();
+    settle().await;
+    // Setting up replication starts in pg_hba.conf.
+    assert_eq!(
+        by_testid(&root, "file-pg_hba.conf")
+            .get_attribute("aria-selected")
+            .as_deref(),
+        Some("true")
+    );
+    let ta: web_sys::HtmlTextAreaElement = by_testid(&root, "config-text").unchecked_into();
+    let before = ta.value();
+    assert!(before.starts_with("# PostgreSQL Client Authentication Configuration File"));
+    let n = before.lines().count();
+    let last = before.lines().last().unwrap().to_string();
+    let after = before.replace(&last, "host replication all 10.0.0.0/24 trust");
+    ta.set_value(&after);
+    fire(&ta, "input");
+    settle().await;
+    let log_before = text(&root, "console-log");
+    by_testid(&root, "config-save").click();
+    settle().await;
+    let log = text(&root, "console-log");
+    let added = &log[log_before.len()..];
+    assert_eq!(
+        added.matches("primary$ ").count(),
+        1,
+        "one recorded line:\n{added}"
+    );
+    assert!(
+        added.contains(&format!(
+            "primary$ sed -i '{n}c\\host replication all 10.0.0.0/24 trust' pg_hba.conf"
+        )),
+        "{added}"
+    );
+    let ta: web_sys::HtmlTextAreaElement = by_testid(&root, "config-text").unchecked_into();
+    assert_eq!(ta.value(), after, "the file in the model");
+}
