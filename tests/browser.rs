@@ -793,7 +793,45 @@ fn the_lag_chart_labels_what_a_dba_reads() {
         let nonzero = |t: &String| t.ends_with(suffix) && *t != format!("0{suffix}");
         assert!(drawn.iter().any(nonzero), "{unit:?}: {drawn:?}");
         assert!(drawn.iter().any(|t| t == "10 s"), "{drawn:?}");
+        // Both axes say what they measure, and in which unit.
+        let (x_title, y_title) = walscope::ui::axis_titles(&data);
+        assert!(drawn.contains(&x_title), "{drawn:?}");
+        assert!(drawn.contains(&y_title), "{drawn:?}");
+        assert!(
+            y_title.ends_with(&format!("({})", suffix.trim())),
+            "{y_title}"
+        );
     }
+}
+
+#[wasm_bindgen_test]
+fn the_lag_chart_follows_the_present_and_forgets_an_old_spike() {
+    use walscope::share::ChartUnit;
+    use walscope::ui::lag_series;
+
+    let mut lines = walscope::script::parse(ONE_STANDBY).unwrap();
+    let more = "lab$ workload primary 1000\nlab$ partition primary standby1\nlab$ wait 20s\n\
+                lab$ heal primary standby1\nlab$ wait 100s\n";
+    lines.extend(walscope::script::parse(more).unwrap());
+    let lab = Lab::replay(0, lines, None);
+    let peak = lab
+        .samples()
+        .iter()
+        .flat_map(|s| s.standbys.iter().filter_map(|l| l.bytes))
+        .max()
+        .unwrap();
+    assert!(peak > 1 << 20, "the partition left MBs of lag: {peak}");
+    let data = lag_series(&lab, ChartUnit::Bytes);
+    let now = lab.now().as_secs_f64();
+    assert!(
+        data.x.1 <= now + 1.0 && data.x.1 - data.x.0 <= 60.0 + 1e-9,
+        "the last minute: {:?} at {now}",
+        data.x
+    );
+    assert_ne!(
+        data.y_unit, "MB",
+        "the spike left the window and the scale with it"
+    );
 }
 
 /// Polls until `cond` holds, for up to five seconds of real time (a file read or a
@@ -940,6 +978,46 @@ async fn export_downloads_the_script_and_the_chart_as_png() {
         .unwrap()
         .unchecked_into();
     assert!(canvas.width() > 0 && canvas.height() > 0);
+    // Twice the size on screen, for slides (the PNG header's width and height).
+    let bytes: Vec<u32> = window()
+        .atob(png)
+        .unwrap()
+        .chars()
+        .map(|c| c as u32)
+        .collect();
+    let be = |i: usize| bytes[i..i + 4].iter().fold(0, |n, b| n << 8 | b);
+    assert_eq!(
+        (be(16), be(20)),
+        (
+            2 * canvas.client_width() as u32,
+            2 * canvas.client_height() as u32
+        )
+    );
+    // On an opaque background: every corner pixel is fully opaque.
+    let img = web_sys::HtmlImageElement::new().unwrap();
+    let loaded = js_sys::Promise::new(&mut |done, _| img.set_onload(Some(&done)));
+    img.set_src(&got[0].1);
+    wasm_bindgen_futures::JsFuture::from(loaded).await.unwrap();
+    let (w, h) = (img.natural_width(), img.natural_height());
+    let probe: web_sys::HtmlCanvasElement = window()
+        .document()
+        .unwrap()
+        .create_element("canvas")
+        .unwrap()
+        .unchecked_into();
+    probe.set_width(w);
+    probe.set_height(h);
+    let ctx: web_sys::CanvasRenderingContext2d =
+        probe.get_context("2d").unwrap().unwrap().unchecked_into();
+    ctx.draw_image_with_html_image_element(&img, 0.0, 0.0)
+        .unwrap();
+    for (x, y) in [(0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1)] {
+        let px = ctx
+            .get_image_data(x as f64, y as f64, 1.0, 1.0)
+            .unwrap()
+            .data();
+        assert_eq!(px[3], 255, "pixel ({x}, {y}) is opaque");
+    }
     // A drawn chart compresses worse than an empty canvas of the same size.
     let blank: web_sys::HtmlCanvasElement = window()
         .document()

@@ -351,8 +351,12 @@ impl Cluster {
                 return;
             };
             w.sent = upto;
-            if w.lag_samples.len() < 8192 {
-                w.lag_samples.push_back((upto, now));
+            // LagTrackerWrite(SendRqstPtr, now): the end of the primary's flushed WAL, not
+            // the end of this message, taken as the time that WAL was flushed; a sample
+            // whose LSN has not advanced is ignored. So the lag columns grow with the WAL
+            // queued for a standby on a slow link, as on PostgreSQL.
+            if w.lag_samples.len() < 8192 && w.lag_samples.back().is_none_or(|s| s.0 < flush) {
+                w.lag_samples.push_back((flush, now));
             }
             if all {
                 continue;

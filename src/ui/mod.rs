@@ -20,7 +20,9 @@ pub mod lessons;
 mod node_card;
 mod notices;
 mod panel;
+pub mod panes;
 pub mod persist;
+mod resize;
 mod shortcuts;
 mod split_brain;
 mod stage;
@@ -32,7 +34,7 @@ use leptos::prelude::*;
 
 pub use console::{History, Recalled};
 pub use handle::{LabHandle, Ui};
-pub use lag_chart::{draw_lag, lag_series, ChartStyle, LagSeries};
+pub use lag_chart::{axis_titles, draw_lag, lag_series, ChartStyle, LagSeries, EXPORT_SCALE};
 pub use panel::BottomPanel;
 pub use stage::Stage;
 pub use toolbar::Toolbar;
@@ -91,6 +93,9 @@ pub fn Workbench(
     provide_context(ui);
     provide_context(lessons);
     lab.follow_clock(ui.playing);
+    let panes = panes::Panes::load();
+    provide_context(panes);
+    panes.use_save();
     clock::use_play_loop(lab, ui);
     persist::use_autosave(lab, ui);
     shortcuts::use_shortcuts(lab, ui);
@@ -127,6 +132,7 @@ pub fn Workbench(
     view! {
         <div
             class="app"
+            class:presenter=move || panes.presenter.get()
             on:dragover=|ev: web_sys::DragEvent| ev.prevent_default()
             on:drop=on_drop
         >
@@ -135,7 +141,7 @@ pub fn Workbench(
             <notices::SharePanel />
             <div class="workspace">
                 <lesson_pane::LessonPane />
-                <div class="lab-column">
+                <div class="lab-column" class:panel-max=move || panes.maximized.get()>
                     <Toolbar />
                     <clock::StepNote />
                     <main class="main">
@@ -149,10 +155,12 @@ pub fn Workbench(
                             <lag_chart::LagChart />
                         </aside>
                     </main>
+                    <panes::PanelSplitter />
                     <BottomPanel />
                 </div>
             </div>
             <shortcuts::ShortcutHelp />
+            <panes::PresenterExit />
         </div>
     }
 }

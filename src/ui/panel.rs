@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::config::ConfigPanel;
 use super::console::Console;
 use super::event_log::EventLog;
+use super::panes::Panes;
 
 /// Which tab of the bottom panel is showing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,8 +32,9 @@ impl Tab {
 #[component]
 pub fn BottomPanel() -> impl IntoView {
     let (tab, set_tab) = signal(Tab::Console);
+    let panes = expect_context::<Panes>();
     view! {
-        <section class="panel" aria-label="Console, configuration and log">
+        <section class="panel" aria-label="Console, configuration and log" style=move || panes.panel_style()>
             <div class="tabs" role="tablist">
                 {Tab::ALL
                     .into_iter()
@@ -49,6 +51,15 @@ pub fn BottomPanel() -> impl IntoView {
                         }
                     })
                     .collect_view()}
+                <button
+                    class="panel-max"
+                    data-testid="panel-max"
+                    aria-pressed=move || panes.maximized.get().to_string()
+                    title="Maximize the console over the stage (M)"
+                    on:click=move |_| panes.maximized.update(|m| *m = !*m)
+                >
+                    {move || if panes.maximized.get() { "▾ Restore (M)" } else { "▴ Maximize (M)" }}
+                </button>
             </div>
             <div class="tab-body" data-testid="tab-body">
                 <div class="tab-page" class:hidden=move || tab.get() != Tab::Console>

@@ -5,13 +5,16 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::handle::{step, LabHandle, Ui};
+use super::panes::Panes;
 
 /// The shortcuts, as the help dialog lists them.
-pub const SHORTCUTS: [(&str, &str); 5] = [
+pub const SHORTCUTS: [(&str, &str); 7] = [
     ("Space", "play / pause"),
     ("→", "step to the next event"),
     ("[", "slower"),
     ("]", "faster"),
+    ("M", "maximize or restore the console"),
+    ("P", "presenter mode: larger type, no header"),
     ("?", "show or hide this help"),
 ];
 
@@ -32,6 +35,7 @@ fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
 
 /// Installs the window keydown listener; removed when the app is unmounted.
 pub fn use_shortcuts(lab: LabHandle, ui: Ui) {
+    let panes = expect_context::<Panes>();
     let handle = window_event_listener(ev::keydown, move |ev: web_sys::KeyboardEvent| {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing_in_field(&ev) {
             return;
@@ -48,6 +52,8 @@ pub fn use_shortcuts(lab: LabHandle, ui: Ui) {
             "[" => ui.nudge_speed(-1),
             "]" => ui.nudge_speed(1),
             "?" => ui.help.update(|h| *h = !*h),
+            "m" | "M" => panes.maximized.update(|m| *m = !*m),
+            "p" | "P" => panes.presenter.update(|p| *p = !*p),
             "Escape" => ui.help.set(false),
             _ => {}
         }

@@ -10,6 +10,9 @@ use crate::timeline::{primary_of, Lab};
 
 /// The narrowest window the axis shows, so nearby markers stay apart.
 const MIN_SPAN: f64 = 64.0 * 1024.0;
+/// A standby replies at least every `wal_receiver_status_interval` (10 s): a reply
+/// older than that means it is cut off, and `replay_lag` is stale.
+const STALE: crate::sim::SimDuration = crate::sim::SimDuration(11_000_000);
 
 #[derive(Clone, Debug, PartialEq)]
 struct Marker {
@@ -81,6 +84,7 @@ fn bars(lab: &Lab) -> Bars {
     // pg_current_wal_lsn(): the write position, from the primary's WAL.
     let write = p.write.unwrap_or(flush);
     let rows_view = c.stat_replication(p.id);
+    let now = c.now();
     let standbys: Vec<_> = nodes
         .iter()
         .filter(|n| n.id != p.id && n.state != ServerState::Empty && n.in_recovery)
@@ -126,10 +130,19 @@ fn bars(lab: &Lab) -> Bars {
         let row = rows_view.iter().find(|r| r.peer == s.id);
         let same_tli = s.timeline == p.timeline;
         let bytes = same_tli.then(|| flush.diff(replay).max(0));
-        let time = row.map(|r| r.replay_lag.map_or("0 ms".to_string(), format::duration));
+        // pg_stat_replication.replay_lag is what the primary last heard: while the
+        // standby cannot reply (a partition) it stands still, so say so instead.
+        let time = row.map(|r| {
+            let silent = r.reply_time.map(|t| now.saturating_sub(t));
+            match (silent, r.replay_lag) {
+                (Some(d), _) if d > STALE => format!("no reply {}", format::duration(d)),
+                (_, Some(l)) => format::duration(l),
+                (_, None) => "NULL".to_string(),
+            }
+        });
         let lag = match (bytes, time) {
-            (Some(b), Some(t)) => format!("lag {} · {t}", format::bytes(b as f64)),
-            (Some(b), None) => format!("lag {} · not streaming", format::bytes(b as f64)),
+            (Some(b), Some(t)) => format!("{} · {t}", format::bytes(b as f64)),
+            (Some(b), None) => format!("{} · not streaming", format::bytes(b as f64)),
             (None, _) => format!(
                 "timeline {} (primary on {})",
                 s.timeline.map_or(0, |t| t.0),
@@ -205,6 +218,9 @@ pub fn WalBars() -> impl IntoView {
         <section class="wal" aria-label="WAL positions" data-testid="wal-bars">
             <div class="pane-head">
                 <h2 class="pane-title">"WAL positions"</h2>
+                <span class="wal-key" title="behind: pg_wal_lsn_diff(primary flush, standby replay). replay_lag: pg_stat_replication on the primary.">
+                    "lag: behind · replay_lag"
+                </span>
                 <div class="wal-legend" aria-hidden="true">
                     <span><i class="wal-mark insert"></i>"insert"</span>
                     <span><i class="wal-mark write"></i>"write"</span>
@@ -253,11 +269,9 @@ pub fn WalBars() -> impl IntoView {
                             let ticks = d.ticks.clone();
                             view! {
                                 <div class="wal-row" class:down=r.down data-testid=format!("wal-{}", r.name)>
-                                    <div class="wal-head">
-                                        <span class="wal-name">{r.name.clone()}</span>
-                                        <span class="wal-lsn" data-testid=format!("wal-lsn-{}", r.name)>{r.text.clone()}</span>
-                                    </div>
+                                    <div class="wal-lsn" data-testid=format!("wal-lsn-{}", r.name)>{r.text.clone()}</div>
                                     <div class="wal-body">
+                                    <span class="wal-name">{r.name.clone()}</span>
                                     <div class="wal-bar" class:primary=r.primary role="img" aria-label=r.text.clone()>
                                         <div class="wal-fill" style=format!("width:{:.3}%", r.fill)></div>
                                         {ticks
@@ -279,7 +293,15 @@ pub fn WalBars() -> impl IntoView {
                                             })
                                             .collect_view()}
                                     </div>
-                                    {r.lag.clone().map(|l| view! { <div class="wal-lag" data-testid=format!("lag-{}", r.name)>{l}</div> })}
+                                    {r.lag.clone().map(|l| view! {
+                                        <div
+                                            class="wal-lag"
+                                            data-testid=format!("lag-{}", r.name)
+                                            title="behind: pg_wal_lsn_diff(primary flush, standby replay). replay_lag: pg_stat_replication on the primary, the time from flushing WAL to hearing the standby replayed it."
+                                        >
+                                            {l}
+                                        </div>
+                                    })}
                                     </div>
                                 </div>
                             }

@@ -105,3 +105,25 @@ fn a_standby_silent_for_wal_sender_timeout_loses_its_walsender() {
     assert!(server_log(&c, primary)
         .contains("terminating walsender process due to replication timeout"));
 }
+
+#[test]
+fn replay_lag_grows_with_the_wal_queued_on_a_slow_link() {
+    let (mut c, primary, standby) = streaming_pair(5);
+    // 100kB/s and a busy primary: the WAL waiting for the link grows every second, and
+    // so does the time from its flush to its replay (LagTrackerWrite samples the
+    // primary's flush position, not the end of the message sent).
+    c.set_bandwidth(primary, standby, 100_000);
+    c.set_workload(primary, 1000);
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        c.advance(SimDuration::from_secs(5));
+        let row = &c.stat_replication(primary)[0];
+        let behind = c.node(primary).flush.unwrap().diff(row.replay_lsn.unwrap());
+        seen.push((behind, row.replay_lag.expect("a replay_lag")));
+    }
+    let (first, last) = (seen[0], seen[seen.len() - 1]);
+    assert!(
+        seen.windows(2).all(|w| w[1].0 > w[0].0) && last.1 > first.1 + SimDuration::from_secs(5),
+        "bytes and time behind grow together: {seen:?}"
+    );
+}

@@ -22,15 +22,35 @@ pub fn ConsoleLog() -> impl IntoView {
         })
     });
     let future = Memo::new(move |_| lab.with(|l| l.future_commands()));
+    // Output wider than the console (a wide pg_stat_replication): say how to read it.
+    let wide = RwSignal::new(false);
+    let wrap = RwSignal::new(false);
     // Keep the newest output in view.
     Effect::new(move |_| {
         keys.track();
+        wrap.track();
         if let Some(el) = log.get() {
             el.set_scroll_top(el.scroll_height());
+            // Only where the style sheet lets the log scroll sideways.
+            let w = el.client_width();
+            wide.set(w > 0 && el.scroll_width() > w + 2);
         }
     });
     view! {
-        <div class="console-log" node_ref=log data-testid="console-log" role="log" aria-label="Console output" tabindex="0">
+        <Show when=move || wide.get() || wrap.get()>
+            <p class="console-wide" data-testid="console-wide">
+                <span>"Output wider than the console: scroll sideways, maximize the panel (M), or type "<code>"\\x"</code>" for psql's expanded output."</span>
+                <button
+                    class="small"
+                    aria-pressed=move || wrap.get().to_string()
+                    data-testid="console-wrap"
+                    on:click=move |_| wrap.update(|w| *w = !*w)
+                >
+                    {move || if wrap.get() { "Don't wrap" } else { "Wrap lines" }}
+                </button>
+            </p>
+        </Show>
+        <div class="console-log" class:wrap=move || wrap.get() node_ref=log data-testid="console-log" role="log" aria-label="Console output" tabindex="0">
             <p class="muted console-hint">
                 "Pick a target, type SQL (ends with ;), a shell command or a lab command. Enter runs, Shift+Enter adds a line, ↑/↓ recall."
             </p>

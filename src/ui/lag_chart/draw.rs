@@ -77,12 +77,26 @@ pub fn draw_lag<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(&plot)
         .margin(style.font_px / 2 + 2)
         .margin_right(style.font_px * 2)
-        .x_label_area_size(style.font_px * 2)
-        .y_label_area_size(style.font_px * 5)
+        .x_label_area_size(if plot.dim_in_pixel().1 > style.font_px * 14 {
+            style.font_px * 3 + style.font_px / 2
+        } else {
+            style.font_px * 2
+        })
+        .y_label_area_size(style.font_px * 6)
         .build_cartesian_2d(data.x.0..data.x.1, 0.0..data.y_max)?;
+    let (x_title, y_title) = axis_titles(data);
+    // The x labels carry their unit (`10 s`, `1:30`); the title only where there is room.
+    let x_title = if plot.dim_in_pixel().1 > style.font_px * 14 {
+        x_title
+    } else {
+        String::new()
+    };
     chart
         .configure_mesh()
-        .x_labels(6)
+        .x_desc(x_title)
+        .y_desc(y_title)
+        .axis_desc_style(font.clone())
+        .x_labels(((plot.dim_in_pixel().0 / (style.font_px * 6)) as usize).clamp(2, 6))
         .y_labels((plot.dim_in_pixel().1 / (style.font_px * 3)).clamp(2, 6) as usize)
         .x_label_formatter(&|x| format::clock(*x))
         .y_label_formatter(&|y| format!("{} {y_unit}", trim(*y)))
@@ -113,6 +127,15 @@ pub fn draw_lag<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// The axes' titles: what is measured, and in which unit.
+pub fn axis_titles(data: &LagSeries) -> (String, String) {
+    let y = match data.unit {
+        crate::share::ChartUnit::Bytes => format!("WAL not yet replayed ({})", data.y_unit),
+        crate::share::ChartUnit::Seconds => format!("replay_lag ({})", data.y_unit),
+    };
+    ("virtual time (last minute)".to_string(), y)
 }
 
 fn trim(v: f64) -> String {

@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 
 use super::handle::{LabHandle, Ui};
 use super::persist::download_url;
-pub use draw::{draw_lag, ChartStyle};
+pub use draw::{axis_titles, draw_lag, ChartStyle};
 pub use series::{lag_series, LagSeries};
 
 /// Reads a `--name` colour of the theme (`#rrggbb`).
@@ -77,6 +77,9 @@ fn draw_on(
         let _ = area.present();
     }
 }
+
+/// The exported PNG's pixels per CSS pixel of the chart on screen.
+pub const EXPORT_SCALE: f64 = 2.0;
 
 type Observer = (web_sys::ResizeObserver, Closure<dyn FnMut(js_sys::Array)>);
 
@@ -145,11 +148,24 @@ pub fn LagChart() -> impl IntoView {
         }
         (t, dpr, style)
     });
+    // For slides: drawn again at twice the size on screen, on the theme's opaque
+    // background, so it stays sharp on a projector or in a document.
     let export = move |_| {
-        if let Some(c) = canvas.get_untracked() {
-            if let Ok(url) = c.to_data_url() {
-                download_url("walscope-lag.png", &url);
-            }
+        let Some(shown) = canvas.get_untracked() else {
+            return;
+        };
+        let (w, h) = (shown.client_width() as f64, shown.client_height() as f64);
+        let Some(c) = document()
+            .create_element("canvas")
+            .ok()
+            .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        else {
+            return;
+        };
+        let style = chart_style(EXPORT_SCALE);
+        data.with_untracked(|d| draw_on(&c, d, (w, h), &style, EXPORT_SCALE));
+        if let Ok(url) = c.to_data_url() {
+            download_url("walscope-lag.png", &url);
         }
     };
     let unit_button = move |u: ChartUnit, text: &'static str| {

@@ -6,6 +6,9 @@ use crate::timeline::Lab;
 
 /// At most this many points per line; denser samples are merged keeping each bucket's peak.
 const MAX_POINTS: usize = 500;
+/// How much virtual time the chart shows: it follows the present, so an old spike (the
+/// base backup's megabytes) leaves the window and the scale with it.
+pub const WINDOW_SECS: f64 = 60.0;
 
 /// One line of the chart, with gaps where the value was unknown.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,12 +37,17 @@ type RawLine = (String, bool, Vec<(f64, Option<f64>)>);
 
 /// The chart's data from the lab's samples, in `unit`.
 pub fn lag_series(lab: &Lab, unit: ChartUnit) -> LagSeries {
-    let samples = lab.samples();
+    let all = lab.samples();
     // The axis ends at the last sample, so the chart only changes (and is redrawn) when
-    // a sample is added, not on every frame.
-    let last = samples.last().map_or(0.0, |s| s.at.as_secs_f64());
-    let start = samples.first().map_or(0.0, |s| s.at.as_secs_f64());
+    // a sample is added, not on every frame; it shows the last [`WINDOW_SECS`].
+    let last = all.last().map_or(0.0, |s| s.at.as_secs_f64());
+    let start = all
+        .first()
+        .map_or(0.0, |s| s.at.as_secs_f64())
+        .max(last - WINDOW_SECS);
     let x = (start, last.max(start + 10.0));
+    let from = all.partition_point(|s| s.at.as_secs_f64() < start);
+    let samples = &all[from..];
     let c = &lab.runner().cluster;
     let mut hosts: Vec<crate::sim::HostId> = Vec::new();
     for s in samples {

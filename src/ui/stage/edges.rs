@@ -6,16 +6,16 @@ use crate::ui::format;
 use leptos::prelude::*;
 
 use super::scene::{Edge, Scene};
-use super::{same_row, Layout, CARD_H, CARD_W, DIP};
+use super::{Layout, DIP};
 
 /// Where the segment from card `a` toward card `b` leaves `a`'s border.
 fn border_point(l: &Layout, a: usize, b: usize) -> (f64, f64) {
-    let c = |i: usize| (l.pos[i].0 + CARD_W / 2.0, l.pos[i].1 + CARD_H / 2.0);
+    let c = |i: usize| (l.pos[i].0 + l.card_w / 2.0, l.pos[i].1 + l.card_h / 2.0);
     let ((ax, ay), (bx, by)) = (c(a), c(b));
     let (dx, dy) = (bx - ax, by - ay);
     let t = [
-        (CARD_W / 2.0 + 4.0) / dx.abs(),
-        (CARD_H / 2.0 + 4.0) / dy.abs(),
+        (l.card_w / 2.0 + 4.0) / dx.abs(),
+        (l.card_h / 2.0 + 4.0) / dy.abs(),
     ]
     .into_iter()
     .filter(|t| t.is_finite())
@@ -35,7 +35,7 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
         let ((x1, y1), (x2, y2)) = endpoints(g, &s.edges, e);
         // Two cards side by side (a standby streaming from another one of its row) are
         // joined by a curve under them; other links are straight.
-        let curved = same_row(e.from, e.to);
+        let curved = g.same_row(e.from, e.to);
         let (cx, cy) = ((x1 + x2) / 2.0, y1.max(y2) + 2.0 * DIP);
         let at = |f: f64| {
             if curved {
@@ -95,6 +95,7 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
                 (lx, my, anchor)
             };
             let label_id = format!("{testid}-label");
+            let (lx, anchor) = keep_inside(lx, anchor, &e.label, 8.8, g.width);
             let (first, second) = match e.label.split_once('\n') {
                 Some((a, b)) => (a.to_string(), Some(b.to_string())),
                 None => (e.label.clone(), None),
@@ -166,6 +167,10 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
             let label = ((i == 0 || i + 1 == flying.len()) && (0.08..=0.7).contains(&f))
                 .then(|| format!("{}–{}", p.start, p.end));
             let (lx, anchor) = packet_side(px, x2 - x1);
+            let (lx, anchor) = match &label {
+                Some(t) => keep_inside(lx, anchor, t, 8.5, g.width),
+                None => (lx, anchor),
+            };
             out.push(
                 view! {
                     <g class="packet" class:sync=sync data-testid="packet">
@@ -227,26 +232,52 @@ fn side(x: f64, dx: f64) -> (f64, &'static str) {
     }
 }
 
+/// Moves a label beside a line at `x` to the line's other side (or a centred one
+/// sideways) when its text, about `char_px` a character, would leave the stage.
+fn keep_inside(
+    x: f64,
+    anchor: &'static str,
+    text: &str,
+    char_px: f64,
+    width: f64,
+) -> (f64, &'static str) {
+    let longest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    let est = longest as f64 * char_px;
+    match anchor {
+        "end" if x - est < 2.0 => (x + 28.0, "start"),
+        "start" if x + est > width - 2.0 => (x - 28.0, "end"),
+        "middle" => (
+            x.clamp(
+                est / 2.0 + 2.0,
+                (width - est / 2.0 - 2.0).max(est / 2.0 + 2.0),
+            ),
+            "middle",
+        ),
+        _ => (x, anchor),
+    }
+}
+
 /// Where a link's line starts and ends. A link down to a lower row leaves the bottom of
 /// its sender at its own place (ordered like the standbys below) and enters the top of
 /// the standby, so the links fanning out of one primary stay apart.
 fn endpoints(g: &Layout, edges: &[Edge], e: &Edge) -> ((f64, f64), (f64, f64)) {
     let (a, b) = (g.pos[e.from], g.pos[e.to]);
-    if b.1 > a.1 + CARD_H {
+    let (card_w, card_h) = (g.card_w, g.card_h);
+    if b.1 > a.1 + card_h {
         let mut below: Vec<usize> = edges
             .iter()
-            .filter(|o| o.from == e.from && o.to < g.pos.len() && g.pos[o.to].1 > a.1 + CARD_H)
+            .filter(|o| o.from == e.from && o.to < g.pos.len() && g.pos[o.to].1 > a.1 + card_h)
             .map(|o| o.to)
             .collect();
         below.sort_by(|x, y| g.pos[*x].0.total_cmp(&g.pos[*y].0));
         below.dedup();
         let rank = below.iter().position(|t| *t == e.to).unwrap_or(0) as f64;
-        let x1 = a.0 + CARD_W * (rank + 1.0) / (below.len() as f64 + 1.0);
-        return ((x1, a.1 + CARD_H + 2.0), (b.0 + CARD_W / 2.0, b.1 - 2.0));
+        let x1 = a.0 + card_w * (rank + 1.0) / (below.len() as f64 + 1.0);
+        return ((x1, a.1 + card_h + 2.0), (b.0 + card_w / 2.0, b.1 - 2.0));
     }
-    if same_row(e.from, e.to) {
+    if g.same_row(e.from, e.to) {
         // Side by side: from the bottom of one to the bottom of the other.
-        let bottom = |p: (f64, f64)| (p.0 + CARD_W / 2.0, p.1 + CARD_H + 2.0);
+        let bottom = |p: (f64, f64)| (p.0 + card_w / 2.0, p.1 + card_h + 2.0);
         return (bottom(a), bottom(b));
     }
     (border_point(g, e.from, e.to), border_point(g, e.to, e.from))

@@ -2,66 +2,26 @@
 //! every walsender/walreceiver pair (from `pg_stat_replication`), WAL in flight on
 //! those links, and cut links where the network is partitioned.
 //!
-//! This file places the cards; `scene.rs` reads what lies between them from the model
+//! The cards are HTML laid over the drawing, so a compact card can grow over its
+//! neighbours to show its controls when hovered or focused. `layout.rs` places the cards
+//! for the room the stage has, `scene.rs` reads what lies between them from the model
 //! and `edges.rs` draws it.
 
 mod edges;
+mod layout;
 mod scene;
 
+use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::handle::{LabHandle, Ui};
 use super::node_card::NodeCard;
+use super::resize::use_size;
 use crate::timeline::primary_of;
 use edges::edges_view;
+use layout::DIP;
+use layout::{layout, Layout};
 use scene::scene;
-
-/// A card's size in stage units.
-pub const CARD_W: f64 = 290.0;
-pub const CARD_H: f64 = 184.0;
-const GAP_X: f64 = 26.0;
-const GAP_Y: f64 = 104.0;
-/// How far below the cards a link between two cards of the same row dips.
-const DIP: f64 = 44.0;
-const MARGIN: f64 = 12.0;
-/// Standbys per row.
-const PER_ROW: usize = 4;
-
-/// Where each card sits: the first host on top, the others in rows below it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Layout {
-    pub width: f64,
-    pub height: f64,
-    /// Top-left corner of each host's card, by host index.
-    pub pos: Vec<(f64, f64)>,
-}
-
-/// Whether hosts `a` and `b` sit in the same row of [`layout`] (the first host has the
-/// top row to itself).
-fn same_row(a: usize, b: usize) -> bool {
-    a > 0 && b > 0 && (a - 1) / PER_ROW == (b - 1) / PER_ROW
-}
-
-/// Where each of `n` hosts' cards goes; `curves` leaves room under the cards for links
-/// between cards of the same row and their two-line labels.
-pub fn layout(n: usize, curves: bool) -> Layout {
-    let others = n.saturating_sub(1);
-    let cols = others.clamp(3, PER_ROW);
-    let width = cols as f64 * (CARD_W + GAP_X) - GAP_X + 2.0 * MARGIN;
-    let rows = others.div_ceil(PER_ROW).max(1);
-    let below = if curves { DIP + 48.0 } else { 0.0 };
-    let height =
-        MARGIN * 2.0 + CARD_H + rows as f64 * (GAP_Y + CARD_H) + (rows - 1) as f64 * 20.0 + below;
-    let mut pos = vec![((width - CARD_W) / 2.0, MARGIN)];
-    for k in 0..others {
-        let (row, col) = (k / PER_ROW, k % PER_ROW);
-        let in_row = (others - row * PER_ROW).min(PER_ROW) as f64;
-        let x0 = (width - (in_row * (CARD_W + GAP_X) - GAP_X)) / 2.0;
-        let y = MARGIN + CARD_H + GAP_Y + row as f64 * (CARD_H + GAP_Y + 20.0);
-        pos.push((x0 + col as f64 * (CARD_W + GAP_X), y));
-    }
-    Layout { width, height, pos }
-}
 
 /// The topology: one card per server, links, packets.
 #[component]
@@ -77,18 +37,37 @@ pub fn Stage() -> impl IntoView {
         })
     });
     let scene = Memo::new(move |_| lab.with(scene));
-    let curves = Memo::new(move |_| scene.with(|s| s.edges.iter().any(|e| same_row(e.from, e.to))));
-    let geometry = Memo::new(move |_| layout(hosts.with(Vec::len), curves.get()));
+    let stage_box = NodeRef::<Div>::new();
+    let room = use_size(stage_box);
+    let geometry = Memo::new(move |_| {
+        let (n, r) = (hosts.with(Vec::len), room.get());
+        let plain = layout(n, false, r);
+        let curves = scene.with(|s| s.edges.iter().any(|e| plain.same_row(e.from, e.to)));
+        if curves {
+            layout(n, true, r)
+        } else {
+            plain
+        }
+    });
+    // Shrunk only when the lab does not fit the room even with the smallest cards.
+    let fit = Memo::new(move |_| geometry.with(|g| g.fit(room.get())));
     let primary = Memo::new(move |_| {
         nodes
             .with(|v| primary_of(v).map(|n| n.name.clone()))
             .unwrap_or_default()
     });
+    let hint_y =
+        move |dy: f64| geometry.with(|g| g.pos.first().map_or(0.0, |p| p.1) + g.card_h + dy);
     view! {
+        <div class="stage-box" node_ref=stage_box>
         <svg
             class="stage"
             data-testid="stage"
             viewBox=move || geometry.with(|g| format!("0 0 {} {}", g.width, g.height))
+            style=move || {
+                let (s, left) = fit.get();
+                geometry.with(|g| format!("left:{left:.3}px;width:{:.3}px;height:{:.3}px", g.width * s, g.height * s))
+            }
             preserveAspectRatio="xMidYMin meet"
             role="group"
             aria-label="Cluster topology"
@@ -99,21 +78,11 @@ pub fn Stage() -> impl IntoView {
                     scene.with(|s| edges_view(&g, s, ui.reduced_motion))
                 }}
             </g>
-            <For each=move || hosts.get() key=|h| h.clone() let:h>
-                <foreignObject
-                    x=move || geometry.with(|g| g.pos.get(h.0).map_or(0.0, |p| p.0))
-                    y=move || geometry.with(|g| g.pos.get(h.0).map_or(0.0, |p| p.1))
-                    width=CARD_W
-                    height=CARD_H
-                >
-                    <NodeCard index=h.0 nodes=nodes primary=primary />
-                </foreignObject>
-            </For>
             <Show when=move || hosts.with(|h| h.len() < 2)>
-                <text class="stage-hint" x=move || geometry.with(|g| g.width / 2.0) y=CARD_H + GAP_Y + 40.0 text-anchor="middle">
+                <text class="stage-hint" x=move || geometry.with(|g| g.width / 2.0) y=move || hint_y(60.0) text-anchor="middle">
                     "No standby yet. Pick an example lab above, or add a host (+ Host)"
                 </text>
-                <text class="stage-hint" x=move || geometry.with(|g| g.width / 2.0) y=CARD_H + GAP_Y + 66.0 text-anchor="middle">
+                <text class="stage-hint" x=move || geometry.with(|g| g.width / 2.0) y=move || hint_y(86.0) text-anchor="middle">
                     "and clone the primary onto it with pg_basebackup."
                 </text>
             </Show>
@@ -124,5 +93,30 @@ pub fn Stage() -> impl IntoView {
                 <text x="40" y="27">"async"</text>
             </g>
         </svg>
+        <div
+            class="stage-cards"
+            class:compact=move || geometry.with(|g| g.compact)
+            style=move || {
+                let (s, left) = fit.get();
+                if s < 1.0 { format!("left:{left:.1}px;transform:scale({s:.4})") } else { format!("left:{left:.1}px") }
+            }
+        >
+            <For each=move || hosts.get() key=|h| h.clone() let:h>
+                <div
+                    class="card-slot"
+                    style=move || {
+                        geometry.with(|g| {
+                            let (x, y) = g.pos.get(h.0).copied().unwrap_or_default();
+                            format!("left:{x:.1}px;top:{y:.1}px;width:{:.1}px;height:{h:.1}px;--h:{h:.1}px", g.card_w, h = g.card_h)
+                        })
+                    }
+                    tabindex=move || geometry.with(|g| g.compact).then_some("0")
+                    aria-label=move || geometry.with(|g| g.compact).then(|| format!("{}: focus to show its controls", h.1))
+                >
+                    <NodeCard index=h.0 nodes=nodes primary=primary />
+                </div>
+            </For>
+        </div>
+        </div>
     }
 }
