@@ -1,6 +1,7 @@
 //! The runner's cost in lines: 25,000, 50,000 and 100,000 `INSERT` lines, and one hour
 //! of the first example lab (1,000 TPS, standby1 synchronous) with a commit cancelled
 //! while the synchronous standby is cut off and then 3,600 `lab$ wait 1s` lines.
+//! One statement over 25,000 to 100,000 lines, each with a `;` inside its open string.
 //! Prints wall times; the cost should grow linearly with the lines.
 //!
 //! Run with `cargo bench --bench runner`.
@@ -14,6 +15,18 @@ fn inserts(n: usize) -> String {
     for i in 0..n {
         s.push_str(&format!("primary=# INSERT INTO t VALUES ({i});\n"));
     }
+    s
+}
+
+/// One statement over `n` lines, each with a `;` inside its open string.
+fn open_string(n: usize) -> String {
+    let mut s = String::from(
+        "primary=# CREATE TABLE t (a text);\nprimary=# INSERT INTO t VALUES ('start;\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!("primary-# line {i}; more;\n"));
+    }
+    s.push_str("primary-# end');\n");
     s
 }
 
@@ -42,6 +55,12 @@ fn time(name: &str, script: &str) -> f64 {
 fn main() {
     for n in [25_000, 50_000, 100_000] {
         time(&format!("{n} INSERT lines"), &inserts(n));
+    }
+    for n in [25_000, 50_000, 100_000] {
+        time(
+            &format!("one statement over {n} lines, each with a ';' in its string"),
+            &open_string(n),
+        );
     }
     for n in [900, 1_800, 3_600] {
         time(

@@ -21,6 +21,7 @@ pub mod shell;
 use std::fmt;
 
 use crate::sim::SimDuration;
+use psql::tail::Tail;
 
 pub use runner::{run_script, Runner};
 
@@ -88,19 +89,19 @@ pub fn parse(text: &str) -> Result<Vec<Line>, ParseError> {
     // A file saved with a UTF-8 byte-order mark reads as without one.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out: Vec<Line> = Vec::new();
-    let mut open_sql: Option<usize> = None;
-    // A file saved by an editor that writes a UTF-8 byte-order mark reads as without it.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The statement still open, with psql's scanner state at its end (so each of its
+    // lines is scanned once, however long it grows).
+    let mut open_sql: Option<(usize, Tail)> = None;
     for (i, raw) in text.lines().enumerate() {
         let number = i + 1;
-        if let Some(idx) = open_sql {
-            let line = &mut out[idx];
+        if let Some((idx, tail)) = &mut open_sql {
+            let line = &mut out[*idx];
             line.text.push('\n');
             line.text.push_str(raw);
+            tail.feed(&line.text);
             // Only a `;` (or the end of a block comment after the last `;`) can complete
-            // the text: a line with neither leaves it open, so a long statement is not
-            // re-split at each of its lines.
-            if (raw.contains(';') || raw.contains("*/")) && sql_complete(&line.text) {
+            // the text.
+            if (raw.contains(';') || raw.contains("*/")) && tail.complete() {
                 open_sql = None;
             }
             continue;
@@ -113,12 +114,14 @@ pub fn parse(text: &str) -> Result<Vec<Line>, ParseError> {
         let needs_more = matches!(line.target, Target::Sql(_))
             && !line.text.starts_with('\\')
             && !sql_complete(&line.text);
-        out.push(line);
         if needs_more {
-            open_sql = Some(out.len() - 1);
+            let mut tail = Tail::default();
+            tail.feed(&line.text);
+            open_sql = Some((out.len(), tail));
         }
+        out.push(line);
     }
-    if let Some(idx) = open_sql {
+    if let Some((idx, _)) = open_sql {
         return Err(ParseError {
             line: out[idx].number,
             message: "SQL statement is not terminated by a semicolon".to_string(),

@@ -115,7 +115,10 @@ impl Runner {
             Target::Lab => match lab::parse(&line.text) {
                 Ok(LabCommand::Seed(seed)) => {
                     if self.history.is_empty() && self.cluster.now() == SimTime::ZERO {
+                        // A new lab under the same bound on a command's events.
+                        let events = self.command_events;
                         *self = Runner::new(seed);
+                        self.command_events = events;
                         String::new()
                     } else {
                         record = false;

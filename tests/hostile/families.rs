@@ -130,6 +130,16 @@ fn a_wait_under_a_heavy_workload_stops_at_the_event_bound_and_the_lab_goes_on() 
 }
 
 #[test]
+fn a_seed_line_keeps_the_bound_on_a_command_s_events() {
+    // `lab$ seed` builds a new lab; the bound the runner was given must survive it.
+    let o = run_case(
+        &format!("lab$ seed 7\n{TWO}lab$ workload primary 1000\nlab$ wait 23h\n"),
+        50_000,
+    );
+    assert!(o.text.contains("walscope: stopped at "), "{}", o.text);
+}
+
+#[test]
 fn the_app_bound_is_a_few_seconds_of_work() {
     // The bound the app uses, checked against what a lesson needs: an hour of the
     // first example lab (three standbys, 1,000 TPS) is 2.4 million events.

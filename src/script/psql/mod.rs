@@ -8,6 +8,7 @@
 pub mod error;
 pub mod print;
 pub mod split;
+pub mod tail;
 
 use crate::sim::{Cluster, HostId};
 

@@ -402,3 +402,69 @@ fn a_line_runs_as_psql_runs_it() {
     );
     assert_eq!(meta_command(&mut st, "?"), help(&st));
 }
+
+mod tail {
+    use super::super::tail::Tail;
+    use crate::script::sql_complete;
+    use proptest::prelude::*;
+
+    /// Feeds `lines` to a [`Tail`] as a script's statement grows, checking after each
+    /// line that it answers what a rescan of the whole text answers.
+    fn agrees(lines: &[String]) -> Result<(), TestCaseError> {
+        let mut tail = Tail::default();
+        let mut text = String::new();
+        for (k, line) in lines.iter().enumerate() {
+            if k > 0 {
+                text.push('\n');
+            }
+            text.push_str(line);
+            tail.feed(&text);
+            prop_assert_eq!(tail.complete(), sql_complete(&text), "{:?}", text);
+        }
+        Ok(())
+    }
+
+    fn lines(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_statement_growing_line_by_line_completes_where_psql_would_run_it() {
+        for case in [
+            lines(&["INSERT INTO t VALUES ('a;", "b;", "c');"]),
+            lines(&["SELECT 'a'", "'b;'", ";"]),
+            lines(&["SELECT 'a' -- c", "  'b';"]),
+            lines(&["SELECT $x$ ;", "$x", "$x$;"]),
+            lines(&["SELECT E'\\", "';", "';"]),
+            lines(&["SELECT /* /* ; */", "; */ 1;", "-- done"]),
+            lines(&["SELECT (1;", "2);"]),
+            lines(&["SELECT \"a;", "b\";"]),
+            lines(&["SELECT 1", "\\g"]),
+        ] {
+            agrees(&case).unwrap();
+        }
+        let mut t = Tail::default();
+        t.feed("INSERT INTO t VALUES ('a;");
+        assert!(!t.complete());
+        t.feed("INSERT INTO t VALUES ('a;\nb');");
+        assert!(t.complete());
+    }
+
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "'", "''", "\"", "$$", "$a$", "$a", "E'", "e'", "xe'", "\\", ";", "(", ")", "--", "-",
+            "/*", "*/", "/", "*", " ", "x", "1", "\n", "\n'", "' \n  '",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_tail_answers_as_a_rescan_of_the_whole_text(pieces in prop::collection::vec(piece(), 0..40)) {
+            let text: String = pieces.concat();
+            let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+            agrees(&lines)?;
+        }
+    }
+}
