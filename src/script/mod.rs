@@ -94,6 +94,11 @@ pub fn parse(text: &str) -> Result<Vec<Line>, ParseError> {
     let mut open_sql: Option<(usize, Tail)> = None;
     for (i, raw) in text.lines().enumerate() {
         let number = i + 1;
+        if open_sql.is_some() && starts_a_command(raw) {
+            // A statement left without its `;` does not swallow the script's next
+            // command: psql sends what its buffer holds when its input ends.
+            open_sql = None;
+        }
         if let Some((idx, tail)) = &mut open_sql {
             let line = &mut out[*idx];
             line.text.push('\n');
@@ -128,6 +133,25 @@ pub fn parse(text: &str) -> Result<Vec<Line>, ParseError> {
         });
     }
     Ok(out)
+}
+
+/// Whether a raw line is a command with its prompt (`NODE=# `, `NODE$ `, `lab$ `, with an
+/// optional `@TIME`), which no line of SQL looks like (a dollar quote's `tag$$` has no
+/// space after its `$`). The short `NODE:` form is left
+/// out: a line inside a string may well read `key: value`.
+fn starts_a_command(raw: &str) -> bool {
+    let Ok(line) = parse_line(raw, 0) else {
+        return false;
+    };
+    let rest = raw.trim();
+    let rest = match rest.strip_prefix('@') {
+        Some(after) => after
+            .split_once(char::is_whitespace)
+            .map_or("", |(_, t)| t.trim_start()),
+        None => rest,
+    };
+    rest.strip_prefix(&line.prompt())
+        .is_some_and(|t| t.starts_with(char::is_whitespace))
 }
 
 /// Whether psql would run this text now: every statement ends with `;` (a line of
@@ -246,6 +270,21 @@ mod tests {
         assert_eq!(lines[1].text, "\\x");
         let e = parse("primary=# SELECT 1\n").unwrap_err();
         assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn a_statement_without_its_semicolon_does_not_swallow_the_next_command() {
+        let lines =
+            parse("primary=# SELECT 1\nstandby1=# SELECT 2;\n@3s lab$ wait 1s\nprimary=# SELECT (\n1\n);\n")
+                .unwrap();
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["SELECT 1", "SELECT 2;", "wait 1s", "SELECT (\n1\n);"]
+        );
+        // A dollar quote's closing `tag$$` is SQL, not a prompt.
+        let lines = parse("primary=# SELECT $f$a\n b;\nf$$ ;\nprimary=# SELECT 1;\n").unwrap();
+        assert_eq!(lines[0].text, "SELECT $f$a\n b;\nf$$ ;");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::lab::{self, LabCommand};
+use super::psql::tail::Tail;
 use super::psql::{self, Action, PsqlState};
 use super::shell::{self, ShellResult};
 use super::{parse, Line, ParseError, Target};
@@ -341,20 +342,26 @@ impl Runner {
     }
 }
 
-/// The echo of a line: its prompt and text (continuation lines get psql's `-#`).
+/// The echo of a line: its prompt and text. Continuation lines of SQL get psql's
+/// `PROMPT2` as it stands after the lines before (`-#`, or `'#` inside a string, `(#`
+/// inside parentheses, ...).
 fn echo(line: &Line) -> String {
-    let prompt = line.prompt();
-    let cont = match &line.target {
-        Target::Sql(n) => format!("{n}-#"),
-        _ => "> ".to_string(),
-    };
     let mut out = String::new();
-    for (i, l) in line.text.lines().enumerate() {
-        if i == 0 {
-            out.push_str(&format!("{prompt} {l}\n"));
-        } else {
-            out.push_str(&format!("{cont} {l}\n"));
-        }
+    let mut tail = Tail::default();
+    let mut start = 0;
+    for piece in line.text.split_inclusive('\n') {
+        let l = piece.strip_suffix('\n').unwrap_or(piece);
+        let l = l.strip_suffix('\r').unwrap_or(l);
+        let prompt = match &line.target {
+            _ if start == 0 => line.prompt(),
+            Target::Sql(n) => {
+                tail.feed(&line.text[..start - 1]);
+                format!("{n}{}#", tail.prompt())
+            }
+            _ => "> ".to_string(),
+        };
+        out.push_str(&format!("{prompt} {l}\n"));
+        start += piece.len();
     }
     out
 }

@@ -102,6 +102,22 @@ impl Tail {
         self.meta || (matches!(self.inside, Inside::Tokens | Inside::LineComment) && !self.content)
     }
 
+    /// The character psql's continuation prompt (`%R` in `PROMPT2`) shows on the next
+    /// line: `'` inside a string, `"` inside a quoted identifier, `$` inside a dollar
+    /// quote, `*` inside a comment, `(` inside parentheses, `-` otherwise.
+    pub fn prompt(&self) -> char {
+        match self.inside {
+            Inside::Str { .. } => '\'',
+            Inside::QuotedIdent => '"',
+            Inside::Dollar(_) => '$',
+            Inside::Block(_) => '*',
+            Inside::Tokens | Inside::LineComment | Inside::AfterQuote { .. } if self.depth > 0 => {
+                '('
+            }
+            Inside::Tokens | Inside::LineComment | Inside::AfterQuote { .. } => '-',
+        }
+    }
+
     /// Scans one token between tokens, entering a quoted construct where one opens.
     fn token(&mut self, b: &[u8]) {
         let i = self.i;
