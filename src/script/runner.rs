@@ -193,7 +193,7 @@ impl Runner {
             let state = self.psql.entry(node.to_string()).or_default();
             let (stmt, complete, expanded_once) = match action {
                 Action::Meta(meta) => {
-                    out.push_str(&psql::meta_command(state, &meta));
+                    out.push_str(&psql::meta_command(&self.cluster, h, state, &meta));
                     continue;
                 }
                 Action::Sql {

@@ -43,6 +43,11 @@ pub struct Column {
     pub name: String,
     pub type_name: String,
     pub kind: ColumnKind,
+    /// NOT NULL, declared or implied by the primary key (enforced on INSERT and UPDATE).
+    pub not_null: bool,
+    /// Part of the primary key. The model keeps the key for `\d` and does not build
+    /// its index: a duplicate key is not refused.
+    pub primary_key: bool,
 }
 
 /// A row, shared between the primary, its WAL records and standbys.
@@ -59,14 +64,39 @@ pub struct Table {
 }
 
 /// A login or group role (`pg_authid`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Role {
     pub login: bool,
     pub replication: bool,
     pub superuser: bool,
+    pub create_role: bool,
+    pub create_db: bool,
+    /// INHERIT, on unless NOINHERIT.
+    pub inherit: bool,
+    /// BYPASSRLS: only initdb's superuser has it here (the grammar refuses the option).
+    pub bypass_rls: bool,
+    /// CONNECTION LIMIT, -1 for none.
+    pub connection_limit: i64,
     /// The password as the client must present it (the model keeps it in clear text;
     /// PostgreSQL stores a SCRAM or MD5 verifier).
     pub password: Option<String>,
+}
+
+impl Default for Role {
+    /// What CREATE ROLE gives without options.
+    fn default() -> Role {
+        Role {
+            login: false,
+            replication: false,
+            superuser: false,
+            create_role: false,
+            create_db: false,
+            inherit: true,
+            bypass_rls: false,
+            connection_limit: -1,
+            password: None,
+        }
+    }
 }
 
 /// One logical change carried by a WAL record.
@@ -167,7 +197,10 @@ impl Database {
                 login: true,
                 replication: true,
                 superuser: true,
-                password: None,
+                create_role: true,
+                create_db: true,
+                bypass_rls: true,
+                ..Role::default()
             },
         );
         Database {
@@ -387,6 +420,8 @@ mod tests {
                 name: "id".into(),
                 type_name: "int".into(),
                 kind: ColumnKind::Int,
+                not_null: false,
+                primary_key: false,
             }],
         }
     }

@@ -5,6 +5,7 @@
 //! ([`split::split_statements`]), hands each to [`run_statement`], which sends it to the
 //! server ([`crate::sql::exec::execute`]) and prints the answer ([`mod@print`], [`mod@error`]).
 
+pub mod describe;
 pub mod error;
 pub mod print;
 pub mod split;
@@ -115,7 +116,7 @@ pub fn run_statement(
 ) -> Outcome {
     let input = format!("{stmt};");
     if let Some(meta) = input.trim().strip_prefix('\\') {
-        return Outcome::done(meta_command(state, meta));
+        return Outcome::done(meta_command(c, h, state, meta));
     }
     if let Err(e) = can_connect(c, h) {
         return Outcome::done(e);
@@ -155,20 +156,39 @@ pub fn help(state: &PsqlState) -> String {
          \x20 \\g                     execute query\n\
          \x20                        \\g with no arguments is equivalent to a semicolon\n\
          \x20 \\gx                    as \\g, but forces expanded output mode\n\
+         \x20 \\q                     quit psql\n\
          \n\
          Help\n\
          \x20 \\?                     show help on backslash commands\n\
          \n\
+         Informational\n\
+         \x20 \\d                     list tables\n\
+         \x20 \\d      NAME           describe table\n\
+         \x20 \\dt     [NAME]         list tables\n\
+         \x20 \\du     [NAME]         list roles\n\
+         \x20 \\l                     list databases\n\
+         \n\
          Formatting\n\
-         \x20 \\x [on|off]            toggle expanded output (currently {})\n",
+         \x20 \\x [on|off]            toggle expanded output (currently {})\n\
+         \n\
+         Connection\n\
+         \x20 \\conninfo              display information about current connection\n",
         if state.expanded { "on" } else { "off" }
     )
 }
 
 /// A backslash command (`\x [on|off]`, `\?`), given without its backslash.
-pub fn meta_command(state: &mut PsqlState, meta: &str) -> String {
+pub fn meta_command(c: &Cluster, h: HostId, state: &mut PsqlState, meta: &str) -> String {
+    if describe::is_describe(meta) {
+        if let Err(e) = can_connect(c, h) {
+            return e;
+        }
+        return describe::describe(c, h, state, meta).unwrap_or_default();
+    }
     let mut words = meta.split_whitespace();
     match words.next() {
+        // The session ends; the console's next line opens another.
+        Some("q" | "quit") => String::new(),
         Some("?") => help(state),
         // \g and \gx with an empty query buffer: psql would send the previous query.
         Some("g" | "gx") => String::new(),

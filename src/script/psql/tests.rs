@@ -354,6 +354,8 @@ fn a_line_runs_as_psql_runs_it() {
         expanded_once,
     };
     let mut st = PsqlState::default();
+    let c = crate::sim::Cluster::new(0);
+    let h = c.host_id("primary").expect("the primary exists");
     // Several statements run one after another; a line of only `;` is an empty query.
     assert_eq!(
         line_actions(
@@ -375,7 +377,7 @@ fn a_line_runs_as_psql_runs_it() {
         vec![Action::Meta("x;".into())]
     );
     assert_eq!(
-        meta_command(&mut st, "x;"),
+        meta_command(&c, h, &mut st, "x;"),
         "invalid command \\x;\nTry \\? for help.\n"
     );
     assert_eq!(
@@ -400,7 +402,7 @@ fn a_line_runs_as_psql_runs_it() {
     assert!(
         help(&st).contains("  \\x [on|off]            toggle expanded output (currently off)\n")
     );
-    assert_eq!(meta_command(&mut st, "?"), help(&st));
+    assert_eq!(meta_command(&c, h, &mut st, "?"), help(&st));
 }
 
 mod tail {

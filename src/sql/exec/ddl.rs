@@ -42,6 +42,8 @@ impl Exec<'_> {
                 name: c.name,
                 type_name: c.type_name,
                 kind,
+                not_null: c.not_null,
+                primary_key: c.primary_key,
             });
         }
         self.commit(
@@ -111,9 +113,15 @@ impl Exec<'_> {
                 RoleOption::Login(b) => role.login = b,
                 RoleOption::Replication(b) => role.replication = b,
                 RoleOption::Superuser(b) => role.superuser = b,
+                RoleOption::CreateDb(b) => role.create_db = b,
+                RoleOption::CreateRole(b) => role.create_role = b,
+                RoleOption::Inherit(b) => role.inherit = b,
+                RoleOption::ConnectionLimit(n) if n < -1 => {
+                    return Err(ServerError::new(format!("invalid connection limit: {n}")))
+                }
+                RoleOption::ConnectionLimit(n) => role.connection_limit = n,
                 RoleOption::Password(p) => role.password = p,
                 RoleOption::EncryptedPassword(p) => role.password = Some(p),
-                _ => {}
             }
         }
         self.commit(

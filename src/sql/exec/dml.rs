@@ -136,6 +136,7 @@ impl Exec<'_> {
                     other => other,
                 };
             }
+            not_null(&t, &table, &row)?;
             rows.push(Arc::from(row));
         }
         let n = rows.len();
@@ -226,6 +227,7 @@ impl Exec<'_> {
                 let v = self.eval(e, &rows, &vals)?;
                 new[i] = self.coerce(v, &t.columns[i])?;
             }
+            not_null(&t, &table, &new)?;
             // The new row version is added to the heap; the old one stays until vacuum.
             stored_bytes += 28 + tuple_data_bytes(&new);
             check_stored(stored_rows, stored_bytes)?;
@@ -283,4 +285,33 @@ impl Exec<'_> {
         }
         self.commit(changes, "TRUNCATE TABLE")
     }
+}
+
+/// ExecConstraints' NOT NULL check: the first column declared NOT NULL that holds a
+/// null, with the whole row as PostgreSQL shows it (`(2, null, t)`).
+fn not_null(t: &crate::sim::db::Table, table: &str, row: &[Value]) -> Res<()> {
+    let Some(c) = t
+        .columns
+        .iter()
+        .zip(row)
+        .find_map(|(c, v)| (c.not_null && *v == Value::Null).then_some(c))
+    else {
+        return Ok(());
+    };
+    let shown: Vec<String> = row
+        .iter()
+        .map(|v| match v {
+            Value::Null => "null".to_string(),
+            Value::Bool(b) => if *b { "t" } else { "f" }.to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::Text(s) => s.to_string(),
+        })
+        .collect();
+    Err(ServerError {
+        detail: Some(format!("Failing row contains ({}).", shown.join(", "))),
+        ..ServerError::new(format!(
+            "null value in column \"{}\" of relation \"{table}\" violates not-null constraint",
+            c.name
+        ))
+    })
 }
