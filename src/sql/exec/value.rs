@@ -156,6 +156,8 @@ pub(super) fn cast(v: Val, ty: &str) -> Res<Val> {
                 .map_err(|e| ServerError::new(e.to_string()))?,
         ),
         ("pg_lsn", v @ Val::Lsn(_)) => v,
+        // booltext: a cast spells the value out, where output (and `||`) writes t or f.
+        ("text" | "varchar", Val::Bool(b)) => Val::Text(if b { "true" } else { "false" }.into()),
         ("text" | "varchar" | "name", v) => Val::Text(v.text().unwrap_or_default()),
         ("int" | "integer" | "int4" | "smallint", Val::Text(s)) => Val::Int(int_input(
             &s,
@@ -332,6 +334,13 @@ pub(super) fn binary(op: BinaryOp, l: Val, r: Val) -> Res<Val> {
                 }
             })
         }
+        (Add, Val::Lsn(a), n @ (Val::Int(_) | Val::BigInt(_) | Val::Num(_)))
+        | (Add, n @ (Val::Int(_) | Val::BigInt(_) | Val::Num(_)), Val::Lsn(a)) => {
+            Val::Lsn(lsn_plus(*a, n, false)?)
+        }
+        (Sub, Val::Lsn(a), n @ (Val::Int(_) | Val::BigInt(_) | Val::Num(_))) => {
+            Val::Lsn(lsn_plus(*a, n, true)?)
+        }
         (Sub, Val::Lsn(a), Val::Lsn(b)) => Val::Num(lsn_diff(*a, *b)),
         (Sub, Val::Lsn(a), Val::Text(b)) => Val::Num(lsn_diff(*a, parse_lsn(b)?)),
         (Sub, Val::Text(a), Val::Lsn(b)) => Val::Num(lsn_diff(parse_lsn(a)?, *b)),
@@ -368,6 +377,28 @@ pub(super) fn binary(op: BinaryOp, l: Val, r: Val) -> Res<Val> {
 /// `a - b` in bytes (pg_lsn_mi answers numeric, so any two positions have a difference).
 pub(crate) fn lsn_diff(a: Lsn, b: Lsn) -> f64 {
     (i128::from(a.0) - i128::from(b.0)) as f64
+}
+
+/// pg_lsn_pli and pg_lsn_mii: a position moved by a number of bytes (a fraction rounds
+/// half away from zero, as numeric_pg_lsn does), within 0/0 and FFFFFFFF/FFFFFFFF.
+fn lsn_plus(a: Lsn, n: &Val, minus: bool) -> Res<Lsn> {
+    let range = || ServerError::new("pg_lsn out of range");
+    let bytes: i128 = match n {
+        Val::Num(f) if f.is_nan() => {
+            return Err(ServerError::new(if minus {
+                "cannot subtract NaN from pg_lsn"
+            } else {
+                "cannot add NaN to pg_lsn"
+            }))
+        }
+        // Past ±2^100 the sum is out of range whatever the position.
+        Val::Num(f) => f.round().clamp(-1e30, 1e30) as i128,
+        v => i128::from(v.int().unwrap_or(0)),
+    };
+    let bytes = if minus { -bytes } else { bytes };
+    u64::try_from(i128::from(a.0) + bytes)
+        .map(Lsn)
+        .map_err(|_| range())
 }
 
 fn parse_lsn(s: &str) -> Res<Lsn> {
