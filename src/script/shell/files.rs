@@ -4,7 +4,7 @@
 use super::resolve_path;
 use crate::sim::{Cluster, HostId, PGDATA, PGHOME};
 
-fn read_file(c: &Cluster, h: HostId, path: &str) -> Result<String, &'static str> {
+pub(super) fn read_file(c: &Cluster, h: HostId, path: &str) -> Result<String, &'static str> {
     let host = c.host(h);
     if let Some(t) = host.files.get(path) {
         return Ok(t.clone());

@@ -5,6 +5,7 @@ mod edit;
 mod files;
 mod pg;
 mod sed;
+mod text;
 
 use crate::sim::conf;
 use crate::sim::{Cluster, HostId, PGDATA, PGHOME};
@@ -162,6 +163,9 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         "pg_rewind" => pg_rewind(c, h, args),
         "cat" => cat(c, h, args),
         "tail" => tail(c, h, args),
+        "head" => text::head(c, h, args),
+        "grep" => text::grep(c, h, args),
+        "wc" => text::wc(c, h, args),
         "echo" => echo(c, h, args),
         "sed" => sed::sed(c, h, args),
         "rm" => rm(c, h, args),

@@ -1,0 +1,242 @@
+//! The text tools a class uses to look into configuration files and logs: `head`,
+//! `grep` and `wc`, as GNU coreutils and grep print them.
+//!
+//! Simplified on purpose: there are no pipes, so each reads files named on its line;
+//! `grep` matches fixed strings, with `^` and `$` anchors at the ends of a pattern
+//! (what `grep '^wal_level'` needs) and no other regular expression syntax.
+
+use super::files::read_file;
+use super::resolve_path;
+use crate::sim::{Cluster, HostId};
+
+/// A file's text, or the message the tool prints for it.
+fn open(c: &Cluster, h: HostId, tool: &str, name: &str) -> Result<String, String> {
+    match read_file(c, h, &resolve_path(name)) {
+        Ok(t) => Ok(t),
+        Err("dir") if tool == "grep" => Err(format!("grep: {name}: Is a directory\n")),
+        Err("dir") => Err(format!("{tool}: error reading '{name}': Is a directory\n")),
+        Err("binary") if tool == "grep" => Err(format!("grep: {name}: binary file matches\n")),
+        Err("binary") => Err(format!(
+            "{tool}: {name}: binary WAL segment (16MB) not shown\n"
+        )),
+        Err(_) if tool == "head" => Err(format!(
+            "head: cannot open '{name}' for reading: No such file or directory\n"
+        )),
+        Err(_) => Err(format!("{tool}: {name}: No such file or directory\n")),
+    }
+}
+
+fn usage(tool: &str, message: &str) -> String {
+    format!("{tool}: {message}\nTry '{tool} --help' for more information.\n")
+}
+
+/// `head [-n N | -N] FILE...`: the first lines, with `==> FILE <==` between files.
+pub(super) fn head(c: &Cluster, h: HostId, args: &[String]) -> String {
+    let mut n = 10usize;
+    let mut files = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let count = if a == "-n" {
+            match it.next() {
+                Some(v) => Some(v.as_str()),
+                None => return usage("head", "option requires an argument -- 'n'"),
+            }
+        } else if let Some(v) = a.strip_prefix("-n") {
+            Some(v)
+        } else if a.len() > 1 && a.starts_with('-') {
+            Some(&a[1..])
+        } else {
+            files.push(a.as_str());
+            None
+        };
+        if let Some(v) = count {
+            match v.parse() {
+                Ok(v) => n = v,
+                Err(_) => return format!("head: invalid number of lines: '{v}'\n"),
+            }
+        }
+    }
+    let mut out = String::new();
+    let many = files.len() > 1;
+    for (i, f) in files.iter().enumerate() {
+        match open(c, h, "head", f) {
+            Ok(t) => {
+                if many {
+                    out.push_str(&format!("{}==> {f} <==\n", if i > 0 { "\n" } else { "" }));
+                }
+                for l in t.lines().take(n) {
+                    out.push_str(l);
+                    out.push('\n');
+                }
+            }
+            Err(e) => out.push_str(&e),
+        }
+    }
+    out
+}
+
+/// A fixed-string pattern with optional `^` and `$` anchors.
+struct Pattern {
+    text: String,
+    start: bool,
+    end: bool,
+    fold: bool,
+}
+
+impl Pattern {
+    fn new(p: &str, fold: bool) -> Pattern {
+        let start = p.starts_with('^');
+        let end = p.len() > usize::from(start) && p.ends_with('$');
+        let text = &p[usize::from(start)..p.len() - usize::from(end)];
+        let text = if fold {
+            text.to_lowercase()
+        } else {
+            text.to_string()
+        };
+        Pattern {
+            text,
+            start,
+            end,
+            fold,
+        }
+    }
+
+    fn matches(&self, line: &str) -> bool {
+        let folded;
+        let line = if self.fold {
+            folded = line.to_lowercase();
+            folded.as_str()
+        } else {
+            line
+        };
+        match (self.start, self.end) {
+            (true, true) => line == self.text,
+            (true, false) => line.starts_with(&self.text),
+            (false, true) => line.ends_with(&self.text),
+            (false, false) => line.contains(&self.text),
+        }
+    }
+}
+
+/// `grep [-c] [-i] [-n] [-v] [-E|-F] PATTERN FILE...`.
+pub(super) fn grep(c: &Cluster, h: HostId, args: &[String]) -> String {
+    let (mut count, mut fold, mut number, mut invert) = (false, false, false, false);
+    let mut words = Vec::new();
+    for a in args {
+        match a
+            .strip_prefix('-')
+            .filter(|f| !f.is_empty() && words.is_empty())
+        {
+            Some(flags) => {
+                for f in flags.chars() {
+                    match f {
+                        'c' => count = true,
+                        'i' => fold = true,
+                        'n' => number = true,
+                        'v' => invert = true,
+                        'E' | 'F' | 'e' => {}
+                        other => {
+                            return format!(
+                                "grep: invalid option -- '{other}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n"
+                            )
+                        }
+                    }
+                }
+            }
+            None => words.push(a.as_str()),
+        }
+    }
+    let Some((pattern, files)) = words.split_first() else {
+        return "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n"
+            .to_string();
+    };
+    let pattern = Pattern::new(pattern, fold);
+    let mut out = String::new();
+    let many = files.len() > 1;
+    for f in files {
+        let text = match open(c, h, "grep", f) {
+            Ok(t) => t,
+            Err(e) => {
+                out.push_str(&e);
+                continue;
+            }
+        };
+        let prefix = if many { format!("{f}:") } else { String::new() };
+        let hits = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| pattern.matches(l) != invert);
+        if count {
+            out.push_str(&format!("{prefix}{}\n", hits.count()));
+            continue;
+        }
+        for (i, l) in hits {
+            let n = if number {
+                format!("{}:", i + 1)
+            } else {
+                String::new()
+            };
+            out.push_str(&format!("{prefix}{n}{l}\n"));
+        }
+    }
+    out
+}
+
+/// `wc [-l] [-w] [-c] FILE...`: counts right-aligned to the width of the bytes read
+/// (one count of one file is not padded), and a total for several files.
+pub(super) fn wc(c: &Cluster, h: HostId, args: &[String]) -> String {
+    let (mut lines, mut words, mut bytes) = (false, false, false);
+    let mut files = Vec::new();
+    for a in args {
+        match a.strip_prefix('-').filter(|f| !f.is_empty()) {
+            Some(flags) => {
+                for f in flags.chars() {
+                    match f {
+                        'l' => lines = true,
+                        'w' => words = true,
+                        'c' => bytes = true,
+                        other => return usage("wc", &format!("invalid option -- '{other}'")),
+                    }
+                }
+            }
+            None => files.push(a.as_str()),
+        }
+    }
+    if !(lines || words || bytes) {
+        (lines, words, bytes) = (true, true, true);
+    }
+    let mut out = String::new();
+    let mut rows: Vec<([usize; 3], &str)> = Vec::new();
+    for f in &files {
+        match open(c, h, "wc", f) {
+            Ok(t) => rows.push((
+                [t.lines().count(), t.split_whitespace().count(), t.len()],
+                f,
+            )),
+            Err(e) => out.push_str(&e),
+        }
+    }
+    let total: [usize; 3] = rows.iter().fold([0; 3], |acc, (n, _)| {
+        [acc[0] + n[0], acc[1] + n[1], acc[2] + n[2]]
+    });
+    let shown = [lines, words, bytes];
+    let counters = shown.iter().filter(|s| **s).count();
+    let width = if counters == 1 && files.len() == 1 {
+        1
+    } else {
+        total[2].to_string().len()
+    };
+    if rows.len() > 1 {
+        rows.push((total, "total"));
+    }
+    for (n, name) in rows {
+        let cells: Vec<String> = n
+            .iter()
+            .zip(shown)
+            .filter(|(_, s)| *s)
+            .map(|(v, _)| format!("{v:>width$}"))
+            .collect();
+        out.push_str(&format!("{} {name}\n", cells.join(" ")));
+    }
+    out
+}

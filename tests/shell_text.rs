@@ -1,0 +1,67 @@
+//! head, grep and wc on a node's files, in the shapes GNU coreutils and grep print
+//! (checked with the same commands on Debian 12 in a data directory).
+
+use walscope::script::run_script;
+
+fn output(script: &str) -> String {
+    run_script(script).unwrap()
+}
+
+#[test]
+fn head_grep_and_wc_read_the_data_directory() {
+    let out = output(
+        "primary$ head -n 2 postgresql.conf PG_VERSION
+primary$ grep -n max_wal_size postgresql.conf
+primary$ grep -c nosuchword pg_hba.conf
+primary$ wc -l PG_VERSION
+primary$ wc PG_VERSION
+primary$ grep x nosuch
+",
+    );
+    assert!(
+        out.contains("primary$ head -n 2 postgresql.conf PG_VERSION\n==> postgresql.conf <==\n# -----------------------------\n# PostgreSQL configuration file\n\n==> PG_VERSION <==\n15\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("primary$ grep -n max_wal_size postgresql.conf\n")
+            && out.contains(":max_wal_size = 1GB\n"),
+        "{out}"
+    );
+    assert!(out.contains("pg_hba.conf\n0\n"), "{out}");
+    assert!(
+        out.contains("primary$ wc -l PG_VERSION\n1 PG_VERSION\n"),
+        "{out}"
+    );
+    // Three counts of one 3-byte file: each as wide as the byte count.
+    assert!(
+        out.contains("primary$ wc PG_VERSION\n1 1 3 PG_VERSION\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("grep: nosuch: No such file or directory\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_line_added_to_a_file_is_found_by_grep() {
+    let out = output(
+        "primary$ echo 'host replication replicator 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ grep ^host.*replicator pg_hba.conf
+primary$ grep ^host pg_hba.conf
+primary$ grep -v ^# pg_hba.conf
+",
+    );
+    // Only `^` and `$` are read as anchors: `.*` is matched as written.
+    assert!(
+        out.contains("primary$ grep ^host.*replicator pg_hba.conf\nprimary$"),
+        "{out}"
+    );
+    assert!(
+        out.contains("host replication replicator 10.0.0.0/24 scram-sha-256\n-- virtual")
+            || out.ends_with(
+                "host replication replicator 10.0.0.0/24 scram-sha-256\n-- virtual time: 0.000s\n"
+            ),
+        "{out}"
+    );
+}
