@@ -66,6 +66,9 @@ pub struct Cluster {
     event_limit: u64,
     /// Why the cluster last refused to go on, if it did.
     halt: Option<Halt>,
+    /// The lab's client applications (`lab$ app add`).
+    pub(crate) apps: Vec<super::client::App>,
+    pub(crate) next_app_id: u64,
 }
 
 /// Why the cluster stopped before the time it was asked to reach.
@@ -101,6 +104,8 @@ impl Cluster {
             same_time: 0,
             event_limit: u64::MAX,
             halt: None,
+            apps: Vec::new(),
+            next_app_id: 0,
         };
         let h = c.add_host_unchecked("primary");
         c.initdb(h);
@@ -455,6 +460,7 @@ impl Cluster {
                 }
             }
             Event::WorkloadTick(h) => self.workload_tick(h),
+            Event::AppTick(id) => self.app_tick(id),
             Event::BaseBackupDone(id) => self.finish_basebackup(id),
         }
     }
@@ -630,7 +636,7 @@ impl Cluster {
             .sessions
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.waiting.is_some())
+            .filter(|(_, s)| s.waiting.is_some() && s.app.is_none())
         {
             self.outputs.push(SessionOutput {
                 at: self.now,

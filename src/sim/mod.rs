@@ -11,9 +11,11 @@
 //! assert_eq!(c.node(primary).insert.unwrap().diff(before), 176);
 //! ```
 
+mod app;
 mod backend;
 mod basebackup;
 mod checkpoint;
+mod client;
 mod cluster;
 pub mod conf;
 pub mod conninfo;
@@ -45,6 +47,8 @@ mod walreceiver;
 mod walsender;
 mod xlog;
 
+pub use app::{APP_TABLE, MAX_APPS, MAX_APP_RATE, RETRY_DELAY};
+pub use client::{App, AppConn, AppCounters, AppKind};
 pub use cluster::{Cluster, Halt};
 pub use conninfo::{connection_refused, ConnInfo};
 pub use event::{Broken, ClusterEvent, EventKind, HostId, Packet, SessionOutput};
