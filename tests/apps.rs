@@ -192,3 +192,45 @@ proptest! {
         prop_assert!(app.counters.writes_acked <= app.counters.writes_committed);
     }
 }
+
+#[test]
+fn a_dns_name_re_pointed_after_a_failover_moves_the_writer_once_its_ttl_expires() {
+    let script = format!(
+        "{LAB}lab$ dns db primary 5s\n\
+         lab$ app add shop 'host=db' 10 writer\n\
+         lab$ wait 3s\n\
+         lab$ app list\n\
+         lab$ crash primary\n\
+         standby1=# SELECT pg_promote();\n\
+         lab$ dns db standby1 5s\n\
+         lab$ wait 3s\n\
+         lab$ app list\n\
+         lab$ wait 4s\n\
+         lab$ app list\n\
+         lab$ dns\n"
+    );
+    let t = run_script(&script).unwrap();
+    assert!(
+        output_of(&t, "lab$ app list", 0).contains("connected to primary (10.0.0.1:5432)"),
+        "{t}"
+    );
+    // Cached answers still give the old address: refused, again and again.
+    let during = output_of(&t, "lab$ app list", 1);
+    assert!(during.contains("not connected"), "{during}");
+    assert!(
+        during.contains(
+            "connection to server at \"db\" (10.0.0.1), port 5432 failed: Connection refused"
+        ),
+        "{during}"
+    );
+    // Once the TTL has passed, the name gives the new primary.
+    let after = output_of(&t, "lab$ app list", 2);
+    assert!(
+        after.contains("connected to standby1 (10.0.0.2:5432)"),
+        "{after}"
+    );
+    let (a1, _, _, _) = counts(during, "shop");
+    let (a2, _, _, _) = counts(after, "shop");
+    assert!(a2 >= a1 + 5, "{after}");
+    assert!(t.contains("lab$ dns\ndb -> 10.0.0.2 (TTL 5s)\n"), "{t}");
+}

@@ -32,9 +32,13 @@ pub enum LabCommand {
     AppRemove(String),
     /// `app list`: each application, where it is connected and what it counted.
     AppList,
+    /// `dns NAME NODE [TTL]`: point a name of the lab's DNS at a node.
+    Dns(String, String, SimDuration),
+    /// `dns`: the lab's DNS names.
+    DnsList,
 }
 
-const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | seed N | app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list";
+const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | seed N | app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list | dns NAME NODE [TTL] | dns";
 
 /// Reads a rate such as `10MB/s`, `500kB/s`, `1Gbit/s` or `100Mbit/s` into bytes per second.
 pub fn parse_rate(text: &str) -> Option<u64> {
@@ -145,6 +149,11 @@ pub fn parse(text: &str) -> Result<LabCommand, String> {
                 .map_err(|_| format!("lab: invalid seed \"{n}\""))?,
         ),
         ["cancel", n] => LabCommand::Cancel(n.to_string()),
+        ["dns"] => LabCommand::DnsList,
+        ["dns", name, node] => {
+            LabCommand::Dns(name.to_string(), node.to_string(), SimDuration::ZERO)
+        }
+        ["dns", name, node, ttl] => LabCommand::Dns(name.to_string(), node.to_string(), dur(ttl)?),
         [] => return Err(USAGE.to_string()),
         [first, ..] => return Err(format!("lab: unknown command \"{first}\"\n{USAGE}")),
     })
@@ -255,6 +264,22 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
             Ok(String::new())
         }
         LabCommand::AppList => Ok(app_list(c)),
+        LabCommand::Dns(name, node, ttl) => {
+            let h = host(c, node)?;
+            c.set_dns(name, h, *ttl).map_err(|e| format!("lab: {e}"))?;
+            Ok(String::new())
+        }
+        LabCommand::DnsList => {
+            let mut out = String::new();
+            for (name, r) in c.dns_records() {
+                let [a, b, x, d] = r.answer(c.now());
+                out.push_str(&format!("{name} -> {a}.{b}.{x}.{d} (TTL {})\n", r.ttl));
+            }
+            if out.is_empty() {
+                out.push_str("no names (add one with: lab$ dns NAME NODE [TTL])\n");
+            }
+            Ok(out)
+        }
         LabCommand::Seed(_) => {
             Err("lab: seed can only be set before the first command".to_string())
         }

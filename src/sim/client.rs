@@ -103,3 +103,27 @@ impl App {
         self.conn.as_ref().map(|c| c.server)
     }
 }
+
+/// A name the lab's DNS answers (`lab$ dns NAME NODE [TTL]`), as a class re-points a
+/// service name after a failover: clients that resolve it again after the change get
+/// the new address once cached answers (`ttl`) have expired.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DnsRecord {
+    pub addr: [u8; 4],
+    /// The address before the last change, which cached answers still give.
+    pub previous: Option<[u8; 4]>,
+    pub changed_at: SimTime,
+    pub ttl: super::time::SimDuration,
+}
+
+impl DnsRecord {
+    /// The address a client resolving the name at `now` gets. Simplified: every client's
+    /// cache is taken to have been filled just before the change, so each one notices
+    /// the new address `ttl` after it.
+    pub fn answer(&self, now: SimTime) -> [u8; 4] {
+        match self.previous {
+            Some(old) if now < self.changed_at + self.ttl => old,
+            _ => self.addr,
+        }
+    }
+}

@@ -69,6 +69,8 @@ pub struct Cluster {
     /// The lab's client applications (`lab$ app add`).
     pub(crate) apps: Vec<super::client::App>,
     pub(crate) next_app_id: u64,
+    /// The lab's DNS names (`lab$ dns`).
+    pub(crate) dns: std::collections::BTreeMap<String, super::client::DnsRecord>,
 }
 
 /// Why the cluster stopped before the time it was asked to reach.
@@ -106,6 +108,7 @@ impl Cluster {
             halt: None,
             apps: Vec::new(),
             next_app_id: 0,
+            dns: std::collections::BTreeMap::new(),
         };
         let h = c.add_host_unchecked("primary");
         c.initdb(h);
@@ -155,6 +158,9 @@ impl Cluster {
     pub fn resolve(&self, name: &str) -> Option<[u8; 4]> {
         if let Some(h) = self.hosts.iter().find(|h| h.name == name) {
             return Some(h.addr);
+        }
+        if let Some(addr) = self.dns_answer(name) {
+            return Some(addr);
         }
         let parts: Vec<u8> = name.split('.').filter_map(|p| p.parse().ok()).collect();
         (parts.len() == 4 && name.split('.').count() == 4)
