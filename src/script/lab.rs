@@ -1,6 +1,6 @@
 //! `lab$` commands: the simulation's own controls (hosts, time, faults, workload).
 
-use crate::sim::{Cluster, HostId, SimDuration, MAX_TIME};
+use crate::sim::{AppKind, Cluster, HostId, SimDuration, MAX_APP_RATE, MAX_TIME};
 
 /// The longest one-way latency a link may be given: ten minutes, far past any timeout
 /// (`wal_sender_timeout`, `wal_receiver_timeout`) a lesson shows.
@@ -21,9 +21,24 @@ pub enum LabCommand {
     Workload(String, u32),
     Seed(u64),
     Cancel(String),
+    /// `app add NAME CONNINFO RATE KIND`: a client application.
+    AppAdd {
+        name: String,
+        conninfo: String,
+        rate: u32,
+        kind: AppKind,
+    },
+    /// `app remove NAME`.
+    AppRemove(String),
+    /// `app list`: each application, where it is connected and what it counted.
+    AppList,
+    /// `dns NAME NODE [TTL]`: point a name of the lab's DNS at a node.
+    Dns(String, String, SimDuration),
+    /// `dns`: the lab's DNS names.
+    DnsList,
 }
 
-const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | seed N";
+const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | seed N | app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list | dns NAME NODE [TTL] | dns";
 
 /// Reads a rate such as `10MB/s`, `500kB/s`, `1Gbit/s` or `100Mbit/s` into bytes per second.
 pub fn parse_rate(text: &str) -> Option<u64> {
@@ -47,8 +62,44 @@ pub fn parse_rate(text: &str) -> Option<u64> {
     (v.is_finite() && (1.0..=1e12).contains(&v)).then_some(v as u64)
 }
 
+/// Reads `app ...`, whose connection string is one shell word (quoted when it holds
+/// blanks).
+fn parse_app(text: &str) -> Result<LabCommand, String> {
+    const APP_USAGE: &str =
+        "lab: usage: app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list";
+    let words = super::shell::split_words(text).map_err(|e| format!("lab: {e}"))?;
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    Ok(match w.as_slice() {
+        ["app", "add", name, conninfo, rate, kind] => {
+            let r = rate.strip_suffix("/s").unwrap_or(rate);
+            let rate = r
+                .parse::<u32>()
+                .ok()
+                .filter(|r| (1..=MAX_APP_RATE).contains(r))
+                .ok_or_else(|| {
+                    format!("lab: invalid rate \"{rate}\": give 1 to {MAX_APP_RATE} operations per second")
+                })?;
+            let kind = AppKind::parse(kind).ok_or_else(|| {
+                format!("lab: invalid kind \"{kind}\": use writer, reader or both")
+            })?;
+            LabCommand::AppAdd {
+                name: name.to_string(),
+                conninfo: conninfo.to_string(),
+                rate,
+                kind,
+            }
+        }
+        ["app", "remove", name] => LabCommand::AppRemove(name.to_string()),
+        ["app", "list"] => LabCommand::AppList,
+        _ => return Err(APP_USAGE.to_string()),
+    })
+}
+
 /// Reads a lab command.
 pub fn parse(text: &str) -> Result<LabCommand, String> {
+    if text.split_whitespace().next() == Some("app") {
+        return parse_app(text);
+    }
     let w: Vec<&str> = text.split_whitespace().collect();
     let dur = |s: &str| {
         SimDuration::parse(s)
@@ -98,6 +149,11 @@ pub fn parse(text: &str) -> Result<LabCommand, String> {
                 .map_err(|_| format!("lab: invalid seed \"{n}\""))?,
         ),
         ["cancel", n] => LabCommand::Cancel(n.to_string()),
+        ["dns"] => LabCommand::DnsList,
+        ["dns", name, node] => {
+            LabCommand::Dns(name.to_string(), node.to_string(), SimDuration::ZERO)
+        }
+        ["dns", name, node, ttl] => LabCommand::Dns(name.to_string(), node.to_string(), dur(ttl)?),
         [] => return Err(USAGE.to_string()),
         [first, ..] => return Err(format!("lab: unknown command \"{first}\"\n{USAGE}")),
     })
@@ -180,11 +236,11 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
         }
         LabCommand::Cancel(n) => {
             let h = host(c, n)?;
-            let waiting = c
-                .host(h)
-                .server
-                .as_ref()
-                .and_then(|s| s.sessions.iter().position(|x| x.waiting.is_some()));
+            let waiting = c.host(h).server.as_ref().and_then(|s| {
+                s.sessions
+                    .iter()
+                    .position(|x| x.waiting.is_some() && x.app.is_none())
+            });
             match waiting {
                 Some(i) => {
                     c.cancel(h, i);
@@ -193,10 +249,82 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
                 None => Ok(format!("{n}: no statement is waiting\n")),
             }
         }
+        LabCommand::AppAdd {
+            name,
+            conninfo,
+            rate,
+            kind,
+        } => {
+            c.add_app(name, conninfo, *rate, *kind)
+                .map_err(|e| format!("lab: {e}"))?;
+            Ok(String::new())
+        }
+        LabCommand::AppRemove(name) => {
+            c.remove_app(name).map_err(|e| format!("lab: {e}"))?;
+            Ok(String::new())
+        }
+        LabCommand::AppList => Ok(app_list(c)),
+        LabCommand::Dns(name, node, ttl) => {
+            let h = host(c, node)?;
+            c.set_dns(name, h, *ttl).map_err(|e| format!("lab: {e}"))?;
+            Ok(String::new())
+        }
+        LabCommand::DnsList => {
+            let mut out = String::new();
+            for (name, r) in c.dns_records() {
+                let [a, b, x, d] = r.answer(c.now());
+                out.push_str(&format!("{name} -> {a}.{b}.{x}.{d} (TTL {})\n", r.ttl));
+            }
+            if out.is_empty() {
+                out.push_str("no names (add one with: lab$ dns NAME NODE [TTL])\n");
+            }
+            Ok(out)
+        }
         LabCommand::Seed(_) => {
             Err("lab: seed can only be set before the first command".to_string())
         }
     }
+}
+
+/// What `lab$ app list` prints: one paragraph per application.
+pub fn app_list(c: &Cluster) -> String {
+    if c.apps().is_empty() {
+        return "no applications (add one with: lab$ app add NAME 'CONNINFO' RATE writer|reader|both)\n".to_string();
+    }
+    let mut out = String::new();
+    for a in c.apps() {
+        let at = match &a.conn {
+            Some(conn) => format!(
+                "connected to {} ({}:{})",
+                c.host(conn.server).name,
+                c.host(conn.server).addr_text(),
+                conn.port
+            ),
+            None => "not connected".to_string(),
+        };
+        let k = &a.counters;
+        out.push_str(&format!(
+            "{} ({}, {}/s, '{}'): {at}\n  writes: {} acknowledged, {} failed{}; reads: {}, {} stale, {} failed; connections: {}\n",
+            a.name,
+            a.kind.as_str(),
+            a.rate,
+            a.conninfo,
+            k.writes_acked,
+            k.writes_failed,
+            if a.pending.is_some() { ", 1 waiting" } else { "" },
+            k.reads,
+            k.stale_reads,
+            k.reads_failed,
+            k.connects
+        ));
+        if let Some((t, e)) = &a.last_error {
+            out.push_str(&format!(
+                "  last error at {t}: {}\n",
+                e.replace('\n', "\n    ")
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

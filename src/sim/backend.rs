@@ -16,7 +16,11 @@ impl Cluster {
     /// on demand (a second psql window while the first is busy).
     pub fn idle_session(&mut self, h: HostId) -> Option<usize> {
         let server = self.server(h)?;
-        if let Some(i) = server.sessions.iter().position(|s| s.waiting.is_none()) {
+        if let Some(i) = server
+            .sessions
+            .iter()
+            .position(|s| s.waiting.is_none() && s.app.is_none())
+        {
             return Some(i);
         }
         let pid = self.pid(h);
@@ -35,6 +39,8 @@ impl Cluster {
             waiting: None,
             last_query: String::new(),
             running: false,
+            app: None,
+            closed: false,
         });
         Some(server.sessions.len() - 1)
     }
@@ -60,13 +66,17 @@ impl Cluster {
     /// Cancels the waiting statement of session `session` (Ctrl-C in psql,
     /// pg_cancel_backend). Returns false when nothing waited.
     pub fn cancel(&mut self, h: HostId, session: usize) -> bool {
-        let Some(w) = self
-            .server_mut(h)
-            .and_then(|s| s.sessions.get_mut(session))
-            .and_then(|s| s.waiting.take())
-        else {
+        let Some(s) = self.server_mut(h).and_then(|s| s.sessions.get_mut(session)) else {
             return false;
         };
+        let app = s.app.is_some();
+        let Some(w) = s.waiting.take() else {
+            return false;
+        };
+        if app {
+            // The application gets its WARNING and its tag; the console gets nothing.
+            return true;
+        }
         self.outputs.push(SessionOutput {
             at: self.now,
             host: h,

@@ -66,6 +66,11 @@ pub struct Cluster {
     event_limit: u64,
     /// Why the cluster last refused to go on, if it did.
     halt: Option<Halt>,
+    /// The lab's client applications (`lab$ app add`).
+    pub(crate) apps: Vec<super::client::App>,
+    pub(crate) next_app_id: u64,
+    /// The lab's DNS names (`lab$ dns`).
+    pub(crate) dns: std::collections::BTreeMap<String, super::client::DnsRecord>,
 }
 
 /// Why the cluster stopped before the time it was asked to reach.
@@ -101,6 +106,9 @@ impl Cluster {
             same_time: 0,
             event_limit: u64::MAX,
             halt: None,
+            apps: Vec::new(),
+            next_app_id: 0,
+            dns: std::collections::BTreeMap::new(),
         };
         let h = c.add_host_unchecked("primary");
         c.initdb(h);
@@ -150,6 +158,9 @@ impl Cluster {
     pub fn resolve(&self, name: &str) -> Option<[u8; 4]> {
         if let Some(h) = self.hosts.iter().find(|h| h.name == name) {
             return Some(h.addr);
+        }
+        if let Some(addr) = self.dns_answer(name) {
+            return Some(addr);
         }
         let parts: Vec<u8> = name.split('.').filter_map(|p| p.parse().ok()).collect();
         (parts.len() == 4 && name.split('.').count() == 4)
@@ -455,6 +466,7 @@ impl Cluster {
                 }
             }
             Event::WorkloadTick(h) => self.workload_tick(h),
+            Event::AppTick(id) => self.app_tick(id),
             Event::BaseBackupDone(id) => self.finish_basebackup(id),
         }
     }
@@ -630,7 +642,7 @@ impl Cluster {
             .sessions
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.waiting.is_some())
+            .filter(|(_, s)| s.waiting.is_some() && s.app.is_none())
         {
             self.outputs.push(SessionOutput {
                 at: self.now,

@@ -126,6 +126,8 @@ pub(crate) enum Event {
         what: Timer,
     },
     WorkloadTick(HostId),
+    /// The next operation of the lab application with this id.
+    AppTick(u64),
     BaseBackupDone(usize),
 }
 
@@ -177,6 +179,7 @@ impl Event {
                 }
             }
             Event::WorkloadTick(h) => format!("the workload on {} commits", name(*h)),
+            Event::AppTick(_) => "an application runs its next query".to_string(),
             Event::BaseBackupDone(_) => "a base backup finishes".to_string(),
         }
     }

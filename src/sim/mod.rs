@@ -11,18 +11,22 @@
 //! assert_eq!(c.node(primary).insert.unwrap().diff(before), 176);
 //! ```
 
+mod app;
 mod backend;
 mod basebackup;
 mod checkpoint;
+mod client;
 mod cluster;
 pub mod conf;
 pub mod conninfo;
 pub mod datetime;
 pub mod db;
+mod dns;
 mod event;
 pub mod hba;
 mod host;
 mod invariants;
+pub mod libpq;
 mod lsn;
 mod net;
 mod postmaster;
@@ -44,10 +48,14 @@ mod walreceiver;
 mod walsender;
 mod xlog;
 
+pub use app::{APP_TABLE, MAX_APPS, MAX_APP_RATE, RETRY_DELAY};
+pub use client::{App, AppConn, AppCounters, AppKind, DnsRecord};
 pub use cluster::{Cluster, Halt};
-pub use conninfo::connection_refused;
+pub use conninfo::{connection_refused, ConnInfo};
+pub use dns::{MAX_DNS_NAMES, MAX_TTL};
 pub use event::{Broken, ClusterEvent, EventKind, HostId, Packet, SessionOutput};
 pub use host::{Host, Slot, Workload};
+pub use libpq::{Client, Reached, APP_SERVER_ADDR};
 pub use lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
 pub use net::{Link, LinkInfo};
 pub use postmaster::{StartError, StopMode};

@@ -275,7 +275,7 @@ impl Cluster {
         }
         // Backends waiting for synchronous replication are terminated.
         for (i, s) in server.sessions.iter().enumerate() {
-            if s.waiting.is_some() {
+            if s.waiting.is_some() && s.app.is_none() {
                 self.outputs.push(SessionOutput {
                     at: self.now,
                     host: h,

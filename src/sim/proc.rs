@@ -138,6 +138,10 @@ pub struct Session {
     /// A statement of this session is executing (only ever seen by that statement
     /// itself, reading pg_stat_activity: the model runs statements in no time).
     pub running: bool,
+    /// The lab application this backend serves (`lab$ app add`), `None` for psql.
+    pub app: Option<String>,
+    /// The application closed this connection (its slot waits for it to come back).
+    pub closed: bool,
 }
 
 /// A running postmaster and its processes.

@@ -37,6 +37,17 @@ impl Cluster {
     /// for replication max_wal_senders. The error is libpq's text after
     /// `connection to server at ... failed: ` (FATAL messages included).
     pub fn check_connect(&self, server: HostId, a: &ConnectAttempt) -> Result<(), String> {
+        self.check_connect_from(server, a, None)
+    }
+
+    /// [`Cluster::check_connect`] for a client that is not one of the lab's hosts when
+    /// `client_addr` is given (the lab's applications), else for `a.client`.
+    pub(crate) fn check_connect_from(
+        &self,
+        server: HostId,
+        a: &ConnectAttempt,
+        client_addr: Option<[u8; 4]>,
+    ) -> Result<(), String> {
         let host = self.host(server);
         // localhost is the loopback address, whatever the host's own address is.
         let addr = if matches!(a.host, "localhost" | "127.0.0.1") {
@@ -49,16 +60,16 @@ impl Cluster {
             return Err(connection_refused(a.host, &addr, a.port));
         };
         let listen = srv.settings.text("listen_addresses");
-        let same_host = a.client == server;
+        let same_host = client_addr.is_none() && a.client == server;
         if (!same_host && !listens_on(&listen, &addr, &host.name))
             || srv.settings.int("port") != a.port as i64
         {
             return Err(connection_refused(a.host, &addr, a.port));
         }
-        let client_addr = if same_host {
-            [127, 0, 0, 1]
-        } else {
-            self.host(a.client).addr
+        let client_addr = match client_addr {
+            Some(addr) => addr,
+            None if same_host => [127, 0, 0, 1],
+            None => self.host(a.client).addr,
         };
         let client_text = format!(
             "{}.{}.{}.{}",

@@ -54,7 +54,7 @@ impl Cluster {
                     name: host.name.clone(),
                     timeline: host.data.as_ref()?.wal.tli,
                     workload_tps: host.workload.as_ref().map(|w| w.tps),
-                    sessions: s.sessions.len(),
+                    sessions: s.sessions.iter().filter(|x| x.app.is_none()).count(),
                 })
             })
             .collect();

@@ -366,7 +366,9 @@ impl Cluster {
                     if w.mode == SyncWait::Flush {
                         checks.push(w.lsn);
                     }
-                    done.push((i, w.tag.clone()));
+                    if s.app.is_none() {
+                        done.push((i, w.tag.clone()));
+                    }
                     s.waiting = None;
                 }
             }

@@ -562,7 +562,7 @@ impl Cluster {
                 Datum::Text(kind.to_string()),
             ]
         };
-        for s in &server.sessions {
+        for s in server.sessions.iter().filter(|s| !s.closed) {
             let (state, wt, we) = match &s.waiting {
                 Some(_) => (
                     "active",
@@ -595,9 +595,17 @@ impl Cluster {
                     Some(super::conf::Parsed::Text(a)) => a.clone(),
                     _ => String::new(),
                 }),
+                // The lab's applications connect over TCP from the application server.
+                match s.app {
+                    Some(_) => Datum::Text(addr_text(super::libpq::APP_SERVER_ADDR)),
+                    None => Datum::Null,
+                },
                 Datum::Null,
-                Datum::Null,
-                Datum::Int(-1),
+                Datum::Int(if s.app.is_some() {
+                    s.client_port as i64
+                } else {
+                    -1
+                }),
                 Datum::Timestamp(s.backend_start),
                 Datum::opt_time(since),
                 Datum::opt_time(since),
@@ -707,4 +715,8 @@ impl Cluster {
         }
         hash
     }
+}
+
+fn addr_text(a: [u8; 4]) -> String {
+    format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])
 }

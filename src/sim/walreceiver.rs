@@ -267,15 +267,47 @@ impl Cluster {
                 return;
             }
         };
-        let host_name = params
-            .get("host")
-            .or(params.get("hostaddr"))
-            .cloned()
-            .unwrap_or_else(|| "localhost".to_string());
-        let port: u16 = params
-            .get("port")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(5432);
+        // Several hosts, or a target_session_attrs: libpq walks the list and the
+        // walreceiver streams from the first server that suits.
+        let chosen = match conninfo::ConnInfo::from_options(params.clone()) {
+            Ok(info)
+                if info.hosts.len() > 1 || info.target != conninfo::TargetSessionAttrs::Any =>
+            {
+                let client = super::libpq::Client::Host(standby);
+                match self.libpq_connect(client, &info, "postgres", true) {
+                    Ok(r) if r.local => Some(("localhost".to_string(), r.port)),
+                    Ok(r) => Some((r.host, r.port)),
+                    Err(e) => {
+                        let msg = format!("could not connect to the primary server: {e}");
+                        self.log(standby, pid, "FATAL", &msg);
+                        self.retry_receiver(standby);
+                        return;
+                    }
+                }
+            }
+            Ok(_) => None,
+            Err(e) => {
+                let msg = format!("could not connect to the primary server: {e}");
+                self.log(standby, pid, "FATAL", &msg);
+                self.retry_receiver(standby);
+                return;
+            }
+        };
+        let host_name = match &chosen {
+            Some((h, _)) => h.clone(),
+            None => params
+                .get("host")
+                .or(params.get("hostaddr"))
+                .cloned()
+                .unwrap_or_else(|| "localhost".to_string()),
+        };
+        let port: u16 = match &chosen {
+            Some((_, p)) => *p,
+            None => params
+                .get("port")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(5432),
+        };
         let cluster_name = settings.text("cluster_name");
         let app = params
             .get("application_name")

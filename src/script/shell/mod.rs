@@ -4,6 +4,7 @@
 mod edit;
 mod files;
 mod pg;
+mod psql;
 mod sed;
 mod text;
 
@@ -161,6 +162,7 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         "pg_ctl" => pg_ctl(c, h, args),
         "systemctl" => systemctl(c, h, args),
         "pg_rewind" => pg_rewind(c, h, args),
+        "psql" => psql::psql(c, h, args, &env),
         "cat" => cat(c, h, args),
         "tail" => tail(c, h, args),
         "head" => text::head(c, h, args),
