@@ -1303,7 +1303,7 @@ async fn link_workload_and_host_controls_run_their_commands() {
 }
 
 #[wasm_bindgen_test]
-async fn a_standby_following_its_neighbour_is_linked_under_the_cards() {
+async fn a_standby_following_its_neighbour_is_linked_by_an_arc_over_the_cards() {
     fresh();
     let lines = walscope::script::parse(include_str!("scenarios/failover.walscope")).unwrap();
     let (root, _handle, _lab, _ui) = mount_lab(Lab::replay(0, lines, None));
@@ -1322,14 +1322,32 @@ async fn a_standby_following_its_neighbour_is_linked_under_the_cards() {
         .split(['M', 'L'])
         .filter_map(|p| p.split_whitespace().nth(1)?.parse().ok())
         .collect();
-    let (first, lowest) = (ys[0], ys.iter().cloned().fold(f64::MIN, f64::max));
-    assert!(lowest > first + 20.0, "the curve dips below the cards: {d}");
-    // Both lines of its label fit inside the stage.
+    let (first, highest) = (ys[0], ys.iter().cloned().fold(f64::MAX, f64::min));
+    // Through the band between the rows, which needs no room under the cards.
+    assert!(highest < first - 20.0, "the arc rises over the cards: {d}");
+    // Its label sits above the arc, below the primary's card.
     let label = by_testid(&root, "edge-standby1-standby2-label");
     let y: f64 = label.get_attribute("y").unwrap().parse().unwrap();
-    let view_box = by_testid(&root, "stage").get_attribute("viewBox").unwrap();
-    let height: f64 = view_box.split_whitespace().nth(3).unwrap().parse().unwrap();
-    assert!(y + 17.0 + 6.0 < height, "label at {y}, stage {height} high");
+    assert!(y < highest, "label at {y}, arc's top at {highest}");
+    // The primary's card, placed by its style (this page has no style sheet).
+    let style = root
+        .query_selector(".card-slot")
+        .unwrap()
+        .unwrap()
+        .get_attribute("style")
+        .unwrap();
+    let prop = |name: &str| -> f64 {
+        style
+            .split(';')
+            .find_map(|p| p.strip_prefix(name))
+            .and_then(|v| v.trim_end_matches("px").parse().ok())
+            .unwrap()
+    };
+    let primary_bottom = prop("top:") + prop("height:");
+    assert!(
+        y - 15.0 > primary_bottom,
+        "label at {y}, primary's card ends at {primary_bottom}"
+    );
 }
 
 // ---- lessons ------------------------------------------------------------------------
