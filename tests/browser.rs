@@ -406,6 +406,42 @@ async fn a_damaged_link_opens_the_default_lab_and_keeps_the_autosave() {
     assert!(try_testid(&root, "banner").is_none());
 }
 
+/// Hostile links (garbage, a link cut short, a fragment past the size limit) open the
+/// default lab with a plain-language message, and the lab works.
+#[wasm_bindgen_test]
+async fn hostile_links_say_so_plainly_and_leave_a_working_lab() {
+    let mut good = Runner::new(0);
+    good.run_text(ONE_STANDBY).unwrap();
+    let link = share::encode(&Scenario::of(&good));
+    let truncated = link[..link.len() / 2].to_string();
+    let oversized = format!("v1.{}", "A".repeat(share::MAX_FRAGMENT + 10));
+    let garbage = "v1.\u{0}%%<script>alert(1)</script>ÿÿ\u{202e}".to_string();
+    for fragment in [garbage, truncated, oversized] {
+        fresh();
+        persist::set_url_fragment(Some(&fragment), false);
+        let (root, _handle) = mount();
+        settle().await;
+        let message = text(&root, "banner-text");
+        assert_eq!(
+            message,
+            "This link is damaged or incomplete; here is the default lab instead. Your own work is untouched.",
+            "{}",
+            &fragment[..fragment.len().min(60)]
+        );
+        let document = window().document().unwrap();
+        assert!(document
+            .query_selector("[data-testid='crash']")
+            .unwrap()
+            .is_none());
+        // The default lab answers a command.
+        console(&root, "sql:primary", "SELECT 40 + 2;").await;
+        let log = text(&root, "console-log");
+        assert!(log.contains("42"), "{log}");
+        assert!(try_testid(&root, "card-primary").is_some());
+    }
+    fresh();
+}
+
 #[wasm_bindgen_test]
 async fn the_autosave_reopens_the_users_lab() {
     fresh();

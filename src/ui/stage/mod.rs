@@ -106,6 +106,7 @@ pub fn Stage() -> impl IntoView {
             <For each=move || hosts.get() key=|h| h.clone() let:h>
                 <div
                     class="card-slot"
+                    class:stepped=move || ui.step_marked().is_some_and(|m| m.hosts.contains(&h.0))
                     style=move || {
                         geometry.with(|g| {
                             let (x, y) = g.pos.get(h.0).copied().unwrap_or_default();
