@@ -406,6 +406,42 @@ async fn a_damaged_link_opens_the_default_lab_and_keeps_the_autosave() {
     assert!(try_testid(&root, "banner").is_none());
 }
 
+/// Hostile links (garbage, a link cut short, a fragment past the size limit) open the
+/// default lab with a plain-language message, and the lab works.
+#[wasm_bindgen_test]
+async fn hostile_links_say_so_plainly_and_leave_a_working_lab() {
+    let mut good = Runner::new(0);
+    good.run_text(ONE_STANDBY).unwrap();
+    let link = share::encode(&Scenario::of(&good));
+    let truncated = link[..link.len() / 2].to_string();
+    let oversized = format!("v1.{}", "A".repeat(share::MAX_FRAGMENT + 10));
+    let garbage = "v1.\u{0}%%<script>alert(1)</script>ÿÿ\u{202e}".to_string();
+    for fragment in [garbage, truncated, oversized] {
+        fresh();
+        persist::set_url_fragment(Some(&fragment), false);
+        let (root, _handle) = mount();
+        settle().await;
+        let message = text(&root, "banner-text");
+        assert_eq!(
+            message,
+            "This link is damaged or incomplete; here is the default lab instead. Your own work is untouched.",
+            "{}",
+            &fragment[..fragment.len().min(60)]
+        );
+        let document = window().document().unwrap();
+        assert!(document
+            .query_selector("[data-testid='crash']")
+            .unwrap()
+            .is_none());
+        // The default lab answers a command.
+        console(&root, "sql:primary", "SELECT 40 + 2;").await;
+        let log = text(&root, "console-log");
+        assert!(log.contains("42"), "{log}");
+        assert!(try_testid(&root, "card-primary").is_some());
+    }
+    fresh();
+}
+
 #[wasm_bindgen_test]
 async fn the_autosave_reopens_the_users_lab() {
     fresh();
@@ -1303,7 +1339,7 @@ async fn link_workload_and_host_controls_run_their_commands() {
 }
 
 #[wasm_bindgen_test]
-async fn a_standby_following_its_neighbour_is_linked_under_the_cards() {
+async fn a_standby_following_its_neighbour_is_linked_by_an_arc_over_the_cards() {
     fresh();
     let lines = walscope::script::parse(include_str!("scenarios/failover.walscope")).unwrap();
     let (root, _handle, _lab, _ui) = mount_lab(Lab::replay(0, lines, None));
@@ -1322,14 +1358,32 @@ async fn a_standby_following_its_neighbour_is_linked_under_the_cards() {
         .split(['M', 'L'])
         .filter_map(|p| p.split_whitespace().nth(1)?.parse().ok())
         .collect();
-    let (first, lowest) = (ys[0], ys.iter().cloned().fold(f64::MIN, f64::max));
-    assert!(lowest > first + 20.0, "the curve dips below the cards: {d}");
-    // Both lines of its label fit inside the stage.
+    let (first, highest) = (ys[0], ys.iter().cloned().fold(f64::MAX, f64::min));
+    // Through the band between the rows, which needs no room under the cards.
+    assert!(highest < first - 20.0, "the arc rises over the cards: {d}");
+    // Its label sits above the arc, below the primary's card.
     let label = by_testid(&root, "edge-standby1-standby2-label");
     let y: f64 = label.get_attribute("y").unwrap().parse().unwrap();
-    let view_box = by_testid(&root, "stage").get_attribute("viewBox").unwrap();
-    let height: f64 = view_box.split_whitespace().nth(3).unwrap().parse().unwrap();
-    assert!(y + 17.0 + 6.0 < height, "label at {y}, stage {height} high");
+    assert!(y < highest, "label at {y}, arc's top at {highest}");
+    // The primary's card, placed by its style (this page has no style sheet).
+    let style = root
+        .query_selector(".card-slot")
+        .unwrap()
+        .unwrap()
+        .get_attribute("style")
+        .unwrap();
+    let prop = |name: &str| -> f64 {
+        style
+            .split(';')
+            .find_map(|p| p.strip_prefix(name))
+            .and_then(|v| v.trim_end_matches("px").parse().ok())
+            .unwrap()
+    };
+    let primary_bottom = prop("top:") + prop("height:");
+    assert!(
+        y - 15.0 > primary_bottom,
+        "label at {y}, primary's card ends at {primary_bottom}"
+    );
 }
 
 // ---- lessons ------------------------------------------------------------------------

@@ -7,23 +7,23 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use walscope::examples::EXAMPLES;
+use walscope::share::{self, Scenario};
+use walscope::sim::SimTime;
 use walscope::timeline::Lab;
 use walscope::ui::handle::{LabHandle, Ui};
 use walscope::ui::panes::PANES_KEY;
-use walscope::ui::Workbench;
+use walscope::ui::persist::{self, AUTOSAVE_KEY};
+use walscope::ui::{App, Workbench};
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn window() -> web_sys::Window {
-    web_sys::window().unwrap()
-}
-
-fn document() -> web_sys::Document {
-    window().document().unwrap()
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::settle_layout as settle;
+use support::{all, by_testid, document, drawn_font_px, key, px, try_testid, window};
 
 /// The app's style sheet on the test page, removed again when dropped (the other browser
 /// tests run without it).
@@ -39,9 +39,9 @@ impl Drop for Styled {
     }
 }
 
-/// Mounts a workbench on `lab` with the style sheet, in a root that covers the window
-/// as the page's body does in the app.
-fn mount_styled(lab: Lab) -> (Styled, web_sys::HtmlElement, impl Drop, LabHandle, Ui) {
+/// The app's style sheet in the page and a root that covers the window as the page's
+/// body does in the app, at the projector's 1280x720.
+fn styled_root() -> (Styled, web_sys::HtmlElement) {
     assert_eq!(
         (
             window().inner_width().unwrap().as_f64(),
@@ -63,6 +63,17 @@ fn mount_styled(lab: Lab) -> (Styled, web_sys::HtmlElement, impl Drop, LabHandle
     )
     .unwrap();
     document().body().unwrap().append_child(&root).unwrap();
+    let guard = Styled {
+        style,
+        root: root.clone(),
+    };
+    (guard, root)
+}
+
+/// Mounts a workbench on `lab` with the style sheet, in a root that covers the window
+/// as the page's body does in the app.
+fn mount_styled(lab: Lab) -> (Styled, web_sys::HtmlElement, impl Drop, LabHandle, Ui) {
+    let (guard, root) = styled_root();
     let slot: Rc<Cell<Option<(LabHandle, Ui)>>> = Rc::new(Cell::new(None));
     let s = slot.clone();
     let handle = leptos::mount::mount_to(root.clone(), move || {
@@ -72,79 +83,84 @@ fn mount_styled(lab: Lab) -> (Styled, web_sys::HtmlElement, impl Drop, LabHandle
         view! { <Workbench lab=lab ui=ui /> }
     });
     let (lab, ui) = slot.take().unwrap();
-    let guard = Styled {
-        style,
-        root: root.clone(),
-    };
     (guard, root, handle, lab, ui)
 }
 
-fn by_testid(root: &web_sys::HtmlElement, id: &str) -> web_sys::HtmlElement {
-    root.query_selector(&format!("[data-testid='{id}']"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element with data-testid={id}"))
-        .unchecked_into()
-}
-
-fn all(root: &web_sys::HtmlElement, selector: &str) -> Vec<web_sys::Element> {
-    let list = root.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .map(|n| n.unchecked_into())
-        .collect()
-}
-
-/// Waits for Leptos, the resize observers and two frames of layout.
-async fn settle() {
-    for _ in 0..3 {
-        leptos::task::tick().await;
-        let p = js_sys::Promise::new(&mut |done, _| {
-            window().request_animation_frame(&done).unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+/// Mounts the whole app with the style sheet on the link `fragment` (a lesson step).
+fn mount_styled_link(fragment: &str) -> (Styled, web_sys::HtmlElement, impl Drop) {
+    persist::set_url_fragment(Some(fragment), false);
+    if let Some(s) = window().local_storage().unwrap() {
+        s.remove_item(AUTOSAVE_KEY).unwrap();
     }
+    let (guard, root) = styled_root();
+    let handle = leptos::mount::mount_to(root.clone(), App);
+    (guard, root, handle)
 }
 
-fn key(target: &web_sys::EventTarget, key: &str) {
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key(key);
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    target
-        .dispatch_event(
-            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
-        )
-        .unwrap();
+/// A link fragment that opens a lesson step in its canonical state.
+fn lesson_link(id: &str, step: u16) -> String {
+    share::encode(&Scenario {
+        seed: 0,
+        lines: Vec::new(),
+        time: SimTime::ZERO,
+        lesson: Some(share::LessonRef {
+            id: id.to_string(),
+            step,
+        }),
+        view: Default::default(),
+    })
 }
 
-fn px(v: &str) -> f64 {
-    v.trim_end_matches("px").parse().unwrap_or(0.0)
-}
-
-/// The size in screen pixels that `el`'s text is drawn at: its font size, times the
-/// scale of the drawing it sits in (an SVG's viewBox, a CSS transform).
-fn drawn_font_px(el: &web_sys::Element) -> f64 {
-    let font = px(&window()
-        .get_computed_style(el)
-        .unwrap()
-        .unwrap()
-        .get_property_value("font-size")
-        .unwrap());
-    let scale = if let Some(g) = el.dyn_ref::<web_sys::SvgGraphicsElement>() {
-        g.get_screen_ctm().map_or(1.0, |m| m.a() as f64)
-    } else {
-        let h: &web_sys::HtmlElement = el.unchecked_ref();
-        let w = h.offset_width() as f64;
-        if w > 0.0 {
-            el.get_bounding_client_rect().width() / w
-        } else {
-            1.0
+/// Every text on the stage (cards, links, packets, legend) is drawn at 14 px or more,
+/// and no card cuts off what it shows (its content fits its box, its badges their
+/// card); returns how many texts were measured.
+fn stage_text_is_readable(root: &web_sys::HtmlElement) -> usize {
+    let mut checked = 0;
+    for el in all(root, ".stage-area .card *, .stage-area svg text") {
+        let own_text = (0..el.child_nodes().length())
+            .filter_map(|i| el.child_nodes().item(i))
+            .any(|n| n.node_type() == 3 && !n.text_content().unwrap_or_default().trim().is_empty());
+        if !own_text || el.get_bounding_client_rect().width() == 0.0 {
+            continue;
         }
-    };
-    font * scale
+        let size = drawn_font_px(&el);
+        // (13.95: the scale is read from whole-pixel widths.)
+        assert!(
+            size >= 13.95,
+            "'{}' ({}) is drawn at {size:.1} px",
+            el.text_content().unwrap_or_default(),
+            el.get_attribute("class").unwrap_or_default()
+        );
+        checked += 1;
+    }
+    for card in all(root, ".stage-area .card") {
+        let id = card.get_attribute("data-testid").unwrap_or_default();
+        assert!(
+            card.scroll_height() <= card.client_height() + 1,
+            "{id} cuts off its content: {} of {} px",
+            card.scroll_height(),
+            card.client_height()
+        );
+        let c = card.get_bounding_client_rect();
+        for chip in all(&card.clone().unchecked_into(), ".badge") {
+            let r = chip.get_bounding_client_rect();
+            if r.width() == 0.0 {
+                continue;
+            }
+            let t = chip.text_content().unwrap_or_default();
+            assert!(
+                chip.scroll_width() <= chip.client_width(),
+                "{id}: '{t}' is clipped"
+            );
+            assert!(
+                r.right() <= c.right() + 0.5 && r.bottom() <= c.bottom() + 0.5,
+                "{id}: '{t}' runs out of its card"
+            );
+        }
+    }
+    checked
 }
 
-/// The three-standby example, with a slow link so WAL is in flight and labelled.
 fn four_hosts() -> Lab {
     let mut lines = walscope::script::parse(EXAMPLES[0].1).unwrap();
     lines.extend(
@@ -318,4 +334,63 @@ async fn wal_positions_show_every_host_without_scrolling_or_overlap() {
     // The chart below keeps room to be read.
     let chart = by_testid(&root, "lag-chart").get_bounding_client_rect();
     assert!(chart.height() >= 100.0, "chart {} px high", chart.height());
+}
+
+#[wasm_bindgen_test]
+async fn stage_text_stays_14px_with_three_hosts_and_split_brain_in_a_lesson_step() {
+    // Failover, step 12: the old primary started again beside the promoted standby1,
+    // standby2 streaming from standby1; the lesson's text beside the stage.
+    let (_styled, root, _handle) = mount_styled_link(&lesson_link("failover", 12));
+    settle().await;
+    assert!(
+        try_testid(&root, "step-title").is_some(),
+        "a lesson step is open"
+    );
+    assert!(
+        try_testid(&root, "split-brain").is_some(),
+        "the banner shows"
+    );
+    assert!(try_testid(&root, "paused-badge").is_some());
+    assert_eq!(all(&root, ".card-slot").len(), 3);
+    let checked = stage_text_is_readable(&root);
+    assert!(checked >= 12, "{checked} texts measured");
+    persist::set_url_fragment(None, false);
+}
+
+#[wasm_bindgen_test]
+async fn four_hosts_in_split_brain_keep_their_text_and_chips_whole() {
+    // The three-standby example after a failover: the old primary, started again,
+    // still runs its workload and waits for its lost synchronous standby.
+    let mut lines = walscope::script::parse(EXAMPLES[0].1).unwrap();
+    lines.extend(
+        walscope::script::parse(
+            "lab$ workload primary 100\nlab$ wait 2s\nlab$ crash primary\nstandby1$ pg_ctl promote\nlab$ wait 1s\nprimary$ pg_ctl start\nlab$ wait 1s\nprimary=# INSERT INTO test VALUES (9);\n",
+        )
+        .unwrap(),
+    );
+    let (_styled, root, _handle, _lab, _ui) = mount_styled(Lab::replay(0, lines, None));
+    settle().await;
+    assert!(try_testid(&root, "split-brain").is_some());
+    let chips: Vec<String> = all(&root, ".stage-area .badge")
+        .iter()
+        .map(|c| c.text_content().unwrap_or_default())
+        .collect();
+    assert!(chips.iter().any(|c| c == "100 tps"), "{chips:?}");
+    assert!(chips.iter().any(|c| c == "split brain · tl 1"), "{chips:?}");
+    let checked = stage_text_is_readable(&root);
+    assert!(checked >= 14, "{checked} texts measured");
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_step_shows_eight_lines_of_console_beside_its_text() {
+    // Failover, step 12 prints a table wider than the console.
+    let (_styled, root, _handle) = mount_styled_link(&lesson_link("failover", 12));
+    settle().await;
+    let lines = console_lines(&root);
+    assert!(lines >= 8.0, "{lines} lines of console output at 1280x720");
+    // The lesson's text is all there, beside it.
+    let text = by_testid(&root, "step-text");
+    assert!(text.client_height() > 200);
+    assert!(text.scroll_height() <= text.client_height());
+    persist::set_url_fragment(None, false);
 }

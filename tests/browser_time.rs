@@ -278,15 +278,104 @@ async fn up_on_a_recalled_multi_line_statement_goes_to_the_command_before() {
 }
 
 #[wasm_bindgen_test]
-async fn reset_says_back_restores_the_lab() {
+async fn reset_asks_before_throwing_the_lab_away() {
     fresh();
-    let (root, _handle, _lab, _ui) = mount_lab(Lab::new(0));
+    let (root, _handle, lab, _ui) = mount_lab(Lab::new(0));
     console(&root, "sql:primary", "CREATE TABLE t (id int);").await;
     sleep(20).await;
+    let before = lab.with_untracked(|l| l.script());
+    // Reset asks in the page, and Keep it keeps everything.
     by_testid(&root, "reset").click();
     settle().await;
+    let ask = text(&root, "reset-confirm");
+    assert!(ask.contains("throws away"), "{ask}");
+    assert!(ask.contains("1 command(s)"), "{ask}");
+    by_testid(&root, "reset-confirm-no").click();
+    settle().await;
+    assert!(try_testid(&root, "reset-confirm").is_none());
+    assert_eq!(lab.with_untracked(|l| l.script()), before);
+    // Escape keeps it too.
+    by_testid(&root, "reset").click();
+    settle().await;
+    key(&by_testid(&root, "reset-confirm-no"), "Escape");
+    settle().await;
+    assert!(try_testid(&root, "reset-confirm").is_none());
+    assert_eq!(lab.with_untracked(|l| l.script()), before);
+    // Confirmed, it resets and says Back restores.
+    by_testid(&root, "reset").click();
+    settle().await;
+    by_testid(&root, "reset-confirm-yes").click();
+    settle().await;
+    assert!(lab.with_untracked(|l| l.transcript().is_empty()));
     assert!(text(&root, "banner-text").contains("Back"));
+    // A fresh lab has nothing to lose: Reset does not ask.
+    by_testid(&root, "reset").click();
+    settle().await;
+    assert!(try_testid(&root, "reset-confirm").is_none());
     fresh();
+}
+
+#[wasm_bindgen_test]
+async fn step_marks_what_changed_on_the_stage_and_in_the_log() {
+    fresh();
+    let (root, _handle, _lab, _ui) = mount_lab(Lab::new(0));
+    load_example(&root, 1).await;
+    console(&root, "sql:primary", "INSERT INTO test VALUES (2);").await;
+    assert!(root.query_selector(".card-slot.stepped").unwrap().is_none());
+    // Step until the WAL reaches standby1: its card is marked, and the note names it.
+    let mut reached = false;
+    for _ in 0..30 {
+        by_testid(&root, "step").click();
+        settle().await;
+        let note = text(&root, "step-note");
+        let marked: Vec<String> = {
+            let list = root.query_selector_all(".card-slot.stepped .card").unwrap();
+            (0..list.length())
+                .filter_map(|i| list.item(i))
+                .map(|n| {
+                    n.unchecked_into::<web_sys::Element>()
+                        .get_attribute("data-testid")
+                        .unwrap_or_default()
+                })
+                .collect()
+        };
+        if note.contains("from primary reaches standby1") {
+            assert!(
+                marked.contains(&"card-standby1".to_string()),
+                "{note}: {marked:?}"
+            );
+            assert!(
+                note.contains("Marked: ") && note.contains("standby1"),
+                "{note}"
+            );
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "the WAL reached standby1");
+    // A step that logs marks its lines in the Log.
+    let mut logged = false;
+    for _ in 0..200 {
+        by_testid(&root, "step").click();
+        settle().await;
+        if text(&root, "step-note").contains("Log: ") {
+            logged = true;
+            break;
+        }
+    }
+    if logged {
+        by_testid(&root, "tab-log").click();
+        settle().await;
+        assert!(root.query_selector(".event.stepped").unwrap().is_some());
+        by_testid(&root, "tab-console").click();
+        settle().await;
+    }
+    // Playing clears the marks with the note.
+    by_testid(&root, "play").click();
+    settle().await;
+    assert!(root.query_selector(".card-slot.stepped").unwrap().is_none());
+    by_testid(&root, "play").click();
+    settle().await;
 }
 
 /// A small seeded generator, so a failing drive can be replayed.

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn EventLog() -> impl IntoView {
     let lab = expect_context::<super::handle::LabHandle>();
+    let ui = expect_context::<super::handle::Ui>();
     // One key per entry: its index, time and size (a new lab gives new keys).
     let keys = Memo::new(move |_| {
         lab.with(|l| {
@@ -37,7 +38,10 @@ pub fn EventLog() -> impl IntoView {
                     let c = &l.runner().cluster;
                     c.events().get(k.0).map(|e| {
                         view! {
-                            <div class=format!("event kind-{:?}", e.kind).to_lowercase()>
+                            <div
+                                class=format!("event kind-{:?}", e.kind).to_lowercase()
+                                class:stepped=move || ui.step_marked().is_some_and(|m| k.0 >= m.log_from)
+                            >
                                 <span class="event-time">{e.at.to_string()}</span>
                                 <span class="event-host">{c.host(e.host).name.clone()}</span>
                                 <span class="event-text">{e.text.clone()}</span>

@@ -112,6 +112,28 @@ pub struct Ui {
     pub lesson: RwSignal<Option<LessonRef>>,
     /// What the last Step ran, in words; cleared when the clock plays.
     pub stepped: RwSignal<Option<String>>,
+    /// What the last Step changed, marked on the stage and in the Log while its note
+    /// shows.
+    pub step_marks: RwSignal<StepMarks>,
+}
+
+/// What the last Step changed: the hosts whose card changed or that logged a line, and
+/// the first Log entry it wrote.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepMarks {
+    pub hosts: Vec<usize>,
+    pub log_from: usize,
+}
+
+impl Ui {
+    /// Whether the last Step's marks show (its note shows: the clock is paused).
+    pub fn step_marked(&self) -> Option<StepMarks> {
+        self.stepped
+            .with(Option::is_some)
+            .then(|| !self.playing.get())
+            .filter(|shown| *shown)
+            .map(|_| self.step_marks.get())
+    }
 }
 
 impl Ui {
@@ -131,6 +153,7 @@ impl Ui {
             reduced_motion,
             lesson: RwSignal::new(lesson),
             stepped: RwSignal::new(None),
+            step_marks: RwSignal::new(StepMarks::default()),
         }
     }
 
@@ -206,9 +229,43 @@ pub fn frame(lab: LabHandle, ui: Ui, wall_ms: f64) {
 /// Single step: to the next event (or recorded command). What it ran is shown under
 /// the time controls ([`Ui::stepped`]).
 pub fn step(lab: LabHandle, ui: Ui) {
+    let (before, log_from) = lab.with_untracked(|l| {
+        let c = &l.runner().cluster;
+        (c.nodes(), c.events().len())
+    });
     let stepped = lab.update(|l| l.step());
+    // What changed: a card whose state or positions moved, a host that logged a line.
+    let hosts = lab.with_untracked(|l| {
+        let c = &l.runner().cluster;
+        let after = c.nodes();
+        let mut hosts: Vec<usize> = after
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| before.get(*i) != Some(*n))
+            .map(|(i, _)| i)
+            .chain(
+                c.events()
+                    .get(log_from..)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|e| e.host.0),
+            )
+            .collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        hosts
+    });
+    let names: Vec<String> = lab.with_untracked(|l| {
+        let c = &l.runner().cluster;
+        hosts
+            .iter()
+            .map(|h| c.host(crate::sim::HostId(*h)).name.clone())
+            .collect()
+    });
+    ui.step_marks.set(StepMarks { hosts, log_from });
     ui.stepped.set(Some(match stepped {
-        Some(s) => step_note(&s),
+        Some(s) if names.is_empty() => step_note(&s),
+        Some(s) => format!("{} Marked: {}.", step_note(&s), names.join(", ")),
         None => "Step: nothing is left to happen.".to_string(),
     }));
 }

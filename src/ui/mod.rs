@@ -146,8 +146,10 @@ pub fn Workbench(
                     <clock::StepNote />
                     <main class="main">
                         <div class="stage-area">
-                            <clock::PausedBadge />
-                            <split_brain::SplitBrainBanner />
+                            <div class="stage-notes">
+                                <clock::PausedBadge />
+                                <split_brain::SplitBrainBanner />
+                            </div>
                             <Stage />
                         </div>
                         <aside class="side">

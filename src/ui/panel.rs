@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::config::ConfigPanel;
-use super::console::Console;
+use super::console::{Console, WideHint, WideOutput};
 use super::event_log::EventLog;
 use super::panes::Panes;
 
@@ -33,6 +33,7 @@ impl Tab {
 pub fn BottomPanel() -> impl IntoView {
     let (tab, set_tab) = signal(Tab::Console);
     let panes = expect_context::<Panes>();
+    provide_context(WideOutput::default());
     view! {
         <section class="panel" aria-label="Console, configuration and log" style=move || panes.panel_style()>
             <div class="tabs" role="tablist">
@@ -51,6 +52,9 @@ pub fn BottomPanel() -> impl IntoView {
                         }
                     })
                     .collect_view()}
+                <Show when=move || tab.get() == Tab::Console>
+                    <WideHint />
+                </Show>
                 <button
                     class="panel-max"
                     data-testid="panel-max"

@@ -23,7 +23,7 @@ pub fn Toolbar() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let now = Memo::new(move |_| lab.with(|l| l.now()));
     let horizon = Memo::new(move |_| lab.with(|l| l.horizon()));
-    let reset = move |_| {
+    let reset_now = move || {
         ui.playing.set(false);
         let seed = lab.with_untracked(Lab::seed);
         let had = !window()
@@ -34,11 +34,31 @@ pub fn Toolbar() -> impl IntoView {
             .is_empty();
         lab.replace(Lab::new(seed));
         // A new history entry: Back returns to the scenario that was on screen, and
-        // the banner says so (a reset is one click, so it must be undoable).
+        // the banner says so.
         persist::set_url_fragment(None, true);
         if had {
             ui.banner.set(Some(RESET_NOTE.to_string()));
         }
+    };
+    // Reset throws work away: it asks first, in the page, when there is any.
+    let confirm = RwSignal::new(false);
+    let reset = move |_| {
+        let work = lab.with_untracked(|l| !l.transcript().is_empty() || l.horizon().0 > 0);
+        if work {
+            ui.playing.set(false);
+            confirm.set(true);
+        } else {
+            reset_now();
+        }
+    };
+    let work_note = move || {
+        lab.with(|l| {
+            format!(
+                "This throws away the lab on screen: {} command(s), {} of virtual time. The browser's Back button brings it back.",
+                l.transcript().len(),
+                l.horizon()
+            )
+        })
     };
     view! {
         <div class="toolbar" role="toolbar" aria-label="Time controls">
@@ -71,7 +91,39 @@ pub fn Toolbar() -> impl IntoView {
                         .collect_view()}
                 </select>
             </label>
-            <button data-testid="reset" aria-label="Reset: start again with a fresh lab" on:click=reset>"⟲ Reset"</button>
+            <span class="reset-wrap">
+                <button data-testid="reset" aria-label="Reset: start again with a fresh lab" aria-expanded=move || confirm.get().to_string() on:click=reset>"⟲ Reset"</button>
+                <Show when=move || confirm.get()>
+                    <div
+                        class="reset-confirm"
+                        role="alertdialog"
+                        aria-labelledby="reset-confirm-title"
+                        data-testid="reset-confirm"
+                        on:keydown=move |ev: web_sys::KeyboardEvent| {
+                            if ev.key() == "Escape" {
+                                ev.stop_propagation();
+                                confirm.set(false);
+                            }
+                        }
+                    >
+                        <p id="reset-confirm-title"><strong>"Start again with a fresh lab?"</strong></p>
+                        <p>{work_note}</p>
+                        <div class="reset-buttons">
+                            <button
+                                class="danger"
+                                data-testid="reset-confirm-yes"
+                                on:click=move |_| {
+                                    confirm.set(false);
+                                    reset_now();
+                                }
+                            >
+                                "Reset the lab"
+                            </button>
+                            <button data-testid="reset-confirm-no" autofocus on:click=move |_| confirm.set(false)>"Keep it"</button>
+                        </div>
+                    </div>
+                </Show>
+            </span>
             <span class=move || if ui.playing.get() { "status" } else { "status paused" } data-testid="status">
                 {move || if ui.playing.get() { format!("running at {}", speed_text(ui.speed.get())) } else { "paused".to_string() }}
             </span>

@@ -103,7 +103,7 @@ pub fn ConsoleInput(
         <textarea
             id="console-input"
             data-testid="console-input"
-            rows="2"
+            rows=move || input.with(|t| (t.matches('\n').count() + 1).clamp(1, 8))
             spellcheck="false"
             autocomplete="off"
             aria-label="Command"

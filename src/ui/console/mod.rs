@@ -16,6 +16,7 @@ use super::handle::{host_names, LabHandle};
 pub use history::{History, Recalled};
 use input::ConsoleInput;
 use output::ConsoleLog;
+pub use output::{WideHint, WideOutput};
 use target::TargetSelect;
 
 /// Turns console input into script lines. Input that starts with a prompt

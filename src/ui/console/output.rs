@@ -5,6 +5,44 @@ use leptos::prelude::*;
 
 use crate::ui::handle::LabHandle;
 
+/// Whether the console's output is wider than the console, and whether it wraps.
+#[derive(Clone, Copy)]
+pub struct WideOutput {
+    pub wide: RwSignal<bool>,
+    pub wrap: RwSignal<bool>,
+}
+
+impl Default for WideOutput {
+    fn default() -> Self {
+        WideOutput {
+            wide: RwSignal::new(false),
+            wrap: RwSignal::new(false),
+        }
+    }
+}
+
+/// What to do about output wider than the console, in one line of the panel's tab row
+/// (so it takes no line of output away).
+#[component]
+pub fn WideHint() -> impl IntoView {
+    let WideOutput { wide, wrap } = expect_context::<WideOutput>();
+    view! {
+        <Show when=move || wide.get() || wrap.get()>
+            <p class="console-wide" data-testid="console-wide" title="Output wider than the console: scroll sideways, maximize the panel (M), wrap the lines, or type \\x for psql's expanded output.">
+                <span>"Wide output: scroll, "<code>"\\x"</code>", or"</span>
+                <button
+                    class="small"
+                    aria-pressed=move || wrap.get().to_string()
+                    data-testid="console-wrap"
+                    on:click=move |_| wrap.update(|w| *w = !*w)
+                >
+                    {move || if wrap.get() { "Don't wrap" } else { "Wrap lines" }}
+                </button>
+            </p>
+        </Show>
+    }
+}
+
 /// The transcript of everything run so far, and a note on commands hidden by going
 /// back in time.
 #[component]
@@ -22,9 +60,9 @@ pub fn ConsoleLog() -> impl IntoView {
         })
     });
     let future = Memo::new(move |_| lab.with(|l| l.future_commands()));
-    // Output wider than the console (a wide pg_stat_replication): say how to read it.
-    let wide = RwSignal::new(false);
-    let wrap = RwSignal::new(false);
+    // Output wider than the console (a wide pg_stat_replication): the panel's tab row
+    // says how to read it.
+    let WideOutput { wide, wrap } = use_context::<WideOutput>().unwrap_or_default();
     // Keep the newest output in view.
     Effect::new(move |_| {
         keys.track();
@@ -37,19 +75,6 @@ pub fn ConsoleLog() -> impl IntoView {
         }
     });
     view! {
-        <Show when=move || wide.get() || wrap.get()>
-            <p class="console-wide" data-testid="console-wide">
-                <span>"Output wider than the console: scroll sideways, maximize the panel (M), or type "<code>"\\x"</code>" for psql's expanded output."</span>
-                <button
-                    class="small"
-                    aria-pressed=move || wrap.get().to_string()
-                    data-testid="console-wrap"
-                    on:click=move |_| wrap.update(|w| *w = !*w)
-                >
-                    {move || if wrap.get() { "Don't wrap" } else { "Wrap lines" }}
-                </button>
-            </p>
-        </Show>
         <div class="console-log" class:wrap=move || wrap.get() node_ref=log data-testid="console-log" role="log" aria-label="Console output" tabindex="0">
             <p class="muted console-hint">
                 "Pick a target, type SQL (ends with ;), a shell command or a lab command. Enter runs, Shift+Enter adds a line, ↑/↓ recall."

@@ -6,8 +6,10 @@ mod faults;
 mod link;
 mod workload;
 
-use crate::sim::{NodeView, ServerState};
+use crate::sim::{NodeView, ServerState, Writable};
 use leptos::prelude::*;
+
+use crate::ui::stage::CardText;
 
 use crate::ui::handle::LabHandle;
 
@@ -28,8 +30,51 @@ pub fn state_text(n: &NodeView) -> &'static str {
         (ServerState::Empty, _) => "no data directory",
         (ServerState::Stopped, _) => "stopped",
         (ServerState::Crashed, _) => "crashed",
-        (ServerState::Running, true) => "running · in recovery",
-        (ServerState::Running, false) => "running",
+        (ServerState::Running, _) => "running",
+    }
+}
+
+/// What a running standby's state line adds, which a compact card leaves out (its
+/// role already says it).
+const IN_RECOVERY: &str = " · in recovery";
+
+fn in_recovery(n: &NodeView) -> bool {
+    n.in_recovery && n.state == ServerState::Running
+}
+
+/// The card's position line: timeline and the LSN that matters for its role.
+pub fn pos_text(n: &NodeView) -> Option<String> {
+    let tli = n.timeline?;
+    Some(if n.in_recovery {
+        format!("timeline {tli} · replay {}", n.replay?)
+    } else {
+        format!("timeline {tli} · insert {}", n.insert?)
+    })
+}
+
+/// The texts of the card's badges, in the order shown: split brain, commits waiting
+/// for a synchronous standby, a setting waiting for a restart, the workload.
+fn badge_texts(n: &NodeView, split: Option<&Writable>) -> [Option<String>; 4] {
+    [
+        split.map(|w| format!("split brain · tl {}", w.timeline)),
+        (n.waiting_commits > 0).then(|| format!("waiting for SyncRep ({})", n.waiting_commits)),
+        n.pending_restart.then(|| "pending restart".to_string()),
+        n.workload_tps
+            .filter(|t| *t > 0)
+            .map(|tps| format!("{tps} tps")),
+    ]
+}
+
+/// What the card says, for the stage's layout to give it the height it needs.
+pub fn card_text(n: &NodeView, split: Option<&Writable>) -> CardText {
+    CardText {
+        state_chars: role(n).len() + 3 + state_text(n).chars().count(),
+        pos_chars: pos_text(n).map_or(0, |p| p.chars().count()),
+        badges: badge_texts(n, split)
+            .iter()
+            .flatten()
+            .map(|b| b.chars().count())
+            .collect(),
     }
 }
 
@@ -94,19 +139,10 @@ pub fn NodeCard(
                 <strong>{move || node.with(|n| n.as_ref().map(role))}</strong>
                 " · "
                 {move || node.with(|n| n.as_ref().map(state_text))}
+                <span class="state-extra">{move || node.with(|n| n.as_ref().filter(|n| in_recovery(n)).map(|_| IN_RECOVERY))}</span>
             </div>
             <div class="card-pos" data-testid=testid("pos", &name)>
-                {move || {
-                    node.with(|n| {
-                        let n = n.as_ref()?;
-                        let tli = n.timeline?;
-                        Some(if n.in_recovery {
-                            format!("timeline {tli} · replay {}", n.replay?)
-                        } else {
-                            format!("timeline {tli} · insert {}", n.insert?)
-                        })
-                    })
-                }}
+                {move || node.with(|n| n.as_ref().and_then(pos_text))}
             </div>
             <div class="badges">
                 {move || {

@@ -6,15 +6,14 @@ use crate::ui::format;
 use leptos::prelude::*;
 
 use super::scene::{Edge, Scene};
-use super::{Layout, DIP};
+use super::{Layout, RISE};
 
 /// Where the segment from card `a` toward card `b` leaves `a`'s border.
 fn border_point(l: &Layout, a: usize, b: usize) -> (f64, f64) {
-    let c = |i: usize| (l.pos[i].0 + l.card_w / 2.0, l.pos[i].1 + l.card_h / 2.0);
-    let ((ax, ay), (bx, by)) = (c(a), c(b));
+    let ((ax, ay), (bx, by)) = (l.centre(a), l.centre(b));
     let (dx, dy) = (bx - ax, by - ay);
     let t = [
-        (l.card_w / 2.0 + 4.0) / dx.abs(),
+        (l.w(a) / 2.0 + 4.0) / dx.abs(),
         (l.card_h / 2.0 + 4.0) / dy.abs(),
     ]
     .into_iter()
@@ -34,9 +33,10 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
         }
         let ((x1, y1), (x2, y2)) = endpoints(g, &s.edges, e);
         // Two cards side by side (a standby streaming from another one of its row) are
-        // joined by a curve under them; other links are straight.
+        // joined by an arc over them, through the band above their row; other links are
+        // straight.
         let curved = g.same_row(e.from, e.to);
-        let (cx, cy) = ((x1 + x2) / 2.0, y1.max(y2) + 2.0 * DIP);
+        let (cx, cy) = ((x1 + x2) / 2.0, y1.min(y2) - 2.0 * RISE);
         let at = |f: f64| {
             if curved {
                 let (u, v, w) = ((1.0 - f) * (1.0 - f), 2.0 * (1.0 - f) * f, f * f);
@@ -67,10 +67,11 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
         if e.partitioned {
             let (mx, my) = at(0.5);
             // Below the cut, on the side the link leans to; held WAL is labelled above it.
-            let (lx, anchor) = if curved {
-                (mx, "middle")
+            let (lx, ly, anchor) = if curved {
+                (mx, my - 14.0, "middle")
             } else {
-                side(mx, x2 - x1)
+                let (lx, anchor) = side(mx, x2 - x1);
+                (lx, my + 24.0, anchor)
             };
             out.push(
                 view! {
@@ -78,17 +79,18 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
                         <path d=stretch(0.0, 0.42) class=kind />
                         <path d=stretch(0.58, 1.0) class=kind />
                         <path class="cut" d=format!("M{} {} l16 16 M{} {} l-16 16", mx - 8.0, my - 8.0, mx + 8.0, my - 8.0) />
-                        <text class="edge-label cut-label" x=lx y=my + 24.0 text-anchor=anchor>"partitioned"</text>
+                        <text class="edge-label cut-label" x=lx y=ly text-anchor=anchor>"partitioned"</text>
                     </g>
                 }
                 .into_any(),
             );
         } else {
             // Next to where the link reaches the standby: links are furthest apart there;
-            // under a curve's lowest point.
+            // above an arc's highest point.
             let (lx, my, anchor) = if curved {
                 let (mx, my) = at(0.5);
-                (mx, my + 22.0, "middle")
+                let lines = if e.label.contains('\n') { 17.0 } else { 0.0 };
+                (mx, my - 6.0 - lines, "middle")
             } else {
                 let (mx, my) = at(0.8);
                 let (lx, anchor) = side(mx, x2 - x1);
@@ -262,7 +264,7 @@ fn keep_inside(
 /// the standby, so the links fanning out of one primary stay apart.
 fn endpoints(g: &Layout, edges: &[Edge], e: &Edge) -> ((f64, f64), (f64, f64)) {
     let (a, b) = (g.pos[e.from], g.pos[e.to]);
-    let (card_w, card_h) = (g.card_w, g.card_h);
+    let card_h = g.card_h;
     if b.1 > a.1 + card_h {
         let mut below: Vec<usize> = edges
             .iter()
@@ -272,13 +274,13 @@ fn endpoints(g: &Layout, edges: &[Edge], e: &Edge) -> ((f64, f64), (f64, f64)) {
         below.sort_by(|x, y| g.pos[*x].0.total_cmp(&g.pos[*y].0));
         below.dedup();
         let rank = below.iter().position(|t| *t == e.to).unwrap_or(0) as f64;
-        let x1 = a.0 + card_w * (rank + 1.0) / (below.len() as f64 + 1.0);
-        return ((x1, a.1 + card_h + 2.0), (b.0 + card_w / 2.0, b.1 - 2.0));
+        let x1 = a.0 + g.w(e.from) * (rank + 1.0) / (below.len() as f64 + 1.0);
+        return ((x1, a.1 + card_h + 2.0), (b.0 + g.w(e.to) / 2.0, b.1 - 2.0));
     }
     if g.same_row(e.from, e.to) {
-        // Side by side: from the bottom of one to the bottom of the other.
-        let bottom = |p: (f64, f64)| (p.0 + card_w / 2.0, p.1 + card_h + 2.0);
-        return (bottom(a), bottom(b));
+        // Side by side: from the top of one to the top of the other.
+        let top = |p: (f64, f64)| (p.0 + g.card_w / 2.0, p.1 - 2.0);
+        return (top(a), top(b));
     }
     (border_point(g, e.from, e.to), border_point(g, e.to, e.from))
 }

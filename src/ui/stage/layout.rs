@@ -1,36 +1,137 @@
 //! Where the cards go. The stage is laid out for the room it has (its measured size in
 //! CSS pixels), so card text keeps the size the style sheet gives it: cards get narrower
-//! and shorter before anything is scaled down, and only a lab too big for the room at
-//! the smallest card is drawn smaller.
+//! and shorter before anything is scaled down, a short card shows fewer details (its
+//! controls on hover or focus, then only name, state, position and badges), and only a
+//! lab too big for the room even then is drawn smaller.
+//!
+//! How tall a card must be depends on what it says at its width (a position or a badge
+//! row that wraps), so the layout is given each card's texts ([`CardText`]) and estimates
+//! their lines from the style sheet's sizes.
 
 /// A card's natural size, with every control row showing.
 pub const CARD_W: f64 = 290.0;
 pub const CARD_H: f64 = 184.0;
-/// The smallest card that still shows name, state, position and badges at full size.
+/// The narrowest card that still shows its texts at full size.
 const MIN_W: f64 = 168.0;
-const MIN_H: f64 = 128.0;
-/// A card narrower than its natural width wraps its control rows and needs this height.
-const WRAPPED_H: f64 = 232.0;
 /// At least this wide, a card's control rows fit on one line each.
 const ROOMY_W: f64 = 285.0;
-
-/// The height a card `w` wide needs to show every row.
-fn needed_h(w: f64) -> f64 {
-    if w >= ROOMY_W {
-        CARD_H
-    } else {
-        WRAPPED_H
-    }
-}
+/// The control rows (fault buttons, link, workload) on one line each, or wrapped.
+const CONTROLS_H: f64 = 76.0;
+const CONTROLS_WRAPPED_H: f64 = 104.0;
 const GAP_X: f64 = 16.0;
-/// Room between two rows of cards, for the links and their two-line labels.
+/// Room between two rows of cards, for the links and their two-line labels (a link
+/// between two cards of one row arcs up into it).
 const BAND: f64 = 96.0;
 const BAND_MIN: f64 = 72.0;
-/// How far below the cards a link between two cards of the same row dips.
-pub const DIP: f64 = 44.0;
-const MARGIN: f64 = 12.0;
+/// How far above the cards a link between two cards of the same row rises.
+pub const RISE: f64 = 34.0;
+const MARGIN: f64 = 10.0;
 /// Standbys per row.
 const PER_ROW: usize = 4;
+/// Room the legend keeps in the top-left corner, beside the first card.
+const LEGEND_W: f64 = 100.0;
+
+// The card's box and rows as assets/style.css draws them (px).
+/// Border (3 px for a primary) and padding, top and bottom; left and right.
+const CARD_FRAME_H: f64 = 20.0;
+const CARD_FRAME_W: f64 = 26.0;
+/// Gap between the card's rows.
+const ROW_GAP: f64 = 3.0;
+/// Name row (19 px, 17 px compact), state line (15 px), position line (14 px mono),
+/// badge row (14 px in a 22 px chip).
+const NAME_H: f64 = 26.0;
+const STATE_LINE: f64 = 20.5;
+const POS_LINE: f64 = 19.0;
+const BADGE_ROW: f64 = 22.0;
+/// Estimated advance of one character: the state line (15 px sans, partly bold), the
+/// position (14 px mono), a badge (14 px sans) and a badge's padding and gap.
+const STATE_CH: f64 = 8.0;
+const POS_CH: f64 = 8.5;
+const BADGE_CH: f64 = 7.2;
+const BADGE_PAD: f64 = 20.0;
+/// The first card may be this wide: a primary carries the most badges.
+const TOP_MAX_W: f64 = 400.0;
+
+/// What a card says, for the height it needs: its state line (as a compact card
+/// shows it) and position line, in characters, and each badge's text length.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CardText {
+    pub state_chars: usize,
+    pub pos_chars: usize,
+    pub badges: Vec<usize>,
+}
+
+/// Lines of `chars` characters of `ch` px each in `inner` px, wrapped at words
+/// (a line is never split into more than needed for its longest word).
+fn lines(chars: usize, ch: f64, inner: f64) -> f64 {
+    if chars == 0 {
+        return 1.0;
+    }
+    ((chars as f64 * ch) / inner.max(1.0))
+        .ceil()
+        .clamp(1.0, 3.0)
+}
+
+/// Rows the badges take in `inner` px, wrapped as a flex row wraps them.
+fn badge_rows(badges: &[usize], inner: f64) -> f64 {
+    let mut rows = 1.0;
+    let mut used = 0.0;
+    for b in badges {
+        let w = *b as f64 * BADGE_CH + BADGE_PAD;
+        if used > 0.0 && used + w > inner {
+            rows += 1.0;
+            used = 0.0;
+        }
+        used += w;
+    }
+    rows
+}
+
+impl CardText {
+    /// The height a compact card `w` wide needs: name, state, position, badges.
+    fn compact_h(&self, w: f64) -> f64 {
+        let inner = w - CARD_FRAME_W;
+        let rows = badge_rows(&self.badges, inner);
+        CARD_FRAME_H
+            + NAME_H
+            + lines(self.state_chars, STATE_CH, inner) * STATE_LINE
+            + lines(self.pos_chars, POS_CH, inner) * POS_LINE
+            + rows * BADGE_ROW
+            + (rows - 1.0) * 2.0
+            + 3.0 * ROW_GAP
+    }
+
+    /// The height a card `w` wide needs to show every row, its controls too.
+    fn full_h(&self, w: f64) -> f64 {
+        let controls = if w >= ROOMY_W {
+            CONTROLS_H
+        } else {
+            CONTROLS_WRAPPED_H
+        };
+        (self.compact_h(w) + controls).max(CARD_H)
+    }
+
+    /// The height it needs with the fewest details: name, state and position.
+    fn least_h(&self, w: f64) -> f64 {
+        let inner = w - CARD_FRAME_W;
+        CARD_FRAME_H
+            + NAME_H
+            + lines(self.state_chars, STATE_CH, inner) * STATE_LINE
+            + lines(self.pos_chars, POS_CH, inner) * POS_LINE
+            + 2.0 * ROW_GAP
+    }
+}
+
+/// How much a card shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Every row, controls too.
+    Full,
+    /// Name, state, position and badges; the controls on hover or focus.
+    Compact,
+    /// Name, state and position; badges and controls on hover or focus.
+    Least,
+}
 
 /// Where each card sits: the first host on top, the others in rows below it.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,10 +141,13 @@ pub struct Layout {
     pub height: f64,
     /// Top-left corner of each host's card, by host index.
     pub pos: Vec<(f64, f64)>,
+    /// The standbys' cards' size.
     pub card_w: f64,
     pub card_h: f64,
-    /// The cards are smaller than their natural size: control rows show on hover/focus.
-    pub compact: bool,
+    /// The first card's width (it has the top row to itself, and a primary the most
+    /// badges).
+    pub top_w: f64,
+    pub detail: Detail,
     /// Standbys per row.
     pub per_row: usize,
 }
@@ -60,79 +164,109 @@ impl Layout {
             _ => (1.0, 0.0),
         }
     }
-}
 
-impl Layout {
     /// Whether hosts `a` and `b` sit in the same row (the first host has the top row to
     /// itself).
     pub fn same_row(&self, a: usize, b: usize) -> bool {
         a > 0 && b > 0 && (a - 1) / self.per_row == (b - 1) / self.per_row
     }
+
+    /// Host `i`'s card width.
+    pub fn w(&self, i: usize) -> f64 {
+        if i == 0 {
+            self.top_w
+        } else {
+            self.card_w
+        }
+    }
+
+    /// The centre of host `i`'s card.
+    pub fn centre(&self, i: usize) -> (f64, f64) {
+        let (x, y) = self.pos[i];
+        (x + self.w(i) / 2.0, y + self.card_h / 2.0)
+    }
+
+    /// The cards show less than every row: controls (and perhaps badges) show on hover
+    /// or focus.
+    pub fn compact(&self) -> bool {
+        self.detail != Detail::Full
+    }
 }
 
-/// Where each of `n` hosts' cards goes in `room` (CSS pixels, when measured); `curves`
-/// leaves room under the cards for links between cards of the same row and their labels.
-pub fn layout(n: usize, curves: bool, room: Option<(f64, f64)>) -> Layout {
+/// Where each host's card goes in `room` (CSS pixels, when measured), for cards that
+/// say `texts` (one per host).
+pub fn layout(texts: &[CardText], room: Option<(f64, f64)>) -> Layout {
     room.filter(|(w, h)| *w > 0.0 && *h > 0.0)
-        .and_then(|(w, h)| fitted(n, curves, w, h))
-        .unwrap_or_else(|| natural(n, curves))
+        .and_then(|(w, h)| fitted(texts, w, h))
+        .unwrap_or_else(|| natural(texts.len()))
 }
 
 /// The cards at their natural size, to be scaled to whatever room there is.
-fn natural(n: usize, curves: bool) -> Layout {
+fn natural(n: usize) -> Layout {
     let others = n.saturating_sub(1);
     let cols = others.clamp(3, PER_ROW);
     let width = cols as f64 * (CARD_W + 26.0) - 26.0 + 2.0 * MARGIN;
-    let below = if curves { DIP + 48.0 } else { 0.0 };
-    let rows = others.div_ceil(PER_ROW).max(1);
     let band = BAND + 8.0;
-    let height = MARGIN * 2.0 + CARD_H + rows as f64 * (band + CARD_H) + below;
-    let mut l = place(n, width, CARD_W, CARD_H, 26.0, band, PER_ROW, false);
-    l.height = height;
+    let mut l = place(n, width, (CARD_W, CARD_W, CARD_H), 26.0, band, PER_ROW);
+    l.height += RISE;
     l
 }
 
-/// Cards sized for a `w` x `h` room, if the smallest card fits.
-fn fitted(n: usize, curves: bool, w: f64, h: f64) -> Option<Layout> {
+/// Cards sized for a `w` x `h` room, if the narrowest card fits, with as many details
+/// as the room allows.
+fn fitted(texts: &[CardText], w: f64, h: f64) -> Option<Layout> {
+    let n = texts.len();
     let others = n.saturating_sub(1);
-    let below = if curves { DIP + 48.0 } else { 0.0 };
-    for band in [BAND, BAND_MIN] {
-        for cols in (1..=others.clamp(1, PER_ROW)).rev() {
-            let card_w = ((w - 2.0 * MARGIN - (cols - 1) as f64 * GAP_X) / cols as f64).min(CARD_W);
-            if card_w < MIN_W {
-                continue;
+    let top_w = (w - 2.0 * LEGEND_W).clamp(MIN_W, TOP_MAX_W);
+    let need = |card_w: f64, f: &dyn Fn(&CardText, f64) -> f64| {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| f(t, if i == 0 { top_w } else { card_w }))
+            .fold(0.0, f64::max)
+    };
+    for detail in [Detail::Compact, Detail::Least] {
+        for band in [BAND, BAND_MIN] {
+            for cols in (1..=others.clamp(1, PER_ROW)).rev() {
+                let card_w =
+                    ((w - 2.0 * MARGIN - (cols - 1) as f64 * GAP_X) / cols as f64).min(CARD_W);
+                if card_w < MIN_W {
+                    continue;
+                }
+                let rows = 1 + others.div_ceil(cols);
+                let room_h = (h - 2.0 * MARGIN - (rows - 1) as f64 * band) / rows as f64;
+                let least = match detail {
+                    Detail::Least => need(card_w, &CardText::least_h),
+                    _ => need(card_w, &CardText::compact_h),
+                };
+                if room_h < least {
+                    continue;
+                }
+                let full = need(card_w, &CardText::full_h);
+                let card_h = room_h.min(full);
+                let detail = if card_h >= full { Detail::Full } else { detail };
+                let mut l = place(n, w, (top_w.max(card_w), card_w, card_h), GAP_X, band, cols);
+                l.detail = detail;
+                l.height = h;
+                return Some(l);
             }
-            let rows = 1 + others.div_ceil(cols);
-            let card_h = ((h - 2.0 * MARGIN - below - (rows - 1) as f64 * band) / rows as f64)
-                .min(needed_h(card_w));
-            if card_h < MIN_H {
-                continue;
-            }
-            // Too short for every row: the control rows show on hover or focus.
-            let compact = card_h < needed_h(card_w);
-            let mut l = place(n, w, card_w, card_h, GAP_X, band, cols, compact);
-            l.height = h;
-            return Some(l);
         }
     }
     None
 }
 
-/// `n` cards of `card_w` x `card_h` in a drawing `width` wide, `per_row` standbys to a
-/// row, each row centred.
-#[allow(clippy::too_many_arguments)]
+/// `n` cards in a drawing `width` wide (the first `top_w` wide, the others `card_w` x
+/// `card_h`), `per_row` standbys to a row, each row centred.
 fn place(
     n: usize,
     width: f64,
-    card_w: f64,
-    card_h: f64,
+    (top_w, card_w, card_h): (f64, f64, f64),
     gap: f64,
     band: f64,
     per_row: usize,
-    compact: bool,
 ) -> Layout {
     let others = n.saturating_sub(1);
-    let mut pos = vec![((width - card_w) / 2.0, MARGIN)];
+    let mut pos = vec![((width - top_w) / 2.0, MARGIN)];
     for k in 0..others {
         let (row, col) = (k / per_row, k % per_row);
         let in_row = (others - row * per_row).min(per_row) as f64;
@@ -147,7 +281,8 @@ fn place(
         pos,
         card_w,
         card_h,
-        compact,
+        top_w,
+        detail: Detail::Full,
         per_row,
     }
 }

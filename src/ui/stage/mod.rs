@@ -15,12 +15,12 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::handle::{LabHandle, Ui};
-use super::node_card::NodeCard;
+use super::node_card::{card_text, NodeCard};
 use super::resize::use_size;
 use crate::timeline::primary_of;
 use edges::edges_view;
-use layout::DIP;
-use layout::{layout, Layout};
+pub use layout::CardText;
+use layout::{layout, Detail, Layout, RISE};
 use scene::scene;
 
 /// The topology: one card per server, links, packets.
@@ -37,18 +37,19 @@ pub fn Stage() -> impl IntoView {
         })
     });
     let scene = Memo::new(move |_| lab.with(scene));
+    // What each card says, for the height it needs (changes with a badge, not with
+    // every frame's LSNs unless one gets longer).
+    let texts = Memo::new(move |_| {
+        let split = lab.with(|l| l.runner().cluster.split_brain());
+        nodes.with(|v| {
+            v.iter()
+                .map(|n| card_text(n, split.iter().find(|w| w.host == n.id)))
+                .collect::<Vec<_>>()
+        })
+    });
     let stage_box = NodeRef::<Div>::new();
     let room = use_size(stage_box);
-    let geometry = Memo::new(move |_| {
-        let (n, r) = (hosts.with(Vec::len), room.get());
-        let plain = layout(n, false, r);
-        let curves = scene.with(|s| s.edges.iter().any(|e| plain.same_row(e.from, e.to)));
-        if curves {
-            layout(n, true, r)
-        } else {
-            plain
-        }
-    });
+    let geometry = Memo::new(move |_| texts.with(|t| layout(t, room.get())));
     // Shrunk only when the lab does not fit the room even with the smallest cards.
     let fit = Memo::new(move |_| geometry.with(|g| g.fit(room.get())));
     let primary = Memo::new(move |_| {
@@ -95,7 +96,8 @@ pub fn Stage() -> impl IntoView {
         </svg>
         <div
             class="stage-cards"
-            class:compact=move || geometry.with(|g| g.compact)
+            class:compact=move || geometry.with(Layout::compact)
+            class:least=move || geometry.with(|g| g.detail == Detail::Least)
             style=move || {
                 let (s, left) = fit.get();
                 if s < 1.0 { format!("left:{left:.1}px;transform:scale({s:.4})") } else { format!("left:{left:.1}px") }
@@ -104,14 +106,15 @@ pub fn Stage() -> impl IntoView {
             <For each=move || hosts.get() key=|h| h.clone() let:h>
                 <div
                     class="card-slot"
+                    class:stepped=move || ui.step_marked().is_some_and(|m| m.hosts.contains(&h.0))
                     style=move || {
                         geometry.with(|g| {
                             let (x, y) = g.pos.get(h.0).copied().unwrap_or_default();
-                            format!("left:{x:.1}px;top:{y:.1}px;width:{:.1}px;height:{h:.1}px;--h:{h:.1}px", g.card_w, h = g.card_h)
+                            format!("left:{x:.1}px;top:{y:.1}px;width:{:.1}px;height:{h:.1}px;--h:{h:.1}px", g.w(h.0), h = g.card_h)
                         })
                     }
-                    tabindex=move || geometry.with(|g| g.compact).then_some("0")
-                    aria-label=move || geometry.with(|g| g.compact).then(|| format!("{}: focus to show its controls", h.1))
+                    tabindex=move || geometry.with(Layout::compact).then_some("0")
+                    aria-label=move || geometry.with(Layout::compact).then(|| format!("{}: focus to show its controls", h.1))
                 >
                     <NodeCard index=h.0 nodes=nodes primary=primary />
                 </div>
