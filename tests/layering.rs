@@ -25,9 +25,9 @@ const LAYERS: [&[&str]; 7] = [
 /// vocabulary: ids, messages, scheduled events and log entries; `host` and `proc` are the
 /// data of a host and of its processes; `conf`, `settings`, `hba` and `conninfo` read
 /// configuration text.
-const SIM_LEAVES: [&str; 13] = [
-    "lsn", "time", "rng", "datetime", "db", "wal", "event", "host", "proc", "conf", "settings",
-    "hba", "conninfo",
+const SIM_LEAVES: [&str; 14] = [
+    "acked", "lsn", "time", "rng", "datetime", "db", "wal", "event", "host", "proc", "conf",
+    "settings", "hba", "conninfo",
 ];
 
 fn rank(module: &str) -> Option<usize> {

@@ -21,9 +21,11 @@ pub enum LabCommand {
     Workload(String, u32),
     Seed(u64),
     Cancel(String),
+    /// `lost`: what each promotion lost (see `script/lost.rs`).
+    Lost,
 }
 
-const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | seed N";
+const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | lost | seed N";
 
 /// Reads a rate such as `10MB/s`, `500kB/s`, `1Gbit/s` or `100Mbit/s` into bytes per second.
 pub fn parse_rate(text: &str) -> Option<u64> {
@@ -98,6 +100,7 @@ pub fn parse(text: &str) -> Result<LabCommand, String> {
                 .map_err(|_| format!("lab: invalid seed \"{n}\""))?,
         ),
         ["cancel", n] => LabCommand::Cancel(n.to_string()),
+        ["lost"] => LabCommand::Lost,
         [] => return Err(USAGE.to_string()),
         [first, ..] => return Err(format!("lab: unknown command \"{first}\"\n{USAGE}")),
     })
@@ -193,6 +196,7 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
                 None => Ok(format!("{n}: no statement is waiting\n")),
             }
         }
+        LabCommand::Lost => Ok(super::lost::report(c)),
         LabCommand::Seed(_) => {
             Err("lab: seed can only be set before the first command".to_string())
         }

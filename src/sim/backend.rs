@@ -67,6 +67,8 @@ impl Cluster {
         else {
             return false;
         };
+        // The client gets its command tag (after the warning): acknowledged.
+        self.acknowledge_statement(h, w.lsn, &w.query);
         self.outputs.push(SessionOutput {
             at: self.now,
             host: h,
@@ -137,6 +139,9 @@ impl Cluster {
                     wl.committed += txns as u64;
                     wl.last_latency = SimDuration::ZERO;
                 }
+            }
+            if !sync {
+                self.acknowledge_workload(h, lsn, txns);
             }
             if sync {
                 self.release_sync_waiters(h);

@@ -9,6 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
+use super::acked::{AckLog, LostCommits};
 use super::conninfo::connection_refused;
 use super::db::Database;
 use super::event::{
@@ -66,6 +67,10 @@ pub struct Cluster {
     event_limit: u64,
     /// Why the cluster last refused to go on, if it did.
     halt: Option<Halt>,
+    /// Commits acknowledged to clients (a teaching aid; see `failover.rs`).
+    pub(crate) acks: AckLog,
+    /// What the last promotions lost, oldest first.
+    pub(crate) failovers: Vec<LostCommits>,
 }
 
 /// Why the cluster stopped before the time it was asked to reach.
@@ -101,6 +106,8 @@ impl Cluster {
             same_time: 0,
             event_limit: u64::MAX,
             halt: None,
+            acks: AckLog::default(),
+            failovers: Vec::new(),
         };
         let h = c.add_host_unchecked("primary");
         c.initdb(h);
@@ -647,5 +654,6 @@ impl Cluster {
         if let Some(w) = host.workload.as_mut() {
             w.waiting.clear();
         }
+        self.forget_unflushed_acks(h);
     }
 }

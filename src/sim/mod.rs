@@ -11,6 +11,7 @@
 //! assert_eq!(c.node(primary).insert.unwrap().diff(before), 176);
 //! ```
 
+pub mod acked;
 mod backend;
 mod basebackup;
 mod checkpoint;
@@ -20,6 +21,7 @@ pub mod conninfo;
 pub mod datetime;
 pub mod db;
 mod event;
+mod failover;
 pub mod hba;
 mod host;
 mod invariants;

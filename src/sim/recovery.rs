@@ -329,6 +329,10 @@ impl Cluster {
         }
         let pid = server.pid;
         let startup = server.startup_pid;
+        // What it had received when promoted: the commits past it are lost to clients.
+        let Some((followed, received)) = self.data(h).map(|d| (d.wal.tli, d.wal.flush)) else {
+            return false;
+        };
         self.log(h, startup, "LOG", "received promote request");
         // A promotion ends a pause: everything received is replayed first.
         if let Some(s) = self.server_mut(h) {
@@ -399,6 +403,7 @@ impl Cluster {
         self.checkpoint(h, "force", false);
         self.note(h, EventKind::Promote, format!("{name} promoted: now the primary on timeline {new}"),
             "A new timeline begins where replay ended; standbys must follow it (recovery_target_timeline = 'latest').");
+        self.note_lost_commits(h, followed, received, new);
         self.note_split_brain(h);
         true
     }

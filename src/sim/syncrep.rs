@@ -366,7 +366,7 @@ impl Cluster {
                     if w.mode == SyncWait::Flush {
                         checks.push(w.lsn);
                     }
-                    done.push((i, w.tag.clone()));
+                    done.push((i, w.tag.clone(), w.lsn, w.query.clone()));
                     s.waiting = None;
                 }
             }
@@ -374,7 +374,8 @@ impl Cluster {
         for lsn in checks {
             self.check_durable_ack(h, lsn);
         }
-        for (session, tag) in done {
+        for (session, tag, lsn, query) in done {
+            self.acknowledge_statement(h, lsn, &query);
             self.outputs.push(SessionOutput {
                 at: now,
                 host: h,
@@ -390,6 +391,7 @@ impl Cluster {
             "remote_apply" => apply,
             _ => flush,
         };
+        let mut acked = Vec::new();
         if let Some(wl) = self.host_mut(h).workload.as_mut() {
             while let Some(&(lsn, at, txns)) = wl.waiting.front() {
                 if lsn > reached {
@@ -398,7 +400,11 @@ impl Cluster {
                 wl.waiting.pop_front();
                 wl.committed += txns as u64;
                 wl.last_latency = now - at;
+                acked.push((lsn, txns));
             }
+        }
+        for (lsn, txns) in acked {
+            self.acknowledge_workload(h, lsn, txns);
         }
     }
 }

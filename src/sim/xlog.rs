@@ -104,6 +104,7 @@ impl Cluster {
         );
         if mode == "off" {
             self.schedule_walwriter(h);
+            self.acknowledge_statement(h, lsn, query);
             return WriteOutcome::Done;
         }
         self.flush(h);
@@ -114,12 +115,14 @@ impl Cluster {
             _ => None,
         };
         let Some(wait) = wait.filter(|_| self.sync_config(h).is_some()) else {
+            self.acknowledge_statement(h, lsn, query);
             return WriteOutcome::Done;
         };
         let Some(s) = self
             .server_mut(h)
             .and_then(|srv| srv.sessions.get_mut(session))
         else {
+            self.acknowledge_statement(h, lsn, query);
             return WriteOutcome::Done;
         };
         s.waiting = Some(Waiting {
