@@ -23,9 +23,11 @@ pub enum LabCommand {
     Cancel(String),
     /// `lost`: what each promotion lost (see `script/lost.rs`).
     Lost,
+    /// `disk NODE [SIZE]`: shows the data directory's disk, or gives it a size in bytes.
+    Disk(String, Option<u64>),
 }
 
-const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | lost | seed N";
+const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | lost | disk NODE [SIZE] | seed N";
 
 /// Reads a rate such as `10MB/s`, `500kB/s`, `1Gbit/s` or `100Mbit/s` into bytes per second.
 pub fn parse_rate(text: &str) -> Option<u64> {
@@ -47,6 +49,29 @@ pub fn parse_rate(text: &str) -> Option<u64> {
     };
     let v = n * scale;
     (v.is_finite() && (1.0..=1e12).contains(&v)).then_some(v as u64)
+}
+
+/// Reads a disk size such as `2GB`, `500MB`, `1.5TB` (powers of 1024) into bytes,
+/// within what `lab$ disk` gives.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    use crate::sim::disk::{MAX_DISK, MIN_DISK};
+    let bad = || format!("lab: invalid size \"{text}\" (use 2GB, 500MB or 1TB)");
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (num, unit) = text.split_at(split);
+    let n: f64 = num.parse().map_err(|_| bad())?;
+    let scale: f64 = match unit {
+        "MB" | "M" => 1024.0 * 1024.0,
+        "GB" | "G" => 1024.0 * 1024.0 * 1024.0,
+        "TB" | "T" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(bad()),
+    };
+    let v = n * scale;
+    if !v.is_finite() || v < MIN_DISK as f64 || v > MAX_DISK as f64 {
+        return Err("lab: a disk holds 64MB to 64TB".to_string());
+    }
+    Ok(v as u64)
 }
 
 /// Reads a lab command.
@@ -101,6 +126,8 @@ pub fn parse(text: &str) -> Result<LabCommand, String> {
         ),
         ["cancel", n] => LabCommand::Cancel(n.to_string()),
         ["lost"] => LabCommand::Lost,
+        ["disk", n] => LabCommand::Disk(n.to_string(), None),
+        ["disk", n, size] => LabCommand::Disk(n.to_string(), Some(parse_size(size)?)),
         [] => return Err(USAGE.to_string()),
         [first, ..] => return Err(format!("lab: unknown command \"{first}\"\n{USAGE}")),
     })
@@ -197,10 +224,37 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
             }
         }
         LabCommand::Lost => Ok(super::lost::report(c)),
+        LabCommand::Disk(n, size) => {
+            let h = host(c, n)?;
+            if let Some(bytes) = size {
+                c.set_disk_size(h, *bytes);
+                return Ok(String::new());
+            }
+            Ok(disk_report(c, h))
+        }
         LabCommand::Seed(_) => {
             Err("lab: seed can only be set before the first command".to_string())
         }
     }
+}
+
+/// What `lab$ disk NODE` prints: the disk's size and what fills it.
+fn disk_report(c: &Cluster, h: HostId) -> String {
+    use crate::sim::disk::human;
+    let u = c.disk_usage(h);
+    let pct = u.used().saturating_mul(100).div_ceil(u.size.max(1));
+    format!(
+        "{}: data disk {} mounted on /var/lib/pgsql, {} used ({pct}%), {} free\n  pg_wal {} ({} files of 16MB), tables {}, catalogs {}, other files {}\n",
+        c.host(h).name,
+        human(u.size),
+        human(u.used()),
+        human(u.avail()),
+        human(u.wal),
+        u.wal / crate::sim::SEGMENT_SIZE,
+        human(u.tables),
+        human(u.base),
+        human(u.files)
+    )
 }
 
 #[cfg(test)]

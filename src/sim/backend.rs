@@ -119,6 +119,15 @@ impl Cluster {
         if let Some(wl) = self.host_mut(h).workload.as_mut() {
             wl.carry = owed % 1000;
         }
+        let end = self.data(h).map_or(crate::sim::Lsn(0), |d| d.wal.insert);
+        if txns > 0 && !self.wal_fits(h, end.allocate(wal::WORKLOAD_TXN_BYTES * txns as u64).1) {
+            // pgbench's backend PANICs at its commit; the clients keep trying.
+            self.panic_wal_full(h, "END;");
+            if self.server(h).is_some() {
+                self.schedule_workload(h);
+            }
+            return;
+        }
         if txns > 0 {
             let at = self.now;
             let lsn = self.append(

@@ -227,6 +227,7 @@ impl Cluster {
             crashed: false,
             workload: None,
             epoch: 0,
+            disk: super::host::DEFAULT_DISK,
             next_pid: 2000 + (self.rng.range(0, 400) as u32) * 8,
         });
         HostId(self.hosts.len() - 1)
