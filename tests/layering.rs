@@ -25,9 +25,9 @@ const LAYERS: [&[&str]; 7] = [
 /// vocabulary: ids, messages, scheduled events and log entries; `host` and `proc` are the
 /// data of a host and of its processes; `conf`, `settings`, `hba` and `conninfo` read
 /// configuration text.
-const SIM_LEAVES: [&str; 14] = [
-    "lsn", "time", "rng", "datetime", "db", "wal", "event", "host", "proc", "conf", "settings",
-    "hba", "conninfo", "client",
+const SIM_LEAVES: [&str; 15] = [
+    "acked", "lsn", "time", "rng", "datetime", "db", "wal", "event", "host", "proc", "conf",
+    "settings", "hba", "conninfo", "client",
 ];
 
 fn rank(module: &str) -> Option<usize> {

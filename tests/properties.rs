@@ -4,6 +4,7 @@
 
 use proptest::prelude::*;
 use walscope::script::{parse_line, Runner};
+use walscope::sim::Cluster;
 
 const SETUP: &str = include_str!("scenarios/two_standbys.walscope");
 
@@ -26,6 +27,8 @@ fn command() -> impl Strategy<Value = String> {
         1 => Just("primary=# CHECKPOINT;".to_string()),
         1 => Just("lab$ cancel primary".to_string()),
         1 => (0i64..1000).prop_map(|v| format!("primary=# INSERT INTO t VALUES ({v});")),
+        1 => (0u32..2).prop_map(|i| format!("primary=# ALTER SYSTEM SET synchronous_commit = {};", ["on", "off"][i as usize])),
+        1 => standby.clone().prop_map(|s| format!("{s}=# SELECT pg_promote();")),
     ]
 }
 
@@ -39,6 +42,7 @@ proptest! {
         r.run_text("primary=# CREATE TABLE t (id int);\n").expect("parses");
         let mut last = r.now();
         let events_before = r.cluster.processed;
+        let mut failovers = 0;
         for (i, text) in commands.iter().enumerate() {
             let line = parse_line(text, i + 1).expect("generated lines parse");
             r.run_line(&line);
@@ -47,11 +51,68 @@ proptest! {
             if let Err(broken) = r.cluster.check_invariants() {
                 prop_assert!(false, "after {:?}: {}", text, broken);
             }
+            if r.cluster.lost_commits().len() > failovers {
+                failovers = r.cluster.lost_commits().len();
+                lost_is_what_the_standby_never_received(&r.cluster)?;
+            }
         }
         // The sequence really exercised the model: time passed and events ran.
         prop_assert!(r.cluster.processed > events_before);
         prop_assert!(r.now().0 > 0);
     }
+}
+
+/// The invariant of a failover: the commits it lost are exactly the commits acknowledged
+/// to clients, before the promotion, on the timeline the standby followed, past its
+/// flush position; and that position is where its new timeline begins.
+fn lost_is_what_the_standby_never_received(c: &Cluster) -> Result<(), TestCaseError> {
+    let Some(f) = c.lost_commits().last() else {
+        return Ok(());
+    };
+    let history = &c
+        .host(f.promoted)
+        .data
+        .as_ref()
+        .expect("promoted has data")
+        .wal
+        .history;
+    let switch = history
+        .iter()
+        .find(|h| h.tli == f.tli)
+        .map(|h| h.switchpoint);
+    prop_assert_eq!(
+        switch,
+        Some(f.flush),
+        "the new timeline begins at the flush position"
+    );
+    let mut lost: Vec<_> = c
+        .acknowledged()
+        .filter(|a| a.seq <= f.acked_before && a.tli == f.tli && a.lsn > f.flush)
+        .collect();
+    lost.sort_by_key(|a| (a.lsn, a.at));
+    let txns: u64 = lost.iter().map(|a| a.txns()).sum();
+    if f.complete {
+        prop_assert_eq!((f.commits, f.txns), (lost.len() as u64, txns));
+        prop_assert_eq!(
+            f.range,
+            lost.first().zip(lost.last()).map(|(a, b)| (a.lsn, b.lsn))
+        );
+        let first: Vec<_> = lost
+            .iter()
+            .take(f.first.len())
+            .map(|a| (*a).clone())
+            .collect();
+        prop_assert_eq!(&f.first, &first);
+    } else {
+        prop_assert!(f.txns >= txns);
+    }
+    // Nothing the standby did receive is counted as lost.
+    prop_assert!(f
+        .first
+        .iter()
+        .chain(&f.last)
+        .all(|a| a.lsn > f.flush && a.tli == f.tli));
+    Ok(())
 }
 
 /// Input a student might mistype: any printable text after any prompt.

@@ -36,9 +36,13 @@ pub enum LabCommand {
     Dns(String, String, SimDuration),
     /// `dns`: the lab's DNS names.
     DnsList,
+    /// `lost`: what each promotion lost (see `script/lost.rs`).
+    Lost,
+    /// `disk NODE [SIZE]`: shows the data directory's disk, or gives it a size in bytes.
+    Disk(String, Option<u64>),
 }
 
-const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | seed N | app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list | dns NAME NODE [TTL] | dns";
+const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | lost | disk NODE [SIZE] | seed N | app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list | dns NAME NODE [TTL] | dns";
 
 /// Reads a rate such as `10MB/s`, `500kB/s`, `1Gbit/s` or `100Mbit/s` into bytes per second.
 pub fn parse_rate(text: &str) -> Option<u64> {
@@ -93,6 +97,29 @@ fn parse_app(text: &str) -> Result<LabCommand, String> {
         ["app", "list"] => LabCommand::AppList,
         _ => return Err(APP_USAGE.to_string()),
     })
+}
+
+/// Reads a disk size such as `2GB`, `500MB`, `1.5TB` (powers of 1024) into bytes,
+/// within what `lab$ disk` gives.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    use crate::sim::disk::{MAX_DISK, MIN_DISK};
+    let bad = || format!("lab: invalid size \"{text}\" (use 2GB, 500MB or 1TB)");
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (num, unit) = text.split_at(split);
+    let n: f64 = num.parse().map_err(|_| bad())?;
+    let scale: f64 = match unit {
+        "MB" | "M" => 1024.0 * 1024.0,
+        "GB" | "G" => 1024.0 * 1024.0 * 1024.0,
+        "TB" | "T" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(bad()),
+    };
+    let v = n * scale;
+    if !v.is_finite() || v < MIN_DISK as f64 || v > MAX_DISK as f64 {
+        return Err("lab: a disk holds 64MB to 64TB".to_string());
+    }
+    Ok(v as u64)
 }
 
 /// Reads a lab command.
@@ -154,6 +181,9 @@ pub fn parse(text: &str) -> Result<LabCommand, String> {
             LabCommand::Dns(name.to_string(), node.to_string(), SimDuration::ZERO)
         }
         ["dns", name, node, ttl] => LabCommand::Dns(name.to_string(), node.to_string(), dur(ttl)?),
+        ["lost"] => LabCommand::Lost,
+        ["disk", n] => LabCommand::Disk(n.to_string(), None),
+        ["disk", n, size] => LabCommand::Disk(n.to_string(), Some(parse_size(size)?)),
         [] => return Err(USAGE.to_string()),
         [first, ..] => return Err(format!("lab: unknown command \"{first}\"\n{USAGE}")),
     })
@@ -280,6 +310,15 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
             }
             Ok(out)
         }
+        LabCommand::Lost => Ok(super::lost::report(c)),
+        LabCommand::Disk(n, size) => {
+            let h = host(c, n)?;
+            if let Some(bytes) = size {
+                c.set_disk_size(h, *bytes);
+                return Ok(String::new());
+            }
+            Ok(disk_report(c, h))
+        }
         LabCommand::Seed(_) => {
             Err("lab: seed can only be set before the first command".to_string())
         }
@@ -325,6 +364,25 @@ pub fn app_list(c: &Cluster) -> String {
         }
     }
     out
+}
+
+/// What `lab$ disk NODE` prints: the disk's size and what fills it.
+fn disk_report(c: &Cluster, h: HostId) -> String {
+    use crate::sim::disk::human;
+    let u = c.disk_usage(h);
+    let pct = u.used().saturating_mul(100).div_ceil(u.size.max(1));
+    format!(
+        "{}: data disk {} mounted on /var/lib/pgsql, {} used ({pct}%), {} free\n  pg_wal {} ({} files of 16MB), tables {}, catalogs {}, other files {}\n",
+        c.host(h).name,
+        human(u.size),
+        human(u.used()),
+        human(u.avail()),
+        human(u.wal),
+        u.wal / crate::sim::SEGMENT_SIZE,
+        human(u.tables),
+        human(u.base),
+        human(u.files)
+    )
 }
 
 #[cfg(test)]

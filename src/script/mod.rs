@@ -14,6 +14,7 @@
 //! after the start, waiting until then; lines without it run right after the previous one.
 
 pub mod lab;
+pub mod lost;
 pub mod psql;
 pub mod runner;
 pub mod shell;

@@ -398,6 +398,14 @@ impl Cluster {
         match self.commit_changes(h, conn.session, vec![(size, change)], "INSERT 0 1", &query) {
             WriteOutcome::Done => self.app_acked(i, n),
             WriteOutcome::Waiting => self.apps[i].pending = Some(n),
+            // The disk under pg_wal is full: the server PANICs and the write is lost
+            // with the connection.
+            WriteOutcome::Panicked(text) => {
+                let c = &mut self.apps[i].counters;
+                c.writes_committed = c.writes_committed.saturating_sub(1);
+                c.writes_failed += 1;
+                self.app_error(i, text.trim_end().to_string());
+            }
         }
     }
 

@@ -73,6 +73,8 @@ impl Cluster {
         let Some(w) = s.waiting.take() else {
             return false;
         };
+        // The client gets its command tag (after the warning): acknowledged.
+        self.acknowledge_statement(h, w.lsn, &w.query);
         if app {
             // The application gets its WARNING and its tag; the console gets nothing.
             return true;
@@ -127,6 +129,15 @@ impl Cluster {
         if let Some(wl) = self.host_mut(h).workload.as_mut() {
             wl.carry = owed % 1000;
         }
+        let end = self.data(h).map_or(crate::sim::Lsn(0), |d| d.wal.insert);
+        if txns > 0 && !self.wal_fits(h, end.allocate(wal::WORKLOAD_TXN_BYTES * txns as u64).1) {
+            // pgbench's backend PANICs at its commit; the clients keep trying.
+            self.panic_wal_full(h, "END;");
+            if self.server(h).is_some() {
+                self.schedule_workload(h);
+            }
+            return;
+        }
         if txns > 0 {
             let at = self.now;
             let lsn = self.append(
@@ -147,6 +158,9 @@ impl Cluster {
                     wl.committed += txns as u64;
                     wl.last_latency = SimDuration::ZERO;
                 }
+            }
+            if !sync {
+                self.acknowledge_workload(h, lsn, txns);
             }
             if sync {
                 self.release_sync_waiters(h);

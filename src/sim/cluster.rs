@@ -9,6 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
+use super::acked::{AckLog, LostCommits};
 use super::conninfo::connection_refused;
 use super::db::Database;
 use super::event::{
@@ -71,6 +72,10 @@ pub struct Cluster {
     pub(crate) next_app_id: u64,
     /// The lab's DNS names (`lab$ dns`).
     pub(crate) dns: std::collections::BTreeMap<String, super::client::DnsRecord>,
+    /// Commits acknowledged to clients (a teaching aid; see `failover.rs`).
+    pub(crate) acks: AckLog,
+    /// What the last promotions lost, oldest first.
+    pub(crate) failovers: Vec<LostCommits>,
 }
 
 /// Why the cluster stopped before the time it was asked to reach.
@@ -109,6 +114,8 @@ impl Cluster {
             apps: Vec::new(),
             next_app_id: 0,
             dns: std::collections::BTreeMap::new(),
+            acks: AckLog::default(),
+            failovers: Vec::new(),
         };
         let h = c.add_host_unchecked("primary");
         c.initdb(h);
@@ -231,6 +238,7 @@ impl Cluster {
             crashed: false,
             workload: None,
             epoch: 0,
+            disk: super::host::DEFAULT_DISK,
             next_pid: 2000 + (self.rng.range(0, 400) as u32) * 8,
         });
         HostId(self.hosts.len() - 1)
@@ -659,5 +667,6 @@ impl Cluster {
         if let Some(w) = host.workload.as_mut() {
             w.waiting.clear();
         }
+        self.forget_unflushed_acks(h);
     }
 }

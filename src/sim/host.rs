@@ -31,6 +31,9 @@ pub struct Host {
     pub workload: Option<Workload>,
     /// Counts server starts, so timers of an earlier incarnation are ignored.
     pub epoch: u64,
+    /// The size in bytes of the disk the data directory sits on (`lab$ disk`,
+    /// [`DEFAULT_DISK`]); `df` and the card show how full it is.
+    pub disk: u64,
     pub(crate) next_pid: u32,
 }
 
@@ -49,6 +52,11 @@ impl Host {
         format!("{a}.{b}.{c}.{d}")
     }
 }
+
+/// One GiB, the unit `df -h` counts disks in.
+pub const GIB: u64 = 1024 * 1024 * 1024;
+/// The disk a new host gets under its data directory: a modest database server's volume.
+pub const DEFAULT_DISK: u64 = 20 * GIB;
 
 /// A pgbench-like stream of small write transactions against a host.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,6 +125,12 @@ pub struct DataDir {
     pub shutdown_at: SimTime,
     /// The last clean shutdown was of a standby (pg_control's "shut down in recovery").
     pub shutdown_in_recovery: bool,
+    /// A transaction's WAL ran into a segment the disk had no room for: the record
+    /// was cut at the segment's end, so crash recovery stops there without a word.
+    pub wal_torn: bool,
+    /// When a start failed in the middle of crash recovery (pg_control's "in crash
+    /// recovery"): the next start says the system was interrupted while in recovery.
+    pub recovery_interrupted_at: Option<SimTime>,
     /// (location, redo) of the last checkpoints written here, oldest first, kept after
     /// their WAL is removed (pg_rewind's last common checkpoint).
     pub checkpoints: Vec<(Lsn, Lsn)>,
@@ -160,6 +174,8 @@ impl DataDir {
             shutdown_at: SimTime::ZERO,
             shutdown_in_recovery: false,
             checkpoints: Vec::new(),
+            wal_torn: false,
+            recovery_interrupted_at: None,
         }
     }
 

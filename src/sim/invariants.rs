@@ -13,7 +13,9 @@ impl Cluster {
     ///   (recorded when the commit was released);
     /// - `wal_ordered`: each server's replay <= flush <= insert;
     /// - `sync_wait_invisible`: no other session sees a row whose commit still waits
-    ///   for a synchronous standby.
+    ///   for a synchronous standby;
+    /// - `slot_wal_kept`: no WAL segment a replication slot still needs (one that was
+    ///   not invalidated) has been removed.
     pub fn check_invariants(&self) -> Result<(), Broken> {
         if let Some(b) = self.violations.first() {
             return Err(b.clone());
@@ -26,6 +28,19 @@ impl Cluster {
                     detail: format!(
                         "{}: write {} flush {} insert {}",
                         host.name, d.wal.write, d.wal.flush, d.wal.insert
+                    ),
+                });
+            }
+            if let Some((name, lsn)) = d.slots.iter().find_map(|(n, s)| {
+                s.restart_lsn
+                    .filter(|l| !s.lost && !d.wal.has(*l))
+                    .map(|l| (n, l))
+            }) {
+                return Err(Broken {
+                    name: "slot_wal_kept",
+                    detail: format!(
+                        "{}: slot {name} needs {lsn} but pg_wal starts at segment {}",
+                        host.name, d.wal.oldest_segment
                     ),
                 });
             }

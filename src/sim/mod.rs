@@ -12,6 +12,7 @@
 //! ```
 
 mod app;
+pub mod acked;
 mod backend;
 mod basebackup;
 mod checkpoint;
@@ -22,7 +23,9 @@ pub mod conninfo;
 pub mod datetime;
 pub mod db;
 mod dns;
+pub mod disk;
 mod event;
+mod failover;
 pub mod hba;
 mod host;
 mod invariants;
@@ -54,7 +57,7 @@ pub use cluster::{Cluster, Halt};
 pub use conninfo::{connection_refused, ConnInfo};
 pub use dns::{MAX_DNS_NAMES, MAX_TTL};
 pub use event::{Broken, ClusterEvent, EventKind, HostId, Packet, SessionOutput};
-pub use host::{Host, Slot, Workload};
+pub use host::{Host, Slot, Workload, DEFAULT_DISK, GIB};
 pub use libpq::{Client, Reached, APP_SERVER_ADDR};
 pub use lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
 pub use net::{Link, LinkInfo};

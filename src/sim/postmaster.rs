@@ -186,6 +186,10 @@ impl Cluster {
             replay_pause: ReplayPause::NotPaused,
         });
         self.recover_at_start(h, startup_pid);
+        if self.host(h).server.is_none() {
+            // The startup process failed (no room for a WAL segment); the log says why.
+            return Err(StartError::Failed(String::new()));
+        }
         let (ckpt, snap) = {
             let s = self.settings(h);
             (

@@ -178,11 +178,13 @@ impl Cluster {
         let Some(data) = self.data(h).cloned() else {
             return;
         };
-        let last_up = super::datetime::format_log_timestamp(data.shutdown_at.unix_micros());
-        let last_up = last_up
-            .trim_end_matches(" UTC")
-            .rsplit_once('.')
-            .map_or(last_up.clone(), |(a, _)| format!("{a} UTC"));
+        let seconds = |t: super::time::SimTime| {
+            let text = super::datetime::format_log_timestamp(t.unix_micros());
+            text.trim_end_matches(" UTC")
+                .rsplit_once('.')
+                .map_or(text.clone(), |(a, _)| format!("{a} UTC"))
+        };
+        let last_up = seconds(data.shutdown_at);
         if let Some(label) = &data.backup {
             self.log(
                 h,
@@ -216,12 +218,25 @@ impl Cluster {
                 &format!("database system was {state} at {last_up}"),
             );
         } else {
-            self.log(
-                h,
-                pid,
-                "LOG",
-                &format!("database system was interrupted; last known up at {last_up}"),
-            );
+            if let Some(t) = data.recovery_interrupted_at {
+                self.log(
+                    h,
+                    pid,
+                    "LOG",
+                    &format!(
+                        "database system was interrupted while in recovery at {}",
+                        seconds(t)
+                    ),
+                );
+                self.log(h, pid, "HINT", "This probably means that some data is corrupted and you will have to use the last backup for recovery.");
+            } else {
+                self.log(
+                    h,
+                    pid,
+                    "LOG",
+                    &format!("database system was interrupted; last known up at {last_up}"),
+                );
+            }
             self.log(
                 h,
                 pid,
@@ -264,13 +279,24 @@ impl Cluster {
                 } else {
                     format!("invalid record length at {end}: wanted 24, got 0")
                 };
-                self.log(h, pid, "LOG", &why);
+                // A record cut at a segment's end by a full disk: its next segment
+                // does not exist, and reading stops there without a message.
+                if !data.wal_torn {
+                    self.log(h, pid, "LOG", &why);
+                }
                 self.log(h, pid, "LOG", &format!("redo done at {last} system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s"));
+            }
+            if self.startup_out_of_space(h, pid) {
+                return;
+            }
+            if !data.clean_shutdown {
                 self.checkpoint(h, "end-of-recovery immediate wait", true);
             }
             if let Some(d) = self.data_mut(h) {
                 d.clean_shutdown = false;
                 d.backup = None;
+                d.wal_torn = false;
+                d.recovery_interrupted_at = None;
             }
             self.log(
                 h,
@@ -329,6 +355,10 @@ impl Cluster {
         }
         let pid = server.pid;
         let startup = server.startup_pid;
+        // What it had received when promoted: the commits past it are lost to clients.
+        let Some((followed, received)) = self.data(h).map(|d| (d.wal.tli, d.wal.flush)) else {
+            return false;
+        };
         self.log(h, startup, "LOG", "received promote request");
         // A promotion ends a pause: everything received is replayed first.
         if let Some(s) = self.server_mut(h) {
@@ -399,6 +429,7 @@ impl Cluster {
         self.checkpoint(h, "force", false);
         self.note(h, EventKind::Promote, format!("{name} promoted: now the primary on timeline {new}"),
             "A new timeline begins where replay ended; standbys must follow it (recovery_target_timeline = 'latest').");
+        self.note_lost_commits(h, followed, received, new);
         self.note_split_brain(h);
         true
     }

@@ -366,9 +366,8 @@ impl Cluster {
                     if w.mode == SyncWait::Flush {
                         checks.push(w.lsn);
                     }
-                    if s.app.is_none() {
-                        done.push((i, w.tag.clone()));
-                    }
+                    let console = s.app.is_none();
+                    done.push((i, w.tag.clone(), w.lsn, w.query.clone(), console));
                     s.waiting = None;
                 }
             }
@@ -376,7 +375,13 @@ impl Cluster {
         for lsn in checks {
             self.check_durable_ack(h, lsn);
         }
-        for (session, tag) in done {
+        for (session, tag, lsn, query, console) in done {
+            // An application's commit is acknowledged as a console's is; only the
+            // console prints its tag.
+            self.acknowledge_statement(h, lsn, &query);
+            if !console {
+                continue;
+            }
             self.outputs.push(SessionOutput {
                 at: now,
                 host: h,
@@ -392,6 +397,7 @@ impl Cluster {
             "remote_apply" => apply,
             _ => flush,
         };
+        let mut acked = Vec::new();
         if let Some(wl) = self.host_mut(h).workload.as_mut() {
             while let Some(&(lsn, at, txns)) = wl.waiting.front() {
                 if lsn > reached {
@@ -400,7 +406,11 @@ impl Cluster {
                 wl.waiting.pop_front();
                 wl.committed += txns as u64;
                 wl.last_latency = now - at;
+                acked.push((lsn, txns));
             }
+        }
+        for (lsn, txns) in acked {
+            self.acknowledge_workload(h, lsn, txns);
         }
     }
 }

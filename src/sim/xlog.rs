@@ -19,6 +19,9 @@ pub enum WriteOutcome {
     Done,
     /// Committed locally; waits for synchronous standbys before answering.
     Waiting,
+    /// Nothing committed: the backend PANICked (no room on the disk for the next WAL
+    /// segment) and the server went down. What psql prints.
+    Panicked(String),
 }
 
 impl Cluster {
@@ -54,13 +57,28 @@ impl Cluster {
         tag: &str,
         query: &str,
     ) -> WriteOutcome {
-        self.next_xid += 1;
-        let xid = self.next_xid;
-        let mode = self.effective_sync_commit(h, session);
         let fpi = changes
             .iter()
             .any(|(_, c)| matches!(c, Change::CreateTable { .. } | Change::DropTable { .. }))
             && !self.data(h).is_some_and(|d| d.catalog_fpi_done);
+        // Where its WAL would end: past a segment the disk has no room for, the backend
+        // PANICs before anything is committed.
+        let mut end = self.data(h).map_or(Lsn(0), |d| d.wal.insert);
+        for (i, (size, _)) in changes.iter().enumerate() {
+            let extra = if fpi && i == 0 {
+                wal::CREATE_TABLE_FPI
+            } else {
+                0
+            };
+            end = end.allocate(size + extra).1;
+        }
+        end = end.allocate(wal::COMMIT_RECORD).1;
+        if !self.wal_fits(h, end) {
+            return WriteOutcome::Panicked(self.panic_wal_full(h, query));
+        }
+        self.next_xid += 1;
+        let xid = self.next_xid;
+        let mode = self.effective_sync_commit(h, session);
         // Kept only for a commit that may wait: what other sessions see meanwhile.
         let may_wait = matches!(mode.as_str(), "remote_write" | "on" | "remote_apply")
             && self.sync_config(h).is_some();
@@ -104,6 +122,7 @@ impl Cluster {
         );
         if mode == "off" {
             self.schedule_walwriter(h);
+            self.acknowledge_statement(h, lsn, query);
             return WriteOutcome::Done;
         }
         self.flush(h);
@@ -114,12 +133,14 @@ impl Cluster {
             _ => None,
         };
         let Some(wait) = wait.filter(|_| self.sync_config(h).is_some()) else {
+            self.acknowledge_statement(h, lsn, query);
             return WriteOutcome::Done;
         };
         let Some(s) = self
             .server_mut(h)
             .and_then(|srv| srv.sessions.get_mut(session))
         else {
+            self.acknowledge_statement(h, lsn, query);
             return WriteOutcome::Done;
         };
         s.waiting = Some(Waiting {

@@ -138,6 +138,7 @@ pub fn run_statement(
             }
         }
         Ok(StatementResult::Tag(tag)) => format!("{tag}\n"),
+        Ok(StatementResult::Lost(text)) => text,
         Ok(StatementResult::Waiting) => {
             return Outcome {
                 text: String::new(),

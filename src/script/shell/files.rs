@@ -196,6 +196,27 @@ pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
             out.push_str("rm: it is dangerous to operate recursively on '/'\nrm: use --no-preserve-root to override this failsafe\n");
             continue;
         }
+        // A physical slot is a directory under pg_replslot: removing it drops the slot
+        // (PostgreSQL reads pg_replslot at start; a DBA does this on a stopped server
+        // whose slot keeps WAL it cannot start without).
+        let slot = path
+            .strip_prefix(&format!("{PGDATA}/pg_replslot/"))
+            .filter(|n| !n.contains('/'))
+            .filter(|n| {
+                c.host(h)
+                    .data
+                    .as_ref()
+                    .is_some_and(|d| d.slots.get(*n).is_some_and(|s| !s.temporary))
+            })
+            .map(str::to_string);
+        if let Some(name) = slot {
+            if !recursive {
+                out.push_str(&format!("rm: cannot remove '{a}': Is a directory\n"));
+            } else if let Some(d) = c.host_mut(h).data.as_mut() {
+                d.slots.remove(&name);
+            }
+            continue;
+        }
         let dir = is_dir(c, h, &path);
         if dir && !recursive {
             out.push_str(&format!("rm: cannot remove '{a}': Is a directory\n"));

@@ -1,6 +1,7 @@
 //! Shell commands on a host: pg_basebackup, pg_ctl, systemctl, pg_rewind and the few
 //! file tools a DBA uses on a data directory.
 
+mod df;
 mod edit;
 mod files;
 mod pg;
@@ -174,6 +175,7 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         "mkdir" => mkdir(c, h, args),
         "touch" => touch(c, h, args),
         "ls" => ls(c, h, args),
+        "df" => df::df(c, h, args),
         "chown" | "chmod" => {
             if args.iter().filter(|a| !a.starts_with('-')).count() < 2 {
                 format!("{cmd}: missing operand\nTry '{cmd} --help' for more information.\n")

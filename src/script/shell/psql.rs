@@ -179,6 +179,10 @@ pub fn psql(c: &mut Cluster, h: HostId, args: &[String], env: &[(String, String)
                 Ok(StatementResult::Rows(rs)) => out.push_str(&render(&rs, &o)),
                 Ok(StatementResult::Tag(tag)) => out.push_str(&format!("{tag}\n")),
                 Ok(StatementResult::Waiting) => return out,
+                Ok(StatementResult::Lost(text)) => {
+                    out.push_str(&text);
+                    return out;
+                }
                 Err(e) => {
                     out.push_str(&error::render(&e, &sql));
                     return out;

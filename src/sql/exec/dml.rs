@@ -27,6 +27,7 @@ impl Exec<'_> {
         {
             WriteOutcome::Done => Ok(StatementResult::Tag(tag.to_string())),
             WriteOutcome::Waiting => Ok(StatementResult::Waiting),
+            WriteOutcome::Panicked(text) => Ok(StatementResult::Lost(text)),
         }
     }
 

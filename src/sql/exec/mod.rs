@@ -50,6 +50,8 @@ pub enum StatementResult {
     Tag(String),
     /// A commit waiting for synchronous standbys; its tag comes later.
     Waiting,
+    /// The server process died running it (a PANIC): what psql prints.
+    Lost(String),
 }
 
 /// Runs one statement (its text as psql sent it, `;` included) in session `session`

@@ -47,6 +47,7 @@ fn tag(c: &mut Cluster, h: HostId, sql: &str) -> String {
         Ok(StatementResult::Tag(t)) => t,
         Ok(StatementResult::Rows(_)) => panic!("{sql}: rows, not a tag"),
         Ok(StatementResult::Waiting) => panic!("{sql}: waiting"),
+        Ok(StatementResult::Lost(t)) => panic!("{sql}: {t}"),
         Err(e) => panic!("{sql}: {}", e.message),
     }
 }
