@@ -200,7 +200,14 @@ impl Cluster {
         if self.hosts.len() >= 32 {
             return Err("a lab holds at most 32 hosts".to_string());
         }
+        let rhel = self.is_rhel();
         let h = self.add_host_unchecked(name);
+        if rhel {
+            self.make_bare(h);
+            self.note(h, EventKind::Server, format!("host {name} added ({})", self.host(h).addr_text()),
+                "A new RHEL machine without PostgreSQL: install it with dnf, then clone the primary with pg_basebackup.");
+            return Ok(h);
+        }
         self.note(h, EventKind::Server, format!("host {name} added ({})", self.host(h).addr_text()),
             "A new machine with PostgreSQL installed but no data directory: clone one with pg_basebackup.");
         Ok(h)
@@ -220,6 +227,7 @@ impl Cluster {
             crashed: false,
             workload: None,
             epoch: 0,
+            os: None,
             next_pid: 2000 + (self.rng.range(0, 400) as u32) * 8,
         });
         HostId(self.hosts.len() - 1)

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::db::{Change, Database, Undo};
 use super::lsn::{Lsn, TimelineId};
+use super::os::Rhel;
 use super::proc::Server;
 use super::time::{SimDuration, SimTime};
 use super::wal::{RecordBody, Wal};
@@ -31,6 +32,9 @@ pub struct Host {
     pub workload: Option<Workload>,
     /// Counts server starts, so timers of an earlier incarnation are ignored.
     pub epoch: u64,
+    /// The operating system's state on a RHEL host (`lab$ os rhel`); `None` in the
+    /// default lab, whose hosts have PostgreSQL and nothing else.
+    pub os: Option<Box<Rhel>>,
     pub(crate) next_pid: u32,
 }
 
