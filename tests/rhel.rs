@@ -37,6 +37,21 @@ fn is_prompt(line: &str) -> bool {
         || line.starts_with("-- virtual time")
 }
 
+/// A RHEL lab whose standby1 has the packages, an open primary and a replication user.
+const OPEN_PRIMARY: &str = "lab$ os rhel
+lab$ node add standby1
+standby1$ sudo dnf install -y postgresql-server postgresql-contrib
+primary=# CREATE USER replicator WITH REPLICATION PASSWORD 'secret';
+primary$ echo \"listen_addresses = '*'\" >> postgresql.conf
+primary$ echo \"host replication replicator 10.0.0.2/32 scram-sha-256\" >> pg_hba.conf
+primary$ sudo systemctl restart postgresql
+";
+
+const NO_ROUTE: &str = "pg_basebackup: error: connection to server at \"primary\" (10.0.0.1), port 5432 failed: No route to host\n\tIs the server running on that host and accepting TCP/IP connections?\n";
+
+const BACKUP: &str =
+    "standby1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R";
+
 #[test]
 fn os_rhel_is_set_on_the_first_lines_only() {
     let t = run("lab$ node add standby1\nlab$ os rhel\nstandby1$ dnf install -y postgresql\n");
@@ -238,6 +253,147 @@ primary$ systemctl is-active postgresql
         output_of(&t, "primary$ systemctl is-active postgresql"),
         "failed\n"
     );
+}
+
+#[test]
+fn the_firewall_blocks_a_base_backup_until_the_rule_is_loaded() {
+    let t = run(&format!(
+        "{OPEN_PRIMARY}primary$ firewall-cmd --state
+primary$ sudo firewall-cmd --list-all
+{BACKUP}
+primary$ sudo firewall-cmd --permanent --add-service=postgresql
+{BACKUP}
+primary$ sudo firewall-cmd --reload
+primary$ firewall-cmd --list-services
+{BACKUP}
+"
+    ));
+    assert_eq!(output_of(&t, "primary$ firewall-cmd --state"), "running\n");
+    assert!(
+        output_of(&t, "primary$ sudo firewall-cmd --list-all").starts_with(
+            "public (active)\n  target: default\n  icmp-block-inversion: no\n  interfaces: eth0\n  sources: \n  services: cockpit dhcpv6-client ssh\n  ports: \n"
+        ),
+        "{t}"
+    );
+    let (first, at) = output_after(&t, 0, BACKUP);
+    assert_eq!(first, NO_ROUTE);
+    let (second, at) = output_after(&t, at, BACKUP);
+    assert_eq!(
+        second, NO_ROUTE,
+        "a permanent rule does nothing before --reload"
+    );
+    assert_eq!(
+        output_of(&t, "primary$ firewall-cmd --list-services"),
+        "cockpit dhcpv6-client postgresql ssh\n"
+    );
+    let (third, _) = output_after(&t, at, BACKUP);
+    assert_eq!(third, "", "{t}");
+}
+
+#[test]
+fn a_runtime_rule_is_lost_on_reload_and_the_walreceiver_retries() {
+    let t = run(&format!(
+        "{OPEN_PRIMARY}primary$ sudo firewall-cmd --add-port=5432/tcp
+{BACKUP}
+primary$ sudo firewall-cmd --reload
+standby1$ sudo systemctl start postgresql
+lab$ wait 11s
+standby1$ cat /var/lib/pgsql/data/log/postgresql.log
+primary$ sudo systemctl stop firewalld
+lab$ wait 5s
+primary=# SELECT client_addr, state FROM pg_stat_replication;
+"
+    ));
+    let (backup, _) = output_after(&t, 0, BACKUP);
+    assert_eq!(backup, "", "{t}");
+    let log = output_of(&t, "standby1$ cat /var/lib/pgsql/data/log/postgresql.log");
+    let fatal = "FATAL:  could not connect to the primary server: connection to server at \"primary\" (10.0.0.1), port 5432 failed: No route to host";
+    assert!(log.matches(fatal).count() >= 2, "retried:\n{log}");
+    assert!(
+        log.contains(
+            "\n\t\tIs the server running on that host and accepting TCP/IP connections?\n"
+        ),
+        "{log}"
+    );
+    let rows = output_of(
+        &t,
+        "primary=# SELECT client_addr, state FROM pg_stat_replication;",
+    );
+    assert!(rows.contains(" 10.0.0.2    | streaming\n"), "{rows}");
+}
+
+#[test]
+fn the_network_tools_find_the_cause() {
+    let t = run("lab$ os rhel
+lab$ node add standby1
+primary$ ss -tlnp
+standby1$ ping -c 2 primary
+standby1$ nc -zv primary 5432
+primary$ echo \"listen_addresses = '*'\" >> postgresql.conf
+primary$ sudo systemctl restart postgresql
+primary$ ss -tlnp
+standby1$ nc -zv primary 5432
+primary$ sudo firewall-cmd --add-service=postgresql
+standby1$ nc -zv primary 5432
+standby1$ nc -zv primary 5433
+standby1$ ip addr
+standby1$ hostname -I
+lab$ partition primary standby1
+standby1$ ping -c 2 primary
+");
+    let (before, at) = output_after(&t, 0, "primary$ ss -tlnp");
+    assert!(
+        before.starts_with("State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n"),
+        "{before}"
+    );
+    assert!(before.contains("        127.0.0.1:5432 "), "{before}");
+    assert!(!before.contains("0.0.0.0:5432"), "{before}");
+    let (after, _) = output_after(&t, at, "primary$ ss -tlnp");
+    assert!(after.contains("          0.0.0.0:5432 "), "{after}");
+    assert!(after.contains("users:((\"postmaster\",pid="), "{after}");
+    let (ping, at2) = output_after(&t, 0, "standby1$ ping -c 2 primary");
+    assert_eq!(ping, "PING primary (10.0.0.1) 56(84) bytes of data.\n64 bytes from primary (10.0.0.1): icmp_seq=1 ttl=64 time=1.00 ms\n64 bytes from primary (10.0.0.1): icmp_seq=2 ttl=64 time=1.00 ms\n\n--- primary ping statistics ---\n2 packets transmitted, 2 received, 0% packet loss, time 1001ms\nrtt min/avg/max/mdev = 1.000/1.000/1.000/0.000 ms\n");
+    let head = "Ncat: Version 7.92 ( https://nmap.org/ncat )\n";
+    let (nc1, at) = output_after(&t, 0, "standby1$ nc -zv primary 5432");
+    assert_eq!(nc1, format!("{head}Ncat: No route to host.\n"));
+    let (nc2, at) = output_after(&t, at, "standby1$ nc -zv primary 5432");
+    assert_eq!(
+        nc2,
+        format!("{head}Ncat: No route to host.\n"),
+        "listening now, still blocked"
+    );
+    let (nc3, _) = output_after(&t, at, "standby1$ nc -zv primary 5432");
+    assert_eq!(nc3, format!("{head}Ncat: Connected to 10.0.0.1:5432.\nNcat: 0 bytes sent, 0 bytes received in 0.01 seconds.\n"));
+    assert_eq!(
+        output_of(&t, "standby1$ nc -zv primary 5433"),
+        format!("{head}Ncat: No route to host.\n")
+    );
+    assert!(
+        output_of(&t, "standby1$ ip addr")
+            .contains("    inet 10.0.0.2/24 brd 10.0.0.255 scope global noprefixroute eth0\n"),
+        "{t}"
+    );
+    assert_eq!(output_of(&t, "standby1$ hostname -I"), "10.0.0.2 \n");
+    let (cut, _) = output_after(&t, at2, "standby1$ ping -c 2 primary");
+    assert!(
+        cut.contains("2 packets transmitted, 0 received, 100% packet loss"),
+        "{cut}"
+    );
+}
+
+#[test]
+fn psql_from_another_host_meets_the_firewall_then_the_server() {
+    let t = run("lab$ os rhel
+lab$ node add standby1
+standby1$ sudo dnf install -y postgresql
+standby1$ psql -h primary -c 'SELECT 1'
+primary$ sudo firewall-cmd --add-port=5432/tcp
+standby1$ psql -h primary -c 'SELECT 1'
+");
+    let (blocked, at) = output_after(&t, 0, "standby1$ psql -h primary -c 'SELECT 1'");
+    assert_eq!(blocked, "psql: error: connection to server at \"primary\" (10.0.0.1), port 5432 failed: No route to host\n\tIs the server running on that host and accepting TCP/IP connections?\n");
+    let (refused, _) = output_after(&t, at, "standby1$ psql -h primary -c 'SELECT 1'");
+    assert_eq!(refused, "psql: error: connection to server at \"primary\" (10.0.0.1), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n");
 }
 
 #[test]

@@ -9,7 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
-use super::conninfo::connection_refused;
+use super::conninfo::{connection_refused, no_route_to_host};
 use super::db::Database;
 use super::event::{
     Broken, ClusterEvent, ConnId, Event, EventKind, HostId, Message, Packet, SessionOutput, Timer,
@@ -485,6 +485,14 @@ impl Cluster {
     }
 
     fn deliver(&mut self, from: HostId, to: HostId, msg: Message) {
+        if let Message::Connect(req) = &msg {
+            if self.firewall_blocks(from, to, req.port) {
+                let error = no_route_to_host(&req.host, &self.host(to).addr_text(), req.port);
+                let conn = req.conn;
+                self.send(to, from, Message::Refused { conn, error });
+                return;
+            }
+        }
         if !self.host(to).is_running() {
             // Nobody listens: the kernel answers a connection attempt with a refusal and
             // anything on a dead connection with a reset.

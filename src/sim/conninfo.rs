@@ -119,6 +119,15 @@ pub fn connection_refused(host: &str, addr: &str, port: u16) -> String {
     )
 }
 
+/// libpq's failure for a host whose firewall rejects the port (firewalld answers with
+/// icmp-host-prohibited, which connect() reports as EHOSTUNREACH).
+pub fn no_route_to_host(host: &str, addr: &str, port: u16) -> String {
+    format!(
+        "{} failed: No route to host\n\tIs the server running on that host and accepting TCP/IP connections?",
+        server_at(host, addr, port)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,6 +66,12 @@ impl Cluster {
         }
     }
 
+    /// Whether firewalld on `server` rejects a TCP connection from `client` to `port`
+    /// (connections from the host itself go through loopback, which it lets in).
+    pub fn firewall_blocks(&self, client: HostId, server: HostId, port: u16) -> bool {
+        client != server && self.os(server).is_some_and(|o| o.firewall.blocks(port))
+    }
+
     /// Writes a journal line of the postgresql unit.
     pub fn journal(&mut self, h: HostId, ident: &str, message: &str) {
         let now = self.now;

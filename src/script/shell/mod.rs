@@ -165,7 +165,7 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
     };
     let args = &words[1..];
     if c.host(h).os.is_some() {
-        if let Some(out) = rhel::run(c, h, &cmd, args, root) {
+        if let Some(out) = rhel::run(c, h, &cmd, args, root, &env) {
             return out;
         }
         cmd = rhel::program_name(c, h, &cmd);

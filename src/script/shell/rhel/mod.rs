@@ -8,6 +8,8 @@
 //! `sudo CMD` runs CMD as root (`sudo -u postgres CMD` as postgres).
 
 mod files;
+mod firewall;
+mod net;
 mod packages;
 mod systemd;
 
@@ -49,6 +51,7 @@ pub(super) fn run(
     cmd: &str,
     args: &[String],
     root: bool,
+    env: &[(String, String)],
 ) -> Option<ShellResult> {
     let os = c.os(h)?;
     // A program is found by its path too (/usr/bin/psql), and through a link.
@@ -75,10 +78,17 @@ pub(super) fn run(
         "postgresql-setup" => packages::postgresql_setup(c, h, args, root),
         "systemctl" => systemd::systemctl(c, h, args, root),
         "journalctl" => systemd::journalctl(c, h, args),
+        "firewall-cmd" => firewall::firewall_cmd(c, h, args, root),
         "ln" => files::ln(c, h, args, root),
         "ls" if args.iter().any(|a| a.starts_with('-') && a.contains('l')) => {
             files::ls_long(c, h, args)?
         }
+        "ping" => net::ping(c, h, args),
+        "ss" => net::ss(c, h, args),
+        "nc" | "ncat" => net::nc(c, h, args),
+        "ip" => net::ip(c, h, args),
+        "hostname" if !args.is_empty() => net::hostname(c, h, args),
+        "psql" => net::psql(c, h, args, env),
         "whoami" if root => "root\n".to_string(),
         _ => return None,
     };

@@ -30,6 +30,34 @@ fn dnf_names_what_it_cannot_find() {
 }
 
 #[test]
+fn firewall_cmd_checks_its_arguments_and_its_user() {
+    let mut c = rhel();
+    assert_eq!(
+        sh(&mut c, "firewall-cmd --add-service=postgresql"),
+        "Authorization failed.\n    Make sure polkit agent is running or run the application as superuser.\n"
+    );
+    assert_eq!(
+        sh(&mut c, "sudo firewall-cmd --add-port=5432"),
+        "Error: INVALID_PORT: bad port (most likely missing protocol), correct syntax is portid[-portid]/protocol\n"
+    );
+    assert_eq!(
+        sh(&mut c, "sudo firewall-cmd --add-service=postgres"),
+        "Error: INVALID_SERVICE: 'postgres' not among existing services\n"
+    );
+    assert_eq!(
+        sh(&mut c, "sudo firewall-cmd --add-service=ssh"),
+        "Warning: ALREADY_ENABLED: ssh\nsuccess\n"
+    );
+    assert_eq!(sh(&mut c, "sudo systemctl stop firewalld"), "");
+    assert_eq!(
+        sh(&mut c, "firewall-cmd --list-all"),
+        "FirewallD is not running\n"
+    );
+    assert_eq!(sh(&mut c, "sudo systemctl start firewalld"), "");
+    assert_eq!(sh(&mut c, "firewall-cmd --state"), "running\n");
+}
+
+#[test]
 fn server_programs_refuse_root_and_units_not_installed_are_not_found() {
     let mut c = rhel();
     assert_eq!(
