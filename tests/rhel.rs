@@ -404,3 +404,27 @@ fn a_console_on_a_bare_host_has_no_psql() {
         "bash: psql: command not found\n"
     );
 }
+
+#[test]
+fn the_model_names_the_links_a_firewall_blocks() {
+    use walscope::script::Runner;
+    let mut r = Runner::new(0);
+    r.run_text(&format!(
+        "{OPEN_PRIMARY}primary$ sudo firewall-cmd --add-service=postgresql
+{BACKUP}
+primary$ sudo firewall-cmd --reload
+standby1$ sudo systemctl start postgresql
+lab$ wait 1s
+"
+    ))
+    .unwrap();
+    let c = &r.cluster;
+    let (s, p) = (
+        c.host_id("standby1").unwrap(),
+        c.host_id("primary").unwrap(),
+    );
+    assert_eq!(c.firewall_blocked_links(), vec![(s, p)]);
+    r.run_text("primary$ sudo systemctl stop firewalld\n")
+        .unwrap();
+    assert_eq!(r.cluster.firewall_blocked_links(), vec![]);
+}

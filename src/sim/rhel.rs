@@ -72,6 +72,39 @@ impl Cluster {
         client != server && self.os(server).is_some_and(|o| o.firewall.blocks(port))
     }
 
+    /// The links a firewall blocks right now, as (standby, primary): a standby whose
+    /// primary_conninfo names a host whose firewalld rejects its port. The stage draws
+    /// these apart from a partition.
+    pub fn firewall_blocked_links(&self) -> Vec<(HostId, HostId)> {
+        let mut out = Vec::new();
+        if !self.is_rhel() {
+            return out;
+        }
+        for (i, host) in self.hosts.iter().enumerate() {
+            let Some(s) = host.server.as_ref().filter(|s| s.standby) else {
+                continue;
+            };
+            let Ok(params) = super::conninfo::parse(&s.settings.text("primary_conninfo")) else {
+                continue;
+            };
+            let port = params
+                .get("port")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(5432);
+            let target = params.get("host").or(params.get("hostaddr"));
+            let Some(p) = target
+                .and_then(|t| self.resolve(t))
+                .and_then(|a| self.host_by_addr(a))
+            else {
+                continue;
+            };
+            if self.firewall_blocks(HostId(i), p, port) {
+                out.push((HostId(i), p));
+            }
+        }
+        out
+    }
+
     /// Writes a journal line of the postgresql unit.
     pub fn journal(&mut self, h: HostId, ident: &str, message: &str) {
         let now = self.now;
