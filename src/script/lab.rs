@@ -20,6 +20,8 @@ pub enum LabCommand {
     Bandwidth(String, String, u64),
     Workload(String, u32),
     Seed(u64),
+    /// `os rhel`: the lab's hosts are RHEL 9 machines (only on a script's first lines).
+    OsRhel,
     Cancel(String),
     /// `app add NAME CONNINFO RATE KIND`: a client application.
     AppAdd {
@@ -42,7 +44,14 @@ pub enum LabCommand {
     Disk(String, Option<u64>),
 }
 
-const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | lost | disk NODE [SIZE] | seed N | app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list | dns NAME NODE [TTL] | dns";
+const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | lost | disk NODE [SIZE] | seed N | os rhel | app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list | dns NAME NODE [TTL] | dns";
+
+/// What `lab$ os rhel` says after the first command.
+pub const OS_LATE: &str =
+    "lab: os can only be set on a script's first lines (after lab$ seed, before any other command)";
+
+/// What `lab$ os rhel` says when it makes the lab's hosts RHEL hosts.
+pub const OS_RHEL: &str = "hosts run Red Hat Enterprise Linux 9: PostgreSQL 15 from the postgresql:15 module stream, data in /var/lib/pgsql/data, unit postgresql; firewalld on (zone public)\n";
 
 /// Reads a rate such as `10MB/s`, `500kB/s`, `1Gbit/s` or `100Mbit/s` into bytes per second.
 pub fn parse_rate(text: &str) -> Option<u64> {
@@ -184,6 +193,13 @@ pub fn parse(text: &str) -> Result<LabCommand, String> {
         ["lost"] => LabCommand::Lost,
         ["disk", n] => LabCommand::Disk(n.to_string(), None),
         ["disk", n, size] => LabCommand::Disk(n.to_string(), Some(parse_size(size)?)),
+        ["os", "rhel"] => LabCommand::OsRhel,
+        ["os", other] => {
+            return Err(format!(
+                "lab: unknown operating system \"{}\" (walscope has: rhel)",
+                other.chars().take(40).collect::<String>()
+            ))
+        }
         [] => return Err(USAGE.to_string()),
         [first, ..] => return Err(format!("lab: unknown command \"{first}\"\n{USAGE}")),
     })
@@ -209,6 +225,12 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
     match cmd {
         LabCommand::NodeAdd(name) => {
             let h = c.add_host(name).map_err(|e| format!("lab: {e}"))?;
+            if c.is_rhel() {
+                return Ok(format!(
+                    "host {name} added ({}): Red Hat Enterprise Linux 9, no PostgreSQL packages yet\n",
+                    c.host(h).addr_text()
+                ));
+            }
             Ok(format!("host {name} added ({}): PostgreSQL 15 installed, no data directory, server stopped\n", c.host(h).addr_text()))
         }
         LabCommand::NodeRename(old, new) => {
@@ -322,6 +344,7 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
         LabCommand::Seed(_) => {
             Err("lab: seed can only be set before the first command".to_string())
         }
+        LabCommand::OsRhel => Err(OS_LATE.to_string()),
     }
 }
 

@@ -126,6 +126,20 @@ impl Runner {
                         "lab: seed can only be set before the first command\n".to_string()
                     }
                 }
+                Ok(LabCommand::OsRhel) => {
+                    // Only `lab$ seed` may come before it.
+                    let first = self.history.iter().all(|l| {
+                        l.target == Target::Lab
+                            && matches!(lab::parse(&l.text), Ok(LabCommand::Seed(_)))
+                    });
+                    if first && self.cluster.now() == SimTime::ZERO && !self.cluster.is_rhel() {
+                        self.cluster.set_os_rhel();
+                        lab::OS_RHEL.to_string()
+                    } else {
+                        record = false;
+                        format!("{}\n", lab::OS_LATE)
+                    }
+                }
                 Ok(cmd) => lab::apply(&mut self.cluster, &cmd).unwrap_or_else(|e| {
                     record = false;
                     format!("{e}\n")
@@ -136,6 +150,10 @@ impl Runner {
                 }
             },
             Target::Sql(node) => match self.host(node) {
+                // A RHEL host without the client package has no psql to type into.
+                Ok(h) if self.cluster.os(h).is_some_and(|o| !o.has("postgresql")) => {
+                    "bash: psql: command not found\n".to_string()
+                }
                 Ok(h) => self.run_sql(node, h, &line.text),
                 Err(e) => {
                     record = false;

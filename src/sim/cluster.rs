@@ -10,7 +10,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
 use super::acked::{AckLog, LostCommits};
-use super::conninfo::connection_refused;
+use super::conninfo::{connection_refused, no_route_to_host};
 use super::db::Database;
 use super::event::{
     Broken, ClusterEvent, ConnId, Event, EventKind, HostId, Message, Packet, SessionOutput, Timer,
@@ -218,7 +218,14 @@ impl Cluster {
         if self.hosts.len() >= 32 {
             return Err("a lab holds at most 32 hosts".to_string());
         }
+        let rhel = self.is_rhel();
         let h = self.add_host_unchecked(name);
+        if rhel {
+            self.make_bare(h);
+            self.note(h, EventKind::Server, format!("host {name} added ({})", self.host(h).addr_text()),
+                "A new RHEL machine without PostgreSQL: install it with dnf, then clone the primary with pg_basebackup.");
+            return Ok(h);
+        }
         self.note(h, EventKind::Server, format!("host {name} added ({})", self.host(h).addr_text()),
             "A new machine with PostgreSQL installed but no data directory: clone one with pg_basebackup.");
         Ok(h)
@@ -239,6 +246,7 @@ impl Cluster {
             workload: None,
             epoch: 0,
             disk: super::host::DEFAULT_DISK,
+            os: None,
             next_pid: 2000 + (self.rng.range(0, 400) as u32) * 8,
         });
         HostId(self.hosts.len() - 1)
@@ -497,6 +505,14 @@ impl Cluster {
     }
 
     fn deliver(&mut self, from: HostId, to: HostId, msg: Message) {
+        if let Message::Connect(req) = &msg {
+            if self.firewall_blocks(from, to, req.port) {
+                let error = no_route_to_host(&req.host, &self.host(to).addr_text(), req.port);
+                let conn = req.conn;
+                self.send(to, from, Message::Refused { conn, error });
+                return;
+            }
+        }
         if !self.host(to).is_running() {
             // Nobody listens: the kernel answers a connection attempt with a refusal and
             // anything on a dead connection with a reset.

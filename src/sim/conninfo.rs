@@ -358,6 +358,15 @@ pub fn no_answer(host: &str, addr: &str, port: u16, timeout: Option<u32>) -> Str
     }
 }
 
+/// libpq's failure for a host whose firewall rejects the port (firewalld answers with
+/// icmp-host-prohibited, which connect() reports as EHOSTUNREACH).
+pub fn no_route_to_host(host: &str, addr: &str, port: u16) -> String {
+    format!(
+        "{} failed: No route to host\n\tIs the server running on that host and accepting TCP/IP connections?",
+        server_at(host, addr, port)
+    )
+}
+
 /// libpq's line for a host name the resolver does not know.
 pub fn unknown_host(host: &str) -> String {
     format!("could not translate host name \"{host}\" to address: Name or service not known")

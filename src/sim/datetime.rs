@@ -205,6 +205,40 @@ pub fn format_log_timestamp(unix_micros: i64) -> String {
     )
 }
 
+/// A syslog/journal timestamp, e.g. "Nov 24 09:00:00" (journalctl's short format).
+pub fn format_syslog_timestamp(unix_micros: i64) -> String {
+    let t = civil_from_unix_micros(unix_micros);
+    format!(
+        "{} {:02} {:02}:{:02}:{:02}",
+        MONTHS[(t.month as usize).saturating_sub(1) % 12],
+        t.day,
+        t.hour,
+        t.minute,
+        t.second
+    )
+}
+
+/// systemd's timestamp, e.g. "Tue 2026-11-24 09:00:00 UTC" (`systemctl status`).
+pub fn format_systemd_timestamp(unix_micros: i64) -> String {
+    let t = civil_from_unix_micros(unix_micros);
+    // 1970-01-01 was a Thursday.
+    let weekday = (unix_micros.div_euclid(USECS_PER_DAY) + 3).rem_euclid(7) as usize;
+    format!(
+        "{} {:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][weekday],
+        t.year,
+        t.month,
+        t.day,
+        t.hour,
+        t.minute,
+        t.second
+    )
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::db::{Change, Database, Undo};
 use super::lsn::{Lsn, TimelineId};
+use super::os::Rhel;
 use super::proc::Server;
 use super::time::{SimDuration, SimTime};
 use super::wal::{RecordBody, Wal};
@@ -34,6 +35,9 @@ pub struct Host {
     /// The size in bytes of the disk the data directory sits on (`lab$ disk`,
     /// [`DEFAULT_DISK`]); `df` and the card show how full it is.
     pub disk: u64,
+    /// The operating system's state on a RHEL host (`lab$ os rhel`); `None` in the
+    /// default lab, whose hosts have PostgreSQL and nothing else.
+    pub os: Option<Box<Rhel>>,
     pub(crate) next_pid: u32,
 }
 

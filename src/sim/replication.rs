@@ -9,7 +9,7 @@
 //! when no more data is waiting); hot-standby query conflicts are not modelled.
 
 use super::cluster::Cluster;
-use super::conninfo::{connection_refused, server_at};
+use super::conninfo::{connection_refused, no_route_to_host, server_at};
 use super::event::{ConnId, HostId, Message, Timer};
 use super::hba;
 use super::lsn::{Lsn, TimelineId};
@@ -56,6 +56,9 @@ impl Cluster {
             host.addr_text()
         };
         let prefix = server_at(a.host, &addr, a.port);
+        if self.firewall_blocks(a.client, server, a.port) {
+            return Err(no_route_to_host(a.host, &addr, a.port));
+        }
         let Some(srv) = host.server.as_ref() else {
             return Err(connection_refused(a.host, &addr, a.port));
         };

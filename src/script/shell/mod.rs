@@ -6,6 +6,7 @@ mod edit;
 mod files;
 mod pg;
 mod psql;
+mod rhel;
 mod sed;
 mod text;
 
@@ -146,18 +147,32 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         i += 1;
     }
     let mut words = words[i..].to_vec();
-    // `sudo -u postgres CMD` and `sudo -iu postgres CMD` run CMD as postgres, as here.
+    // `sudo -u postgres CMD` and `sudo -iu postgres CMD` run CMD as postgres, as here;
+    // `sudo CMD` runs it as root (which matters on a RHEL host: dnf, firewall-cmd).
+    let mut root = false;
     if words.first().map(String::as_str) == Some("sudo") {
         let mut j = 1;
+        root = true;
         while j < words.len() && words[j].starts_with('-') {
-            j += if words[j] == "-u" { 2 } else { 1 };
+            if words[j] == "-u" || words[j].ends_with('u') {
+                root = words.get(j + 1).is_some_and(|u| u == "root");
+                j += 2;
+            } else {
+                j += 1;
+            }
         }
         words = words[j.min(words.len())..].to_vec();
     }
-    let Some(cmd) = words.first().cloned() else {
+    let Some(mut cmd) = words.first().cloned() else {
         return ShellResult::Done(String::new());
     };
     let args = &words[1..];
+    if c.host(h).os.is_some() {
+        if let Some(out) = rhel::run(c, h, &cmd, args, root) {
+            return out;
+        }
+        cmd = rhel::program_name(c, h, &cmd);
+    }
     let out = match cmd.as_str() {
         "pg_basebackup" => return basebackup(c, h, args, &env),
         "pg_ctl" => pg_ctl(c, h, args),
