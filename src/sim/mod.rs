@@ -20,6 +20,7 @@ pub mod conninfo;
 pub mod datetime;
 pub mod db;
 mod event;
+mod hazard;
 pub mod hba;
 mod host;
 mod invariants;

@@ -69,7 +69,8 @@ impl Cluster {
                 "replication slot \"{name}\" is active for PID {pid}"
             )),
             Some(_) => {
-                d.slots.remove(name);
+                let restart = d.slots.remove(name).and_then(|s| s.restart_lsn);
+                self.note_slot_dropped(h, name, restart);
                 Ok(())
             }
         }
