@@ -69,8 +69,10 @@ impl Cluster {
                 "replication slot \"{name}\" is active for PID {pid}"
             )),
             Some(_) => {
-                let restart = d.slots.remove(name).and_then(|s| s.restart_lsn);
-                self.note_slot_dropped(h, name, restart);
+                // An invalidated slot serves no standby any more: dropping it is cleanup.
+                if let Some(s) = d.slots.remove(name).filter(|s| !s.lost) {
+                    self.note_slot_dropped(h, name, s.restart_lsn);
+                }
                 Ok(())
             }
         }
