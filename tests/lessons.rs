@@ -182,13 +182,14 @@ fn a_steps_canonical_state_is_the_start_and_every_earlier_solution() {
 }
 
 #[test]
-fn checking_goals_never_changes_the_lab() {
+fn checking_goals_and_traps_never_changes_the_lab() {
     let lib = Library::builtin();
     let mut lessons: Vec<_> = lib.lessons.clone();
     lessons.push(lesson::parse("lessons/99-tiny.md", GOOD).unwrap());
+    lessons.push(lesson::parse("lessons/99-trapped.md", TRAPPED).unwrap());
     for l in &lessons {
         for (i, step) in l.steps.iter().enumerate() {
-            if step.goals.is_empty() {
+            if step.goals.is_empty() && step.traps.is_empty() {
                 continue;
             }
             let mut lab = l.canonical_lab(i);
@@ -199,6 +200,7 @@ fn checking_goals_never_changes_the_lab() {
                 let shown = lab.transcript().len();
                 for _ in 0..100 {
                     l.check_goals(i, &lab);
+                    l.check_traps(i, &lab);
                 }
                 assert_eq!(lab.script(), script, "{} step {}", l.id, i + 1);
                 assert_eq!(lab.now(), time);
@@ -549,6 +551,7 @@ fn goal_text(g: &lesson::Goal) -> String {
     let mut t = match &g.check {
         lesson::GoalCheck::Run(l) => format!("{} {}", l.prompt(), l.text),
         lesson::GoalCheck::Last(n) => format!("last {n}"),
+        lesson::GoalCheck::Events(n) => format!("events {n:?}"),
     };
     for e in &g.expect {
         match e {
@@ -588,4 +591,147 @@ fn the_course_teaches_and_exercises_every_concept_of_the_class_notes() {
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// A step with a trap: the table it asks for can be had by dropping another one.
+const TRAPPED: &str = "---
+id: trapped
+title: A table, safely
+summary: One step with a trap.
+start: |
+  primary=# CREATE TABLE keep (id int);
+---
+
+## Make room for t
+
+```walscope goal
+label: t exists
+primary=# SELECT count(*) FROM t;
+shows: (1 row)
+```
+
+```walscope trap
+label: you dropped keep
+primary=# SELECT count(*) FROM keep;
+shows: does not exist
+reason: Another team's table is gone, with its rows.
+```
+
+```walscope trap-path
+primary=# DROP TABLE keep;
+primary=# CREATE TABLE t (id int);
+```
+
+```walscope solution
+primary=# CREATE TABLE t (id int);
+```
+";
+
+#[test]
+fn a_trap_is_checked_like_a_goal_and_springs_only_on_the_unsafe_path() {
+    let l = lesson::parse("lessons/99-trapped.md", TRAPPED).unwrap();
+    let t = &l.steps[0].traps[0];
+    assert_eq!(t.goal.label, "you dropped keep");
+    assert_eq!(t.reason, "Another team's table is gone, with its rows.");
+    assert_eq!(t.path.len(), 2);
+    assert_eq!(lesson::check(&l), Ok(1));
+    // The solution meets the goal cleanly; the trap's path meets it too, with the trap.
+    let mut clean = l.canonical_lab(0);
+    assert!(!l.check_traps(0, &clean)[0].met);
+    for line in &l.steps[0].solution {
+        clean.run_line(line);
+    }
+    assert!(l.check_goals(0, &clean)[0].met);
+    assert!(!l.check_traps(0, &clean)[0].met);
+    let mut trapped = l.canonical_lab(0);
+    for line in &t.path {
+        trapped.run_line(line);
+    }
+    assert!(l.check_goals(0, &trapped)[0].met);
+    assert!(l.check_traps(0, &trapped)[0].met);
+    // "Try again cleanly" is the step's canonical state: no trap there.
+    assert!(!l.check_traps(0, &l.canonical_lab(0))[0].met);
+    let show = lesson::show(&l);
+    assert!(
+        show.contains("-- trap \"you dropped keep\": not sprung after the solution, sprung after its trap-path"),
+        "{show}"
+    );
+}
+
+#[test]
+fn the_author_check_refuses_a_trap_the_solution_springs_or_its_path_misses() {
+    // The solution itself drops keep.
+    let bad = TRAPPED.replace(
+        "```walscope solution\nprimary=# CREATE TABLE t (id int);",
+        "```walscope solution\nprimary=# DROP TABLE keep;\nprimary=# CREATE TABLE t (id int);",
+    );
+    let e = lesson::check(&lesson::parse("lessons/99-trapped.md", &bad).unwrap()).unwrap_err();
+    assert_eq!(
+        e[0].to_string(),
+        "lessons/99-trapped.md:17: step 1 \"Make room for t\", trap \"you dropped keep\" springs on the step's solution: the safe way must not walk into it"
+    );
+    // The recorded path forgets the unsafe move.
+    let bad = TRAPPED.replace("primary=# DROP TABLE keep;\n", "");
+    let e = lesson::check(&lesson::parse("lessons/99-trapped.md", &bad).unwrap()).unwrap_err();
+    assert!(
+        e[0].to_string().starts_with("lessons/99-trapped.md:17: step 1 \"Make room for t\", trap \"you dropped keep\" does not spring on its trap-path; the check printed:"),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn malformed_traps_name_file_and_line() {
+    let no_path = TRAPPED.replace(
+        "```walscope trap-path\nprimary=# DROP TABLE keep;\nprimary=# CREATE TABLE t (id int);\n```\n",
+        "",
+    );
+    assert!(errors_of(&no_path).iter().any(|e| e.starts_with(
+        "lessons/99-broken.md:17: trap \"you dropped keep\" has no walscope trap-path block after it"
+    )), "{:#?}", errors_of(&no_path));
+    let no_reason = TRAPPED.replace("reason: Another team's table is gone, with its rows.\n", "");
+    assert!(errors_of(&no_reason)[0]
+        .starts_with("lessons/99-broken.md:17: trap block has no \"reason:\""));
+    let no_expect = TRAPPED.replace("shows: does not exist\n", "");
+    assert!(errors_of(&no_expect)[0]
+        .starts_with("lessons/99-broken.md:17: trap block has no expected output"));
+    let orphan = "---\nid: x\ntitle: X\nsummary: S\n---\n## S\n\n```walscope trap-path\nprimary=# SELECT 1;\n```\n";
+    assert!(errors_of(orphan)[0].starts_with(
+        "lessons/99-broken.md:8: a trap-path block follows the trap block it springs"
+    ));
+}
+
+#[test]
+fn an_events_check_reads_the_labs_event_log() {
+    let text = "---
+id: ev
+title: Events
+summary: S
+start: one-standby
+---
+## Promote
+
+```walscope goal
+label: standby1 was promoted
+events: standby1
+shows: standby1 promoted: now the primary on timeline 2
+```
+
+```walscope solution
+standby1$ pg_ctl promote
+```
+";
+    let l = lesson::parse("lessons/99-ev.md", text).unwrap();
+    assert_eq!(
+        l.steps[0].goals[0].check,
+        lesson::GoalCheck::Events(Some("standby1".into()))
+    );
+    assert_eq!(lesson::check(&l), Ok(1));
+    // Another host's log does not hold it.
+    let other = lesson::parse(
+        "lessons/99-ev.md",
+        &text.replace("events: standby1", "events: primary"),
+    )
+    .unwrap();
+    assert!(lesson::check(&other).is_err());
 }

@@ -71,11 +71,16 @@ fn lesson_check(path: &str) -> Result<String, String> {
     for file in lesson_files(path)? {
         let text = read_input(&file)?;
         match walscope::lesson::parse(&file, &text)
-            .and_then(|l| walscope::lesson::check(&l).map(|goals| (l.steps.len(), goals)))
-        {
-            Ok((steps, goals)) => {
+            .and_then(|l| {
+                let traps: usize = l.steps.iter().map(|s| s.traps.len()).sum();
+                walscope::lesson::check(&l).map(|goals| (l.steps.len(), goals, traps))
+            }) {
+            Ok((steps, goals, 0)) => {
                 out.push_str(&format!("{file}: ok ({steps} steps, {goals} goals)\n"))
             }
+            Ok((steps, goals, traps)) => out.push_str(&format!(
+                "{file}: ok ({steps} steps, {goals} goals, {traps} traps, each sprung by its path and not by the solution)\n"
+            )),
             Err(errors) => problems.push(lines(&errors)),
         }
     }

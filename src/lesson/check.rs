@@ -28,17 +28,50 @@ struct Outcome<'a> {
     output: String,
 }
 
+/// One trap's state on the canonical path and on its own unsafe path.
+struct TrapOutcome<'a> {
+    step: usize,
+    trap: &'a super::Trap,
+    /// Sprung before the solution, after it, and after the trap's path.
+    before: bool,
+    after: bool,
+    on_path: bool,
+    path_output: String,
+}
+
 /// Walks the lesson canonically, calling `each_step` with the step's index and what its
-/// setup and solution printed.
-fn walk<'a>(lesson: &'a Lesson, mut each_step: impl FnMut(usize, &str, &str)) -> Vec<Outcome<'a>> {
+/// setup and solution printed. Each trap's path runs on a copy of the step's state.
+fn walk<'a>(
+    lesson: &'a Lesson,
+    mut each_step: impl FnMut(usize, &str, &str),
+) -> (Vec<Outcome<'a>>, Vec<TrapOutcome<'a>>) {
     let mut lab = Lab::new(0);
     run(&mut lab, &lesson.start);
     let mut outcomes = Vec::new();
+    let mut traps = Vec::new();
     for (i, step) in lesson.steps.iter().enumerate() {
         let setup = run(&mut lab, &step.setup);
         let before = lesson.check_goals(i, &lab);
+        let traps_before = lesson.check_traps(i, &lab);
+        for (t, b) in step.traps.iter().zip(traps_before) {
+            let mut unsafe_lab = lab.clone();
+            run(&mut unsafe_lab, &t.path);
+            let sprung = super::trap::check_all(std::slice::from_ref(t), &unsafe_lab).remove(0);
+            traps.push(TrapOutcome {
+                step: i,
+                trap: t,
+                before: b.met,
+                after: false,
+                on_path: sprung.met,
+                path_output: sprung.output,
+            });
+        }
         let solution = run(&mut lab, &step.solution);
         let after = lesson.check_goals(i, &lab);
+        let first = traps.len() - step.traps.len();
+        for (o, a) in traps[first..].iter_mut().zip(lesson.check_traps(i, &lab)) {
+            o.after = a.met;
+        }
         each_step(i, &setup, &solution);
         for ((goal, b), a) in step.goals.iter().zip(before).zip(after) {
             outcomes.push(Outcome {
@@ -50,13 +83,13 @@ fn walk<'a>(lesson: &'a Lesson, mut each_step: impl FnMut(usize, &str, &str)) ->
             });
         }
     }
-    outcomes
+    (outcomes, traps)
 }
 
 /// Checks a lesson as its author should before a class sees it. Each problem names the
 /// file, the goal's line and the step.
 pub fn check(lesson: &Lesson) -> Result<usize, Vec<LessonError>> {
-    let outcomes = walk(lesson, |_, _, _| {});
+    let (outcomes, traps) = walk(lesson, |_, _, _| {});
     let mut errors = Vec::new();
     for o in &outcomes {
         let step = &lesson.steps[o.step];
@@ -86,6 +119,37 @@ pub fn check(lesson: &Lesson) -> Result<usize, Vec<LessonError>> {
             });
         }
     }
+    for t in &traps {
+        let step = &lesson.steps[t.step];
+        let what = format!(
+            "step {} \"{}\", trap \"{}\"",
+            t.step + 1,
+            step.title,
+            t.trap.goal.label
+        );
+        let mut error = |message: String| {
+            errors.push(LessonError {
+                file: lesson.file.clone(),
+                line: t.trap.goal.line,
+                message: format!("{what} {message}"),
+            })
+        };
+        if t.before {
+            error(
+                "has sprung before the step's solution runs: it names nothing the student did"
+                    .into(),
+            );
+        }
+        if t.after {
+            error("springs on the step's solution: the safe way must not walk into it".into());
+        }
+        if !t.on_path {
+            error(format!(
+                "does not spring on its trap-path; the check printed:\n{}",
+                indent(&t.path_output)
+            ));
+        }
+    }
     if errors.is_empty() {
         Ok(outcomes.len())
     } else {
@@ -108,7 +172,7 @@ fn indent(text: &str) -> String {
 pub fn show(lesson: &Lesson) -> String {
     let mut out = format!("# {} ({})\n", lesson.title, lesson.file);
     let mut steps = Vec::new();
-    let outcomes = walk(lesson, |i, setup, solution| {
+    let (outcomes, traps) = walk(lesson, |i, setup, solution| {
         steps.push((i, setup.to_string(), solution.to_string()))
     });
     if !lesson.start.is_empty() {
@@ -135,6 +199,15 @@ pub fn show(lesson: &Lesson) -> String {
                 o.goal.label,
                 state(o.before),
                 state(o.after)
+            ));
+        }
+        for t in traps.iter().filter(|t| t.step == i) {
+            let sprung = |s: bool| if s { "sprung" } else { "not sprung" };
+            out.push_str(&format!(
+                "-- trap \"{}\": {} after the solution, {} after its trap-path\n",
+                t.trap.goal.label,
+                sprung(t.after),
+                sprung(t.on_path)
             ));
         }
     }

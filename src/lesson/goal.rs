@@ -34,6 +34,10 @@ pub enum GoalCheck {
     Run(Line),
     /// What the student's last command on this node printed.
     Last(String),
+    /// The lab's event log (the Log tab), one `HOST: text` line per entry, for every
+    /// host or only the one named. It remembers what happened (a promotion, an unsafe
+    /// move the model noted), where a query sees only the state now.
+    Events(Option<String>),
 }
 
 /// One goal of a step.
@@ -87,7 +91,19 @@ pub fn check_all(goals: &[Goal], lab: &Lab) -> Vec<GoalResult> {
                 g.judge(without_echo(&printed, line))
             }
             GoalCheck::Last(node) => g.judge(last_output(lab, node)),
+            GoalCheck::Events(node) => g.judge(event_log(lab, node.as_deref())),
         })
+        .collect()
+}
+
+/// The lab's event log as text: `HOST: text` per entry, oldest first.
+fn event_log(lab: &Lab, node: Option<&str>) -> String {
+    let c = &lab.runner().cluster;
+    c.events()
+        .iter()
+        .map(|e| (c.host(e.host).name.as_str(), e))
+        .filter(|(name, _)| node.is_none_or(|n| n == *name))
+        .map(|(name, e)| format!("{name}: {}\n", e.text))
         .collect()
 }
 
@@ -130,6 +146,7 @@ pub(super) fn parse_goal(file: &str, block_line: usize, text: &str) -> Result<Go
     };
     let mut label = None;
     let mut last = None;
+    let mut events = None;
     let mut command = String::new();
     let mut command_line = 0;
     let mut expect = Vec::new();
@@ -159,6 +176,19 @@ pub(super) fn parse_goal(file: &str, block_line: usize, text: &str) -> Result<Go
                 ));
             }
             last = Some(node.to_string());
+        } else if let Some(v) = t.strip_prefix("events:") {
+            let node = v.trim();
+            if !node
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(err(
+                    n,
+                    "\"events:\" takes a node name or nothing, for example \"events: standby1\""
+                        .into(),
+                ));
+            }
+            events = Some((!node.is_empty()).then(|| node.to_string()));
         } else if t.is_empty() || (t.starts_with('#') && command.is_empty()) {
             continue;
         } else {
@@ -176,7 +206,14 @@ pub(super) fn parse_goal(file: &str, block_line: usize, text: &str) -> Result<Go
             "goal block has no expected output (add a \"shows:\" or \"lacks:\" line)".into(),
         ));
     }
+    if events.is_some() && (last.is_some() || !command.is_empty()) {
+        return Err(err(
+            block_line,
+            "goal block has \"events:\" and another check; a goal checks one of them".into(),
+        ));
+    }
     let check = match (last, command.is_empty()) {
+        _ if events.is_some() => GoalCheck::Events(events.flatten()),
         (Some(_), false) => {
             return Err(err(
                 command_line,
@@ -216,6 +253,8 @@ pub(super) fn parse_goal(file: &str, block_line: usize, text: &str) -> Result<Go
         .unwrap_or_else(|| match &check {
             GoalCheck::Run(l) => format!("{} {}", l.prompt(), l.text),
             GoalCheck::Last(node) => format!("the last command on {node}"),
+            GoalCheck::Events(Some(node)) => format!("the event log of {node}"),
+            GoalCheck::Events(None) => "the event log".to_string(),
         });
     Ok(Goal {
         label,

@@ -7,6 +7,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::goal::parse_goal;
+use super::trap::parse_trap;
 use super::{Lesson, LessonError, Question, Step, MAX_LESSON_BYTES, MAX_STEPS};
 use crate::examples;
 use crate::script::{self, Line};
@@ -170,6 +171,8 @@ enum Block {
     Goal,
     Hint,
     Question,
+    Trap,
+    TrapPath,
 }
 
 fn block_kind(info: &str) -> Option<Result<Block, String>> {
@@ -183,10 +186,12 @@ fn block_kind(info: &str) -> Option<Result<Block, String>> {
         Some("goal") => Ok(Block::Goal),
         Some("hint") => Ok(Block::Hint),
         Some("question") => Ok(Block::Question),
+        Some("trap") => Ok(Block::Trap),
+        Some("trap-path") => Ok(Block::TrapPath),
         Some(other) => Err(format!(
-            "unknown block kind \"walscope {other}\" (expected setup, solution, goal, hint or question)"
+            "unknown block kind \"walscope {other}\" (expected setup, solution, goal, hint, question, trap or trap-path)"
         )),
-        None => Err("a walscope block needs a kind: setup, solution, goal, hint or question".into()),
+        None => Err("a walscope block needs a kind: setup, solution, goal, hint, question, trap or trap-path".into()),
     })
 }
 
@@ -242,6 +247,7 @@ fn read_body(
                         goals: Vec::new(),
                         hints: Vec::new(),
                         question: None,
+                        traps: Vec::new(),
                     },
                     range.end..body.len(),
                     Vec::new(),
@@ -311,6 +317,15 @@ fn read_body(
                 ),
             ));
         }
+        for t in step.traps.iter().filter(|t| t.path.is_empty()) {
+            errors.push(err(
+                t.goal.line,
+                format!(
+                    "trap \"{}\" has no walscope trap-path block after it (the unsafe lines that spring it, for lesson check)",
+                    t.goal.label
+                ),
+            ));
+        }
         if step.title.is_empty() {
             errors.push(err(step.line, "a step's ## heading has no title".into()));
         }
@@ -352,6 +367,8 @@ fn add_block(
         Block::Goal => "goal",
         Block::Hint => "hint",
         Block::Question => "question",
+        Block::Trap => "trap",
+        Block::TrapPath => "trap-path",
     };
     if text.trim().is_empty() {
         return Err(err(line, format!("{name} block is empty")));
@@ -368,6 +385,26 @@ fn add_block(
             into.extend(lines);
         }
         Block::Goal => step.goals.push(parse_goal(file, line, text)?),
+        Block::Trap => step.traps.push(parse_trap(file, line, text)?),
+        Block::TrapPath => {
+            let lines = script::parse(text)
+                .map_err(|e| err(line + e.line, format!("{name} block: {}", e.message)))?;
+            match step.traps.last_mut() {
+                Some(t) if t.path.is_empty() => t.path = lines,
+                Some(_) => {
+                    return Err(err(
+                        line,
+                        "a trap has one trap-path block; this trap already has one".into(),
+                    ))
+                }
+                None => {
+                    return Err(err(
+                        line,
+                        "a trap-path block follows the trap block it springs".into(),
+                    ))
+                }
+            }
+        }
         Block::Hint => step.hints.push(text.trim().to_string()),
         Block::Question => {
             if step.question.is_some() {

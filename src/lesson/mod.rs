@@ -23,6 +23,7 @@ mod goal;
 mod markdown;
 mod progress;
 mod render;
+mod trap;
 
 use std::fmt;
 
@@ -34,6 +35,7 @@ pub use goal::{Expect, Goal, GoalCheck, GoalResult};
 pub use markdown::parse;
 pub use progress::Progress;
 pub use render::to_html;
+pub use trap::Trap;
 
 /// Every lesson in `lessons/`, compiled in: (file name, text), in file name order.
 pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
@@ -88,6 +90,8 @@ pub struct Step {
     /// Markdown, revealed one at a time.
     pub hints: Vec<String>,
     pub question: Option<Question>,
+    /// Unsafe fixes this step names when the student walks into one.
+    pub traps: Vec<Trap>,
 }
 
 /// A lesson, ready to run.
@@ -138,6 +142,15 @@ impl Lesson {
     pub fn check_goals(&self, step: usize, lab: &Lab) -> Vec<GoalResult> {
         match self.steps.get(step) {
             Some(s) => goal::check_all(&s.goals, lab),
+            None => Vec::new(),
+        }
+    }
+
+    /// Checks every trap of step `step` on a copy of the lab, as goals are checked:
+    /// `met` means the student walked into that trap.
+    pub fn check_traps(&self, step: usize, lab: &Lab) -> Vec<GoalResult> {
+        match self.steps.get(step) {
+            Some(s) => trap::check_all(&s.traps, lab),
             None => Vec::new(),
         }
     }

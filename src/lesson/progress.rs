@@ -1,7 +1,7 @@
 //! A student's progress in one lesson, as the browser keeps it in localStorage: the
-//! steps done and the answers given to questions. Stored as a short text
-//! (`v1 done=0,1,3 answers=0:2,3:1`) that a damaged or old entry cannot break: what does
-//! not read is ignored.
+//! steps done, the answers given to questions and the steps whose goals were met by
+//! walking into a trap. Stored as a short text (`v1 done=0,1,3 answers=0:2,3:1
+//! traps=3:0`) that a damaged or old entry cannot break: what does not read is ignored.
 
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
@@ -15,6 +15,9 @@ pub struct Progress {
     pub done: BTreeSet<usize>,
     /// Step index -> the index of the choice the student predicted.
     pub answers: BTreeMap<usize, usize>,
+    /// Step index -> the trap the student walked into on the way to its goals (a step
+    /// done and absent here was met cleanly).
+    pub trapped: BTreeMap<usize, usize>,
 }
 
 impl Progress {
@@ -26,7 +29,16 @@ impl Progress {
             .iter()
             .map(|(s, a)| format!("{s}:{a}"))
             .collect();
-        format!("v1 done={} answers={}", done.join(","), answers.join(","))
+        let mut text = format!("v1 done={} answers={}", done.join(","), answers.join(","));
+        if !self.trapped.is_empty() {
+            let traps: Vec<String> = self
+                .trapped
+                .iter()
+                .map(|(s, t)| format!("{s}:{t}"))
+                .collect();
+            text.push_str(&format!(" traps={}", traps.join(",")));
+        }
+        text
     }
 
     /// Reads a stored progress; anything unreadable (another version, a damaged entry,
@@ -51,6 +63,10 @@ impl Progress {
                     "answers" => {
                         let (s, a) = item.split_once(':')?;
                         p.answers.insert(step(s)?, step(a)?);
+                    }
+                    "traps" => {
+                        let (s, t) = item.split_once(':')?;
+                        p.trapped.insert(step(s)?, step(t)?);
                     }
                     _ => return None,
                 }
@@ -81,6 +97,9 @@ mod tests {
         p.answers.insert(3, 1);
         assert_eq!(p.to_text(), "v1 done=0,1,3 answers=0:2,3:1");
         assert_eq!(Progress::from_text(&p.to_text()), p);
+        p.trapped.insert(3, 0);
+        assert_eq!(p.to_text(), "v1 done=0,1,3 answers=0:2,3:1 traps=3:0");
+        assert_eq!(Progress::from_text(&p.to_text()), p);
     }
 
     #[test]
@@ -93,6 +112,7 @@ mod tests {
             "v1 done=99999999999999999999",
             "{\"done\":[1]}",
             "v1 what=1",
+            "v1 done=1 traps=1",
         ] {
             assert_eq!(Progress::from_text(bad), Progress::default(), "{bad}");
         }

@@ -230,6 +230,8 @@ pub enum EventKind {
     Fault,
     /// Two servers of one cluster accept writes (see `Cluster::split_brain`).
     SplitBrain,
+    /// A move that works in the lab but would hurt on real servers (see `sim/hazard.rs`).
+    Unsafe,
     Error,
 }
 

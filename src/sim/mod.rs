@@ -26,6 +26,7 @@ mod dns;
 pub mod disk;
 mod event;
 mod failover;
+mod hazard;
 pub mod hba;
 mod host;
 mod invariants;

@@ -356,6 +356,7 @@ impl Cluster {
             return false;
         };
         let loaded = settings::read_files(&self.conf_files(h));
+        let waits = self.sync_waits(h);
         self.log(
             h,
             pid,
@@ -394,6 +395,7 @@ impl Cluster {
             self.timer(h, SimDuration::ZERO, Timer::ReceiverStart);
         }
         self.release_sync_waiters(h);
+        self.note_sync_reload(h, waits);
         true
     }
 }

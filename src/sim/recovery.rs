@@ -430,6 +430,7 @@ impl Cluster {
         self.note(h, EventKind::Promote, format!("{name} promoted: now the primary on timeline {new}"),
             "A new timeline begins where replay ended; standbys must follow it (recovery_target_timeline = 'latest').");
         self.note_lost_commits(h, followed, received, new);
+        self.note_promotion_hazards(h, end, old);
         self.note_split_brain(h);
         true
     }

@@ -69,7 +69,10 @@ impl Cluster {
                 "replication slot \"{name}\" is active for PID {pid}"
             )),
             Some(_) => {
-                d.slots.remove(name);
+                // An invalidated slot serves no standby any more: dropping it is cleanup.
+                if let Some(s) = d.slots.remove(name).filter(|s| !s.lost) {
+                    self.note_slot_dropped(h, name, s.restart_lsn);
+                }
                 Ok(())
             }
         }

@@ -47,6 +47,8 @@ pub struct Lessons {
     pub hints: RwSignal<usize>,
     /// The current step's goals, as last checked.
     pub goals: RwSignal<Vec<GoalResult>>,
+    /// The current step's traps, as last checked (`met`: the student walked into it).
+    pub traps: RwSignal<Vec<GoalResult>>,
     /// "Show me" is typing the solution.
     pub showing: RwSignal<bool>,
     /// The last goal announcement for screen readers.
@@ -87,6 +89,7 @@ impl Lessons {
             progress: RwSignal::new(Default::default()),
             hints: RwSignal::new(0),
             goals: RwSignal::new(Vec::new()),
+            traps: RwSignal::new(Vec::new()),
             showing: RwSignal::new(false),
             announce: RwSignal::new(String::new()),
             list_open: RwSignal::new(false),
@@ -248,6 +251,7 @@ impl Lessons {
     fn enter(&self, ui: Ui, id: &str, step: usize) {
         self.hints.set(0);
         self.goals.set(Vec::new());
+        self.traps.set(Vec::new());
         self.list_open.set(false);
         ui.lesson.set(Some(LessonRef {
             id: id.to_string(),
@@ -297,6 +301,7 @@ impl Lessons {
     pub fn recheck(&self, lab: LabHandle, ui: Ui) {
         let Some(r) = ui.lesson.get_untracked() else {
             self.goals.set(Vec::new());
+            self.traps.set(Vec::new());
             return;
         };
         let Some(lesson) = self.lesson(&r.id) else {
@@ -327,9 +332,33 @@ impl Lessons {
         if results != before {
             self.goals.set(results);
         }
-        if all && !self.progress_of(&r.id).done.contains(&step) {
+        let traps = lab.with_untracked(|l| lesson.check_traps(step, l));
+        let sprung = traps.iter().position(|t| t.met);
+        let before_traps = self.traps.get_untracked();
+        if let Some(t) = s
+            .traps
+            .iter()
+            .zip(&traps)
+            .enumerate()
+            .find(|(i, (_, r))| r.met && !before_traps.get(*i).is_some_and(|b| b.met))
+            .map(|(_, (t, _))| t)
+        {
+            self.announce
+                .set(format!("Trap: {}. {}", t.goal.label, t.reason));
+        }
+        if traps != before_traps {
+            self.traps.set(traps);
+        }
+        let progress = self.progress_of(&r.id);
+        // How the goals were met: cleanly, or with the first trap sprung.
+        if all && (!progress.done.contains(&step) || progress.trapped.get(&step).copied() != sprung)
+        {
             self.update_progress(&r.id, |p| {
                 p.done.insert(step);
+                match sprung {
+                    Some(t) => p.trapped.insert(step, t),
+                    None => p.trapped.remove(&step),
+                };
             });
         }
     }

@@ -190,8 +190,18 @@ pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
         .any(|a| a.starts_with('-') && (a.contains('r') || a.contains('R')));
     let force = args.iter().any(|a| a.starts_with('-') && a.contains('f'));
     let mut out = String::new();
+    // WAL segment files named in pg_wal: removed together at the end (see
+    // Cluster::remove_wal_files), as (argument, file name).
+    let mut wal: Vec<(&String, String)> = Vec::new();
     for a in args.iter().filter(|a| !a.starts_with('-')) {
         let path = resolve_path(a);
+        if let Some(name) = path.strip_prefix(&format!("{PGDATA}/pg_wal/")) {
+            let d = c.host(h).data.as_ref();
+            if d.is_some_and(|d| d.wal.segment_files().iter().any(|f| f == name)) {
+                wal.push((a, name.to_string()));
+                continue;
+            }
+        }
         if path == "/" && recursive {
             out.push_str("rm: it is dangerous to operate recursively on '/'\nrm: use --no-preserve-root to override this failsafe\n");
             continue;
@@ -252,6 +262,15 @@ pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
             out.push_str(&format!(
                 "rm: cannot remove '{a}': No such file or directory\n"
             ));
+        }
+    }
+    if !wal.is_empty() {
+        let names: Vec<String> = wal.iter().map(|(_, n)| n.clone()).collect();
+        let refused = c.remove_wal_files(h, &names);
+        for (a, n) in &wal {
+            if refused.contains(n) {
+                out.push_str(&format!("rm: cannot remove '{a}': walscope removes WAL segments only from the oldest on, and not the one being written\n"));
+            }
         }
     }
     out

@@ -102,6 +102,11 @@ pub fn StepView() -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 })}
+                {(!s.traps.is_empty()).then(|| {
+                    let traps = s.traps.clone();
+                    let id = id.clone();
+                    view! { <TrapView traps=traps met=met id=id step=step /> }
+                })}
                 <div class="step-buttons">
                     {(hint_count > 0).then(|| view! {
                         <button data-testid="hint" disabled=move || { lessons.hints.get() >= hint_count } on:click=move |_| lessons.hints.update(|n| *n += 1)>
@@ -134,6 +139,57 @@ pub fn StepView() -> impl IntoView {
             </div>
         }
         .into_any()
+    }
+}
+
+/// The traps the student walked into, each with why it matters; once the goals are met,
+/// how: cleanly or with a trap. "Try again cleanly" reopens the step's canonical state.
+#[component]
+fn TrapView(
+    /// The step's traps.
+    traps: Vec<crate::lesson::Trap>,
+    /// The step's goals are met.
+    met: Memo<bool>,
+    /// The lesson's id.
+    id: String,
+    /// The step's index.
+    step: usize,
+) -> impl IntoView {
+    let lab = expect_context::<LabHandle>();
+    let ui = expect_context::<Ui>();
+    let lessons = expect_context::<Lessons>();
+    let sprung = move || lessons.traps.with(|r| r.iter().position(|t| t.met));
+    let first = traps
+        .first()
+        .map(|t| t.goal.label.clone())
+        .unwrap_or_default();
+    let labels: Vec<String> = traps.iter().map(|t| t.goal.label.clone()).collect();
+    view! {
+        {traps.into_iter().enumerate().map(|(i, t)| {
+            let on = move || lessons.traps.with(|r| r.get(i).is_some_and(|r| r.met));
+            view! {
+                <Show when=on>
+                    <div class="trap" role="alert" data-testid=format!("trap-{i}")>
+                        <p class="trap-label"><strong>"Trap: "</strong>{t.goal.label.clone()}</p>
+                        <Markdown text=t.reason.clone() />
+                    </div>
+                </Show>
+            }
+        }).collect_view()}
+        <Show when=move || met.get()>
+            <p class="step-outcome" data-testid="step-outcome" data-clean=move || sprung().is_none().to_string()>
+                {let labels = labels.clone(); move || match sprung() {
+                    None => "Goals met cleanly.".to_string(),
+                    Some(i) => format!("Goals met with a trap: {}.", labels.get(i).cloned().unwrap_or_default()),
+                }}
+            </p>
+        </Show>
+        <Show when=move || sprung().is_some()>
+            <button data-testid="try-again" title=format!("Reopen this step as it started (no trap: {first})") on:click={
+                let id = id.clone();
+                move |_| lessons.open_canonical(lab, ui, &id, step)
+            }>"Try again cleanly"</button>
+        </Show>
     }
 }
 
