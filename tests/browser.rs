@@ -1825,3 +1825,42 @@ async fn the_served_policy_stops_script_smuggled_into_a_lesson() {
         "{policy}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_trap_path_shows_the_trap_with_its_reason_and_try_again_cleanly_clears_it() {
+    fresh_lessons();
+    // Lesson 10, "Fail over": promoting standby2 meets the goal, with the trap.
+    persist::set_url_fragment(Some(&lesson_link("paused-standby", 2)), false);
+    let (root, _handle) = mount();
+    settle().await;
+    let l = lesson("paused-standby");
+    let trap = &l.steps[2].traps[0];
+    assert!(try_testid(&root, "trap-0").is_none(), "no trap on opening");
+    console(&root, "sql:standby2", "SELECT pg_promote();").await;
+    until("the trap to show", || try_testid(&root, "trap-0").is_some()).await;
+    let shown = text(&root, "trap-0");
+    assert!(shown.contains(&trap.goal.label), "{shown}");
+    assert!(shown.contains("Orders 21 to 30 were confirmed"), "{shown}");
+    until("the goal to be met", || {
+        try_testid(&root, "step-outcome").is_some()
+    })
+    .await;
+    assert_eq!(
+        text(&root, "step-outcome"),
+        format!("Goals met with a trap: {}.", trap.goal.label)
+    );
+    by_testid(&root, "try-again").click();
+    settle().await;
+    until("the step to reopen clean", || {
+        try_testid(&root, "trap-0").is_none() && try_testid(&root, "step-outcome").is_none()
+    })
+    .await;
+    // The safe way: met cleanly.
+    console(&root, "sql:standby1", "SELECT pg_promote();").await;
+    until("the goal to be met", || {
+        try_testid(&root, "step-outcome").is_some()
+    })
+    .await;
+    assert_eq!(text(&root, "step-outcome"), "Goals met cleanly.");
+    assert!(try_testid(&root, "trap-0").is_none());
+}
