@@ -78,6 +78,9 @@ fn lesson_check(path: &str) -> Result<String, String> {
             Ok((steps, goals, 0)) => {
                 out.push_str(&format!("{file}: ok ({steps} steps, {goals} goals)\n"))
             }
+            Ok((steps, goals, 1)) => out.push_str(&format!(
+                "{file}: ok ({steps} steps, {goals} goals, 1 trap, sprung by its path and not by the solution)\n"
+            )),
             Ok((steps, goals, traps)) => out.push_str(&format!(
                 "{file}: ok ({steps} steps, {goals} goals, {traps} traps, each sprung by its path and not by the solution)\n"
             )),

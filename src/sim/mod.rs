@@ -11,8 +11,8 @@
 //! assert_eq!(c.node(primary).insert.unwrap().diff(before), 176);
 //! ```
 
-mod app;
 pub mod acked;
+mod app;
 mod backend;
 mod basebackup;
 mod checkpoint;
@@ -22,8 +22,8 @@ pub mod conf;
 pub mod conninfo;
 pub mod datetime;
 pub mod db;
-mod dns;
 pub mod disk;
+mod dns;
 mod event;
 mod failover;
 mod hazard;

@@ -222,4 +222,3 @@ pub(super) fn hostname(c: &Cluster, h: HostId, args: &[String]) -> String {
         _ => "hostname: you must be root to change the host name\n".to_string(),
     }
 }
-
