@@ -65,3 +65,23 @@ primary$ grep -v ^# pg_hba.conf
         "{out}"
     );
 }
+
+#[test]
+fn removing_the_server_s_own_files_is_refused_in_words() {
+    // `ls` lists base and postmaster.pid: rm must not pretend they went away.
+    let out = output("primary$ rm -rf base\nprimary$ rm postmaster.pid\nprimary$ ls\n");
+    assert!(
+        out.contains(
+            "rm: cannot remove 'base': walscope does not model removing the server's own files"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("rm: cannot remove 'postmaster.pid': walscope"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nbase\n") && out.contains("\npostmaster.pid\n"),
+        "{out}"
+    );
+}

@@ -206,6 +206,22 @@ pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
             out.push_str("rm: it is dangerous to operate recursively on '/'\nrm: use --no-preserve-root to override this failsafe\n");
             continue;
         }
+        // The server's own files that the model keeps as part of the cluster (base,
+        // global, pg_xact, postmaster.pid ...) are refused in words rather than pretended
+        // away: removing them is not modelled.
+        if let Some(entry) = path.strip_prefix(&format!("{PGDATA}/")) {
+            let top = entry.split('/').next().unwrap_or(entry);
+            let kept = data_dir_entries(c, h, PGDATA).unwrap_or_default();
+            let running = c.host(h).server.is_some();
+            if (kept.iter().any(|k| k == top) && !matches!(top, "pg_wal" | "pg_replslot"))
+                || (running && top == "postmaster.pid")
+            {
+                out.push_str(&format!(
+                    "rm: cannot remove '{a}': walscope does not model removing the server's own files (only WAL segments, slot directories and the whole data directory)\n"
+                ));
+                continue;
+            }
+        }
         // A physical slot is a directory under pg_replslot: removing it drops the slot
         // (PostgreSQL reads pg_replslot at start; a DBA does this on a stopped server
         // whose slot keeps WAL it cannot start without).
