@@ -234,3 +234,20 @@ fn a_dns_name_re_pointed_after_a_failover_moves_the_writer_once_its_ttl_expires(
     assert!(a2 >= a1 + 5, "{after}");
     assert!(t.contains("lab$ dns\ndb -> 10.0.0.2 (TTL 5s)\n"), "{t}");
 }
+
+#[test]
+fn app_list_with_a_name_shows_that_application_only() {
+    let script = format!(
+        "{LAB}lab$ app add shop 'host=primary' 10 writer\n\
+         lab$ app add report 'host=standby1' 10 reader\n\
+         lab$ wait 1s\n\
+         lab$ app list report\n\
+         lab$ app list nosuch\n"
+    );
+    let t = run_script(&script).unwrap();
+    let one = output_of(&t, "lab$ app list report", 0);
+    assert!(one.starts_with("report (reader, 10/s"), "{one}");
+    assert!(!one.contains("shop ("), "{one}");
+    let err = output_of(&t, "lab$ app list nosuch", 0);
+    assert_eq!(err, "lab: no application named \"nosuch\"\n", "{t}");
+}

@@ -164,6 +164,39 @@ fn goals_are_unmet_before_the_solution_and_met_after_it() {
 }
 
 #[test]
+fn a_goal_on_last_lab_checks_what_the_last_lab_command_printed() {
+    let text = "---
+id: tiny-lab
+title: Tiny lab
+summary: One goal on a lab$ command.
+---
+
+## List the applications
+
+```walscope goal
+label: there are no applications
+last: lab
+shows: no applications
+```
+
+```walscope solution
+lab$ app list
+```
+";
+    let l = lesson::parse("lessons/99-tiny-lab.md", text).unwrap();
+    let mut lab = l.canonical_lab(0);
+    assert!(!l.check_goals(0, &lab)[0].met);
+    lab.run_line(&parse_line("lab$ app list", 1).unwrap());
+    let r = &l.check_goals(0, &lab)[0];
+    assert!(r.met, "{}", r.output);
+    // A node's command does not count; a later lab$ command replaces it.
+    lab.run_line(&parse_line("primary=# SELECT 1;", 1).unwrap());
+    assert!(l.check_goals(0, &lab)[0].met);
+    lab.run_line(&parse_line("lab$ wait 1s", 1).unwrap());
+    assert!(!l.check_goals(0, &lab)[0].met);
+}
+
+#[test]
 fn a_steps_canonical_state_is_the_start_and_every_earlier_solution() {
     let l = lesson::parse("lessons/99-tiny.md", GOOD).unwrap();
     assert!(l.canonical_lines(0).is_empty());

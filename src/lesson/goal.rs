@@ -32,7 +32,7 @@ impl Expect {
 pub enum GoalCheck {
     /// Run this line on a copy of the lab.
     Run(Line),
-    /// What the student's last command on this node printed.
+    /// What the student's last command on this node printed (`lab`: the last `lab$` line).
     Last(String),
     /// The lab's event log (the Log tab), one `HOST: text` line per entry, for every
     /// host or only the one named. It remembers what happened (a promotion, an unsafe
@@ -122,7 +122,11 @@ fn last_output(lab: &Lab, node: &str) -> String {
     lab.transcript()
         .iter()
         .rev()
-        .find(|e| e.node.as_deref() == Some(node))
+        .find(|e| match node {
+            // `last: lab`: the last lab$ command typed (an `app list`, a `dns`).
+            "lab" => e.node.is_none() && e.line.is_some() && e.text.starts_with("lab$ "),
+            _ => e.node.as_deref() == Some(node),
+        })
         .map(|e| {
             let echo = e.text.lines().next().unwrap_or("");
             // The echo is one line for shell commands; SQL continues with `node-#` lines.
@@ -252,6 +256,7 @@ pub(super) fn parse_goal(file: &str, block_line: usize, text: &str) -> Result<Go
         .filter(|l| !l.is_empty())
         .unwrap_or_else(|| match &check {
             GoalCheck::Run(l) => format!("{} {}", l.prompt(), l.text),
+            GoalCheck::Last(node) if node == "lab" => "the last lab$ command".to_string(),
             GoalCheck::Last(node) => format!("the last command on {node}"),
             GoalCheck::Events(Some(node)) => format!("the event log of {node}"),
             GoalCheck::Events(None) => "the event log".to_string(),

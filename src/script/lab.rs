@@ -32,8 +32,9 @@ pub enum LabCommand {
     },
     /// `app remove NAME`.
     AppRemove(String),
-    /// `app list`: each application, where it is connected and what it counted.
-    AppList,
+    /// `app list [NAME]`: each application (or the one named), where it is connected
+    /// and what it counted.
+    AppList(Option<String>),
     /// `dns NAME NODE [TTL]`: point a name of the lab's DNS at a node.
     Dns(String, String, SimDuration),
     /// `dns`: the lab's DNS names.
@@ -44,7 +45,7 @@ pub enum LabCommand {
     Disk(String, Option<u64>),
 }
 
-const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | lost | disk NODE [SIZE] | seed N | os rhel | app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list | dns NAME NODE [TTL] | dns";
+const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | lost | disk NODE [SIZE] | seed N | os rhel | app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list [NAME] | dns NAME NODE [TTL] | dns";
 
 /// What `lab$ os rhel` says after the first command.
 pub const OS_LATE: &str =
@@ -79,7 +80,7 @@ pub fn parse_rate(text: &str) -> Option<u64> {
 /// blanks).
 fn parse_app(text: &str) -> Result<LabCommand, String> {
     const APP_USAGE: &str =
-        "lab: usage: app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list";
+        "lab: usage: app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list [NAME]";
     let words = super::shell::split_words(text).map_err(|e| format!("lab: {e}"))?;
     let w: Vec<&str> = words.iter().map(String::as_str).collect();
     Ok(match w.as_slice() {
@@ -103,7 +104,8 @@ fn parse_app(text: &str) -> Result<LabCommand, String> {
             }
         }
         ["app", "remove", name] => LabCommand::AppRemove(name.to_string()),
-        ["app", "list"] => LabCommand::AppList,
+        ["app", "list"] => LabCommand::AppList(None),
+        ["app", "list", name] => LabCommand::AppList(Some(name.to_string())),
         _ => return Err(APP_USAGE.to_string()),
     })
 }
@@ -315,7 +317,14 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
             c.remove_app(name).map_err(|e| format!("lab: {e}"))?;
             Ok(String::new())
         }
-        LabCommand::AppList => Ok(app_list(c)),
+        LabCommand::AppList(None) => Ok(app_list(c, None)),
+        LabCommand::AppList(Some(name)) => {
+            if c.apps().iter().any(|a| a.name == *name) {
+                Ok(app_list(c, Some(name)))
+            } else {
+                Err(format!("lab: no application named \"{name}\""))
+            }
+        }
         LabCommand::Dns(name, node, ttl) => {
             let h = host(c, node)?;
             c.set_dns(name, h, *ttl).map_err(|e| format!("lab: {e}"))?;
@@ -348,13 +357,13 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
     }
 }
 
-/// What `lab$ app list` prints: one paragraph per application.
-pub fn app_list(c: &Cluster) -> String {
+/// What `lab$ app list [NAME]` prints: one paragraph per application (or for the one named).
+pub fn app_list(c: &Cluster, only: Option<&str>) -> String {
     if c.apps().is_empty() {
         return "no applications (add one with: lab$ app add NAME 'CONNINFO' RATE writer|reader|both)\n".to_string();
     }
     let mut out = String::new();
-    for a in c.apps() {
+    for a in c.apps().iter().filter(|a| only.is_none_or(|n| a.name == n)) {
         let at = match &a.conn {
             Some(conn) => format!(
                 "connected to {} ({}:{})",

@@ -36,7 +36,7 @@ pub use console::{History, Recalled};
 pub use handle::{LabHandle, Ui};
 pub use lag_chart::{axis_titles, draw_lag, lag_series, ChartStyle, LagSeries, EXPORT_SCALE};
 pub use panel::BottomPanel;
-pub use stage::Stage;
+pub use stage::{AppStrip, Stage};
 pub use toolbar::Toolbar;
 
 /// Installs a panic hook that logs to the console and shows a visible message on the
@@ -151,6 +151,7 @@ pub fn Workbench(
                                 <split_brain::SplitBrainBanner />
                             </div>
                             <Stage />
+                            <AppStrip />
                         </div>
                         <aside class="side">
                             <wal_bars::WalBars />

@@ -7,6 +7,7 @@
 //! for the room the stage has, `scene.rs` reads what lies between them from the model
 //! and `edges.rs` draws it.
 
+mod apps;
 mod edges;
 mod layout;
 mod scene;
@@ -22,6 +23,8 @@ use edges::edges_view;
 pub use layout::CardText;
 use layout::{layout, Detail, Layout, RISE};
 use scene::scene;
+
+pub use apps::AppStrip;
 
 /// The topology: one card per server, links, packets.
 #[component]
