@@ -108,7 +108,7 @@ pub fn AppStrip() -> impl IntoView {
             <ul class="apps">
                 <For each=move || apps.get() key=|a| a.clone() let:a>
                     <li
-                        class=format!("app {}", a.kind)
+                        class=format!("app-row {}", a.kind)
                         data-testid="app"
                         data-app=a.name.clone()
                         data-kind=a.kind
