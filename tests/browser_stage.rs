@@ -3,100 +3,17 @@
 //! Config tab's smallest edit.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::Cell;
-use std::rc::Rc;
-
-use leptos::prelude::*;
 use walscope::examples::EXAMPLES;
-use walscope::timeline::Lab;
-use walscope::ui::handle::{self, LabHandle, Ui};
-use walscope::ui::persist::{self, AUTOSAVE_KEY};
-use walscope::ui::{App, Workbench};
-
+use walscope::ui::handle;
+use walscope::ui::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+#[path = "support/mod.rs"]
+mod support;
+use support::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn window() -> web_sys::Window {
-    web_sys::window().unwrap()
-}
-
-/// Forgets the previous test's scenario: no URL fragment, no autosave.
-fn fresh() {
-    persist::set_url_fragment(None, false);
-    if let Some(s) = window().local_storage().unwrap() {
-        s.remove_item(AUTOSAVE_KEY).unwrap();
-    }
-}
-
-/// Puts the app's stylesheet on the test page (once), for tests that measure layout.
-fn with_style() {
-    let document = window().document().unwrap();
-    if document.get_element_by_id("app-style").is_some() {
-        return;
-    }
-    let style = document.create_element("style").unwrap();
-    style.set_id("app-style");
-    style.set_text_content(Some(include_str!("../assets/style.css")));
-    document.head().unwrap().append_child(&style).unwrap();
-}
-
-fn new_root() -> web_sys::HtmlElement {
-    let document = window().document().unwrap();
-    let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&root).unwrap();
-    root
-}
-
-/// Mounts a workbench on a new lab that has run `script`, and hands back its handles.
-fn mount_lab(script: &str) -> (web_sys::HtmlElement, impl Drop, LabHandle, Ui) {
-    let root = new_root();
-    let slot: Rc<Cell<Option<(LabHandle, Ui)>>> = Rc::new(Cell::new(None));
-    let s = slot.clone();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        let lab = LabHandle::new(Lab::new(0));
-        let ui = Ui::new(&Default::default(), None, None);
-        s.set(Some((lab, ui)));
-        view! { <Workbench lab=lab ui=ui /> }
-    });
-    let (lab, ui) = slot.take().unwrap();
-    handle::run_all(lab, walscope::script::parse(script).unwrap());
-    (root, handle, lab, ui)
-}
-
-fn try_testid(root: &web_sys::HtmlElement, id: &str) -> Option<web_sys::HtmlElement> {
-    root.query_selector(&format!("[data-testid='{id}']"))
-        .unwrap()
-        .map(|e| e.unchecked_into())
-}
-
-fn by_testid(root: &web_sys::HtmlElement, id: &str) -> web_sys::HtmlElement {
-    try_testid(root, id).unwrap_or_else(|| panic!("no element with data-testid={id}"))
-}
-
-fn text(root: &web_sys::HtmlElement, id: &str) -> String {
-    by_testid(root, id).text_content().unwrap_or_default()
-}
-
-async fn settle() {
-    leptos::task::tick().await;
-    leptos::task::tick().await;
-}
-
-fn fire(target: &web_sys::EventTarget, kind: &str) {
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    target
-        .dispatch_event(&web_sys::Event::new_with_event_init_dict(kind, &init).unwrap())
-        .unwrap();
-}
-
-/// Runs script lines through the UI's own path, as the console does.
-async fn run(lab: LabHandle, script: &str) {
-    handle::run_all(lab, walscope::script::parse(script).unwrap());
-    settle().await;
-}
 
 #[wasm_bindgen_test]
 async fn wal_in_flight_shows_on_the_cross_region_link_of_the_example() {

@@ -1,7 +1,16 @@
 //! DOM helpers the browser tests share (included with `#[path = "support/mod.rs"]`):
-//! finding elements by `data-testid`, firing events, and waiting for Leptos and layout.
+//! finding elements by `data-testid`, firing events, and waiting for Leptos and layout;
+//! mounting a workbench on a lab and running script lines through the UI's own path.
 #![allow(dead_code)]
 
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use walscope::timeline::Lab;
+use walscope::ui::handle::{self, LabHandle, Ui};
+use walscope::ui::persist::{self, AUTOSAVE_KEY};
+use walscope::ui::Workbench;
 use wasm_bindgen::JsCast;
 
 pub fn window() -> web_sys::Window {
@@ -105,4 +114,46 @@ pub fn drawn_font_px(el: &web_sys::Element) -> f64 {
         }
     };
     font * scale
+}
+
+/// Forgets the previous test's scenario: no URL fragment, no autosave.
+pub fn fresh() {
+    persist::set_url_fragment(None, false);
+    if let Some(s) = window().local_storage().unwrap() {
+        s.remove_item(AUTOSAVE_KEY).unwrap();
+    }
+}
+
+/// Puts the app's stylesheet on the test page (once), for tests that measure layout.
+pub fn with_style() {
+    let document = window().document().unwrap();
+    if document.get_element_by_id("app-style").is_some() {
+        return;
+    }
+    let style = document.create_element("style").unwrap();
+    style.set_id("app-style");
+    style.set_text_content(Some(include_str!("../../assets/style.css")));
+    document.head().unwrap().append_child(&style).unwrap();
+}
+
+/// Mounts a workbench on a new lab that has run `script`, and hands back its handles.
+pub fn mount_lab(script: &str) -> (web_sys::HtmlElement, impl Drop, LabHandle, Ui) {
+    let root = new_root();
+    let slot: Rc<Cell<Option<(LabHandle, Ui)>>> = Rc::new(Cell::new(None));
+    let s = slot.clone();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let lab = LabHandle::new(Lab::new(0));
+        let ui = Ui::new(&Default::default(), None, None);
+        s.set(Some((lab, ui)));
+        view! { <Workbench lab=lab ui=ui /> }
+    });
+    let (lab, ui) = slot.take().unwrap();
+    handle::run_all(lab, walscope::script::parse(script).unwrap());
+    (root, handle, lab, ui)
+}
+
+/// Runs script lines through the UI's own path, as the console does.
+pub async fn run(lab: LabHandle, script: &str) {
+    handle::run_all(lab, walscope::script::parse(script).unwrap());
+    settle().await;
 }

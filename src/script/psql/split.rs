@@ -114,7 +114,7 @@ fn is_blank(text: &str) -> bool {
 }
 
 /// Whether the quote at `i` opens an `E'...'` string.
-fn is_e_prefix(b: &[u8], i: usize) -> bool {
+pub(super) fn is_e_prefix(b: &[u8], i: usize) -> bool {
     let Some(p) = i.checked_sub(1) else {
         return false;
     };

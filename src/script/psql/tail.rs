@@ -7,6 +7,7 @@
 //! parenthesis depth), so each appended line costs its own length. It answers exactly
 //! what `sql_complete` answers for the same text (a property test holds it to that).
 
+use super::split::is_e_prefix;
 use crate::sql::scansup::{dollar_tag_end, find_bytes, is_ident_cont, is_ident_start, is_space};
 
 /// The scanner's state after the text fed so far.
@@ -177,17 +178,6 @@ impl Tail {
             _ => i + 1,
         };
     }
-}
-
-/// Whether the quote at `i` opens an `E'...'` string.
-fn is_e_prefix(b: &[u8], i: usize) -> bool {
-    let Some(p) = i.checked_sub(1) else {
-        return false;
-    };
-    matches!(b.get(p), Some(b'e' | b'E'))
-        && p.checked_sub(1)
-            .and_then(|q| b.get(q))
-            .is_none_or(|&c| !is_ident_cont(c))
 }
 
 fn skip_while(b: &[u8], mut i: usize, keep: impl Fn(u8) -> bool) -> usize {
