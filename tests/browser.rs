@@ -1603,12 +1603,31 @@ async fn hints_come_one_at_a_time_and_answers_are_kept() {
     );
     assert_eq!(p.answers.get(&i), Some(&wrong));
 
+    // Reset progress asks first, naming what it would forget; "Keep it" keeps it.
+    by_testid(&root, "reset-progress").click();
+    settle().await;
+    let ask = text(&root, "reset-progress-confirm");
+    assert!(ask.contains("1 answer."), "{ask}");
+    by_testid(&root, "reset-progress-confirm-no").click();
+    settle().await;
+    assert!(try_testid(&root, "reset-progress-confirm").is_none());
+    assert!(s
+        .get_item("walscope.progress:wal-and-lsn")
+        .unwrap()
+        .is_some());
+
     // A damaged progress entry is ignored, and Reset progress clears it.
     s.set_item("walscope.progress:wal-and-lsn", "{not progress")
         .unwrap();
     by_testid(&root, "reset-progress").click();
     settle().await;
+    by_testid(&root, "reset-progress-confirm-yes").click();
+    settle().await;
     assert_eq!(s.get_item("walscope.progress:wal-and-lsn").unwrap(), None);
+    // With nothing left to forget, it does not ask again.
+    by_testid(&root, "reset-progress").click();
+    settle().await;
+    assert!(try_testid(&root, "reset-progress-confirm").is_none());
 }
 
 #[wasm_bindgen_test]

@@ -9,6 +9,7 @@
 
 mod clock;
 mod config;
+mod confirm;
 mod console;
 mod event_log;
 mod format;

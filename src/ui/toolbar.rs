@@ -4,6 +4,7 @@
 use crate::sim::SimTime;
 use leptos::prelude::*;
 
+use super::confirm::Confirm;
 use super::handle::{scrub, step, LabHandle, Ui, SPEEDS};
 use super::persist;
 use crate::timeline::Lab;
@@ -93,36 +94,14 @@ pub fn Toolbar() -> impl IntoView {
             </label>
             <span class="reset-wrap">
                 <button data-testid="reset" aria-label="Reset: start again with a fresh lab" aria-expanded=move || confirm.get().to_string() on:click=reset>"⟲ Reset"</button>
-                <Show when=move || confirm.get()>
-                    <div
-                        class="reset-confirm"
-                        role="alertdialog"
-                        aria-labelledby="reset-confirm-title"
-                        data-testid="reset-confirm"
-                        on:keydown=move |ev: web_sys::KeyboardEvent| {
-                            if ev.key() == "Escape" {
-                                ev.stop_propagation();
-                                confirm.set(false);
-                            }
-                        }
-                    >
-                        <p id="reset-confirm-title"><strong>"Start again with a fresh lab?"</strong></p>
-                        <p>{work_note}</p>
-                        <div class="reset-buttons">
-                            <button
-                                class="danger"
-                                data-testid="reset-confirm-yes"
-                                on:click=move |_| {
-                                    confirm.set(false);
-                                    reset_now();
-                                }
-                            >
-                                "Reset the lab"
-                            </button>
-                            <button data-testid="reset-confirm-no" autofocus on:click=move |_| confirm.set(false)>"Keep it"</button>
-                        </div>
-                    </div>
-                </Show>
+                <Confirm
+                    open=confirm
+                    testid="reset-confirm"
+                    title="Start again with a fresh lab?"
+                    note=Signal::derive(work_note)
+                    yes="Reset the lab"
+                    on_yes=Callback::new(move |()| reset_now())
+                />
             </span>
             <span class=move || if ui.playing.get() { "status" } else { "status paused" } data-testid="status">
                 {move || if ui.playing.get() { format!("running at {}", speed_text(ui.speed.get())) } else { "paused".to_string() }}

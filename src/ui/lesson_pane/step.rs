@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::lesson::{to_html, Question};
+use crate::lesson::{to_html, Progress, Question};
+use crate::ui::confirm::Confirm;
 use crate::ui::handle::{LabHandle, Ui};
 use crate::ui::lessons::Lessons;
 
@@ -56,6 +57,21 @@ pub fn StepView() -> impl IntoView {
             });
             lessons.open_keeping_lab(lab, ui, &id_next, step + 1);
         };
+        // Forgetting progress asks first when there is some; the lab on screen stays.
+        let ask_reset = RwSignal::new(false);
+        let id_forget = id.clone();
+        let reset_progress = move |_| {
+            if progress_words(&lessons.progress_of(&id_reset), count).is_some() {
+                ask_reset.set(true);
+            } else {
+                lessons.reset_progress(&id_reset);
+            }
+        };
+        let id_note = id.clone();
+        let progress_note = move || {
+            let words = progress_words(&lessons.progress_of(&id_note), count).unwrap_or_default();
+            format!("This forgets {words}. The lab on screen stays as it is.")
+        };
         let hints = s.hints.clone();
         let hint_count = hints.len();
         view! {
@@ -74,7 +90,17 @@ pub fn StepView() -> impl IntoView {
                             view! { <option value=i.to_string() selected=i == step>{format!("{} {}. {}", if done { "✓" } else { " " }, i + 1, st.title)}</option> }
                         }).collect_view()}
                     </select>
-                    <button class="small" data-testid="reset-progress" title="Reset progress in this lesson" aria-label="Reset progress in this lesson" on:click=move |_| lessons.reset_progress(&id_reset)>"Reset"</button>
+                    <span class="confirm-wrap confirm-right">
+                        <button class="small" data-testid="reset-progress" title="Reset progress in this lesson" aria-label="Reset progress in this lesson" aria-expanded=move || ask_reset.get().to_string() on:click=reset_progress>"Reset"</button>
+                        <Confirm
+                            open=ask_reset
+                            testid="reset-progress-confirm"
+                            title="Forget your progress in this lesson?"
+                            note=Signal::derive(progress_note)
+                            yes="Forget progress"
+                            on_yes=Callback::new(move |()| lessons.reset_progress(&id_forget))
+                        />
+                    </span>
                 </div>
                 <div class="step-scroll" data-testid="step-text">
                 <p class="lesson-name">{lesson.title.clone()}</p>
@@ -244,4 +270,22 @@ fn QuestionView(
             </Show>
         </fieldset>
     }
+}
+
+/// What a lesson's progress holds, in words ("3 of 9 steps done and 2 answers"), or
+/// `None` when there is nothing to lose.
+fn progress_words(p: &Progress, steps: usize) -> Option<String> {
+    let done = p.done.len();
+    let answers = p.answers.len();
+    let mut parts = Vec::new();
+    if done > 0 {
+        parts.push(format!("{done} of {steps} steps done"));
+    }
+    if answers > 0 {
+        parts.push(format!(
+            "{answers} {}",
+            if answers == 1 { "answer" } else { "answers" }
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" and "))
 }
