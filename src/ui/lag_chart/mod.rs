@@ -6,19 +6,20 @@
 //! puts them on a canvas.
 
 mod draw;
+mod measured;
 mod series;
 
 use crate::share::ChartUnit;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use super::handle::{LabHandle, Ui};
 use super::persist::download_url;
 pub use draw::{axis_titles, draw_lag, ChartStyle};
+use measured::MeasuredCanvas;
 pub use series::{lag_series, LagSeries};
 
 /// Reads a `--name` colour of the theme (`#rrggbb`).
@@ -71,7 +72,7 @@ fn draw_on(
         canvas.set_width(w);
         canvas.set_height(h);
     }
-    if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
+    if let Some(backend) = MeasuredCanvas::new(canvas) {
         let area = backend.into_drawing_area();
         let _ = draw_lag(&area, data, style);
         let _ = area.present();
