@@ -752,6 +752,7 @@ async fn packets_glide_with_latency_or_jump_for_reduced_motion() {
 /// A drawing backend that keeps the text drawn, to read a chart without pixels.
 struct Recorder {
     texts: Rc<std::cell::RefCell<Vec<String>>>,
+    size: (u32, u32),
 }
 
 type DrawResult<T> = Result<T, plotters_backend::DrawingErrorKind<std::io::Error>>;
@@ -760,7 +761,7 @@ impl plotters_backend::DrawingBackend for Recorder {
     type ErrorType = std::io::Error;
 
     fn get_size(&self) -> (u32, u32) {
-        (640, 320)
+        self.size
     }
 
     fn ensure_prepared(&mut self) -> DrawResult<()> {
@@ -821,6 +822,7 @@ fn the_lag_chart_labels_what_a_dba_reads() {
         let texts = Rc::new(std::cell::RefCell::new(Vec::new()));
         let area = Recorder {
             texts: texts.clone(),
+            size: (640, 320),
         }
         .into_drawing_area();
         draw_lag(&area, &data, &style).unwrap();
@@ -837,6 +839,50 @@ fn the_lag_chart_labels_what_a_dba_reads() {
             y_title.ends_with(&format!("({})", suffix.trim())),
             "{y_title}"
         );
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_lag_charts_empty_note_fits_a_narrow_chart() {
+    use plotters::prelude::IntoDrawingArea;
+    use walscope::share::ChartUnit;
+    use walscope::ui::{draw_lag, lag_series, ChartStyle};
+
+    let lab = Lab::replay(0, Vec::new(), None);
+    let data = lag_series(&lab, ChartUnit::Bytes);
+    assert!(data.series.is_empty());
+    let style = ChartStyle {
+        background: plotters::style::WHITE,
+        text: plotters::style::BLACK,
+        grid: plotters::style::RGBColor(120, 120, 120),
+        font_px: 14,
+    };
+    // The recorder's text is 7 px a character: the whole note is 371 px.
+    for (width, lines) in [
+        (
+            640,
+            vec!["No standby yet: its lag appears here once it streams."],
+        ),
+        (
+            320,
+            vec!["No standby yet:", "its lag appears here once it streams."],
+        ),
+    ] {
+        let texts = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let area = Recorder {
+            texts: texts.clone(),
+            size: (width, 240),
+        }
+        .into_drawing_area();
+        draw_lag(&area, &data, &style).unwrap();
+        let drawn = texts.borrow();
+        let note: Vec<&str> = drawn
+            .iter()
+            .map(String::as_str)
+            .filter(|t| t.contains("standby yet") || t.contains("lag appears"))
+            .collect();
+        assert_eq!(note, lines, "{width} px");
+        assert!(note.iter().all(|t| t.len() as u32 * 7 <= width), "{note:?}");
     }
 }
 

@@ -109,12 +109,24 @@ pub fn draw_lag<DB: DrawingBackend>(
     if data.series.is_empty() {
         let (w, h) = plot.dim_in_pixel();
         let note = "No standby yet: its lag appears here once it streams.";
-        let (tw, _) = plot.estimate_text_size(note, &font)?;
-        plot.draw(&Text::new(
-            note,
-            ((w as i32 - tw as i32) / 2, h as i32 / 3),
-            font.clone(),
-        ))?;
+        // On one line where it fits, else on two, each centred.
+        let (tw, th) = plot.estimate_text_size(note, &font)?;
+        let lines: &[&str] = if tw + 2 * style.font_px <= w {
+            &[note]
+        } else {
+            &["No standby yet:", "its lag appears here once it streams."]
+        };
+        for (i, line) in lines.iter().enumerate() {
+            let (lw, _) = plot.estimate_text_size(line, &font)?;
+            plot.draw(&Text::new(
+                *line,
+                (
+                    (w as i32 - lw as i32).max(0) / 2,
+                    h as i32 / 3 + i as i32 * (th as i32 * 5 / 4),
+                ),
+                font.clone(),
+            ))?;
+        }
     }
     for (i, s) in data.series.iter().enumerate() {
         let stroke = stroke_of(i);
