@@ -25,7 +25,7 @@ use std::sync::Arc;
 use super::client::{App, AppConn, AppCounters, AppKind};
 use super::cluster::Cluster;
 use super::conninfo::ConnInfo;
-use super::db::{Change, Column, ColumnKind, Value};
+use super::db::{Change, Column, ColumnKind, Value, FIRST_NORMAL_OID};
 use super::event::{Event, EventKind};
 use super::libpq::Client;
 use super::proc::Session;
@@ -365,9 +365,11 @@ impl Cluster {
                     primary_key: false,
                 },
             ];
+            let relfilenode = self.data(h).map_or(FIRST_NORMAL_OID, |d| d.db.next_oid);
             let create = Change::CreateTable {
                 name: APP_TABLE.to_string(),
                 columns,
+                relfilenode,
             };
             let ddl = format!("CREATE TABLE IF NOT EXISTS {APP_TABLE} (app text, n bigint)");
             if self.commit_changes(

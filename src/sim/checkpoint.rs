@@ -3,6 +3,7 @@
 //! wal_keep_size or a replication slot (KeepLogSeg).
 
 use super::cluster::Cluster;
+use super::datafiles::CheckpointFailure;
 use super::event::{EventKind, HostId, Message};
 use super::lsn::{Lsn, SEGMENT_SIZE};
 use super::wal::{self, RecordBody};
@@ -14,17 +15,32 @@ impl Cluster {
     /// Writes a checkpoint on a primary (or a restartpoint on a standby) and removes
     /// WAL segments nothing needs any more.
     pub fn checkpoint(&mut self, h: HostId, reason: &str, shutdown: bool) {
-        let Some(server) = self.server(h) else { return };
+        let _ = self.try_checkpoint(h, reason, shutdown);
+    }
+
+    /// [`Cluster::checkpoint`], saying why it could not be written (a file it needs
+    /// was removed from the data directory).
+    pub(crate) fn try_checkpoint(
+        &mut self,
+        h: HostId,
+        reason: &str,
+        shutdown: bool,
+    ) -> Option<CheckpointFailure> {
+        let server = self.server(h)?;
         let cp_pid = server.checkpointer_pid;
         if server.standby {
             self.restartpoint(h, reason);
-            return;
+            return None;
         }
-        let Some(data) = self.data(h) else { return };
+        let data = self.data(h)?;
         let idle = data.nothing_since_checkpoint() && !reason.contains("force") && !shutdown;
         if idle {
-            return;
+            return None;
         }
+        if let Some(failure) = self.checkpoint_failure(h, reason) {
+            return Some(failure);
+        }
+        let data = self.data(h)?;
         let since = data.redo;
         // The redo point is where the next record goes; a shutdown checkpoint's record
         // is written right there, so its location equals its redo point.
@@ -67,6 +83,7 @@ impl Cluster {
         let name = self.host(h).name.clone();
         self.note(h, EventKind::Checkpoint, format!("checkpoint on {name} (redo {redo})"),
             "Dirty pages are on disk up to here, so WAL before the redo point is no longer needed for crash recovery.");
+        None
     }
 
     pub(crate) fn restartpoint(&mut self, h: HostId, reason: &str) {

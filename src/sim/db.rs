@@ -50,6 +50,57 @@ pub struct Column {
     pub primary_key: bool,
 }
 
+impl Column {
+    /// A variable-length type whose values PostgreSQL may move to a TOAST table: a
+    /// table with one gets a TOAST table and its index at CREATE TABLE.
+    fn toastable(&self) -> bool {
+        let base = self.type_name.split('(').next().unwrap_or("").trim();
+        matches!(
+            base,
+            "text"
+                | "varchar"
+                | "character varying"
+                | "char"
+                | "character"
+                | "numeric"
+                | "json"
+                | "jsonb"
+        )
+    }
+}
+
+/// The OID initdb leaves for the first object a user creates (FirstNormalObjectId).
+pub const FIRST_NORMAL_OID: u32 = 16384;
+
+/// The OIDs CREATE TABLE takes from the counter, as PostgreSQL 15 hands them out: the
+/// table, its row type and array type; a TOAST table and its index for a
+/// variable-length column; an index and a constraint for the primary key. (Counted on
+/// a real server: `a (id int primary key, t text)` took 16385 to 16391.)
+pub fn create_table_oids(columns: &[Column]) -> u32 {
+    let toast = if columns.iter().any(Column::toastable) {
+        2
+    } else {
+        0
+    };
+    let key = if columns.iter().any(|c| c.primary_key) {
+        2
+    } else {
+        0
+    };
+    3 + toast + key
+}
+
+/// The relations with storage TRUNCATE gives a new relfilenode each: the table, its
+/// TOAST table and index, its primary key's index.
+pub fn storage_relations(columns: &[Column]) -> u32 {
+    let toast = if columns.iter().any(Column::toastable) {
+        2
+    } else {
+        0
+    };
+    1 + toast + u32::from(columns.iter().any(|c| c.primary_key))
+}
+
 /// A row, shared between the primary, its WAL records and standbys.
 pub type Row = Arc<[Value]>;
 
@@ -61,6 +112,9 @@ pub struct Table {
     /// Bytes of tuple data written, to size the relation for pg_basebackup and
     /// pg_relation_size.
     pub heap_bytes: u64,
+    /// The table's file in the database's directory (`base/5/16384`): its OID at
+    /// CREATE TABLE, a new one after TRUNCATE.
+    pub relfilenode: u32,
 }
 
 /// A login or group role (`pg_authid`).
@@ -105,12 +159,16 @@ pub enum Change {
     CreateTable {
         name: String,
         columns: Vec<Column>,
+        /// The table's OID and first file, from the primary's OID counter.
+        relfilenode: u32,
     },
     DropTable {
         name: String,
     },
     Truncate {
         name: String,
+        /// The table's new file.
+        relfilenode: u32,
     },
     Insert {
         table: String,
@@ -185,6 +243,9 @@ pub struct Database {
     pub roles: BTreeMap<String, Role>,
     /// The next tuple id, shared by all tables.
     pub next_tuple: u64,
+    /// The OID counter (pg_control's NextOID as this model keeps it): what the next
+    /// table or role gets.
+    pub next_oid: u32,
 }
 
 impl Database {
@@ -207,6 +268,7 @@ impl Database {
             tables: BTreeMap::new(),
             roles,
             next_tuple: 1,
+            next_oid: FIRST_NORMAL_OID,
         }
     }
 
@@ -228,11 +290,19 @@ impl Database {
     /// Applies a change and returns what undoes it.
     pub fn apply(&mut self, change: &Change) -> Undo {
         match change {
-            Change::CreateTable { name, columns } => {
+            Change::CreateTable {
+                name,
+                columns,
+                relfilenode,
+            } => {
+                self.next_oid = self
+                    .next_oid
+                    .max(relfilenode.saturating_add(create_table_oids(columns)));
                 let before = self.tables.insert(
                     name.clone(),
                     Table {
                         columns: columns.clone(),
+                        relfilenode: *relfilenode,
                         ..Table::default()
                     },
                 );
@@ -245,11 +315,15 @@ impl Database {
                 name: name.clone(),
                 before: self.tables.remove(name),
             },
-            Change::Truncate { name } => {
+            Change::Truncate { name, relfilenode } => {
                 let before = self.tables.get(name).cloned();
                 if let Some(t) = self.tables.get_mut(name) {
                     t.rows.clear();
                     t.heap_bytes = 0;
+                    t.relfilenode = *relfilenode;
+                    self.next_oid = self
+                        .next_oid
+                        .max(relfilenode.saturating_add(storage_relations(&t.columns)));
                 }
                 Undo::Table {
                     name: name.clone(),
@@ -294,10 +368,17 @@ impl Database {
                 }
                 undo
             }
-            Change::SetRole { name, role } => Undo::Role {
-                name: name.clone(),
-                before: self.roles.insert(name.clone(), role.clone()),
-            },
+            Change::SetRole { name, role } => {
+                let before = self.roles.insert(name.clone(), role.clone());
+                if before.is_none() {
+                    // A new role takes an OID.
+                    self.next_oid = self.next_oid.saturating_add(1);
+                }
+                Undo::Role {
+                    name: name.clone(),
+                    before,
+                }
+            }
             Change::DropRole { name } => Undo::Role {
                 name: name.clone(),
                 before: self.roles.remove(name),
@@ -423,6 +504,7 @@ mod tests {
                 not_null: false,
                 primary_key: false,
             }],
+            relfilenode: FIRST_NORMAL_OID,
         }
     }
 

@@ -176,6 +176,9 @@ impl Event {
                         format!("the background writer on {h} logs a standby snapshot")
                     }
                     Timer::WalWriter => format!("the WAL writer on {h} flushes"),
+                    Timer::LockFileRecheck => {
+                        format!("the postmaster on {h} checks its lock file postmaster.pid")
+                    }
                 }
             }
             Event::WorkloadTick(h) => format!("the workload on {} commits", name(*h)),
@@ -204,6 +207,8 @@ pub(crate) enum Timer {
     Snapshot,
     /// The WAL writer flushes asynchronously committed WAL (wal_writer_delay).
     WalWriter,
+    /// The postmaster checks that its lock file postmaster.pid is still there.
+    LockFileRecheck,
 }
 
 /// Output of a statement that finished later than it was issued (a commit that waited

@@ -97,6 +97,16 @@ pub struct BackupLabel {
     pub started_at: SimTime,
 }
 
+/// The server's own files removed from a data directory (relative paths such as
+/// `base/5/16384`, `global`, `pg_xact`), and what a failed shutdown left in pg_control.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LostFiles {
+    pub removed: std::collections::BTreeSet<String>,
+    /// A shutdown checkpoint failed at this time: pg_control still says "shutting
+    /// down", and the next start says the shutdown was interrupted.
+    pub shutdown_interrupted_at: Option<SimTime>,
+}
+
 /// The durable contents of a data directory.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataDir {
@@ -138,6 +148,9 @@ pub struct DataDir {
     /// (location, redo) of the last checkpoints written here, oldest first, kept after
     /// their WAL is removed (pg_rewind's last common checkpoint).
     pub checkpoints: Vec<(Lsn, Lsn)>,
+    /// The server's files a user removed (`rm`), which PostgreSQL misses when it
+    /// next needs them.
+    pub lost: LostFiles,
 }
 
 impl DataDir {
@@ -180,6 +193,7 @@ impl DataDir {
             checkpoints: Vec::new(),
             wal_torn: false,
             recovery_interrupted_at: None,
+            lost: LostFiles::default(),
         }
     }
 

@@ -193,6 +193,14 @@ impl Cluster {
         if srv.standby && !a.replication && !srv.settings.bool("hot_standby") {
             return Err(format!("{prefix} failed: FATAL:  the database system is not accepting connections\nDETAIL:  Hot standby mode is disabled."));
         }
+        let data_dir = self.shared_catalogs_refusal(h).or_else(|| {
+            (!a.replication)
+                .then(|| self.database_dir_refusal(h, a.database))
+                .flatten()
+        });
+        if let Some(msg) = data_dir {
+            return Err(format!("{prefix} failed: FATAL:  {msg}"));
+        }
         self.check_target(h, target)
             .map_err(|why| format!("{prefix} failed: {why}"))?;
         Ok(h)

@@ -132,6 +132,11 @@ impl Cluster {
                 "wal_level = minimal leaves out what standbys need, so PostgreSQL refuses to start with WAL senders configured.");
             return Err(StartError::Failed(stderr));
         }
+        if let Some(stderr) = self.control_file_refusal(h) {
+            self.note(h, EventKind::Error, format!("{name} failed to start: global/pg_control is missing"),
+                "pg_control says where recovery starts; without it PostgreSQL does not recognise the data directory.");
+            return Err(StartError::Failed(stderr));
+        }
         self.log(h, pid, "LOG", "starting PostgreSQL 15.18 on x86_64-pc-linux-gnu, compiled by gcc (GCC) 12.2.0, 64-bit");
         let listen = settings.text("listen_addresses");
         let port = settings.int("port");
@@ -153,6 +158,15 @@ impl Cluster {
             self.log(h, pid, "FATAL", "could not load pg_hba.conf");
             return Err(StartError::Failed(String::new()));
         };
+        if self.base_dir_missing(h) {
+            // RemovePgTempFiles walks base/ for temporary files.
+            self.log(
+                h,
+                pid,
+                "LOG",
+                "could not open directory \"base\": No such file or directory",
+            );
+        }
         let standby = self
             .host(h)
             .files
@@ -305,7 +319,10 @@ impl Cluster {
             self.restartpoint(h, "shutdown immediate");
         } else {
             self.log(h, pid, "LOG", "shutting down");
-            self.checkpoint(h, "shutdown immediate", true);
+            if self.try_checkpoint(h, "shutdown immediate", true).is_some() {
+                self.abnormal_shutdown(h);
+                return true;
+            }
             // Walsenders send everything, including the shutdown checkpoint, then exit.
             for s in server.senders.iter().filter(|s| !s.is_backup) {
                 if let Some(srv) = self.server_mut(h) {

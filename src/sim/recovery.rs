@@ -217,6 +217,15 @@ impl Cluster {
                 "LOG",
                 &format!("database system was {state} at {last_up}"),
             );
+            if self.base_dir_missing(h) {
+                // ResetUnloggedRelations walks base/ too.
+                self.log(
+                    h,
+                    pid,
+                    "LOG",
+                    "could not open directory \"base\": No such file or directory",
+                );
+            }
         } else {
             if let Some(t) = data.recovery_interrupted_at {
                 self.log(
@@ -229,6 +238,15 @@ impl Cluster {
                     ),
                 );
                 self.log(h, pid, "HINT", "This probably means that some data is corrupted and you will have to use the last backup for recovery.");
+            } else if data.lost.shutdown_interrupted_at.is_some() {
+                self.log(
+                    h,
+                    pid,
+                    "LOG",
+                    &format!(
+                        "database system shutdown was interrupted; last known up at {last_up}"
+                    ),
+                );
             } else {
                 self.log(
                     h,
@@ -268,6 +286,7 @@ impl Cluster {
                 let end = data.wal.flush;
                 let last = data.wal.records.back().map_or(end, |r| r.start);
                 self.log(h, pid, "LOG", &format!("redo starts at {}", data.redo));
+                self.note_pg_xact_zeroes(h, pid, &data);
                 // At a page boundary the next page header is zeros; inside a page the
                 // next record header is.
                 let why = if end.0 % super::lsn::PAGE_SIZE == 0 {
@@ -289,10 +308,16 @@ impl Cluster {
             if self.startup_out_of_space(h, pid) {
                 return;
             }
-            if !data.clean_shutdown {
-                self.checkpoint(h, "end-of-recovery immediate wait", true);
+            if !data.clean_shutdown
+                && self
+                    .try_checkpoint(h, "end-of-recovery immediate wait", true)
+                    .is_some()
+            {
+                self.startup_checkpoint_failed(h, pid);
+                return;
             }
             if let Some(d) = self.data_mut(h) {
+                d.lost.shutdown_interrupted_at = None;
                 d.clean_shutdown = false;
                 d.backup = None;
                 d.wal_torn = false;

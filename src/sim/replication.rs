@@ -85,6 +85,9 @@ impl Cluster {
         if srv.standby && !a.replication && !srv.settings.bool("hot_standby") {
             return Err(fatal("the database system is not accepting connections\nDETAIL:  Hot standby mode is disabled.".to_string()));
         }
+        if let Some(msg) = self.shared_catalogs_refusal(server) {
+            return Err(fatal(msg));
+        }
         let req = hba::Request {
             local: false,
             ssl: false,
@@ -146,6 +149,12 @@ impl Cluster {
                 "role \"{}\" is not permitted to log in",
                 a.user
             )));
+        }
+        if let Some(msg) = (!a.replication)
+            .then(|| self.database_dir_refusal(server, a.database))
+            .flatten()
+        {
+            return Err(fatal(msg));
         }
         if a.replication {
             if !role.replication && !role.superuser {
@@ -344,6 +353,7 @@ impl Cluster {
                 }
                 self.timer(h, SimDuration::from_secs(15), Timer::Snapshot);
             }
+            Timer::LockFileRecheck => self.lock_file_recheck(h),
             Timer::WalWriter => {
                 if let Some(s) = self.server_mut(h) {
                     s.walwriter_pending = false;

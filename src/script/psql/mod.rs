@@ -121,6 +121,10 @@ pub fn run_statement(
     if let Err(e) = can_connect(c, h) {
         return Outcome::done(e);
     }
+    if let Some(fatal) = data_dir_refusal(c, h) {
+        c.log_connection_fatal(h, &fatal);
+        return Outcome::done(format!("{SOCKET_FAILED}FATAL:  {fatal}\n"));
+    }
     let sql = if complete {
         input
     } else {
@@ -184,6 +188,9 @@ pub fn meta_command(c: &Cluster, h: HostId, state: &mut PsqlState, meta: &str) -
         if let Err(e) = can_connect(c, h) {
             return e;
         }
+        if let Some(fatal) = data_dir_refusal(c, h) {
+            return format!("{SOCKET_FAILED}FATAL:  {fatal}\n");
+        }
         return describe::describe(c, h, state, meta).unwrap_or_default();
     }
     let mut words = meta.split_whitespace();
@@ -207,6 +214,18 @@ pub fn meta_command(c: &Cluster, h: HostId, state: &mut PsqlState, meta: &str) -
         Some(other) => format!("invalid command \\{other}\nTry \\? for help.\n"),
         None => "invalid command \\\nTry \\? for help.\n".to_string(),
     }
+}
+
+/// How psql begins a refused connection on the local socket.
+const SOCKET_FAILED: &str =
+    "psql: error: connection to server on socket \"/run/postgresql/.s.PGSQL.5432\" failed: ";
+
+/// A backend cannot start for the console's connection (as postgres to database
+/// postgres, trusted on the local socket) because a file of the data directory is
+/// gone: the shared catalogs' map, then the database's directory.
+fn data_dir_refusal(c: &Cluster, h: HostId) -> Option<String> {
+    c.shared_catalogs_refusal(h)
+        .or_else(|| c.database_dir_refusal(h, "postgres"))
 }
 
 /// psql connects over the local socket as postgres; a stopped server answers this.

@@ -206,18 +206,36 @@ pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
             out.push_str("rm: it is dangerous to operate recursively on '/'\nrm: use --no-preserve-root to override this failsafe\n");
             continue;
         }
-        // The server's own files that the model keeps as part of the cluster (base,
-        // global, pg_xact, postmaster.pid ...) are refused in words rather than pretended
-        // away: removing them is not modelled.
         if let Some(entry) = path.strip_prefix(&format!("{PGDATA}/")) {
+            // The server's files the model knows (a table's file, a database's
+            // directory, base, global, pg_xact, postmaster.pid): gone, with the
+            // consequences PostgreSQL draws when it next needs them.
+            let dir = entry.rsplit_once('/').map_or(entry, |(d, _)| d).to_string();
+            let is_dir = matches!(entry, "base" | "global" | "pg_xact")
+                || (dir == "base" && entry != "base");
+            let known = c
+                .server_dir_entries(h, &dir)
+                .is_some_and(|v| v.iter().any(|n| format!("{dir}/{n}") == entry))
+                || (is_dir && !entry.contains('/') && data_dir_entries(c, h, &path).is_some());
+            if known && is_dir && !recursive {
+                out.push_str(&format!("rm: cannot remove '{a}': Is a directory\n"));
+                continue;
+            }
+            if c.remove_server_file(h, entry) {
+                continue;
+            }
+            // Its other directories are refused in words rather than pretended away:
+            // removing them is not modelled.
             let top = entry.split('/').next().unwrap_or(entry);
             let kept = data_dir_entries(c, h, PGDATA).unwrap_or_default();
-            let running = c.host(h).server.is_some();
-            if (kept.iter().any(|k| k == top) && !matches!(top, "pg_wal" | "pg_replslot"))
-                || (running && top == "postmaster.pid")
+            if kept.iter().any(|k| k == top)
+                && !matches!(
+                    top,
+                    "pg_wal" | "pg_replslot" | "base" | "global" | "pg_xact"
+                )
             {
                 out.push_str(&format!(
-                    "rm: cannot remove '{a}': walscope does not model removing the server's own files (only WAL segments, slot directories and the whole data directory)\n"
+                    "rm: cannot remove '{a}': walscope does not model removing the server's own files (only WAL segments, slot directories, tables' files, base, global, pg_xact, postmaster.pid and the whole data directory)\n"
                 ));
                 continue;
             }
@@ -298,8 +316,6 @@ fn data_dir_entries(c: &Cluster, h: HostId, dir: &str) -> Option<Vec<String>> {
     let d = host.data.as_ref()?;
     if dir == PGDATA {
         let mut v: Vec<String> = [
-            "base",
-            "global",
             "pg_commit_ts",
             "pg_dynshmem",
             "pg_logical",
@@ -314,11 +330,15 @@ fn data_dir_entries(c: &Cluster, h: HostId, dir: &str) -> Option<Vec<String>> {
             "pg_tblspc",
             "pg_twophase",
             "pg_wal",
-            "pg_xact",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
+        for top in ["base", "global", "pg_xact"] {
+            if c.server_dir_entries(h, top).is_some() {
+                v.push(top.to_string());
+            }
+        }
         if host.server.is_some() {
             v.push("postmaster.opts".to_string());
         }
@@ -338,14 +358,12 @@ fn data_dir_entries(c: &Cluster, h: HostId, dir: &str) -> Option<Vec<String>> {
                 .collect(),
         );
     }
-    let known = [
-        "base",
-        "global",
-        "pg_wal/archive_status",
-        "pg_xact",
-        "pg_stat",
-        "pg_tblspc",
-    ];
+    if let Some(rel) = dir.strip_prefix(&format!("{PGDATA}/")) {
+        if let Some(v) = c.server_dir_entries(h, rel) {
+            return Some(v);
+        }
+    }
+    let known = ["pg_wal/archive_status", "pg_stat", "pg_tblspc"];
     known
         .iter()
         .any(|k| dir == format!("{PGDATA}/{k}"))

@@ -52,6 +52,7 @@ impl Exec<'_> {
                 Change::CreateTable {
                     name,
                     columns: cols,
+                    relfilenode: self.next_oid(),
                 },
             )],
             "CREATE TABLE",

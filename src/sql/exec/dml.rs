@@ -88,6 +88,7 @@ impl Exec<'_> {
     ) -> Res<StatementResult> {
         self.read_only("INSERT")?;
         let t = self.table_shape(&table)?;
+        self.open_relation_file(&table)?;
         let targets: Vec<usize> = if columns.is_empty() {
             (0..t.columns.len()).collect()
         } else {
@@ -184,6 +185,7 @@ impl Exec<'_> {
         filter: &Option<Expr>,
     ) -> Res<(crate::sim::db::Table, Vec<u64>)> {
         let t = self.table(table)?;
+        self.open_relation_file(table)?;
         let rows = self.table_rows(&t);
         let mut ids = Vec::new();
         for ((id, _), vals) in t.rows.iter().zip(&rows.rows) {
@@ -280,9 +282,17 @@ impl Exec<'_> {
     pub(super) fn truncate(&mut self, names: Vec<String>) -> Res<StatementResult> {
         self.read_only("TRUNCATE TABLE")?;
         let mut changes = Vec::new();
+        let mut relfilenode = self.next_oid();
         for n in names {
-            self.table(&n)?;
-            changes.push((200, Change::Truncate { name: n }));
+            let t = self.table(&n)?;
+            changes.push((
+                200,
+                Change::Truncate {
+                    name: n,
+                    relfilenode,
+                },
+            ));
+            relfilenode = relfilenode.saturating_add(crate::sim::db::storage_relations(&t.columns));
         }
         self.commit(changes, "TRUNCATE TABLE")
     }

@@ -203,15 +203,67 @@ impl Exec<'_> {
             } => self.create_role(name, options, is_user, false),
             Statement::AlterRole { name, options } => self.create_role(name, options, false, true),
             Statement::DropRole { names, if_exists } => self.drop_role(names, if_exists),
-            Statement::Checkpoint => {
-                self.c.checkpoint(self.h, "immediate force wait", false);
-                Ok(StatementResult::Tag("CHECKPOINT".into()))
-            }
+            Statement::Checkpoint => self.checkpoint(),
             Statement::Begin | Statement::Commit | Statement::Rollback => Err(ServerError::new(
                 "explicit transaction blocks are not supported by walscope",
             )
             .hint("Each statement commits on its own, as with psql's default autocommit.")),
         }
+    }
+
+    /// The table's file as this server's data directory has it, relative to the
+    /// data directory, when it was removed.
+    fn missing_relation_file(&self, name: &str) -> Option<String> {
+        self.c.missing_relation_file(self.h, name)
+    }
+
+    /// Opening the table's file (md.c's mdopen) for a statement that reads or writes
+    /// its rows. A removed file fails the statement, and PostgreSQL logs the ERROR
+    /// with the statement (log_min_error_statement).
+    fn open_relation_file(&mut self, name: &str) -> Res<()> {
+        let Some(path) = self.missing_relation_file(name) else {
+            return Ok(());
+        };
+        let msg = format!("could not open file \"{path}\": No such file or directory");
+        self.log_statement_error(&msg, None);
+        Err(ServerError::new(msg))
+    }
+
+    /// An ERROR (and HINT) in the server log with the statement that raised it.
+    fn log_statement_error(&mut self, msg: &str, hint: Option<&str>) {
+        let pid = self
+            .c
+            .server(self.h)
+            .and_then(|s| s.sessions.get(self.session))
+            .map_or(0, |s| s.pid);
+        self.c.log(self.h, pid, "ERROR", msg);
+        if let Some(hint) = hint {
+            self.c.log(self.h, pid, "HINT", hint);
+        }
+        self.c.log(self.h, pid, "STATEMENT", self.sql.trim());
+    }
+
+    /// CHECKPOINT: the checkpointer writes it, or says in the log why it could not.
+    fn checkpoint(&mut self) -> Res<StatementResult> {
+        match self.c.try_checkpoint(self.h, "immediate force wait", false) {
+            None => Ok(StatementResult::Tag("CHECKPOINT".into())),
+            Some(crate::sim::CheckpointFailure::Error) => {
+                let hint = "Consult recent messages in the server log for details.";
+                self.log_statement_error("checkpoint request failed", Some(hint));
+                Err(ServerError::new("checkpoint request failed").hint(hint))
+            }
+            // The checkpointer PANICked: the postmaster terminates this backend too.
+            Some(crate::sim::CheckpointFailure::Panic) => Ok(StatementResult::Lost(
+                "WARNING:  terminating connection because of crash of another server process\nDETAIL:  The postmaster has commanded this server process to roll back the current transaction and exit, because another server process exited abnormally and possibly corrupted shared memory.\nHINT:  In a moment you should be able to reconnect to the database and repeat your command.\nserver closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.\nThe connection to the server was lost. Attempting reset: Failed.\n".to_string(),
+            )),
+        }
+    }
+
+    /// The OID the next relation gets (the data directory's counter).
+    fn next_oid(&self) -> u32 {
+        self.c
+            .data(self.h)
+            .map_or(crate::sim::db::FIRST_NORMAL_OID, |d| d.db.next_oid)
     }
 
     fn db_roles(&self) -> BTreeMap<String, Role> {

@@ -65,6 +65,7 @@ impl Exec<'_> {
             }
             _ => {
                 let t = self.table(name)?;
+                self.open_relation_file(name)?;
                 self.table_rows(&t)
             }
         })

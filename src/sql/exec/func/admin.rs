@@ -65,6 +65,21 @@ pub(super) fn relation_size(x: &mut Exec<'_>, name: &str, args: Vec<Val>) -> Res
     let Val::Text(t) = &args[0] else {
         return Err(x.no_function(name, &args));
     };
+    let name = t.clone();
     let t = x.table(t)?;
+    // calculate_relation_size stats the file and counts a missing one as empty.
+    if x.missing_relation_file(&name).is_some() {
+        return Ok(Val::BigInt(0));
+    }
     Ok(Val::BigInt((t.heap_bytes.div_ceil(8160) * 8192) as i64))
+}
+
+/// pg_relation_filepath: the table's main fork under the data directory
+/// (`base/5/16384`, database `postgres` being OID 5).
+pub(super) fn relation_filepath(x: &mut Exec<'_>, name: &str, args: Vec<Val>) -> Res<Val> {
+    let Val::Text(t) = &args[0] else {
+        return Err(x.no_function(name, &args));
+    };
+    let t = x.table(t)?;
+    Ok(Val::Text(crate::sim::relation_path(t.relfilenode)))
 }

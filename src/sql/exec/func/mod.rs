@@ -155,6 +155,7 @@ pub(super) static BUILTINS: &[Builtin] = &[
     f("pg_relation_size", 1, Any, admin::relation_size),
     f("pg_total_relation_size", 1, Any, admin::relation_size),
     f("pg_table_size", 1, Any, admin::relation_size),
+    f("pg_relation_filepath", 1, Any, admin::relation_filepath),
     // Everything else
     f("now", 0, Any, misc::now),
     f("current_timestamp", 0, Any, misc::now),
