@@ -76,8 +76,7 @@ impl Cluster {
         if !self.wal_fits(h, end) {
             return WriteOutcome::Panicked(self.panic_wal_full(h, query));
         }
-        self.next_xid += 1;
-        let xid = self.next_xid;
+        let xid = self.next_xid_of(h);
         let mode = self.effective_sync_commit(h, session);
         // Kept only for a commit that may wait: what other sessions see meanwhile.
         let may_wait = matches!(mode.as_str(), "remote_write" | "on" | "remote_apply")
@@ -218,14 +217,13 @@ impl Cluster {
         end
     }
 
-    /// Hands out a transaction id (txid_current()).
-    pub fn allocate_xid(&mut self) -> u32 {
-        self.next_xid += 1;
-        self.next_xid
+    /// Hands out a transaction id of the cluster on `h` (txid_current()).
+    pub fn allocate_xid(&mut self, h: HostId) -> u32 {
+        self.next_xid_of(h)
     }
 
-    /// The next transaction id, without using it.
-    pub fn peek_xid(&self) -> u32 {
-        self.next_xid + 1
+    /// The next transaction id of the cluster on `h`, without using it.
+    pub fn peek_xid(&self, h: HostId) -> u32 {
+        self.peek_xid_of(h)
     }
 }
