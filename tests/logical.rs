@@ -154,3 +154,176 @@ primary=# SELECT pg_current_wal_lsn();
         "two clusters, one primary each"
     );
 }
+
+/// The one value a single-column, single-row query printed.
+fn value_of(transcript: &str, command: &str) -> String {
+    let out = output_of(transcript, command);
+    out.lines()
+        .nth(2)
+        .unwrap_or_else(|| panic!("no value after {command}:\n{out}"))
+        .trim()
+        .to_string()
+}
+
+fn lsn(text: &str) -> u64 {
+    let (hi, lo) = text.split_once('/').expect("an LSN");
+    (u64::from_str_radix(hi, 16).unwrap() << 32) | u64::from_str_radix(lo, 16).unwrap()
+}
+
+/// The WAL bytes each statement writes, read as `pg_current_wal_insert_lsn()` before
+/// and after it (the `primary=# SELECT pg_current_wal_insert_lsn();` lines around it).
+fn wal_bytes(setup: &str, statements: &[&str]) -> Vec<u64> {
+    let mut script = setup.to_string();
+    for (i, s) in statements.iter().enumerate() {
+        script.push_str(&format!("primary=# SELECT pg_current_wal_insert_lsn() AS b{i};\nprimary=# {s}\nprimary=# SELECT pg_current_wal_insert_lsn() AS a{i};\n"));
+    }
+    let t = run(&script);
+    (0..statements.len())
+        .map(|i| {
+            let b = value_of(
+                &t,
+                &format!("primary=# SELECT pg_current_wal_insert_lsn() AS b{i};"),
+            );
+            let a = value_of(
+                &t,
+                &format!("primary=# SELECT pg_current_wal_insert_lsn() AS a{i};"),
+            );
+            lsn(&a) - lsn(&b)
+        })
+        .collect()
+}
+
+const LOGICAL: &str = "primary=# ALTER SYSTEM SET wal_level = logical;\nprimary$ pg_ctl restart\n";
+
+/// Real, PostgreSQL 15.18, one script run twice: with wal_level = replica, then after
+/// `ALTER SYSTEM SET wal_level = logical` and a restart; each figure is
+/// `pg_wal_lsn_diff` of `pg_current_wal_insert_lsn()` after and before the statement,
+/// each statement its own `psql -X -At -c`:
+///
+/// | statement | replica | logical |
+/// | `INSERT INTO test VALUES (1)` | 104 | 112 |
+/// | `UPDATE test SET id = 3 WHERE id = 2` | 112 | 120 |
+/// | `DELETE FROM test WHERE id = 3` | 96 | 104 |
+/// | `UPDATE w SET v = 'TWO' WHERE id = 2` (w has a primary key) | 112 | 128 |
+/// | `DELETE FROM w WHERE id = 2` | 96 | 112 |
+///
+/// The commit record grows by 8 bytes, and an UPDATE or DELETE of a table with a key
+/// logs the old key (8 more). walscope does not write index records, so its figures
+/// for `w` differ from the real ones by the same amount at both levels; the growth is
+/// the real one.
+#[test]
+fn wal_level_logical_writes_what_postgresql_writes() {
+    let setup = "primary=# CREATE TABLE test (id INT);\nprimary=# CREATE TABLE w (id int primary key, v text);\nprimary=# INSERT INTO test VALUES (2);\nprimary=# INSERT INTO w VALUES (2, 'two');\n";
+    let statements = [
+        "INSERT INTO test VALUES (1);",
+        "UPDATE test SET id = 3 WHERE id = 2;",
+        "DELETE FROM test WHERE id = 3;",
+        "UPDATE w SET v = 'TWO' WHERE id = 2;",
+        "DELETE FROM w WHERE id = 2;",
+    ];
+    let replica = wal_bytes(setup, &statements);
+    let logical = wal_bytes(&format!("{LOGICAL}{setup}"), &statements);
+    assert_eq!(&replica[..3], &[104, 112, 96]);
+    assert_eq!(&logical[..3], &[112, 120, 104]);
+    let growth: Vec<u64> = logical.iter().zip(&replica).map(|(l, r)| l - r).collect();
+    assert_eq!(growth, [8, 8, 8, 16, 16]);
+}
+
+/// Real, PostgreSQL 15.18 (`psql -X -c` each):
+/// `SELECT pg_create_logical_replication_slot('s', 'test_decoding')` with wal_level =
+/// replica: `ERROR:  logical decoding requires wal_level >= logical`; after the restart
+/// with logical, at insert position 0/15FD0B0: `(s,0/15FD0E8)`, insert position then
+/// 0/15FD0E8, and pg_replication_slots
+/// ` s | test_decoding | logical | 5 | postgres | f | f | | 769 | 0/15FD0B0 | 0/15FD0E8 | reserved | | f`
+/// with 769 the next xid (`pg_snapshot_xmax(pg_current_snapshot())`); then
+/// `('s2', 'nosuchplugin')`: `ERROR:  could not access file "nosuchplugin": No such
+/// file or directory` (after its running-xacts record: the next slot came 112 bytes
+/// later, not 56), `('s', 'test_decoding')` again: `ERROR:  replication slot "s" already
+/// exists`; `SELECT * FROM pg_create_logical_replication_slot('s4', 'pgoutput')` prints
+/// `slot_name | lsn`.
+#[test]
+fn logical_slots_need_wal_level_logical_and_show_their_columns() {
+    let t = run("primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');\n");
+    assert_eq!(
+        output_of(
+            &t,
+            "primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');"
+        ),
+        "ERROR:  logical decoding requires wal_level >= logical\n"
+    );
+    let t = run(&format!(
+        "{LOGICAL}primary=# SELECT pg_current_wal_insert_lsn() AS before;
+primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');
+primary=# SELECT pg_current_wal_insert_lsn() AS after;
+primary=# SELECT pg_create_logical_replication_slot('s2', 'nosuchplugin');
+primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding') AS again;
+primary=# SELECT * FROM pg_create_logical_replication_slot('s4', 'pgoutput');
+primary=# SELECT slot_name, plugin, slot_type, datoid, database, temporary, active, xmin, catalog_xmin, restart_lsn, confirmed_flush_lsn, wal_status, safe_wal_size, two_phase FROM pg_replication_slots WHERE slot_name = 's';
+primary=# SELECT txid_current();
+"
+    ));
+    let before = value_of(
+        &t,
+        "primary=# SELECT pg_current_wal_insert_lsn() AS before;",
+    );
+    let after = value_of(&t, "primary=# SELECT pg_current_wal_insert_lsn() AS after;");
+    assert_eq!(lsn(&after) - lsn(&before), 56);
+    let created = value_of(
+        &t,
+        "primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');",
+    );
+    assert_eq!(created, format!("(s,{after})"));
+    assert_eq!(
+        output_of(
+            &t,
+            "primary=# SELECT pg_create_logical_replication_slot('s2', 'nosuchplugin');"
+        ),
+        "ERROR:  could not access file \"nosuchplugin\": No such file or directory\n"
+    );
+    assert_eq!(
+        output_of(
+            &t,
+            "primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding') AS again;"
+        ),
+        "ERROR:  replication slot \"s\" already exists\n"
+    );
+    let s4 = output_of(
+        &t,
+        "primary=# SELECT * FROM pg_create_logical_replication_slot('s4', 'pgoutput');",
+    );
+    assert!(s4.starts_with(" slot_name |    lsn    \n"), "{s4}");
+    let s4_lsn = s4.lines().nth(2).unwrap().split('|').nth(1).unwrap().trim();
+    assert_eq!(
+        lsn(s4_lsn) - lsn(&after),
+        112,
+        "the failed slot wrote its record too"
+    );
+    let xid = value_of(&t, "primary=# SELECT txid_current();");
+    let row = output_of(&t, "primary=# SELECT slot_name, plugin, slot_type, datoid, database, temporary, active, xmin, catalog_xmin, restart_lsn, confirmed_flush_lsn, wal_status, safe_wal_size, two_phase FROM pg_replication_slots WHERE slot_name = 's';");
+    let cells: Vec<&str> = row
+        .lines()
+        .nth(2)
+        .unwrap()
+        .split('|')
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "s",
+            "test_decoding",
+            "logical",
+            "5",
+            "postgres",
+            "f",
+            "f",
+            "",
+            xid.as_str(),
+            before.as_str(),
+            after.as_str(),
+            "reserved",
+            "",
+            "f"
+        ]
+    );
+}

@@ -61,6 +61,8 @@ impl Cluster {
             .iter()
             .any(|(_, c)| matches!(c, Change::CreateTable { .. } | Change::DropTable { .. }))
             && !self.data(h).is_some_and(|d| d.catalog_fpi_done);
+        // Under wal_level = logical, records carry what decoding needs (logical.rs).
+        let (logical_extra, commit_len) = self.logical_wal_sizes(h, &changes);
         // Where its WAL would end: past a segment the disk has no room for, the backend
         // PANICs before anything is committed.
         let mut end = self.data(h).map_or(Lsn(0), |d| d.wal.insert);
@@ -70,9 +72,9 @@ impl Cluster {
             } else {
                 0
             };
-            end = end.allocate(size + extra).1;
+            end = end.allocate(size + extra + logical_extra[i]).1;
         }
-        end = end.allocate(wal::COMMIT_RECORD).1;
+        end = end.allocate(commit_len).1;
         if !self.wal_fits(h, end) {
             return WriteOutcome::Panicked(self.panic_wal_full(h, query));
         }
@@ -91,7 +93,7 @@ impl Cluster {
             };
             let end = self.append(
                 h,
-                size + extra,
+                size + extra + logical_extra[i],
                 RecordBody::Change {
                     xid,
                     change: change.clone(),
@@ -112,7 +114,7 @@ impl Cluster {
         let at = self.now;
         let lsn = self.append(
             h,
-            wal::COMMIT_RECORD,
+            commit_len,
             RecordBody::Commit {
                 xid,
                 at,

@@ -3,6 +3,8 @@
 //! blocks; the data is in `pubsub.rs`.
 
 mod initdb;
+mod slot;
+mod walsize;
 
 #[cfg(test)]
 mod tests;
