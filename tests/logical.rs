@@ -327,3 +327,125 @@ primary=# SELECT txid_current();
         ]
     );
 }
+
+/// Real, PostgreSQL 15.18, each line one `psql -X -c` (tables `test (id INT)`, `w` and
+/// `t2 (id int primary key, v text)`):
+/// `CREATE PUBLICATION p FOR ALL TABLES` on wal_level = replica prints the WARNING and
+/// HINT below, and then `UPDATE test ...` / `DELETE FROM test ...` (no key) fail with the
+/// replica identity ERROR and HINT; after the restart with logical, the errors of
+/// CREATE, ALTER and DROP PUBLICATION below, `pg_publication`'s row
+/// ` 16432 | allpub | 10 | t | t | f | f | f | f` for `FOR ALL TABLES WITH (publish =
+/// 'insert')`, and `pg_publication_tables` rows `mypub | public | t2 | {id,v} |`.
+#[test]
+fn publications_with_postgresqls_messages_and_views() {
+    let t = run("primary=# CREATE TABLE test (id INT);
+primary=# CREATE TABLE w (id int primary key, v text);
+primary=# CREATE TABLE t2 (id int primary key, v text);
+primary=# INSERT INTO test VALUES (1);
+primary=# CREATE PUBLICATION p FOR ALL TABLES;
+primary=# UPDATE test SET id = 5 WHERE id = 1;
+primary=# DELETE FROM test WHERE id = 1;
+primary=# UPDATE w SET v = 'x' WHERE id = 1;
+primary=# DROP PUBLICATION p;
+primary=# UPDATE test SET id = 5 WHERE id = 1;
+primary=# ALTER SYSTEM SET wal_level = logical;
+primary$ pg_ctl restart
+primary=# CREATE PUBLICATION mypub FOR TABLE test;
+primary=# CREATE PUBLICATION mypub FOR TABLE test, w;
+primary=# ALTER PUBLICATION mypub ADD TABLE t2;
+primary=# ALTER PUBLICATION mypub ADD TABLE nosuch;
+primary=# ALTER PUBLICATION nopub ADD TABLE t2;
+primary=# ALTER PUBLICATION mypub ADD TABLE test;
+primary=# ALTER PUBLICATION mypub DROP TABLE w;
+primary=# CREATE PUBLICATION allpub FOR ALL TABLES WITH (publish = 'insert');
+primary=# CREATE PUBLICATION bad WITH (publish = 'foo');
+primary=# CREATE PUBLICATION x WITH (foo = 1);
+primary=# ALTER PUBLICATION allpub ADD TABLE test;
+primary=# SELECT pubname, pubowner, puballtables, pubinsert, pubupdate, pubdelete, pubtruncate, pubviaroot FROM pg_publication;
+primary=# SELECT * FROM pg_publication_tables WHERE pubname = 'mypub';
+primary=# DROP PUBLICATION allpub;
+primary=# DROP PUBLICATION allpub;
+primary=# DROP PUBLICATION IF EXISTS allpub;
+");
+    assert_eq!(
+        output_of(&t, "primary=# CREATE PUBLICATION p FOR ALL TABLES;"),
+        "WARNING:  wal_level is insufficient to publish logical changes\nHINT:  Set wal_level to \"logical\" before creating subscriptions.\nCREATE PUBLICATION\n"
+    );
+    assert_eq!(
+        output_of(&t, "primary=# UPDATE test SET id = 5 WHERE id = 1;"),
+        "ERROR:  cannot update table \"test\" because it does not have a replica identity and publishes updates\nHINT:  To enable updating the table, set REPLICA IDENTITY using ALTER TABLE.\n"
+    );
+    assert_eq!(
+        output_of(&t, "primary=# DELETE FROM test WHERE id = 1;"),
+        "ERROR:  cannot delete from table \"test\" because it does not have a replica identity and publishes deletes\nHINT:  To enable deleting from the table, set REPLICA IDENTITY using ALTER TABLE.\n"
+    );
+    assert_eq!(
+        output_of(&t, "primary=# UPDATE w SET v = 'x' WHERE id = 1;"),
+        "UPDATE 0\n"
+    );
+    // Once the publication is gone, the same UPDATE runs.
+    let (_, after_drop) = output_after(&t, 0, "primary=# DROP PUBLICATION p;");
+    assert_eq!(
+        output_after(
+            &t,
+            after_drop,
+            "primary=# UPDATE test SET id = 5 WHERE id = 1;"
+        )
+        .0,
+        "UPDATE 1\n"
+    );
+    for (cmd, want) in [
+        ("primary=# CREATE PUBLICATION mypub FOR TABLE test;", "CREATE PUBLICATION\n"),
+        ("primary=# CREATE PUBLICATION mypub FOR TABLE test, w;", "ERROR:  publication \"mypub\" already exists\n"),
+        ("primary=# ALTER PUBLICATION mypub ADD TABLE t2;", "ALTER PUBLICATION\n"),
+        ("primary=# ALTER PUBLICATION mypub ADD TABLE nosuch;", "ERROR:  relation \"nosuch\" does not exist\n"),
+        ("primary=# ALTER PUBLICATION nopub ADD TABLE t2;", "ERROR:  publication \"nopub\" does not exist\n"),
+        ("primary=# ALTER PUBLICATION mypub ADD TABLE test;", "ERROR:  relation \"test\" is already member of publication \"mypub\"\n"),
+        ("primary=# ALTER PUBLICATION mypub DROP TABLE w;", "ERROR:  relation \"w\" is not part of the publication\n"),
+        ("primary=# CREATE PUBLICATION allpub FOR ALL TABLES WITH (publish = 'insert');", "CREATE PUBLICATION\n"),
+        ("primary=# CREATE PUBLICATION bad WITH (publish = 'foo');", "ERROR:  unrecognized value for publication option \"publish\": \"foo\"\n"),
+        ("primary=# CREATE PUBLICATION x WITH (foo = 1);", "ERROR:  unrecognized publication parameter: \"foo\"\n"),
+        ("primary=# ALTER PUBLICATION allpub ADD TABLE test;", "ERROR:  publication \"allpub\" is defined as FOR ALL TABLES\nDETAIL:  Tables cannot be added to or dropped from FOR ALL TABLES publications.\n"),
+        ("primary=# DROP PUBLICATION allpub;", "DROP PUBLICATION\n"),
+        ("primary=# DROP PUBLICATION IF EXISTS allpub;", "NOTICE:  publication \"allpub\" does not exist, skipping\nDROP PUBLICATION\n"),
+    ] {
+        assert_eq!(output_of(&t, cmd), want, "{cmd}");
+    }
+    let (_, first_drop) = output_after(&t, 0, "primary=# DROP PUBLICATION allpub;");
+    assert_eq!(
+        output_after(&t, first_drop, "primary=# DROP PUBLICATION allpub;").0,
+        "ERROR:  publication \"allpub\" does not exist\n"
+    );
+    let pubs = output_of(&t, "primary=# SELECT pubname, pubowner, puballtables, pubinsert, pubupdate, pubdelete, pubtruncate, pubviaroot FROM pg_publication;");
+    assert!(pubs.contains("\n mypub   |       10 | f            | t         | t         | t         | t           | f\n"), "{pubs}");
+    assert!(pubs.contains("\n allpub  |       10 | t            | t         | f         | f         | f           | f\n"), "{pubs}");
+    let tables = output_of(
+        &t,
+        "primary=# SELECT * FROM pg_publication_tables WHERE pubname = 'mypub';",
+    );
+    assert!(
+        tables.starts_with(" pubname | schemaname | tablename | attnames | rowfilter \n"),
+        "{tables}"
+    );
+    assert!(
+        tables.contains("\n mypub   | public     | test      | {id}     | \n"),
+        "{tables}"
+    );
+    assert!(
+        tables.contains("\n mypub   | public     | t2        | {id,v}   | \n"),
+        "{tables}"
+    );
+}
+
+/// A publication is catalog data: it reaches a physical standby with the WAL (real: on
+/// the standby, `SELECT pubname FROM pg_publication` shows the primary's publication).
+#[test]
+fn a_publication_reaches_the_physical_standby() {
+    let mut script = walscope::examples::EXAMPLES[1].1.to_string();
+    script.push_str("primary=# CREATE TABLE orders (id int primary key);\nprimary=# CREATE PUBLICATION pub FOR TABLE orders;\nlab$ wait 2s\nstandby1=# SELECT pubname FROM pg_publication;\n");
+    let t = run(&script);
+    assert!(
+        output_of(&t, "standby1=# SELECT pubname FROM pg_publication;").contains(" pub\n"),
+        "{t}"
+    );
+}
