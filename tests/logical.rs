@@ -449,3 +449,20 @@ fn a_publication_reaches_the_physical_standby() {
         "{t}"
     );
 }
+
+/// Real, PostgreSQL 15.18, on a physical standby of a wal_level = logical primary:
+/// `SELECT pg_create_logical_replication_slot('s', 'test_decoding')` gives
+/// `ERROR:  logical decoding cannot be used while in recovery`.
+#[test]
+fn a_standby_cannot_create_a_logical_slot() {
+    let mut script = walscope::examples::EXAMPLES[1].1.to_string();
+    script.push_str("primary=# ALTER SYSTEM SET wal_level = logical;\nprimary$ pg_ctl restart\nstandby1=# ALTER SYSTEM SET wal_level = logical;\nstandby1$ pg_ctl restart\nlab$ wait 2s\nstandby1=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');\n");
+    let t = run(&script);
+    assert_eq!(
+        output_of(
+            &t,
+            "standby1=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');"
+        ),
+        "ERROR:  logical decoding cannot be used while in recovery\n"
+    );
+}
