@@ -255,6 +255,7 @@ impl Cluster {
                             active_pid: Some(pid),
                             lost: false,
                             temporary,
+                            logical: None,
                         },
                     );
                 }

@@ -19,6 +19,7 @@ use super::host::{DataDir, Host};
 use super::lsn::Lsn;
 use super::net::{LinkInfo, Net};
 use super::proc::{BaseBackup, Server};
+use super::pubsub::LogicalState;
 use super::rng::Rng;
 use super::time::{SimDuration, SimTime, MAX_TIME};
 use super::{conf, hba, PGDATA};
@@ -76,6 +77,8 @@ pub struct Cluster {
     pub(crate) acks: AckLog,
     /// What the last promotions lost, oldest first.
     pub(crate) failovers: Vec<LostCommits>,
+    /// Logical replication and the clusters initdb'd after the lab began (`pubsub.rs`).
+    pub(crate) logical: LogicalState,
 }
 
 /// Why the cluster stopped before the time it was asked to reach.
@@ -116,6 +119,7 @@ impl Cluster {
             dns: std::collections::BTreeMap::new(),
             acks: AckLog::default(),
             failovers: Vec::new(),
+            logical: LogicalState::default(),
         };
         let h = c.add_host_unchecked("primary");
         c.initdb(h);

@@ -189,6 +189,31 @@ pub enum Change {
     DropRole {
         name: String,
     },
+    /// CREATE or ALTER PUBLICATION (`Some`), DROP PUBLICATION (`None`).
+    SetPublication {
+        name: String,
+        publication: Option<Publication>,
+    },
+}
+
+/// A publication (`pg_publication`) and the tables it names (`pg_publication_rel`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Publication {
+    pub oid: u32,
+    pub all_tables: bool,
+    pub insert: bool,
+    pub update: bool,
+    pub delete: bool,
+    pub truncate: bool,
+    /// The tables of a `FOR TABLE` publication, in the order they were added.
+    pub tables: Vec<String>,
+}
+
+impl Publication {
+    /// Whether it publishes `table`.
+    pub fn has(&self, table: &str) -> bool {
+        self.all_tables || self.tables.iter().any(|t| t == table)
+    }
 }
 
 /// What undoes a change that was applied but not yet flushed (lost in a crash).
@@ -207,6 +232,10 @@ pub enum Undo {
     Role {
         name: String,
         before: Option<Role>,
+    },
+    Publication {
+        name: String,
+        before: Option<Publication>,
     },
 }
 
@@ -241,6 +270,8 @@ pub fn tuple_data_bytes(row: &[Value]) -> u64 {
 pub struct Database {
     pub tables: BTreeMap<String, Table>,
     pub roles: BTreeMap<String, Role>,
+    /// Publications by name (logical replication's catalog, replicated like any other).
+    pub publications: BTreeMap<String, Publication>,
     /// The next tuple id, shared by all tables.
     pub next_tuple: u64,
     /// The OID counter (pg_control's NextOID as this model keeps it): what the next
@@ -267,6 +298,7 @@ impl Database {
         Database {
             tables: BTreeMap::new(),
             roles,
+            publications: BTreeMap::new(),
             next_tuple: 1,
             next_oid: FIRST_NORMAL_OID,
         }
@@ -383,6 +415,13 @@ impl Database {
                 name: name.clone(),
                 before: self.roles.remove(name),
             },
+            Change::SetPublication { name, publication } => Undo::Publication {
+                name: name.clone(),
+                before: match publication {
+                    Some(p) => self.publications.insert(name.clone(), p.clone()),
+                    None => self.publications.remove(name),
+                },
+            },
         }
     }
 
@@ -420,6 +459,15 @@ impl Database {
             }
             Undo::Role { name, before: None } => {
                 self.roles.remove(&name);
+            }
+            Undo::Publication {
+                name,
+                before: Some(p),
+            } => {
+                self.publications.insert(name, p);
+            }
+            Undo::Publication { name, before: None } => {
+                self.publications.remove(&name);
             }
         }
     }

@@ -76,7 +76,7 @@ pub struct Workload {
     pub last_latency: SimDuration,
 }
 
-/// A physical replication slot (`pg_replication_slots`).
+/// A replication slot (`pg_replication_slots`): physical, or logical with [`LogicalSlot`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Slot {
     pub restart_lsn: Option<Lsn>,
@@ -85,6 +85,22 @@ pub struct Slot {
     /// Invalidated for exceeding max_slot_wal_keep_size (`wal_status` = lost).
     pub lost: bool,
     pub temporary: bool,
+    /// What a logical slot adds (`pg_create_logical_replication_slot`, a subscription);
+    /// `None` for a physical slot.
+    pub logical: Option<LogicalSlot>,
+}
+
+/// A logical slot's own columns of `pg_replication_slots`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogicalSlot {
+    /// The output plugin: `pgoutput` (subscriptions) or `test_decoding`.
+    pub plugin: String,
+    /// The database it decodes (`postgres`, oid 5).
+    pub database: String,
+    /// The oldest transaction whose catalog rows decoding may still need.
+    pub catalog_xmin: u32,
+    /// Changes committed up to here were confirmed by the consumer.
+    pub confirmed_flush: Lsn,
 }
 
 /// The backup a data directory was cloned from (`backup_label`).

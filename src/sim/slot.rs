@@ -16,6 +16,32 @@ impl Cluster {
         reserve: bool,
         temporary: bool,
     ) -> Result<Option<Lsn>, (String, Option<String>)> {
+        self.check_new_slot(h, name)?;
+        let Some(d) = self.data_mut(h) else {
+            return Err(("no data directory".to_string(), None));
+        };
+        // A physical slot reserves from the last checkpoint's redo point (where a base
+        // backup would start replay), not from the insert position.
+        let restart = reserve.then_some(d.redo);
+        d.slots.insert(
+            name.to_string(),
+            Slot {
+                restart_lsn: restart,
+                active_pid: None,
+                lost: false,
+                temporary,
+                logical: None,
+            },
+        );
+        Ok(restart)
+    }
+
+    /// ReplicationSlotCreate's checks: a valid name, not taken, a free slot.
+    pub(crate) fn check_new_slot(
+        &self,
+        h: HostId,
+        name: &str,
+    ) -> Result<(), (String, Option<String>)> {
         let valid = !name.is_empty()
             && name.len() < 64
             && name
@@ -28,7 +54,7 @@ impl Cluster {
             ));
         }
         let max = self.settings(h).int("max_replication_slots");
-        let Some(d) = self.data_mut(h) else {
+        let Some(d) = self.data(h) else {
             return Err(("no data directory".to_string(), None));
         };
         if d.slots.contains_key(name) {
@@ -40,19 +66,7 @@ impl Cluster {
                 Some("Free one or increase max_replication_slots.".to_string()),
             ));
         }
-        // A physical slot reserves from the last checkpoint's redo point (where a base
-        // backup would start replay), not from the insert position.
-        let restart = reserve.then_some(d.redo);
-        d.slots.insert(
-            name.to_string(),
-            Slot {
-                restart_lsn: restart,
-                active_pid: None,
-                lost: false,
-                temporary,
-            },
-        );
-        Ok(restart)
+        Ok(())
     }
 
     /// `pg_drop_replication_slot(name)`.

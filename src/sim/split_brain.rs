@@ -1,6 +1,6 @@
-//! Split brain: two servers of one cluster that both accept writes. Every data directory
-//! in a lab descends from the one `initdb` of the first host (hosts get data only through
-//! pg_basebackup), so two running servers out of recovery are two primaries whose
+//! Split brain: two servers of one cluster that both accept writes. Servers with the
+//! same system identifier descend from one `initdb` (the others got their data through
+//! pg_basebackup), so two of them running out of recovery are two primaries whose
 //! histories diverge: a promoted standby and an old primary started again, typically on
 //! different timelines. PostgreSQL itself does not notice; the model does, and says so.
 
@@ -44,24 +44,30 @@ impl Cluster {
     /// The servers that accept writes, when there are two or more of them (split brain);
     /// empty otherwise.
     pub fn split_brain(&self) -> Vec<Writable> {
-        let writable: Vec<Writable> = (0..self.hosts.len())
+        let writable: Vec<(u64, Writable)> = (0..self.hosts.len())
             .map(HostId)
             .filter_map(|h| {
                 let s = self.server(h).filter(|s| !s.standby)?;
                 let host = self.host(h);
-                Some(Writable {
-                    host: h,
-                    name: host.name.clone(),
-                    timeline: host.data.as_ref()?.wal.tli,
-                    workload_tps: host.workload.as_ref().map(|w| w.tps),
-                    sessions: s.sessions.iter().filter(|x| x.app.is_none()).count(),
-                })
+                Some((
+                    host.data.as_ref()?.system_id,
+                    Writable {
+                        host: h,
+                        name: host.name.clone(),
+                        timeline: host.data.as_ref()?.wal.tli,
+                        workload_tps: host.workload.as_ref().map(|w| w.tps),
+                        sessions: s.sessions.iter().filter(|x| x.app.is_none()).count(),
+                    },
+                ))
             })
             .collect();
-        if writable.len() < 2 {
-            return Vec::new();
-        }
+        // Only servers of one cluster (one system identifier) can diverge: a cluster
+        // initdb'd on its own is another database, not another primary.
         writable
+            .iter()
+            .filter(|(id, _)| writable.iter().filter(|(o, _)| o == id).count() >= 2)
+            .map(|(_, w)| w.clone())
+            .collect()
     }
 
     /// Logs split brain when server `h` has just begun to accept writes while another

@@ -4,6 +4,7 @@
 use super::checkpoint::keep_log_seg;
 use super::cluster::Cluster;
 use super::event::HostId;
+use super::host::LogicalSlot;
 use super::lsn::{mb_to_segments, Lsn, TimelineId, SEGMENT_SIZE};
 use super::proc::{ReceiverStatus, SenderState};
 use super::time::{SimDuration, SimTime};
@@ -99,6 +100,8 @@ pub struct SlotRow {
     pub restart_lsn: Option<Lsn>,
     pub wal_status: Option<&'static str>,
     pub safe_wal_size: Option<i64>,
+    /// A logical slot's plugin, database, catalog_xmin and confirmed_flush_lsn.
+    pub logical: Option<LogicalSlot>,
 }
 
 /// Server state for a node card.
@@ -299,6 +302,7 @@ impl Cluster {
                     restart_lsn: s.restart_lsn,
                     wal_status,
                     safe_wal_size: safe,
+                    logical: s.logical.clone(),
                 }
             })
             .collect()
@@ -461,19 +465,22 @@ impl Cluster {
             .replication_slots(h)
             .into_iter()
             .map(|s| {
+                let l = s.logical.as_ref();
+                let text = |v: Option<&String>| v.map_or(Datum::Null, |t| Datum::Text(t.clone()));
                 vec![
-                    Datum::Text(s.slot_name),
-                    Datum::Null,
-                    Datum::Text("physical".to_string()),
-                    Datum::Null,
-                    Datum::Null,
+                    Datum::Text(s.slot_name.clone()),
+                    text(l.map(|l| &l.plugin)),
+                    Datum::Text(if l.is_some() { "logical" } else { "physical" }.to_string()),
+                    // The database's oid: `postgres` is 5 after initdb.
+                    l.map_or(Datum::Null, |_| Datum::Int(5)),
+                    text(l.map(|l| &l.database)),
                     Datum::Bool(s.temporary),
                     Datum::Bool(s.active),
                     s.active_pid.map_or(Datum::Null, |p| Datum::Int(p as i64)),
                     Datum::Null,
-                    Datum::Null,
+                    l.map_or(Datum::Null, |l| Datum::Int(l.catalog_xmin as i64)),
                     Datum::opt_lsn(s.restart_lsn),
-                    Datum::Null,
+                    Datum::opt_lsn(l.map(|l| l.confirmed_flush)),
                     s.wal_status
                         .map_or(Datum::Null, |w| Datum::Text(w.to_string())),
                     s.safe_wal_size.map_or(Datum::Null, Datum::Int),

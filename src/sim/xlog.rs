@@ -61,6 +61,8 @@ impl Cluster {
             .iter()
             .any(|(_, c)| matches!(c, Change::CreateTable { .. } | Change::DropTable { .. }))
             && !self.data(h).is_some_and(|d| d.catalog_fpi_done);
+        // Under wal_level = logical, records carry what decoding needs (logical.rs).
+        let (logical_extra, commit_len) = self.logical_wal_sizes(h, &changes);
         // Where its WAL would end: past a segment the disk has no room for, the backend
         // PANICs before anything is committed.
         let mut end = self.data(h).map_or(Lsn(0), |d| d.wal.insert);
@@ -70,14 +72,13 @@ impl Cluster {
             } else {
                 0
             };
-            end = end.allocate(size + extra).1;
+            end = end.allocate(size + extra + logical_extra[i]).1;
         }
-        end = end.allocate(wal::COMMIT_RECORD).1;
+        end = end.allocate(commit_len).1;
         if !self.wal_fits(h, end) {
             return WriteOutcome::Panicked(self.panic_wal_full(h, query));
         }
-        self.next_xid += 1;
-        let xid = self.next_xid;
+        let xid = self.next_xid_of(h);
         let mode = self.effective_sync_commit(h, session);
         // Kept only for a commit that may wait: what other sessions see meanwhile.
         let may_wait = matches!(mode.as_str(), "remote_write" | "on" | "remote_apply")
@@ -92,7 +93,7 @@ impl Cluster {
             };
             let end = self.append(
                 h,
-                size + extra,
+                size + extra + logical_extra[i],
                 RecordBody::Change {
                     xid,
                     change: change.clone(),
@@ -113,7 +114,7 @@ impl Cluster {
         let at = self.now;
         let lsn = self.append(
             h,
-            wal::COMMIT_RECORD,
+            commit_len,
             RecordBody::Commit {
                 xid,
                 at,
@@ -218,14 +219,13 @@ impl Cluster {
         end
     }
 
-    /// Hands out a transaction id (txid_current()).
-    pub fn allocate_xid(&mut self) -> u32 {
-        self.next_xid += 1;
-        self.next_xid
+    /// Hands out a transaction id of the cluster on `h` (txid_current()).
+    pub fn allocate_xid(&mut self, h: HostId) -> u32 {
+        self.next_xid_of(h)
     }
 
-    /// The next transaction id, without using it.
-    pub fn peek_xid(&self) -> u32 {
-        self.next_xid + 1
+    /// The next transaction id of the cluster on `h`, without using it.
+    pub fn peek_xid(&self, h: HostId) -> u32 {
+        self.peek_xid_of(h)
     }
 }

@@ -68,6 +68,40 @@ pub enum Statement {
     Rollback,
     /// `TABLE name` (same as `SELECT * FROM name`).
     Table { name: String },
+    /// `CREATE PUBLICATION name [FOR TABLE a, b | FOR ALL TABLES] [WITH (publish = '...')]`.
+    CreatePublication {
+        name: String,
+        target: PublicationTarget,
+        publish: Option<String>,
+    },
+    /// `ALTER PUBLICATION name ADD|DROP|SET TABLE a, b` or `SET (publish = '...')`.
+    AlterPublication {
+        name: String,
+        action: AlterPublication,
+    },
+    /// `DROP PUBLICATION [IF EXISTS] a, b`.
+    DropPublication { names: Vec<String>, if_exists: bool },
+}
+
+/// What a publication publishes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PublicationTarget {
+    /// No FOR clause: nothing yet.
+    Nothing,
+    /// `FOR TABLE a, b`.
+    Tables(Vec<String>),
+    /// `FOR ALL TABLES`.
+    AllTables,
+}
+
+/// What ALTER PUBLICATION does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AlterPublication {
+    AddTables(Vec<String>),
+    DropTables(Vec<String>),
+    SetTables(Vec<String>),
+    /// `SET (publish = '...')`.
+    SetPublish(String),
 }
 
 /// A column in CREATE TABLE.

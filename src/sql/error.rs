@@ -56,6 +56,7 @@ pub(crate) fn positionless(message: &str) -> bool {
         || message == DROP_ROLE_SPECIAL
         || message == STACK_DEPTH
         || message == "empty query"
+        || message.starts_with("unrecognized publication parameter")
 }
 
 /// The HINT the server sends with a parse error, if any.

@@ -4,6 +4,7 @@
 mod df;
 mod edit;
 mod files;
+mod initdb;
 mod pg;
 mod psql;
 mod rhel;
@@ -178,6 +179,7 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         "pg_ctl" => pg_ctl(c, h, args),
         "systemctl" => systemctl(c, h, args),
         "pg_rewind" => pg_rewind(c, h, args),
+        "initdb" => initdb::initdb(c, h, args),
         "psql" => psql::psql(c, h, args, &env),
         "cat" => cat(c, h, args),
         "tail" => tail(c, h, args),

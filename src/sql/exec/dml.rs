@@ -207,6 +207,7 @@ impl Exec<'_> {
         filter: Option<Expr>,
     ) -> Res<StatementResult> {
         self.read_only("UPDATE")?;
+        self.check_replica_identity(&table, false)?;
         let (t, ids) = self.matching(&table, &filter)?;
         let rows = self.table_rows(&t);
         let mut out = Vec::new();
@@ -268,6 +269,7 @@ impl Exec<'_> {
 
     pub(super) fn delete(&mut self, table: String, filter: Option<Expr>) -> Res<StatementResult> {
         self.read_only("DELETE")?;
+        self.check_replica_identity(&table, true)?;
         let (_, ids) = self.matching(&table, &filter)?;
         let n = ids.len();
         let size = wal::DELETE_RECORD * n as u64;

@@ -25,6 +25,7 @@ mod expr;
 mod func;
 mod guc;
 pub mod limits;
+mod publication;
 mod select;
 mod value;
 
@@ -203,6 +204,15 @@ impl Exec<'_> {
             } => self.create_role(name, options, is_user, false),
             Statement::AlterRole { name, options } => self.create_role(name, options, false, true),
             Statement::DropRole { names, if_exists } => self.drop_role(names, if_exists),
+            Statement::CreatePublication {
+                name,
+                target,
+                publish,
+            } => self.create_publication(name, target, publish),
+            Statement::AlterPublication { name, action } => self.alter_publication(name, action),
+            Statement::DropPublication { names, if_exists } => {
+                self.drop_publication(names, if_exists)
+            }
             Statement::Checkpoint => self.checkpoint(),
             Statement::Begin | Statement::Commit | Statement::Rollback => Err(ServerError::new(
                 "explicit transaction blocks are not supported by walscope",

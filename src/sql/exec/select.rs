@@ -41,6 +41,8 @@ impl Exec<'_> {
             "pg_replication_slots" => self.c.replication_slots_relation(h).into(),
             "pg_stat_activity" => self.c.stat_activity_relation(h).into(),
             "pg_settings" => self.pg_settings(),
+            "pg_publication" => self.pg_publication(),
+            "pg_publication_tables" => self.pg_publication_tables(),
             "pg_roles" | "pg_user" | "pg_authid" => {
                 let roles = self.db_roles();
                 Rows {

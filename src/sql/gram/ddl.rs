@@ -19,6 +19,7 @@ impl Parser<'_> {
         };
         match w.as_str() {
             "table" => self.create_table(),
+            "publication" => self.create_publication(),
             "temp" | "temporary" | "local" | "global" => {
                 self.unsupported(idx, "CREATE TEMPORARY TABLE")
             }
@@ -242,6 +243,7 @@ impl Parser<'_> {
             return self.fail();
         };
         match w.as_str() {
+            "publication" => self.drop_publication(),
             "table" => {
                 self.advance();
                 let if_exists = self.if_exists();
@@ -318,6 +320,7 @@ impl Parser<'_> {
             return self.fail();
         };
         match w.as_str() {
+            "publication" => self.alter_publication(),
             "system" => {
                 self.advance();
                 if self.eat_kw("set") {

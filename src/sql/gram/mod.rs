@@ -7,6 +7,7 @@
 mod ddl;
 mod dml;
 mod expr;
+mod publication;
 mod role;
 mod select;
 mod set;

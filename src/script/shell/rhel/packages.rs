@@ -264,7 +264,7 @@ pub(super) fn postgresql_setup(c: &mut Cluster, h: HostId, args: &[String], _roo
         out.push_str(&format!(" ERROR: Data directory {PGDATA} is not empty!\n"));
         return out;
     }
-    c.initdb(h);
+    c.initdb_cluster(h);
     c.host_mut(h)
         .files
         .insert(format!("{PGHOME}/initdb_postgresql.log"), initdb_log());

@@ -73,5 +73,5 @@ pub(super) fn txid_current(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Val> {
             "cannot execute txid_current() during recovery",
         ));
     }
-    Ok(Val::BigInt(x.c.allocate_xid() as i64))
+    Ok(Val::BigInt(x.c.allocate_xid(x.h) as i64))
 }

@@ -144,6 +144,13 @@ pub(super) static BUILTINS: &[Builtin] = &[
         Any,
         slot::create_physical,
     ),
+    range(
+        "pg_create_logical_replication_slot",
+        2,
+        4,
+        Any,
+        slot::create_logical,
+    ),
     f("pg_drop_replication_slot", 1, Any, slot::drop),
     // Server administration and sizes
     f("pg_reload_conf", 0, Any, admin::reload_conf),
@@ -221,7 +228,7 @@ impl Exec<'_> {
         }
         let v = self.call(name, vals)?;
         let columns = match name {
-            "pg_create_physical_replication_slot" => {
+            "pg_create_physical_replication_slot" | "pg_create_logical_replication_slot" => {
                 vec!["slot_name".to_string(), "lsn".to_string()]
             }
             "pg_walfile_name_offset" => {

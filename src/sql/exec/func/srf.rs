@@ -86,7 +86,7 @@ fn control_checkpoint(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Rows> {
         "newest_commit_ts_xid",
         "checkpoint_time",
     ];
-    let next_xid = x.c.peek_xid();
+    let next_xid = x.c.peek_xid(x.h);
     let row = vec![
         Val::Lsn(d.checkpoint_lsn),
         Val::Lsn(d.redo),

@@ -1,0 +1,468 @@
+//! Logical replication (issue 18): a second, independent cluster, publications,
+//! subscriptions and logical slots. Each figure was printed by PostgreSQL 15.18 (Debian's
+//! postgresql-15); the real commands that produced it are named beside it.
+
+use walscope::script::run_script;
+
+fn run(script: &str) -> String {
+    match run_script(script) {
+        Ok(t) => t,
+        Err(e) => panic!("script does not parse: {e}"),
+    }
+}
+
+/// The output printed for the first occurrence of `command` after `from` (up to the
+/// next echoed prompt), and where it ends.
+fn output_after<'a>(transcript: &'a str, from: usize, command: &str) -> (&'a str, usize) {
+    let start = from
+        + transcript[from..]
+            .find(&format!("{command}\n"))
+            .unwrap_or_else(|| panic!("{command} not in transcript:\n{transcript}"));
+    let rest = &transcript[start + command.len() + 1..];
+    let end = std::iter::once(0)
+        .chain(rest.match_indices('\n').map(|(i, _)| i + 1))
+        .find(|&i| is_prompt(rest[i..].lines().next().unwrap_or("")))
+        .unwrap_or(rest.len());
+    (&rest[..end], start + command.len() + 1 + end)
+}
+
+fn output_of<'a>(transcript: &'a str, command: &str) -> &'a str {
+    output_after(transcript, 0, command).0
+}
+
+fn is_prompt(line: &str) -> bool {
+    let name_end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(line.len());
+    (name_end > 0 && (line[name_end..].starts_with("=# ") || line[name_end..].starts_with("$ ")))
+        || line.starts_with("-- virtual time")
+}
+
+/// A lab whose second host `sub` holds a cluster of its own, started.
+const SECOND_CLUSTER: &str = "lab$ node add sub
+sub$ initdb -D /var/lib/pgsql/data
+sub$ pg_ctl start
+";
+
+/// Real: `su postgres -c 'TZ=UTC LANG=C.UTF-8 /usr/lib/postgresql/15/bin/initdb -D /tmp/pgr/a'`
+/// printed exactly this (with its own path), and the same command again printed the
+/// preamble and the refusal.
+#[test]
+fn initdb_prints_what_initdb_15_prints_and_refuses_a_directory_that_is_not_empty() {
+    let t = run("lab$ node add sub\nsub$ initdb -D /var/lib/pgsql/data\nsub$ initdb\n");
+    let preamble = "The files belonging to this database system will be owned by user \"postgres\".
+This user must also own the server process.
+
+The database cluster will be initialized with locale \"C.UTF-8\".
+The default database encoding has accordingly been set to \"UTF8\".
+The default text search configuration will be set to \"english\".
+
+Data page checksums are disabled.
+
+";
+    let first = output_of(&t, "sub$ initdb -D /var/lib/pgsql/data");
+    assert_eq!(
+        first,
+        format!(
+            "{preamble}creating directory /var/lib/pgsql/data ... ok
+creating subdirectories ... ok
+selecting dynamic shared memory implementation ... posix
+selecting default max_connections ... 100
+selecting default shared_buffers ... 128MB
+selecting default time zone ... UTC
+creating configuration files ... ok
+running bootstrap script ... ok
+performing post-bootstrap initialization ... ok
+syncing data to disk ... ok
+
+initdb: warning: enabling \"trust\" authentication for local connections
+initdb: hint: You can change this by editing pg_hba.conf or using the option -A, or --auth-local and --auth-host, the next time you run initdb.
+
+Success. You can now start the database server using:
+
+    /usr/lib/postgresql/15/bin/pg_ctl -D /var/lib/pgsql/data -l logfile start
+
+"
+        )
+    );
+    let again = output_of(&t, "sub$ initdb");
+    assert_eq!(
+        again,
+        format!("{preamble}initdb: error: directory \"/var/lib/pgsql/data\" exists but is not empty
+initdb: hint: If you want to create a new database system, either remove or empty the directory \"/var/lib/pgsql/data\" or run initdb with an argument other than \"/var/lib/pgsql/data\".
+")
+    );
+    // The primary's data directory is not empty either.
+    let t = run("primary$ initdb -D /var/lib/pgsql/data\n");
+    assert!(t.contains("initdb: error: directory \"/var/lib/pgsql/data\" exists but is not empty"));
+    // A file left in an emptied directory is enough to refuse.
+    let t = run("lab$ node add sub\nsub$ mkdir /var/lib/pgsql/data\nsub$ touch /var/lib/pgsql/data/x\nsub$ initdb\n");
+    assert!(t.contains("exists but is not empty"), "{t}");
+    // An empty directory is used: initdb says it fixes its permissions.
+    let t = run("lab$ node add sub\nsub$ mkdir /var/lib/pgsql/data\nsub$ initdb\n");
+    assert!(t.contains("fixing permissions on existing directory /var/lib/pgsql/data ... ok\ncreating subdirectories ... ok\n"), "{t}");
+}
+
+/// The second server is a primary of its own: writable, with its own tables, WAL
+/// position, timeline and transaction ids, and it is no split brain.
+#[test]
+fn a_second_cluster_is_a_primary_of_its_own() {
+    let t = run(&format!(
+        "{SECOND_CLUSTER}sub=# SELECT pg_is_in_recovery(), timeline_id FROM pg_control_checkpoint();
+sub=# CREATE TABLE t (id int primary key);
+sub=# INSERT INTO t VALUES (1);
+sub=# SELECT txid_current();
+primary=# SELECT txid_current();
+primary=# SELECT * FROM t;
+sub=# SELECT pg_current_wal_lsn();
+primary=# SELECT pg_current_wal_lsn();
+"
+    ));
+    assert!(output_of(&t, "sub$ pg_ctl start").contains("server started"));
+    assert!(output_of(
+        &t,
+        "sub=# SELECT pg_is_in_recovery(), timeline_id FROM pg_control_checkpoint();"
+    )
+    .contains(" f                 |           1\n"));
+    assert_eq!(
+        output_of(&t, "sub=# INSERT INTO t VALUES (1);"),
+        "INSERT 0 1\n"
+    );
+    // CREATE TABLE and INSERT took two of sub's xids; the primary's first is still its own.
+    assert!(
+        output_of(&t, "sub=# SELECT txid_current();").contains("          738\n"),
+        "{t}"
+    );
+    assert!(
+        output_of(&t, "primary=# SELECT txid_current();").contains("          736\n"),
+        "{t}"
+    );
+    assert!(output_of(&t, "primary=# SELECT * FROM t;")
+        .starts_with("ERROR:  relation \"t\" does not exist"));
+    assert!(
+        output_of(&t, "sub=# SELECT pg_current_wal_lsn();").contains(" 0/171D"),
+        "{t}"
+    );
+    assert!(
+        output_of(&t, "primary=# SELECT pg_current_wal_lsn();").contains(" 0/1707A48\n"),
+        "{t}"
+    );
+    let mut r = walscope::script::Runner::new(0);
+    r.run_text(SECOND_CLUSTER).unwrap();
+    assert!(
+        r.cluster.split_brain().is_empty(),
+        "two clusters, one primary each"
+    );
+}
+
+/// The one value a single-column, single-row query printed.
+fn value_of(transcript: &str, command: &str) -> String {
+    let out = output_of(transcript, command);
+    out.lines()
+        .nth(2)
+        .unwrap_or_else(|| panic!("no value after {command}:\n{out}"))
+        .trim()
+        .to_string()
+}
+
+fn lsn(text: &str) -> u64 {
+    let (hi, lo) = text.split_once('/').expect("an LSN");
+    (u64::from_str_radix(hi, 16).unwrap() << 32) | u64::from_str_radix(lo, 16).unwrap()
+}
+
+/// The WAL bytes each statement writes, read as `pg_current_wal_insert_lsn()` before
+/// and after it (the `primary=# SELECT pg_current_wal_insert_lsn();` lines around it).
+fn wal_bytes(setup: &str, statements: &[&str]) -> Vec<u64> {
+    let mut script = setup.to_string();
+    for (i, s) in statements.iter().enumerate() {
+        script.push_str(&format!("primary=# SELECT pg_current_wal_insert_lsn() AS b{i};\nprimary=# {s}\nprimary=# SELECT pg_current_wal_insert_lsn() AS a{i};\n"));
+    }
+    let t = run(&script);
+    (0..statements.len())
+        .map(|i| {
+            let b = value_of(
+                &t,
+                &format!("primary=# SELECT pg_current_wal_insert_lsn() AS b{i};"),
+            );
+            let a = value_of(
+                &t,
+                &format!("primary=# SELECT pg_current_wal_insert_lsn() AS a{i};"),
+            );
+            lsn(&a) - lsn(&b)
+        })
+        .collect()
+}
+
+const LOGICAL: &str = "primary=# ALTER SYSTEM SET wal_level = logical;\nprimary$ pg_ctl restart\n";
+
+/// Real, PostgreSQL 15.18, one script run twice: with wal_level = replica, then after
+/// `ALTER SYSTEM SET wal_level = logical` and a restart; each figure is
+/// `pg_wal_lsn_diff` of `pg_current_wal_insert_lsn()` after and before the statement,
+/// each statement its own `psql -X -At -c`:
+///
+/// | statement | replica | logical |
+/// | `INSERT INTO test VALUES (1)` | 104 | 112 |
+/// | `UPDATE test SET id = 3 WHERE id = 2` | 112 | 120 |
+/// | `DELETE FROM test WHERE id = 3` | 96 | 104 |
+/// | `UPDATE w SET v = 'TWO' WHERE id = 2` (w has a primary key) | 112 | 128 |
+/// | `DELETE FROM w WHERE id = 2` | 96 | 112 |
+///
+/// The commit record grows by 8 bytes, and an UPDATE or DELETE of a table with a key
+/// logs the old key (8 more). walscope does not write index records, so its figures
+/// for `w` differ from the real ones by the same amount at both levels; the growth is
+/// the real one.
+#[test]
+fn wal_level_logical_writes_what_postgresql_writes() {
+    let setup = "primary=# CREATE TABLE test (id INT);\nprimary=# CREATE TABLE w (id int primary key, v text);\nprimary=# INSERT INTO test VALUES (2);\nprimary=# INSERT INTO w VALUES (2, 'two');\n";
+    let statements = [
+        "INSERT INTO test VALUES (1);",
+        "UPDATE test SET id = 3 WHERE id = 2;",
+        "DELETE FROM test WHERE id = 3;",
+        "UPDATE w SET v = 'TWO' WHERE id = 2;",
+        "DELETE FROM w WHERE id = 2;",
+    ];
+    let replica = wal_bytes(setup, &statements);
+    let logical = wal_bytes(&format!("{LOGICAL}{setup}"), &statements);
+    assert_eq!(&replica[..3], &[104, 112, 96]);
+    assert_eq!(&logical[..3], &[112, 120, 104]);
+    let growth: Vec<u64> = logical.iter().zip(&replica).map(|(l, r)| l - r).collect();
+    assert_eq!(growth, [8, 8, 8, 16, 16]);
+}
+
+/// Real, PostgreSQL 15.18 (`psql -X -c` each):
+/// `SELECT pg_create_logical_replication_slot('s', 'test_decoding')` with wal_level =
+/// replica: `ERROR:  logical decoding requires wal_level >= logical`; after the restart
+/// with logical, at insert position 0/15FD0B0: `(s,0/15FD0E8)`, insert position then
+/// 0/15FD0E8, and pg_replication_slots
+/// ` s | test_decoding | logical | 5 | postgres | f | f | | 769 | 0/15FD0B0 | 0/15FD0E8 | reserved | | f`
+/// with 769 the next xid (`pg_snapshot_xmax(pg_current_snapshot())`); then
+/// `('s2', 'nosuchplugin')`: `ERROR:  could not access file "nosuchplugin": No such
+/// file or directory` (after its running-xacts record: the next slot came 112 bytes
+/// later, not 56), `('s', 'test_decoding')` again: `ERROR:  replication slot "s" already
+/// exists`; `SELECT * FROM pg_create_logical_replication_slot('s4', 'pgoutput')` prints
+/// `slot_name | lsn`.
+#[test]
+fn logical_slots_need_wal_level_logical_and_show_their_columns() {
+    let t = run("primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');\n");
+    assert_eq!(
+        output_of(
+            &t,
+            "primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');"
+        ),
+        "ERROR:  logical decoding requires wal_level >= logical\n"
+    );
+    let t = run(&format!(
+        "{LOGICAL}primary=# SELECT pg_current_wal_insert_lsn() AS before;
+primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');
+primary=# SELECT pg_current_wal_insert_lsn() AS after;
+primary=# SELECT pg_create_logical_replication_slot('s2', 'nosuchplugin');
+primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding') AS again;
+primary=# SELECT * FROM pg_create_logical_replication_slot('s4', 'pgoutput');
+primary=# SELECT slot_name, plugin, slot_type, datoid, database, temporary, active, xmin, catalog_xmin, restart_lsn, confirmed_flush_lsn, wal_status, safe_wal_size, two_phase FROM pg_replication_slots WHERE slot_name = 's';
+primary=# SELECT txid_current();
+"
+    ));
+    let before = value_of(
+        &t,
+        "primary=# SELECT pg_current_wal_insert_lsn() AS before;",
+    );
+    let after = value_of(&t, "primary=# SELECT pg_current_wal_insert_lsn() AS after;");
+    assert_eq!(lsn(&after) - lsn(&before), 56);
+    let created = value_of(
+        &t,
+        "primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');",
+    );
+    assert_eq!(created, format!("(s,{after})"));
+    assert_eq!(
+        output_of(
+            &t,
+            "primary=# SELECT pg_create_logical_replication_slot('s2', 'nosuchplugin');"
+        ),
+        "ERROR:  could not access file \"nosuchplugin\": No such file or directory\n"
+    );
+    assert_eq!(
+        output_of(
+            &t,
+            "primary=# SELECT pg_create_logical_replication_slot('s', 'test_decoding') AS again;"
+        ),
+        "ERROR:  replication slot \"s\" already exists\n"
+    );
+    let s4 = output_of(
+        &t,
+        "primary=# SELECT * FROM pg_create_logical_replication_slot('s4', 'pgoutput');",
+    );
+    assert!(s4.starts_with(" slot_name |    lsn    \n"), "{s4}");
+    let s4_lsn = s4.lines().nth(2).unwrap().split('|').nth(1).unwrap().trim();
+    assert_eq!(
+        lsn(s4_lsn) - lsn(&after),
+        112,
+        "the failed slot wrote its record too"
+    );
+    let xid = value_of(&t, "primary=# SELECT txid_current();");
+    let row = output_of(&t, "primary=# SELECT slot_name, plugin, slot_type, datoid, database, temporary, active, xmin, catalog_xmin, restart_lsn, confirmed_flush_lsn, wal_status, safe_wal_size, two_phase FROM pg_replication_slots WHERE slot_name = 's';");
+    let cells: Vec<&str> = row
+        .lines()
+        .nth(2)
+        .unwrap()
+        .split('|')
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "s",
+            "test_decoding",
+            "logical",
+            "5",
+            "postgres",
+            "f",
+            "f",
+            "",
+            xid.as_str(),
+            before.as_str(),
+            after.as_str(),
+            "reserved",
+            "",
+            "f"
+        ]
+    );
+}
+
+/// Real, PostgreSQL 15.18, each line one `psql -X -c` (tables `test (id INT)`, `w` and
+/// `t2 (id int primary key, v text)`):
+/// `CREATE PUBLICATION p FOR ALL TABLES` on wal_level = replica prints the WARNING and
+/// HINT below, and then `UPDATE test ...` / `DELETE FROM test ...` (no key) fail with the
+/// replica identity ERROR and HINT; after the restart with logical, the errors of
+/// CREATE, ALTER and DROP PUBLICATION below, `pg_publication`'s row
+/// ` 16432 | allpub | 10 | t | t | f | f | f | f` for `FOR ALL TABLES WITH (publish =
+/// 'insert')`, and `pg_publication_tables` rows `mypub | public | t2 | {id,v} |`.
+#[test]
+fn publications_with_postgresqls_messages_and_views() {
+    let t = run("primary=# CREATE TABLE test (id INT);
+primary=# CREATE TABLE w (id int primary key, v text);
+primary=# CREATE TABLE t2 (id int primary key, v text);
+primary=# INSERT INTO test VALUES (1);
+primary=# CREATE PUBLICATION p FOR ALL TABLES;
+primary=# UPDATE test SET id = 5 WHERE id = 1;
+primary=# DELETE FROM test WHERE id = 1;
+primary=# UPDATE w SET v = 'x' WHERE id = 1;
+primary=# DROP PUBLICATION p;
+primary=# UPDATE test SET id = 5 WHERE id = 1;
+primary=# ALTER SYSTEM SET wal_level = logical;
+primary$ pg_ctl restart
+primary=# CREATE PUBLICATION mypub FOR TABLE test;
+primary=# CREATE PUBLICATION mypub FOR TABLE test, w;
+primary=# ALTER PUBLICATION mypub ADD TABLE t2;
+primary=# ALTER PUBLICATION mypub ADD TABLE nosuch;
+primary=# ALTER PUBLICATION nopub ADD TABLE t2;
+primary=# ALTER PUBLICATION mypub ADD TABLE test;
+primary=# ALTER PUBLICATION mypub DROP TABLE w;
+primary=# CREATE PUBLICATION allpub FOR ALL TABLES WITH (publish = 'insert');
+primary=# CREATE PUBLICATION bad WITH (publish = 'foo');
+primary=# CREATE PUBLICATION x WITH (foo = 1);
+primary=# ALTER PUBLICATION allpub ADD TABLE test;
+primary=# SELECT pubname, pubowner, puballtables, pubinsert, pubupdate, pubdelete, pubtruncate, pubviaroot FROM pg_publication;
+primary=# SELECT * FROM pg_publication_tables WHERE pubname = 'mypub';
+primary=# DROP PUBLICATION allpub;
+primary=# DROP PUBLICATION allpub;
+primary=# DROP PUBLICATION IF EXISTS allpub;
+");
+    assert_eq!(
+        output_of(&t, "primary=# CREATE PUBLICATION p FOR ALL TABLES;"),
+        "WARNING:  wal_level is insufficient to publish logical changes\nHINT:  Set wal_level to \"logical\" before creating subscriptions.\nCREATE PUBLICATION\n"
+    );
+    assert_eq!(
+        output_of(&t, "primary=# UPDATE test SET id = 5 WHERE id = 1;"),
+        "ERROR:  cannot update table \"test\" because it does not have a replica identity and publishes updates\nHINT:  To enable updating the table, set REPLICA IDENTITY using ALTER TABLE.\n"
+    );
+    assert_eq!(
+        output_of(&t, "primary=# DELETE FROM test WHERE id = 1;"),
+        "ERROR:  cannot delete from table \"test\" because it does not have a replica identity and publishes deletes\nHINT:  To enable deleting from the table, set REPLICA IDENTITY using ALTER TABLE.\n"
+    );
+    assert_eq!(
+        output_of(&t, "primary=# UPDATE w SET v = 'x' WHERE id = 1;"),
+        "UPDATE 0\n"
+    );
+    // Once the publication is gone, the same UPDATE runs.
+    let (_, after_drop) = output_after(&t, 0, "primary=# DROP PUBLICATION p;");
+    assert_eq!(
+        output_after(
+            &t,
+            after_drop,
+            "primary=# UPDATE test SET id = 5 WHERE id = 1;"
+        )
+        .0,
+        "UPDATE 1\n"
+    );
+    for (cmd, want) in [
+        ("primary=# CREATE PUBLICATION mypub FOR TABLE test;", "CREATE PUBLICATION\n"),
+        ("primary=# CREATE PUBLICATION mypub FOR TABLE test, w;", "ERROR:  publication \"mypub\" already exists\n"),
+        ("primary=# ALTER PUBLICATION mypub ADD TABLE t2;", "ALTER PUBLICATION\n"),
+        ("primary=# ALTER PUBLICATION mypub ADD TABLE nosuch;", "ERROR:  relation \"nosuch\" does not exist\n"),
+        ("primary=# ALTER PUBLICATION nopub ADD TABLE t2;", "ERROR:  publication \"nopub\" does not exist\n"),
+        ("primary=# ALTER PUBLICATION mypub ADD TABLE test;", "ERROR:  relation \"test\" is already member of publication \"mypub\"\n"),
+        ("primary=# ALTER PUBLICATION mypub DROP TABLE w;", "ERROR:  relation \"w\" is not part of the publication\n"),
+        ("primary=# CREATE PUBLICATION allpub FOR ALL TABLES WITH (publish = 'insert');", "CREATE PUBLICATION\n"),
+        ("primary=# CREATE PUBLICATION bad WITH (publish = 'foo');", "ERROR:  unrecognized value for publication option \"publish\": \"foo\"\n"),
+        ("primary=# CREATE PUBLICATION x WITH (foo = 1);", "ERROR:  unrecognized publication parameter: \"foo\"\n"),
+        ("primary=# ALTER PUBLICATION allpub ADD TABLE test;", "ERROR:  publication \"allpub\" is defined as FOR ALL TABLES\nDETAIL:  Tables cannot be added to or dropped from FOR ALL TABLES publications.\n"),
+        ("primary=# DROP PUBLICATION allpub;", "DROP PUBLICATION\n"),
+        ("primary=# DROP PUBLICATION IF EXISTS allpub;", "NOTICE:  publication \"allpub\" does not exist, skipping\nDROP PUBLICATION\n"),
+    ] {
+        assert_eq!(output_of(&t, cmd), want, "{cmd}");
+    }
+    let (_, first_drop) = output_after(&t, 0, "primary=# DROP PUBLICATION allpub;");
+    assert_eq!(
+        output_after(&t, first_drop, "primary=# DROP PUBLICATION allpub;").0,
+        "ERROR:  publication \"allpub\" does not exist\n"
+    );
+    let pubs = output_of(&t, "primary=# SELECT pubname, pubowner, puballtables, pubinsert, pubupdate, pubdelete, pubtruncate, pubviaroot FROM pg_publication;");
+    assert!(pubs.contains("\n mypub   |       10 | f            | t         | t         | t         | t           | f\n"), "{pubs}");
+    assert!(pubs.contains("\n allpub  |       10 | t            | t         | f         | f         | f           | f\n"), "{pubs}");
+    let tables = output_of(
+        &t,
+        "primary=# SELECT * FROM pg_publication_tables WHERE pubname = 'mypub';",
+    );
+    assert!(
+        tables.starts_with(" pubname | schemaname | tablename | attnames | rowfilter \n"),
+        "{tables}"
+    );
+    assert!(
+        tables.contains("\n mypub   | public     | test      | {id}     | \n"),
+        "{tables}"
+    );
+    assert!(
+        tables.contains("\n mypub   | public     | t2        | {id,v}   | \n"),
+        "{tables}"
+    );
+}
+
+/// A publication is catalog data: it reaches a physical standby with the WAL (real: on
+/// the standby, `SELECT pubname FROM pg_publication` shows the primary's publication).
+#[test]
+fn a_publication_reaches_the_physical_standby() {
+    let mut script = walscope::examples::EXAMPLES[1].1.to_string();
+    script.push_str("primary=# CREATE TABLE orders (id int primary key);\nprimary=# CREATE PUBLICATION pub FOR TABLE orders;\nlab$ wait 2s\nstandby1=# SELECT pubname FROM pg_publication;\n");
+    let t = run(&script);
+    assert!(
+        output_of(&t, "standby1=# SELECT pubname FROM pg_publication;").contains(" pub\n"),
+        "{t}"
+    );
+}
+
+/// Real, PostgreSQL 15.18, on a physical standby of a wal_level = logical primary:
+/// `SELECT pg_create_logical_replication_slot('s', 'test_decoding')` gives
+/// `ERROR:  logical decoding cannot be used while in recovery`.
+#[test]
+fn a_standby_cannot_create_a_logical_slot() {
+    let mut script = walscope::examples::EXAMPLES[1].1.to_string();
+    script.push_str("primary=# ALTER SYSTEM SET wal_level = logical;\nprimary$ pg_ctl restart\nstandby1=# ALTER SYSTEM SET wal_level = logical;\nstandby1$ pg_ctl restart\nlab$ wait 2s\nstandby1=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');\n");
+    let t = run(&script);
+    assert_eq!(
+        output_of(
+            &t,
+            "standby1=# SELECT pg_create_logical_replication_slot('s', 'test_decoding');"
+        ),
+        "ERROR:  logical decoding cannot be used while in recovery\n"
+    );
+}
