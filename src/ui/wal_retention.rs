@@ -17,7 +17,12 @@ fn retention(lab: &crate::timeline::Lab) -> Option<(String, WalRetention)> {
     let c = &lab.runner().cluster;
     let nodes = c.nodes();
     let p = primary_of(&nodes)?;
-    c.wal_retention(p.id).map(|r| (p.name.clone(), r))
+    // Shown when something keeps WAL beyond the checkpoint's own needs (a slot,
+    // wal_keep_size, a max_slot_wal_keep_size limit), so the lag chart keeps its room
+    // in a lab without them.
+    c.wal_retention(p.id)
+        .filter(|r| !r.slots.is_empty() || r.keep_size_from.is_some() || r.slot_limit.is_some())
+        .map(|r| (p.name.clone(), r))
 }
 
 /// Where LSN `l` lies on the strip, in percent.
