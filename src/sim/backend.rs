@@ -49,8 +49,26 @@ impl Cluster {
     /// sessions' transactions that still wait for synchronous standbys (committed
     /// locally, but running for every snapshot until the wait ends).
     pub fn table_seen_by(&self, h: HostId, session: usize, name: &str) -> Option<Table> {
-        let host = self.host(h);
-        let mut waiting: Vec<&Waiting> = host
+        let waiting = self.waiting_but(h, session);
+        self.data(h).and_then(|d| {
+            d.db.table_seen_without(name, waiting.iter().flat_map(|w| w.hidden.iter()))
+        })
+    }
+
+    /// Whether session `session` on `h` sees tuple `id` of table `name` (as
+    /// [`Cluster::table_seen_by`] would, without copying the table).
+    pub fn tuple_seen_by(&self, h: HostId, session: usize, name: &str, id: u64) -> bool {
+        let waiting = self.waiting_but(h, session);
+        self.data(h).is_some_and(|d| {
+            d.db.tuple_seen_without(name, waiting.iter().flat_map(|w| w.hidden.iter()), id)
+        })
+    }
+
+    /// The commits of `h`'s sessions other than `session` that still wait for
+    /// synchronous standbys, oldest first.
+    fn waiting_but(&self, h: HostId, session: usize) -> Vec<&Waiting> {
+        let mut waiting: Vec<&Waiting> = self
+            .host(h)
             .server
             .iter()
             .flat_map(|s| s.sessions.iter().enumerate())
@@ -58,9 +76,7 @@ impl Cluster {
             .filter_map(|(_, s)| s.waiting.as_ref())
             .collect();
         waiting.sort_by_key(|w| w.lsn);
-        host.data.as_ref().and_then(|d| {
-            d.db.table_seen_without(name, waiting.iter().flat_map(|w| w.hidden.iter()))
-        })
+        waiting
     }
 
     /// Cancels the waiting statement of session `session` (Ctrl-C in psql,
@@ -113,7 +129,9 @@ impl Cluster {
     }
 
     pub(crate) fn workload_tick(&mut self, h: HostId) {
-        let Some(w) = self.host(h).workload.clone() else {
+        // Only the rate and the carry: the workload's queue of batches waiting for a
+        // synchronous standby can be long, and this runs every tick.
+        let Some((tps, carry)) = self.host(h).workload.as_ref().map(|w| (w.tps, w.carry)) else {
             return;
         };
         let writable = self.server(h).is_some_and(|s| !s.standby);
@@ -124,7 +142,7 @@ impl Cluster {
             }
             return;
         }
-        let owed = w.carry + w.tps as u64 * WORKLOAD_TICK.0 / 1000;
+        let owed = carry + tps as u64 * WORKLOAD_TICK.0 / 1000;
         let txns = (owed / 1000) as u32;
         if let Some(wl) = self.host_mut(h).workload.as_mut() {
             wl.carry = owed % 1000;

@@ -506,6 +506,42 @@ impl Database {
         table
     }
 
+    /// Whether tuple `id` of table `name` is seen by a session that does not see the
+    /// changes `hidden` undoes (oldest first): [`Database::table_seen_without`] for one
+    /// tuple, without copying the table.
+    pub fn tuple_seen_without<'u>(
+        &self,
+        name: &str,
+        hidden: impl DoubleEndedIterator<Item = &'u Undo>,
+        id: u64,
+    ) -> bool {
+        let mut seen = self
+            .tables
+            .get(name)
+            .is_some_and(|t| t.rows.contains_key(&id));
+        for undo in hidden.rev() {
+            match undo {
+                Undo::Table { name: n, before } if n == name => {
+                    seen = before.as_ref().is_some_and(|t| t.rows.contains_key(&id));
+                }
+                Undo::Rows {
+                    table: n,
+                    removed,
+                    added,
+                    ..
+                } if n == name => {
+                    if added.contains(&id) {
+                        seen = false;
+                    } else if removed.iter().any(|(r, _)| *r == id) {
+                        seen = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        seen
+    }
+
     fn heap_bytes(&self, table: &str) -> u64 {
         self.tables.get(table).map_or(0, |t| t.heap_bytes)
     }

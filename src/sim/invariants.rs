@@ -59,10 +59,9 @@ impl Cluster {
                     let Undo::Rows { table, added, .. } = undo else {
                         continue;
                     };
-                    let seen = self.table_seen_by(HostId(i), usize::MAX, table);
                     if let Some(id) = added
                         .iter()
-                        .find(|id| seen.as_ref().is_some_and(|t| t.rows.contains_key(id)))
+                        .find(|id| self.tuple_seen_by(HostId(i), usize::MAX, table, **id))
                     {
                         return Err(Broken {
                             name: "sync_wait_invisible",

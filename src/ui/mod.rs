@@ -29,6 +29,7 @@ mod split_brain;
 mod stage;
 mod toolbar;
 mod wal_bars;
+mod wal_retention;
 
 use leptos::ev;
 use leptos::prelude::*;
@@ -156,6 +157,7 @@ pub fn Workbench(
                         </div>
                         <aside class="side">
                             <wal_bars::WalBars />
+                            <wal_retention::WalRetentionView />
                             <lag_chart::LagChart />
                         </aside>
                     </main>

@@ -6,6 +6,7 @@ use crate::script::Line;
 use crate::sim::{NodeView, ServerState};
 use leptos::prelude::*;
 
+use super::cost::{Cost, CostButtons};
 use super::{is, standby, testid};
 use crate::ui::handle::{lab_line, run, shell_line, LabHandle};
 
@@ -18,6 +19,10 @@ pub fn FaultButtons(
     node: Memo<Option<NodeView>>,
     /// The name of the server other hosts stream from (what a clone copies).
     primary: Memo<String>,
+    /// Its disk and timeline, for the buttons of what a failure costs.
+    cost: Memo<Cost>,
+    /// The workload's rate while it runs.
+    running_tps: Memo<Option<u32>>,
 ) -> impl IntoView {
     let lab = expect_context::<LabHandle>();
     let go = move |line: Line| run(lab, line);
@@ -42,6 +47,10 @@ pub fn FaultButtons(
         }
     };
 
+    let can_fill = Signal::derive(move || {
+        is(node, ServerState::Running) && !standby(node) && running_tps.get().is_none()
+    });
+    let cost_name = name.clone();
     let stored = StoredValue::new(name);
     let tid = move |what: &str| stored.with_value(|n| testid(what, n));
     let label = move |what: &str, cmd: &str| format!("{what} {} (runs: {cmd})", stored.get_value());
@@ -81,6 +90,7 @@ pub fn FaultButtons(
                     "pg_basebackup"
                 </button>
             </Show>
+            <CostButtons name=cost_name cost=cost can_fill=can_fill />
         </div>
     }
 }

@@ -2,6 +2,7 @@
 //! fault buttons, the link to its upstream server, the write workload). Every control
 //! runs the script line a student could type, through the console's path.
 
+mod cost;
 mod faults;
 mod link;
 mod workload;
@@ -13,6 +14,8 @@ use crate::ui::stage::CardText;
 
 use crate::ui::handle::LabHandle;
 
+use cost::CostBadges;
+pub use cost::{cost, sql_line, Cost};
 use faults::FaultButtons;
 use link::LinkControls;
 use workload::WorkloadControls;
@@ -102,8 +105,11 @@ pub fn NodeCard(
     nodes: Memo<Vec<NodeView>>,
     /// The name of the server other hosts stream from.
     primary: Memo<String>,
+    /// Every host's cost badges (timeline, disk, lost commits), read from the model.
+    costs: Memo<Vec<Cost>>,
 ) -> impl IntoView {
     let node = Memo::new(move |_| nodes.with(|v| v.get(index).cloned()));
+    let cost = Memo::new(move |_| costs.with(|v| v.get(index).cloned().unwrap_or_default()));
     let name = node
         .with_untracked(|n| n.as_ref().map(|n| n.name.clone()))
         .unwrap_or_default();
@@ -181,8 +187,9 @@ pub fn NodeCard(
                         .get()
                         .map(|tps| view! { <span class="badge load" title="lab$ workload">{format!("{tps} tps")}</span> })
                 }}
+                <CostBadges name=name.clone() cost=cost />
             </div>
-            <FaultButtons name=name.clone() node=node primary=primary />
+            <FaultButtons name=name.clone() node=node primary=primary cost=cost running_tps=running_tps />
             <LinkControls index=index name=name.clone() node=node primary=primary />
             <WorkloadControls name=name.clone() node=node running_tps=running_tps />
         </div>

@@ -16,7 +16,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::handle::{LabHandle, Ui};
-use super::node_card::{card_text, NodeCard};
+use super::node_card::{card_text, cost, Cost, NodeCard};
 use super::resize::use_size;
 use crate::timeline::primary_of;
 use edges::edges_view;
@@ -40,13 +40,31 @@ pub fn Stage() -> impl IntoView {
         })
     });
     let scene = Memo::new(move |_| lab.with(scene));
+    // Each card's timeline, disk and lost commits (issue 15), from the model.
+    let costs: Memo<Vec<Cost>> = Memo::new(move |_| {
+        lab.with(|l| {
+            let c = &l.runner().cluster;
+            let nodes = c.nodes();
+            let p = primary_of(&nodes).map(|n| n.id);
+            nodes.iter().map(|n| cost(c, n.id, p)).collect()
+        })
+    });
     // What each card says, for the height it needs (changes with a badge, not with
     // every frame's LSNs unless one gets longer).
     let texts = Memo::new(move |_| {
         let split = lab.with(|l| l.runner().cluster.split_brain());
         nodes.with(|v| {
             v.iter()
-                .map(|n| card_text(n, split.iter().find(|w| w.host == n.id)))
+                .map(|n| {
+                    let mut t = card_text(n, split.iter().find(|w| w.host == n.id));
+                    costs.with(|c| {
+                        if let Some(c) = c.get(n.id.0) {
+                            t.badges
+                                .extend(c.badge_texts().iter().map(|b| b.chars().count()));
+                        }
+                    });
+                    t
+                })
                 .collect::<Vec<_>>()
         })
     });
@@ -119,7 +137,7 @@ pub fn Stage() -> impl IntoView {
                     tabindex=move || geometry.with(Layout::compact).then_some("0")
                     aria-label=move || geometry.with(Layout::compact).then(|| format!("{}: focus to show its controls", h.1))
                 >
-                    <NodeCard index=h.0 nodes=nodes primary=primary />
+                    <NodeCard index=h.0 nodes=nodes primary=primary costs=costs />
                 </div>
             </For>
         </div>

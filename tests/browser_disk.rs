@@ -1,0 +1,126 @@
+//! Browser tests of what a failure costs on the stage (issue 15): the primary's WAL
+//! retention marks and slot cards equal what SQL says, the disk gauge equals
+//! `lab$ disk`, and after an asynchronous failover the old primary's card counts the
+//! commits `lab$ lost` counts.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen_test::*;
+
+#[path = "support/mod.rs"]
+mod support;
+use support::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A standby stopped with its slot s1 holding WAL while the primary switches segments.
+fn slot_holding_wal() -> String {
+    "primary=# ALTER SYSTEM SET listen_addresses = '*';
+primary=# CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'secret';
+primary$ echo 'host replication replicator 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ pg_ctl restart
+lab$ node add standby1
+standby1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R -C -S s1
+standby1$ pg_ctl start
+lab$ wait 1s
+standby1$ pg_ctl stop
+primary=# ALTER SYSTEM SET wal_keep_size = '32MB';
+primary=# ALTER SYSTEM SET max_slot_wal_keep_size = '160MB';
+primary=# SELECT pg_reload_conf();
+primary=# CREATE TABLE t (id int);
+"
+    .to_string()
+        + &"primary=# INSERT INTO t VALUES (1);\nprimary=# SELECT pg_switch_wal();\n".repeat(7)
+        + "primary=# CHECKPOINT;\n"
+}
+
+/// The fields of the console's row that starts with `first`.
+fn row(console: &str, first: &str) -> Vec<String> {
+    console
+        .lines()
+        .find(|l| l.trim_start().starts_with(first))
+        .unwrap_or_else(|| panic!("no row {first} in {console}"))
+        .split('|')
+        .map(|f| f.trim().to_string())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn retention_marks_and_slot_cards_equal_what_sql_says() {
+    fresh();
+    let (root, _handle, lab, _ui) = mount_lab(&slot_holding_wal());
+    run(
+        lab,
+        "primary=# SELECT slot_name, active, restart_lsn, wal_status, safe_wal_size FROM pg_replication_slots;
+primary=# SELECT min(name) AS oldest, max(name) AS newest FROM pg_ls_waldir();
+lab$ disk primary
+",
+    )
+    .await;
+    let console = text(&root, "console-log");
+    // The slot card shows pg_replication_slots' own values.
+    let slot = row(&console, "s1 ");
+    let active = if slot[1] == "t" { "active" } else { "inactive" };
+    assert_eq!(text(&root, "slot-active-s1"), active);
+    assert_eq!(text(&root, "slot-restart-s1"), slot[2]);
+    assert_eq!(text(&root, "slot-status-s1"), slot[3]);
+    let safe = by_testid(&root, "slot-safe-s1").get_attribute("data-bytes");
+    assert_eq!(safe.as_deref(), Some(slot[4].as_str()));
+    // The segments drawn as kept are pg_wal's files, and one before them is greyed.
+    let files = row(&console, "0000000");
+    let kept: Vec<String> = all(&root, "[data-state='kept']")
+        .iter()
+        .filter_map(|e| e.get_attribute("data-testid"))
+        .collect();
+    assert_eq!(kept.first(), Some(&format!("retention-seg-{}", files[0])));
+    assert_eq!(kept.last(), Some(&format!("retention-seg-{}", files[1])));
+    let removed = all(&root, "[data-state='removed']");
+    assert_eq!(
+        removed.len(),
+        1,
+        "one removed segment before the oldest kept"
+    );
+    // The slot's span starts in the segment of its restart_lsn, as the oldest kept one.
+    let span = by_testid(&root, "retention-slot-s1");
+    assert!(span.text_content().unwrap().contains("slot s1"));
+    let seg = by_testid(&root, &format!("retention-seg-{}", files[0]));
+    let left = |e: &web_sys::HtmlElement| {
+        let s = e.get_attribute("style").unwrap();
+        px(s.trim_start_matches("left:").split('%').next().unwrap())
+    };
+    assert!((left(&span) - left(&seg)).abs() < 0.01, "{span:?}");
+    assert!(try_testid(&root, "retention-keep").is_some());
+    // The disk gauge says what lab$ disk says.
+    let disk = console
+        .lines()
+        .find(|l| l.starts_with("primary: data disk"))
+        .unwrap()
+        .to_string();
+    let size = disk.split_whitespace().nth(3).unwrap().to_string();
+    let used = disk.split(", ").nth(1).unwrap().split(' ').next().unwrap();
+    assert_eq!(text(&root, "disk-primary"), format!("disk {used}/{size}"));
+}
+
+#[wasm_bindgen_test]
+async fn the_old_primary_shows_the_commits_lab_lost_counts() {
+    fresh();
+    let (root, _handle, lab, _ui) = mount_lab(include_str!("scenarios/lost_async.walscope"));
+    run(lab, "lab$ lost\n").await;
+    let console = text(&root, "console-log");
+    let line = console
+        .lines()
+        .find(|l| l.contains("acknowledged to clients are not on the new primary"))
+        .expect("lab$ lost counts them");
+    let n = line.split_whitespace().next().unwrap().to_string();
+    let badge = by_testid(&root, "lost-primary");
+    assert_eq!(
+        badge.get_attribute("data-count").as_deref(),
+        Some(n.as_str())
+    );
+    assert_eq!(
+        badge.text_content().unwrap(),
+        format!("{n} acknowledged commits not on the new primary")
+    );
+    // The new primary has lost nothing; the old one's timeline diverged from it.
+    assert!(try_testid(&root, "lost-standby1").is_none());
+    assert!(text(&root, "diverged-primary").starts_with("diverged: tl 1"));
+}
