@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::lesson::{to_html, Question};
+use crate::ui::follow::QrButton;
 use crate::ui::handle::{LabHandle, Ui};
 use crate::ui::lessons::Lessons;
 
@@ -74,6 +75,7 @@ pub fn StepView() -> impl IntoView {
                             view! { <option value=i.to_string() selected=i == step>{format!("{} {}. {}", if done { "✓" } else { " " }, i + 1, st.title)}</option> }
                         }).collect_view()}
                     </select>
+                    <QrButton small=true />
                     <button class="small" data-testid="reset-progress" title="Reset progress in this lesson" aria-label="Reset progress in this lesson" on:click=move |_| lessons.reset_progress(&id_reset)>"Reset"</button>
                 </div>
                 <div class="step-scroll" data-testid="step-text">
