@@ -272,7 +272,7 @@ async fn a_scanned_step_link_opens_the_step_on_a_phone_with_the_console_in_reach
         "console input on screen: {left} {top} {right} {bottom}"
     );
     assert!(
-        right - left >= 200.0 && bottom - top >= 20.0,
+        right - left >= 150.0 && bottom - top >= 20.0,
         "console input {left} {top} {right} {bottom}"
     );
 
