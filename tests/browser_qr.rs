@@ -224,9 +224,13 @@ async fn a_scanned_step_link_opens_the_step_on_a_phone_with_the_console_in_reach
     let doc = frame.content_document().unwrap();
     let (w, h) = (390.0, 844.0);
     let html = doc.document_element().unwrap();
+    let screen = frame.content_window().unwrap();
     assert_eq!(
-        (html.client_width(), html.client_height()),
-        (390, 844),
+        (
+            screen.inner_width().unwrap().as_f64(),
+            screen.inner_height().unwrap().as_f64()
+        ),
+        (Some(390.0), Some(844.0)),
         "a phone's viewport"
     );
     let one = |sel: &str| {
