@@ -94,6 +94,19 @@ impl Scenario {
         }
     }
 
+    /// The scenario of a lesson step in its canonical state: no lines, so opening it
+    /// replays the lesson's start and every earlier step (what `walscope link lesson`
+    /// prints, and what the browser's QR code of a step carries).
+    pub fn lesson_step(lesson: LessonRef) -> Scenario {
+        Scenario {
+            seed: 0,
+            lines: Vec::new(),
+            time: SimTime::ZERO,
+            lesson: Some(lesson),
+            view: ViewOptions::default(),
+        }
+    }
+
     /// Runs the lines on a fresh cluster, and stops when the last one has run, or when
     /// the replay has run [`MAX_EVENTS_PER_REPLAY`] events of the model.
     pub fn run_lines(&self) -> Runner {

@@ -103,17 +103,11 @@ fn lesson_links(path: &str) -> Result<String, String> {
         let text = read_input(&file)?;
         let lesson = walscope::lesson::parse(&file, &text).map_err(|errors| lines(&errors))?;
         for step in 0..lesson.steps.len() {
-            let scenario = walscope::share::Scenario {
-                seed: 0,
-                lines: Vec::new(),
-                time: walscope::sim::SimTime::ZERO,
-                lesson: Some(walscope::share::LessonRef {
-                    id: lesson.id.clone(),
-                    step: u16::try_from(step)
-                        .map_err(|_| format!("walscope: {file}: too many steps"))?,
-                }),
-                view: Default::default(),
-            };
+            let scenario = walscope::share::Scenario::lesson_step(walscope::share::LessonRef {
+                id: lesson.id.clone(),
+                step: u16::try_from(step)
+                    .map_err(|_| format!("walscope: {file}: too many steps"))?,
+            });
             out.push_str(&format!(
                 "{} {} #{}\n",
                 lesson.id,

@@ -5,6 +5,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::follow::QrButton;
 use super::handle::{host_names, lab_line, run, run_script, LabHandle, Ui};
 use super::persist;
 use crate::examples::EXAMPLES;
@@ -89,6 +90,7 @@ pub fn Header() -> impl IntoView {
                 <button data-testid="share" on:click=move |_| persist::share(lab, ui) aria-label="Copy a link to this scenario">
                     "Share"
                 </button>
+                <QrButton />
                 <button data-testid="export" on:click=move |_| persist::export(lab, ui) aria-label="Download the scenario as a .walscope file">
                     "Export"
                 </button>

@@ -12,6 +12,7 @@ mod config;
 mod confirm;
 mod console;
 mod event_log;
+mod follow;
 mod format;
 pub mod handle;
 mod header;
@@ -23,6 +24,7 @@ mod notices;
 mod panel;
 pub mod panes;
 pub mod persist;
+mod phone;
 mod resize;
 mod shortcuts;
 mod split_brain;
@@ -97,6 +99,9 @@ pub fn Workbench(
     lab.follow_clock(ui.playing);
     let panes = panes::Panes::load();
     provide_context(panes);
+    provide_context(follow::Follow::default());
+    let phone = phone::PhoneView::default();
+    provide_context(phone);
     panes.use_save();
     clock::use_play_loop(lab, ui);
     persist::use_autosave(lab, ui);
@@ -135,6 +140,7 @@ pub fn Workbench(
         <div
             class="app"
             class:presenter=move || panes.presenter.get()
+            class:phone-stage=move || phone.stage.get()
             on:dragover=|ev: web_sys::DragEvent| ev.prevent_default()
             on:drop=on_drop
         >
@@ -165,6 +171,7 @@ pub fn Workbench(
                     <BottomPanel />
                 </div>
             </div>
+            <follow::FollowPanel />
             <shortcuts::ShortcutHelp />
             <panes::PresenterExit />
         </div>

@@ -4,17 +4,22 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::follow::Follow;
 use super::handle::{step, LabHandle, Ui};
 use super::panes::Panes;
 
 /// The shortcuts, as the help dialog lists them.
-pub const SHORTCUTS: [(&str, &str); 7] = [
+pub const SHORTCUTS: [(&str, &str); 8] = [
     ("Space", "play / pause"),
     ("→", "step to the next event"),
     ("[", "slower"),
     ("]", "faster"),
     ("M", "maximize or restore the console"),
     ("P", "presenter mode: larger type, no header"),
+    (
+        "Q",
+        "show or hide the lesson step's link as a QR code for the class",
+    ),
     ("?", "show or hide this help"),
 ];
 
@@ -36,6 +41,7 @@ fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
 /// Installs the window keydown listener; removed when the app is unmounted.
 pub fn use_shortcuts(lab: LabHandle, ui: Ui) {
     let panes = expect_context::<Panes>();
+    let follow = expect_context::<Follow>();
     let handle = window_event_listener(ev::keydown, move |ev: web_sys::KeyboardEvent| {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing_in_field(&ev) {
             return;
@@ -54,7 +60,11 @@ pub fn use_shortcuts(lab: LabHandle, ui: Ui) {
             "?" => ui.help.update(|h| *h = !*h),
             "m" | "M" => panes.maximized.update(|m| *m = !*m),
             "p" | "P" => panes.presenter.update(|p| *p = !*p),
-            "Escape" => ui.help.set(false),
+            "q" | "Q" => follow.toggle(),
+            "Escape" => {
+                ui.help.set(false);
+                follow.open.set(false);
+            }
             _ => {}
         }
     });

@@ -129,6 +129,7 @@ pub fn Toolbar() -> impl IntoView {
                 }
             />
             <span class="clock horizon" title="The furthest time reached">{move || horizon.get().to_string()}</span>
+            <super::phone::StageToggle />
         </div>
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::lesson::{to_html, Progress, Question};
 use crate::ui::confirm::Confirm;
+use crate::ui::follow::QrButton;
 use crate::ui::handle::{LabHandle, Ui};
 use crate::ui::lessons::Lessons;
 
@@ -90,6 +91,7 @@ pub fn StepView() -> impl IntoView {
                             view! { <option value=i.to_string() selected=i == step>{format!("{} {}. {}", if done { "✓" } else { " " }, i + 1, st.title)}</option> }
                         }).collect_view()}
                     </select>
+                    <QrButton small=true />
                     <span class="confirm-wrap confirm-right">
                         <button class="small" data-testid="reset-progress" title="Reset progress in this lesson" aria-label="Reset progress in this lesson" aria-expanded=move || ask_reset.get().to_string() on:click=reset_progress>"Reset"</button>
                         <Confirm
