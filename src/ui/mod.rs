@@ -7,6 +7,7 @@
 //! [`handle::run`], so everything on screen can be replayed from the script; an effect
 //! in [`persist`] saves the scenario after each of them.
 
+mod app_chart;
 mod clock;
 mod config;
 mod console;
@@ -156,6 +157,7 @@ pub fn Workbench(
                         <aside class="side">
                             <wal_bars::WalBars />
                             <lag_chart::LagChart />
+                            <app_chart::AppChart />
                         </aside>
                     </main>
                     <panes::PanelSplitter />

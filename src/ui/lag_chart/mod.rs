@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 use super::handle::{LabHandle, Ui};
 use super::persist::download_url;
 pub use draw::{axis_titles, draw_lag, ChartStyle};
-pub use series::{lag_series, LagSeries};
+pub use series::{lag_series, LagSeries, WINDOW_SECS};
 
 /// Reads a `--name` colour of the theme (`#rrggbb`).
 fn css_color(name: &str, fallback: RGBColor) -> RGBColor {
@@ -45,7 +45,7 @@ fn css_color(name: &str, fallback: RGBColor) -> RGBColor {
 
 /// The theme's colours for the chart (reading them makes the browser resolve styles, so
 /// this runs when the theme changes, not on every frame).
-fn chart_style(dpr: f64) -> ChartStyle {
+pub(crate) fn chart_style(dpr: f64) -> ChartStyle {
     ChartStyle {
         background: css_color("--surface", WHITE),
         text: css_color("--text", BLACK),
