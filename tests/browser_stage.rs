@@ -179,7 +179,11 @@ lab$ wait 1s
 #[wasm_bindgen_test]
 async fn a_link_the_firewall_blocks_is_drawn_blocked_and_heals_with_the_rule() {
     fresh();
-    let (root, _handle, lab, _ui) = mount_lab(FIREWALLED);
+    // Opened as a link opens it: `lab$ os rhel` only takes at virtual time 0, and a line
+    // run in the page runs after the typing second.
+    let (root, _handle, lab, _ui) = mount_lab("");
+    let lines = walscope::script::parse(FIREWALLED).unwrap();
+    lab.replace(walscope::timeline::Lab::replay(0, lines, None));
     settle().await;
     let edge = by_testid(&root, "edge-primary-standby1");
     assert_eq!(edge.get_attribute("data-blocked").as_deref(), Some("true"));
