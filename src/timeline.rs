@@ -22,6 +22,9 @@ use crate::script::{Line, Runner, Target};
 use crate::share::{Scenario, ViewOptions};
 use crate::sim::{HostId, NodeView, ServerState, SimDuration, SimTime, MAX_TIME};
 
+mod app_sample;
+pub use app_sample::{app_lanes, lost_writes, AppLane, AppSample, FailedWindow};
+
 /// How often a clone of the runner is kept for scrubbing.
 pub const SNAPSHOT_EVERY: SimDuration = SimDuration::from_secs(10);
 /// How often the lag chart samples the model.
@@ -80,6 +83,8 @@ pub struct Sample {
     pub standbys: Vec<StandbyLag>,
     /// The primary workload's commit latency, while commits wait for a synchronous standby.
     pub commit_latency: Option<SimDuration>,
+    /// The lab's applications (for their chart).
+    pub apps: Vec<AppSample>,
 }
 
 /// What one [`Lab::step`] ran, for the note under the time controls.
@@ -616,11 +621,13 @@ pub fn primary_of(nodes: &[NodeView]) -> Option<&NodeView> {
 fn sample(runner: &Runner, at: SimTime) -> Sample {
     let c = &runner.cluster;
     let nodes = c.nodes();
+    let apps = app_sample::app_samples(c);
     let Some(primary) = primary_of(&nodes) else {
         return Sample {
             at,
             standbys: Vec::new(),
             commit_latency: None,
+            apps,
         };
     };
     let rows = c.stat_replication(primary.id);
@@ -647,6 +654,7 @@ fn sample(runner: &Runner, at: SimTime) -> Sample {
         at,
         standbys,
         commit_latency,
+        apps,
     }
 }
 

@@ -251,3 +251,80 @@ fn app_list_with_a_name_shows_that_application_only() {
     let err = output_of(&t, "lab$ app list nosuch", 0);
     assert_eq!(err, "lab: no application named \"nosuch\"\n", "{t}");
 }
+
+#[test]
+fn a_failover_report_names_each_applications_lost_writes() {
+    // The standby is cut off while the writer goes on: the primary acknowledges writes
+    // the standby never gets, and promoting it loses exactly those.
+    let mut r = Runner::new(3);
+    r.run_text(&format!(
+        "{LAB}lab$ app add shop 'host=primary' 10 writer\n\
+         lab$ app add stats 'host=standby1' 5 reader\n\
+         lab$ wait 3s\n\
+         lab$ partition primary standby1\n\
+         lab$ wait 2s\n\
+         lab$ crash primary\n\
+         standby1=# SELECT pg_promote();\n\
+         lab$ wait 1s\n"
+    ))
+    .unwrap();
+    let c = &r.cluster;
+    let standby = c.host_id("standby1").unwrap();
+    let shop = &c.apps()[0];
+    let on_new = rows_of(c, standby, "shop");
+    let missing = shop
+        .acked_writes
+        .iter()
+        .filter(|n| on_new.binary_search(n).is_err())
+        .count() as u64;
+    assert!(missing >= 10, "2 s at 10 writes/s were cut off: {missing}");
+    let f = c.lost_commits().last().expect("a promotion was recorded");
+    // The reader wrote nothing, so it lost nothing.
+    assert_eq!(f.apps, vec![("shop".to_string(), missing)]);
+}
+
+/// The applications' chart, read from the timeline's samples: the writer's lane moves
+/// from primary to standby1, its failed writes make one window between the crash and
+/// the reconnect, and the lost count is the failover report's.
+#[test]
+fn the_chart_lanes_show_the_move_the_failed_window_and_the_lost_writes() {
+    use walscope::timeline::{app_lanes, lost_writes, Lab};
+    let script = format!(
+        "{LAB}lab$ dns db primary 1s\n\
+         lab$ app add shop 'host=db' 10 writer\n\
+         lab$ wait 3s\n\
+         lab$ partition primary standby1\n\
+         lab$ wait 2s\n\
+         lab$ crash primary\n\
+         lab$ wait 2s\n\
+         standby1=# SELECT pg_promote();\n\
+         lab$ dns db standby1 1s\n\
+         lab$ wait 4s\n"
+    );
+    let lines = walscope::script::parse(&script).unwrap();
+    let lab = Lab::replay(3, lines, None);
+    let c = &lab.runner().cluster;
+    let lanes = app_lanes(&lab, 0.0);
+    assert_eq!(lanes.len(), 1);
+    let shop = &lanes[0];
+    let servers: Vec<Option<&str>> = shop.runs.iter().map(|r| r.2.as_deref()).collect();
+    assert_eq!(
+        servers,
+        vec![Some("primary"), None, Some("standby1")],
+        "{:?}",
+        shop.runs
+    );
+    assert_eq!(shop.failed.len(), 1, "{:?}", shop.failed);
+    let w = &shop.failed[0];
+    assert_eq!(w.writes, c.apps()[0].counters.writes_failed);
+    // The window lies between the crash (the lane's first run ends) and the reconnect.
+    assert!(
+        w.from >= shop.runs[0].1 - 0.2 && w.to <= shop.runs[2].0 + 0.2,
+        "{w:?} {:?}",
+        shop.runs
+    );
+    let lost = lost_writes(c, "shop");
+    assert!(lost >= 10, "{lost}");
+    assert_eq!(shop.lost_total, lost);
+    assert_eq!(shop.lost.iter().map(|l| l.1).sum::<u64>(), lost);
+}

@@ -159,3 +159,59 @@ async fn a_one_line_pg_hba_edit_records_one_line() {
     let ta: web_sys::HtmlTextAreaElement = by_testid(&root, "config-text").unchecked_into();
     assert_eq!(ta.value(), after, "the file in the model");
 }
+
+/// A RHEL lab whose standby started after `firewall-cmd --reload` dropped the runtime
+/// rule that let its base backup through: primary's firewalld rejects it.
+const FIREWALLED: &str = "lab$ os rhel
+lab$ node add standby1
+standby1$ sudo dnf install -y postgresql-server postgresql-contrib
+primary=# CREATE USER replicator WITH REPLICATION PASSWORD 'secret';
+primary$ echo \"listen_addresses = '*'\" >> postgresql.conf
+primary$ echo \"host replication replicator 10.0.0.2/32 scram-sha-256\" >> pg_hba.conf
+primary$ sudo systemctl restart postgresql
+primary$ sudo firewall-cmd --add-service=postgresql
+standby1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
+primary$ sudo firewall-cmd --reload
+standby1$ sudo systemctl start postgresql
+lab$ wait 1s
+";
+
+#[wasm_bindgen_test]
+async fn a_link_the_firewall_blocks_is_drawn_blocked_and_heals_with_the_rule() {
+    fresh();
+    // Opened as a link opens it: `lab$ os rhel` only takes at virtual time 0, and a line
+    // run in the page runs after the typing second.
+    let (root, _handle, lab, _ui) = mount_lab("");
+    let lines = walscope::script::parse(FIREWALLED).unwrap();
+    lab.replace(walscope::timeline::Lab::replay(0, lines, None));
+    settle().await;
+    let edge = by_testid(&root, "edge-primary-standby1");
+    assert_eq!(edge.get_attribute("data-blocked").as_deref(), Some("true"));
+    assert_eq!(edge.get_attribute("class").as_deref(), Some("blocked"));
+    assert!(
+        edge.text_content()
+            .unwrap_or_default()
+            .contains("blocked by firewall"),
+        "{:?}",
+        edge.text_content()
+    );
+    assert!(
+        try_testid(&root, "legend-firewall").is_some(),
+        "the legend names it"
+    );
+    // A partition is drawn otherwise.
+    assert!(all(&root, ".partitioned").is_empty());
+
+    run(
+        lab,
+        "primary$ sudo firewall-cmd --permanent --add-service=postgresql\n\
+         primary$ sudo firewall-cmd --reload\n\
+         lab$ wait 10s\n",
+    )
+    .await;
+    let edge = by_testid(&root, "edge-primary-standby1");
+    assert_eq!(edge.get_attribute("data-blocked"), None);
+    assert!(try_testid(&root, "legend-firewall").is_none());
+    let label = text(&root, "edge-primary-standby1-label");
+    assert!(label.contains("streaming"), "{label}");
+}

@@ -164,6 +164,10 @@ pub struct LostCommits {
     /// False when older acknowledgements were forgotten ([`ACK_CAP`]) and some of them
     /// may also be lost: the counts are then a lower bound.
     pub complete: bool,
+    /// The lab's applications whose acknowledged writes are among the lost commits:
+    /// (name, writes lost), in the order the applications were added (filled in by the
+    /// cluster, which knows them).
+    pub apps: Vec<(String, u64)>,
 }
 
 impl LostCommits {
@@ -200,6 +204,7 @@ impl LostCommits {
             first,
             last,
             complete,
+            apps: Vec::new(),
         }
     }
 }

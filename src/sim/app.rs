@@ -49,6 +49,12 @@ const MAX_ROWS: usize = 500_000;
 /// libpq's text when the server went away under a connection.
 pub const CONNECTION_LOST: &str = "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.";
 
+/// The start of an application's write, as it sends it (`n` and `)` follow): the
+/// acknowledged commits remember the statement, and this finds the application's own.
+pub(crate) fn write_prefix(name: &str) -> String {
+    format!("INSERT INTO {APP_TABLE} (app, n) VALUES ('{name}', ")
+}
+
 impl Cluster {
     /// The lab's applications, in the order they were added.
     pub fn apps(&self) -> &[App] {
@@ -323,7 +329,7 @@ impl Cluster {
         let h = conn.server;
         let name = self.apps[i].name.clone();
         let n = self.apps[i].next_n;
-        let query = format!("INSERT INTO {APP_TABLE} (app, n) VALUES ('{name}', {n})");
+        let query = format!("{}{n})", write_prefix(&name));
         self.set_app_query(&conn, &query);
         let standby = self.server(h).is_none_or(|s| s.standby);
         if standby {

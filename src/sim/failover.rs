@@ -72,13 +72,24 @@ impl Cluster {
     ) {
         let (lost, complete) = self.acks.above(tli, flush);
         let before = self.acks.count;
-        let report = LostCommits::new(
+        let mut report = LostCommits::new(
             h,
             self.now,
             (tli, flush, new_tli),
             &lost,
             (before, complete),
         );
+        // Each application's share: its writes among the lost statements.
+        for app in &self.apps {
+            let prefix = super::app::write_prefix(&app.name);
+            let n = lost
+                .iter()
+                .filter(|a| matches!(&a.what, AckWhat::Statement(t) if t.starts_with(&prefix)))
+                .count() as u64;
+            if n > 0 {
+                report.apps.push((app.name.clone(), n));
+            }
+        }
         if report.commits > 0 {
             let n = report.txns;
             let more = if complete { "" } else { "at least " };

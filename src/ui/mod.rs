@@ -7,6 +7,7 @@
 //! [`handle::run`], so everything on screen can be replayed from the script; an effect
 //! in [`persist`] saves the scenario after each of them.
 
+mod app_chart;
 mod clock;
 mod config;
 mod confirm;
@@ -165,6 +166,7 @@ pub fn Workbench(
                             <wal_bars::WalBars />
                             <wal_retention::WalRetentionView />
                             <lag_chart::LagChart />
+                            <app_chart::AppChart />
                         </aside>
                     </main>
                     <panes::PanelSplitter />

@@ -20,7 +20,7 @@ use super::handle::{LabHandle, Ui};
 use super::persist::download_url;
 pub use draw::{axis_titles, draw_lag, ChartStyle};
 use measured::MeasuredCanvas;
-pub use series::{lag_series, LagSeries};
+pub use series::{lag_series, LagSeries, WINDOW_SECS};
 
 /// Reads a `--name` colour of the theme (`#rrggbb`).
 fn css_color(name: &str, fallback: RGBColor) -> RGBColor {
@@ -46,7 +46,7 @@ fn css_color(name: &str, fallback: RGBColor) -> RGBColor {
 
 /// The theme's colours for the chart (reading them makes the browser resolve styles, so
 /// this runs when the theme changes, not on every frame).
-fn chart_style(dpr: f64) -> ChartStyle {
+pub(crate) fn chart_style(dpr: f64) -> ChartStyle {
     ChartStyle {
         background: css_color("--surface", WHITE),
         text: css_color("--text", BLACK),

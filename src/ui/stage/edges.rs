@@ -84,6 +84,32 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
                 }
                 .into_any(),
             );
+        } else if e.blocked {
+            // The upstream host's firewall stops the standby's connections: a wall across
+            // the link where it leaves that host, unlike a partition's cut in the middle.
+            let (ax, ay) = at(0.14);
+            let (bx, by) = at(0.18);
+            let len = ((bx - ax).powi(2) + (by - ay).powi(2)).sqrt().max(0.001);
+            let (nx, ny) = (-(by - ay) / len * 15.0, (bx - ax) / len * 15.0);
+            let (wx, wy) = at(0.16);
+            let (mx, my) = at(0.5);
+            let (lx, anchor) = if curved {
+                (mx, "middle")
+            } else {
+                side(mx, x2 - x1)
+            };
+            let text = "blocked by firewall";
+            let (lx, anchor) = keep_inside(lx, anchor, text, 8.8, g.width);
+            out.push(
+                view! {
+                    <g class="blocked" data-testid=testid data-blocked="true">
+                        <path d=stretch(0.16, 1.0) class="edge blocked" />
+                        <path class="wall" d=format!("M{:.1} {:.1} L{:.1} {:.1}", wx - nx, wy - ny, wx + nx, wy + ny) />
+                        <text class="edge-label blocked-label" x=lx y=if curved { my - 14.0 } else { my } text-anchor=anchor>{text}</text>
+                    </g>
+                }
+                .into_any(),
+            );
         } else {
             // Next to where the link reaches the standby: links are furthest apart there;
             // above an arc's highest point.

@@ -30,6 +30,12 @@ const MARGIN: f64 = 10.0;
 const PER_ROW: usize = 4;
 /// Room the legend keeps in the top-left corner, beside the first card.
 const LEGEND_W: f64 = 100.0;
+/// An application's chip in the band above the cards (two 14 px lines), its width
+/// range, and the room under the chips where their links leave for the cards.
+pub const APP_H: f64 = 46.0;
+const APP_MIN_W: f64 = 170.0;
+const APP_MAX_W: f64 = 250.0;
+const APP_LINKS_H: f64 = 30.0;
 
 // The card's box and rows as assets/style.css draws them (px).
 /// Border (3 px for a primary) and padding, top and bottom; left and right.
@@ -150,6 +156,12 @@ pub struct Layout {
     pub detail: Detail,
     /// Standbys per row.
     pub per_row: usize,
+    /// The applications' chips above the cards: top-left corner of each, and their
+    /// width (all [`APP_H`] tall).
+    pub apps: Vec<(f64, f64)>,
+    pub app_w: f64,
+    /// Where the cards start: below the applications' band.
+    pub top: f64,
 }
 
 impl Layout {
@@ -194,11 +206,48 @@ impl Layout {
 }
 
 /// Where each host's card goes in `room` (CSS pixels, when measured), for cards that
-/// say `texts` (one per host).
-pub fn layout(texts: &[CardText], room: Option<(f64, f64)>) -> Layout {
-    room.filter(|(w, h)| *w > 0.0 && *h > 0.0)
-        .and_then(|(w, h)| fitted(texts, w, h))
-        .unwrap_or_else(|| natural(texts.len()))
+/// say `texts` (one per host), under a band for `apps` applications (a reserve of its
+/// own, so the chips never lie over a card).
+pub fn layout(texts: &[CardText], apps: usize, room: Option<(f64, f64)>) -> Layout {
+    let mut l = room
+        .filter(|(w, h)| *w > 0.0 && *h > 0.0)
+        .and_then(|(w, h)| fitted(texts, w, h - app_band(apps, w).0))
+        .unwrap_or_else(|| natural(texts.len()));
+    let (band, chips, app_w) = app_band(apps, l.width);
+    if band > 0.0 {
+        for p in &mut l.pos {
+            p.1 += band;
+        }
+        l.height += band;
+    }
+    l.apps = chips;
+    l.app_w = app_w;
+    l.top = band;
+    l
+}
+
+/// The applications' band for `n` chips in a stage `width` wide: its height, each
+/// chip's corner (rows centred), and the chips' width.
+fn app_band(n: usize, width: f64) -> (f64, Vec<(f64, f64)>, f64) {
+    if n == 0 {
+        return (0.0, Vec::new(), 0.0);
+    }
+    let inner = (width - 2.0 * MARGIN).max(APP_MIN_W);
+    let per_row = (((inner + GAP_X) / (APP_MIN_W + GAP_X)).floor() as usize).clamp(1, n);
+    let w = ((inner - (per_row - 1) as f64 * GAP_X) / per_row as f64).min(APP_MAX_W);
+    let rows = n.div_ceil(per_row);
+    let mut pos = Vec::with_capacity(n);
+    for i in 0..n {
+        let (row, col) = (i / per_row, i % per_row);
+        let in_row = (n - row * per_row).min(per_row) as f64;
+        let x0 = (width - (in_row * (w + GAP_X) - GAP_X)) / 2.0;
+        pos.push((
+            x0 + col as f64 * (w + GAP_X),
+            MARGIN + row as f64 * (APP_H + 8.0),
+        ));
+    }
+    let band = MARGIN + rows as f64 * (APP_H + 8.0) - 8.0 + APP_LINKS_H;
+    (band, pos, w)
 }
 
 /// The cards at their natural size, to be scaled to whatever room there is.
@@ -284,5 +333,8 @@ fn place(
         top_w,
         detail: Detail::Full,
         per_row,
+        apps: Vec::new(),
+        app_w: 0.0,
+        top: 0.0,
     }
 }

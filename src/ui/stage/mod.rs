@@ -7,6 +7,7 @@
 //! for the room the stage has, `scene.rs` reads what lies between them from the model
 //! and `edges.rs` draws it.
 
+mod app_links;
 mod apps;
 mod edges;
 mod layout;
@@ -19,6 +20,7 @@ use super::handle::{LabHandle, Ui};
 use super::node_card::{card_text, cost, Cost, NodeCard};
 use super::resize::use_size;
 use crate::timeline::primary_of;
+use app_links::{app_chips_view, app_edges_view};
 use edges::edges_view;
 pub use layout::CardText;
 use layout::{layout, Detail, Layout, RISE};
@@ -70,7 +72,24 @@ pub fn Stage() -> impl IntoView {
     });
     let stage_box = NodeRef::<Div>::new();
     let room = use_size(stage_box);
-    let geometry = Memo::new(move |_| texts.with(|t| layout(t, room.get())));
+    let app_count = Memo::new(move |_| scene.with(|s| s.apps.len()));
+    let geometry = Memo::new(move |_| texts.with(|t| layout(t, app_count.get(), room.get())));
+    // What the legend lists besides sync and async: a blocked link and the kinds of
+    // application the lab has, when there are any.
+    let extras = Memo::new(move |_| {
+        scene.with(|s| {
+            let mut v: Vec<(&'static str, &'static str)> = Vec::new();
+            if s.edges.iter().any(|e| e.blocked) {
+                v.push(("edge blocked", "firewall"));
+            }
+            for k in ["writer", "reader", "both"] {
+                if s.apps.iter().any(|a| a.kind == k) {
+                    v.push((k, k));
+                }
+            }
+            v
+        })
+    });
     // Shrunk only when the lab does not fit the room even with the smallest cards.
     let fit = Memo::new(move |_| geometry.with(|g| g.fit(room.get())));
     let primary = Memo::new(move |_| {
@@ -94,6 +113,12 @@ pub fn Stage() -> impl IntoView {
             role="group"
             aria-label="Cluster topology"
         >
+            <g class="app-edges">
+                {move || {
+                    let g = geometry.get();
+                    scene.with(|s| app_edges_view(&g, s))
+                }}
+            </g>
             <g class="edges">
                 {move || {
                     let g = geometry.get();
@@ -108,11 +133,26 @@ pub fn Stage() -> impl IntoView {
                     "and clone the primary onto it with pg_basebackup."
                 </text>
             </Show>
-            <g class="legend" transform="translate(14 22)" aria-hidden="true">
+            <g class="legend" transform=move || geometry.with(|g| format!("translate(14 {:.1})", g.top + 22.0)) aria-hidden="true">
                 <line x1="0" y1="0" x2="34" y2="0" class="edge sync" />
                 <text x="40" y="5">"sync"</text>
                 <line x1="0" y1="22" x2="34" y2="22" class="edge async" />
                 <text x="40" y="27">"async"</text>
+                {move || {
+                    extras
+                        .get()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (class, text))| {
+                            let y = 44.0 + 22.0 * i as f64;
+                            let class = if class.starts_with("edge") { class.to_string() } else { format!("app-edge {class}") };
+                            view! {
+                                <line x1="0" y1=y x2="34" y2=y class=class data-testid=format!("legend-{text}") />
+                                <text x="40" y=y + 5.0>{text}</text>
+                            }
+                        })
+                        .collect_view()
+                }}
             </g>
         </svg>
         <div
@@ -140,6 +180,10 @@ pub fn Stage() -> impl IntoView {
                     <NodeCard index=h.0 nodes=nodes primary=primary costs=costs />
                 </div>
             </For>
+            {move || {
+                let g = geometry.get();
+                scene.with(|s| app_chips_view(&g, s))
+            }}
         </div>
         </div>
     }

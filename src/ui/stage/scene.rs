@@ -1,7 +1,7 @@
 //! What the stage draws between the cards, read from the model: a line per
 //! walsender/walreceiver pair (`pg_stat_replication`), cut links, and WAL in flight.
 
-use crate::sim::{HostId, NodeView, Packet, SimTime};
+use crate::sim::{AppKind, HostId, NodeView, Packet, SimTime};
 use crate::ui::format;
 
 /// One line on the stage between two hosts.
@@ -15,6 +15,9 @@ pub(super) struct Edge {
     pub(super) state: Option<&'static str>,
     pub(super) sync_state: &'static str,
     pub(super) partitioned: bool,
+    /// No walsender serves the pair because the upstream host's firewall rejects the
+    /// standby's connections (`Cluster::firewall_blocked_links`).
+    pub(super) blocked: bool,
     pub(super) label: String,
 }
 
@@ -31,6 +34,55 @@ pub(super) struct Scene {
     pub(super) nodes: Vec<NodeView>,
     pub(super) edges: Vec<Edge>,
     pub(super) packets: Vec<Packet>,
+    /// The lab's applications, in the order they were added.
+    pub(super) apps: Vec<AppLink>,
+}
+
+/// An application and the connection the stage draws for it.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct AppLink {
+    pub(super) name: String,
+    /// `writer`, `reader` or `both`.
+    pub(super) kind: &'static str,
+    /// The host it is connected to.
+    pub(super) node: Option<usize>,
+    /// Its counters, short.
+    pub(super) counters: String,
+    /// The last error it got (and when), for its title.
+    pub(super) last_error: String,
+    /// It has failed and waits to try again.
+    pub(super) retrying: bool,
+}
+
+fn app_links(c: &crate::sim::Cluster) -> Vec<AppLink> {
+    c.apps()
+        .iter()
+        .map(|a| {
+            let k = &a.counters;
+            let counters = match a.kind {
+                AppKind::Reader => format!("{} reads · {} stale", k.reads, k.stale_reads),
+                AppKind::Writer => {
+                    format!("{} acked · {} failed", k.writes_acked, k.writes_failed)
+                }
+                AppKind::Both => format!(
+                    "{} acked · {} failed · {} reads · {} stale",
+                    k.writes_acked, k.writes_failed, k.reads, k.stale_reads
+                ),
+            };
+            AppLink {
+                name: a.name.clone(),
+                kind: a.kind.as_str(),
+                node: a.server().map(|h| h.0),
+                counters,
+                last_error: a
+                    .last_error
+                    .as_ref()
+                    .map(|(t, e)| format!("last error at {t}: {e}"))
+                    .unwrap_or_default(),
+                retrying: a.server().is_none() && a.last_error.is_some(),
+            }
+        })
+        .collect()
 }
 
 /// Reads the scene from the lab.
@@ -38,6 +90,7 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
     let c = &lab.runner().cluster;
     let nodes = c.nodes();
     let mut edges: Vec<Edge> = Vec::new();
+    let blocked = c.firewall_blocked_links();
     for n in &nodes {
         for row in c.stat_replication(n.id) {
             let (from, to) = (n.id.0, row.peer.0);
@@ -52,6 +105,10 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
                     format::duration(link.latency),
                     format::rate(link.bandwidth)
                 ));
+            } else if blocked.contains(&(row.peer, n.id)) {
+                // An established connection outlives `firewall-cmd --reload` (firewalld
+                // keeps connection tracking state); the next one would be rejected.
+                label.push_str("\nfirewall: reconnect blocked");
             }
             edges.push(Edge {
                 from,
@@ -59,9 +116,26 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
                 state: Some(row.state),
                 sync_state: row.sync_state,
                 partitioned: link.partitioned,
+                blocked: false,
                 label,
             });
         }
+    }
+    // A standby whose upstream's firewall rejects it has no walsender: drawn blocked.
+    for (standby, upstream) in &blocked {
+        let (from, to) = (upstream.0, standby.0);
+        if edges.iter().any(|e| (e.from, e.to) == (from, to)) {
+            continue;
+        }
+        edges.push(Edge {
+            from,
+            to,
+            state: None,
+            sync_state: "",
+            partitioned: false,
+            blocked: true,
+            label: String::new(),
+        });
     }
     // Partitioned pairs with no walsender left still show their cut.
     for a in 0..nodes.len() {
@@ -79,6 +153,7 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
                     state: None,
                     sync_state: "",
                     partitioned: true,
+                    blocked: false,
                     label: String::new(),
                 });
             }
@@ -89,5 +164,6 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
         nodes,
         edges,
         packets: c.packets(),
+        apps: app_links(c),
     }
 }
