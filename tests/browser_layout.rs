@@ -116,7 +116,10 @@ fn lesson_link(id: &str, step: u16) -> String {
 /// card); returns how many texts were measured.
 fn stage_text_is_readable(root: &web_sys::HtmlElement) -> usize {
     let mut checked = 0;
-    for el in all(root, ".stage-area .card *, .stage-area svg text") {
+    for el in all(
+        root,
+        ".stage-area .card *, .stage-area .app-chip *, .stage-area svg text",
+    ) {
         let own_text = (0..el.child_nodes().length())
             .filter_map(|i| el.child_nodes().item(i))
             .any(|n| n.node_type() == 3 && !n.text_content().unwrap_or_default().trim().is_empty());
@@ -132,6 +135,23 @@ fn stage_text_is_readable(root: &web_sys::HtmlElement) -> usize {
             el.get_attribute("class").unwrap_or_default()
         );
         checked += 1;
+    }
+    // An application's chip never lies over a card.
+    for chip in all(root, ".stage-area .app-chip") {
+        let a = chip.get_bounding_client_rect();
+        for card in all(root, ".stage-area .card") {
+            let b = card.get_bounding_client_rect();
+            let apart = a.right() <= b.left()
+                || b.right() <= a.left()
+                || a.bottom() <= b.top()
+                || b.bottom() <= a.top();
+            assert!(
+                apart,
+                "{} lies over {}",
+                chip.get_attribute("data-app").unwrap_or_default(),
+                card.get_attribute("data-testid").unwrap_or_default()
+            );
+        }
     }
     for card in all(root, ".stage-area .card") {
         let id = card.get_attribute("data-testid").unwrap_or_default();
@@ -352,6 +372,11 @@ async fn stage_text_stays_14px_with_three_hosts_and_split_brain_in_a_lesson_step
     );
     assert!(try_testid(&root, "paused-badge").is_some());
     assert_eq!(all(&root, ".card-slot").len(), 3);
+    assert_eq!(
+        all(&root, ".stage-area .app-chip").len(),
+        1,
+        "the lesson's writer is drawn"
+    );
     let checked = stage_text_is_readable(&root);
     assert!(checked >= 12, "{checked} texts measured");
     persist::set_url_fragment(None, false);

@@ -10,10 +10,16 @@ use super::scene::{AppLink, Scene};
 
 /// The line from application `i`'s chip to its server's card, as an SVG path, when it
 /// is connected: straight down to the first card, or around the first card's side to
-/// a card below it. Apps on one card meet it at points spread along its top edge.
+/// a card below it; from a chip beside the first card, straight across to that card's
+/// right edge. Apps on one card meet it at points spread along its top edge.
 fn route(g: &Layout, apps: &[AppLink], i: usize) -> Option<(String, (f64, f64))> {
     let node = apps[i].node.filter(|n| *n < g.pos.len())?;
     let &(cx, cy) = g.apps.get(i)?;
+    if g.beside && node == 0 {
+        let y = cy + APP_H / 2.0;
+        let x2 = g.pos[0].0 + g.top_w + 3.0;
+        return Some((format!("M{cx:.1} {y:.1} L{x2:.1} {y:.1}"), (x2, y)));
+    }
     let (x1, y1) = (cx + g.app_w / 2.0, cy + APP_H + 1.0);
     let same: Vec<usize> = (0..apps.len())
         .filter(|k| apps[*k].node == Some(node) && *k < g.apps.len())

@@ -162,6 +162,8 @@ pub struct Layout {
     pub app_w: f64,
     /// Where the cards start: below the applications' band.
     pub top: f64,
+    /// The chips stand right of the first card, not in a band above the cards.
+    pub beside: bool,
 }
 
 impl Layout {
@@ -206,13 +208,25 @@ impl Layout {
 }
 
 /// Where each host's card goes in `room` (CSS pixels, when measured), for cards that
-/// say `texts` (one per host), under a band for `apps` applications (a reserve of its
-/// own, so the chips never lie over a card).
+/// say `texts` (one per host), with `apps` applications: their chips in a band of its
+/// own above the cards, or, when that band would leave the cards too little room (a
+/// lesson step beside a three-host lab), in a column right of the first card. Either
+/// way a chip never lies over a card.
 pub fn layout(texts: &[CardText], apps: usize, room: Option<(f64, f64)>) -> Layout {
-    let mut l = room
-        .filter(|(w, h)| *w > 0.0 && *h > 0.0)
-        .and_then(|(w, h)| fitted(texts, w, h - app_band(apps, w).0))
-        .unwrap_or_else(|| natural(texts.len()));
+    let room = room.filter(|(w, h)| *w > 0.0 && *h > 0.0);
+    if let Some((w, h)) = room {
+        if let Some(l) = fitted(texts, w, h - app_band(apps, w).0, TOP_MAX_W) {
+            return above(l, apps);
+        }
+        if let Some(l) = beside(texts, apps, w, h) {
+            return l;
+        }
+    }
+    above(natural(texts.len()), apps)
+}
+
+/// `l` moved down under the applications' band.
+fn above(mut l: Layout, apps: usize) -> Layout {
     let (band, chips, app_w) = app_band(apps, l.width);
     if band > 0.0 {
         for p in &mut l.pos {
@@ -224,6 +238,26 @@ pub fn layout(texts: &[CardText], apps: usize, room: Option<(f64, f64)>) -> Layo
     l.app_w = app_w;
     l.top = band;
     l
+}
+
+/// The cards fitted to a `w` x `h` room with `n` chips stacked right of the first
+/// card (narrowed to make room for them), if the column is no taller than that card.
+fn beside(texts: &[CardText], n: usize, w: f64, h: f64) -> Option<Layout> {
+    let top_max = w - 2.0 * (MARGIN + GAP_X + APP_MIN_W);
+    if n == 0 || top_max < MIN_W {
+        return None;
+    }
+    let mut l = fitted(texts, w, h, top_max)?;
+    if n as f64 * (APP_H + 8.0) - 8.0 > l.card_h {
+        return None;
+    }
+    let x = (w + l.top_w) / 2.0 + GAP_X;
+    l.app_w = (w - MARGIN - x).min(APP_MAX_W);
+    l.apps = (0..n)
+        .map(|i| (x, MARGIN + i as f64 * (APP_H + 8.0)))
+        .collect();
+    l.beside = true;
+    Some(l)
 }
 
 /// The applications' band for `n` chips in a stage `width` wide: its height, each
@@ -261,12 +295,13 @@ fn natural(n: usize) -> Layout {
     l
 }
 
-/// Cards sized for a `w` x `h` room, if the narrowest card fits, with as many details
+/// Cards sized for a `w` x `h` room (the first at most `top_max` wide), if the narrowest
+/// card fits, with as many details
 /// as the room allows.
-fn fitted(texts: &[CardText], w: f64, h: f64) -> Option<Layout> {
+fn fitted(texts: &[CardText], w: f64, h: f64, top_max: f64) -> Option<Layout> {
     let n = texts.len();
     let others = n.saturating_sub(1);
-    let top_w = (w - 2.0 * LEGEND_W).clamp(MIN_W, TOP_MAX_W);
+    let top_w = (w - 2.0 * LEGEND_W).clamp(MIN_W, top_max.max(MIN_W));
     let need = |card_w: f64, f: &dyn Fn(&CardText, f64) -> f64| {
         texts
             .iter()
@@ -336,5 +371,6 @@ fn place(
         apps: Vec::new(),
         app_w: 0.0,
         top: 0.0,
+        beside: false,
     }
 }
