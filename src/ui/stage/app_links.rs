@@ -11,7 +11,7 @@ use super::scene::{AppLink, Scene};
 /// The line from application `i`'s chip to its server's card, as an SVG path, when it
 /// is connected: straight down to the first card, or around the first card's side to
 /// a card below it; from a chip beside the first card, straight across to that card's
-/// right edge. Apps on one card meet it at points spread along its top edge.
+/// right edge, or down past its bottom to a card below. Apps on one card meet it at points spread along its top edge.
 fn route(g: &Layout, apps: &[AppLink], i: usize) -> Option<(String, (f64, f64))> {
     let node = apps[i].node.filter(|n| *n < g.pos.len())?;
     let &(cx, cy) = g.apps.get(i)?;
@@ -32,9 +32,14 @@ fn route(g: &Layout, apps: &[AppLink], i: usize) -> Option<(String, (f64, f64))>
     if node == 0 || g.pos.is_empty() {
         return Some((format!("M{x1:.1} {y1:.1} L{x2:.1} {y2:.1}"), (x2, y2)));
     }
-    // Would the straight line cross the first card (the top row's)?
     let (px, py) = g.pos[0];
     let (pl, pr, pb) = (px - 8.0, px + g.w(0) + 8.0, py + g.card_h + 8.0);
+    if g.beside {
+        // A chip beside the first card: down past that card's bottom, then to the target.
+        let d = format!("M{x1:.1} {y1:.1} L{x1:.1} {:.1} L{x2:.1} {y2:.1}", pb + 6.0);
+        return Some((d, (x2, y2)));
+    }
+    // Would the straight line cross the first card (the top row's)?
     let crosses = (0..=20).any(|k| {
         let f = k as f64 / 20.0;
         let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);

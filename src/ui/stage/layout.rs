@@ -251,7 +251,15 @@ fn beside(texts: &[CardText], n: usize, w: f64, h: f64) -> Option<Layout> {
     if n as f64 * (APP_H + 8.0) - 8.0 > l.card_h {
         return None;
     }
-    let x = (w + l.top_w) / 2.0 + GAP_X;
+    // The first card is as wide as the others at least: it moves left of centre (never
+    // over the legend) until the chips have their narrowest width beside it.
+    let top_w = l.w(0);
+    let left = ((w - top_w) / 2.0).min(w - MARGIN - APP_MIN_W - GAP_X - top_w);
+    if left < LEGEND_W {
+        return None;
+    }
+    l.pos[0].0 = left;
+    let x = left + top_w + GAP_X;
     l.app_w = (w - MARGIN - x).min(APP_MAX_W);
     l.apps = (0..n)
         .map(|i| (x, MARGIN + i as f64 * (APP_H + 8.0)))
