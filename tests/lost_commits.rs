@@ -55,3 +55,36 @@ fn a_commit_acknowledged_before_its_flush_is_lost_in_a_crash() {
     assert!(c.events().iter().any(|e| e.text
         == "1 committed transaction acknowledged to a client is lost in the crash of primary"));
 }
+
+#[test]
+fn a_workload_blocked_in_syncrep_stops_writing_wal() {
+    // The synchronous standby cut off: every client waits at its COMMIT, as pgbench's do,
+    // so the primary's WAL stops growing once a second's worth of commits wait (the
+    // model's queue of waiting commits stays bounded too).
+    let setup = include_str!("scenarios/lost_sync.walscope");
+    let setup = &setup[..setup.find("lab$ wait 2s").unwrap()];
+    let mut r = Runner::new(1);
+    r.run_text(setup).unwrap();
+    let lsn = |r: &mut Runner| -> u64 {
+        let out = r
+            .run_text("primary=# SELECT pg_current_wal_lsn();\n")
+            .unwrap();
+        let text = out.lines().nth(3).unwrap_or_default().trim().to_string();
+        let (hi, lo) = text.split_once('/').expect("an LSN");
+        u64::from_str_radix(hi, 16).unwrap() << 32 | u64::from_str_radix(lo, 16).unwrap()
+    };
+    r.run_text("lab$ wait 2s\n").unwrap();
+    let after_2s = lsn(&mut r);
+    r.run_text("lab$ wait 30s\n").unwrap();
+    // 30 s at 100 TPS would be 3,000 commits; only the background writer's
+    // running-transactions records (56 bytes) are written.
+    let grown = lsn(&mut r) - after_2s;
+    assert!(
+        grown < 200,
+        "{grown} bytes written while no client can commit"
+    );
+    // The standby back: the waits end and the workload writes again.
+    r.run_text("lab$ heal primary standby1\nlab$ wait 5s\n")
+        .unwrap();
+    assert!(lsn(&mut r) - after_2s > 10_000);
+}

@@ -142,6 +142,17 @@ impl Cluster {
             }
             return;
         }
+        let blocked = self
+            .host(h)
+            .workload
+            .as_ref()
+            .is_some_and(|w| w.waiting.len() >= WORKLOAD_CLIENTS);
+        if blocked {
+            // Every client waits at its COMMIT for a synchronous standby, as pgbench's
+            // do: nothing more is written until the oldest waits end.
+            self.schedule_workload(h);
+            return;
+        }
         let owed = carry + tps as u64 * WORKLOAD_TICK.0 / 1000;
         let txns = (owed / 1000) as u32;
         if let Some(wl) = self.host_mut(h).workload.as_mut() {
@@ -190,3 +201,11 @@ impl Cluster {
 
 /// How often the workload commits a group of transactions.
 pub const WORKLOAD_TICK: SimDuration = SimDuration::from_millis(20);
+
+/// The workload's clients, as groups of transactions that can wait at COMMIT for a
+/// synchronous standby at once: a second's worth of ticks. Once that many wait, the
+/// workload writes nothing until the oldest wait ends, as a pgbench whose every client
+/// is blocked in SyncRep; it also bounds the queue the model keeps for a stalled
+/// standby. (Simplified: pgbench's clients each wait for their own commit; walscope
+/// groups them by tick.)
+pub const WORKLOAD_CLIENTS: usize = 50;
