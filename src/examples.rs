@@ -1,8 +1,10 @@
 //! Ready-made labs: scripts a teacher can start from. Loading one runs its lines through
 //! the console, so the console log shows how the cluster was built. The class-notes lab
-//! builds asynchronous streaming replication the way a course's notes do on two RHEL
-//! machines: hosts `pg1` and `pg2`, settings appended to postgresql.conf, `systemctl`, a
-//! clean data directory with `chown`/`chmod`, and `pg_basebackup -Fp -Xs -P -R`.
+//! builds asynchronous streaming replication the way a course's notes do on two RHEL 9
+//! machines (`lab$ os rhel`): hosts `pg1` and `pg2`, the packages installed on pg2 with
+//! `dnf`, settings appended to postgresql.conf, `systemctl`, pg1's firewall opened to
+//! PostgreSQL, a clean data directory with `chown`/`chmod`, and
+//! `pg_basebackup -Fp -Xs -P -R`. (The notes' extension step is not modelled.)
 
 /// (title, script). Each standby is started right after its clone: a standby cloned
 /// without a slot needs the WAL from the end of its backup on, and the next clone's
@@ -50,9 +52,11 @@ primary=# INSERT INTO test VALUES (1);
 ",
     ),
     (
-        "Class notes: two machines, PG1 and PG2",
-        "lab$ node rename primary pg1
+        "Class notes: two RHEL 9 machines, PG1 and PG2",
+        "lab$ os rhel
+lab$ node rename primary pg1
 lab$ node add pg2
+pg2$ sudo dnf install -y postgresql-server postgresql-contrib
 pg1=# CREATE USER replicator WITH REPLICATION ENCRYPTED PASSWORD 'secret';
 pg1$ echo \"listen_addresses = '*'\" >> /var/lib/pgsql/data/postgresql.conf
 pg1$ echo \"wal_level = replica\" >> /var/lib/pgsql/data/postgresql.conf
@@ -61,14 +65,15 @@ pg1$ echo \"wal_keep_size = 256MB\" >> /var/lib/pgsql/data/postgresql.conf
 pg1$ echo \"hot_standby = on\" >> /var/lib/pgsql/data/postgresql.conf
 pg1$ echo \"wal_log_hints = on\" >> /var/lib/pgsql/data/postgresql.conf
 pg1$ echo \"host replication replicator 10.0.0.2/32 scram-sha-256\" >> /var/lib/pgsql/data/pg_hba.conf
-pg1$ systemctl restart postgresql
-pg2$ systemctl stop postgresql
-pg2$ rm -rf /var/lib/pgsql/data
-pg2$ mkdir /var/lib/pgsql/data
-pg2$ chown postgres:postgres /var/lib/pgsql/data
-pg2$ chmod 700 /var/lib/pgsql/data
+pg1$ sudo systemctl restart postgresql
+pg1$ sudo firewall-cmd --add-service=postgresql --permanent
+pg1$ sudo firewall-cmd --reload
+pg2$ sudo rm -rf /var/lib/pgsql/data
+pg2$ sudo mkdir /var/lib/pgsql/data
+pg2$ sudo chown postgres:postgres /var/lib/pgsql/data
+pg2$ sudo chmod 700 /var/lib/pgsql/data
 pg2$ PGPASSWORD=secret pg_basebackup -h pg1 -U replicator -D /var/lib/pgsql/data -Fp -Xs -P -R
-pg2$ systemctl start postgresql
+pg2$ sudo systemctl start postgresql
 lab$ wait 1s
 ",
     ),
