@@ -358,9 +358,9 @@ async fn wal_positions_show_every_host_without_scrolling_or_overlap() {
 
 #[wasm_bindgen_test]
 async fn stage_text_stays_14px_with_three_hosts_and_split_brain_in_a_lesson_step() {
-    // Failover, step 12: the old primary started again beside the promoted standby1,
+    // Failover, step 13: the old primary started again beside the promoted standby1,
     // standby2 streaming from standby1; the lesson's text beside the stage.
-    let (_styled, root, _handle) = mount_styled_link(&lesson_link("failover", 12));
+    let (_styled, root, _handle) = mount_styled_link(&lesson_link("failover", 13));
     settle().await;
     assert!(
         try_testid(&root, "step-title").is_some(),
@@ -408,8 +408,8 @@ async fn four_hosts_in_split_brain_keep_their_text_and_chips_whole() {
 
 #[wasm_bindgen_test]
 async fn a_lesson_step_shows_eight_lines_of_console_beside_its_text() {
-    // Failover, step 12 prints a table wider than the console.
-    let (_styled, root, _handle) = mount_styled_link(&lesson_link("failover", 12));
+    // Failover, step 13 prints a table wider than the console.
+    let (_styled, root, _handle) = mount_styled_link(&lesson_link("failover", 13));
     settle().await;
     let lines = console_lines(&root);
     assert!(lines >= 8.0, "{lines} lines of console output at 1280x720");

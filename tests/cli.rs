@@ -129,7 +129,10 @@ fn an_example_lab_prints_as_a_script_that_runs_like_the_menu_loads_it() {
     assert_eq!(code, 0);
     assert_eq!(script, walscope::examples::by_id("class-notes").unwrap());
     let (_, ran, _) = walscope(&["run", "-"], &script);
-    assert!(ran.contains("pg1$ sudo systemctl restart postgresql"), "{ran}");
+    assert!(
+        ran.contains("pg1$ sudo systemctl restart postgresql"),
+        "{ran}"
+    );
     assert!(ran.contains("pg2$ sudo dnf install"), "{ran}");
     let (code, _, err) = walscope(&["example", "nope"], "");
     assert_eq!(code, 2);

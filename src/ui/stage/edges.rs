@@ -171,11 +171,13 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
             );
             // Near the sender, clear of the link's own label near the standby.
             let (mx, my) = at(0.3);
+            let text = format!("{} in flight", format::bytes(bytes as f64));
             let (lx, anchor) = packet_side(mx, x2 - x1);
+            let (lx, anchor) = keep_inside(lx, anchor, &text, 8.5, g.width);
             labels.push(
                 view! {
                     <text class="packet-label inflight-label" data-testid="inflight-label" x=lx y=my + 5.0 text-anchor=anchor>
-                        {format!("{} in flight", format::bytes(bytes as f64))}
+                        {text}
                     </text>
                 }
                 .into_any(),
@@ -227,7 +229,12 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
                 .map(|p| p.end)
                 .max()
                 .unwrap_or_default();
+            // Two lines (the count, then the LSN range), narrow enough to stay beside
+            // its own link on a small stage.
+            let range = format!("{first}–{last}");
             let (lx, anchor) = packet_side(px, x2 - x1);
+            let (lx, anchor) =
+                keep_inside(lx, anchor, &format!("{held} held:\n{range}"), 8.5, g.width);
             out.push(
                 view! {
                     <g class="packet held" data-testid="packet-held">
@@ -238,8 +245,9 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
             );
             labels.push(
                 view! {
-                    <text class="packet-label" data-testid="packet-held-label" x=lx y=py + 5.0 text-anchor=anchor>
-                        {format!("{held} held: {first}–{last}")}
+                    <text class="packet-label" data-testid="packet-held-label" x=lx y=py - 3.0 text-anchor=anchor>
+                        {format!("{held} held: ")}
+                        <tspan x=lx dy="16">{range}</tspan>
                     </text>
                 }
                 .into_any(),
