@@ -124,3 +124,83 @@ async fn the_old_primary_shows_the_commits_lab_lost_counts() {
     assert!(try_testid(&root, "lost-standby1").is_none());
     assert!(text(&root, "diverged-primary").starts_with("diverged: tl 1"));
 }
+
+/// The card's and the slot card's buttons type the lines a student could type, and the
+/// model does what those lines do.
+#[wasm_bindgen_test]
+async fn the_cost_buttons_run_the_lines_a_student_would_type() {
+    fresh();
+    let (root, _handle, lab, _ui) = mount_lab(&slot_holding_wal());
+    settle().await;
+    // Shrink disk: a size a little over what the disk holds, as `lab$ disk`.
+    let title = by_testid(&root, "btn-shrink-primary")
+        .get_attribute("title")
+        .unwrap();
+    let size = title.rsplit(' ').next().unwrap().to_string();
+    by_testid(&root, "btn-shrink-primary").click();
+    settle().await;
+    assert!(
+        text(&root, "console-log").contains(&format!("lab$ disk primary {size}")),
+        "title {title:?}: {}",
+        text(&root, "console-log")
+    );
+    let gauge = text(&root, "disk-primary");
+    assert!(
+        gauge.ends_with(&format!("/{}", size.trim_end_matches('B'))),
+        "{gauge} after {size}"
+    );
+    // Drop slot: the inactive slot goes from the view and its card.
+    by_testid(&root, "btn-drop-s1").click();
+    settle().await;
+    assert!(text(&root, "console-log").contains("primary=# SELECT pg_drop_replication_slot('s1');"));
+    run(
+        lab,
+        "primary=# SELECT count(*) FROM pg_replication_slots;\n",
+    )
+    .await;
+    assert!(
+        text(&root, "console-log")
+            .trim_end()
+            .ends_with(" count \n-------\n     0\n(1 row)"),
+        "{}",
+        text(&root, "console-log")
+    );
+    assert!(try_testid(&root, "slot-card-s1").is_none());
+    // Fill disk: a burst of writes on the primary.
+    by_testid(&root, "btn-fill-primary").click();
+    settle().await;
+    assert!(text(&root, "console-log").contains("lab$ workload primary 5000"));
+    assert!(
+        try_testid(&root, "btn-fill-primary").is_none(),
+        "a primary with a workload has nothing to fill"
+    );
+}
+
+/// Rewind, on an old primary stopped cleanly after an asynchronous failover, types
+/// pg_rewind from the new primary, and the rewind succeeds.
+#[wasm_bindgen_test]
+async fn the_rewind_button_rewinds_a_stopped_diverged_server() {
+    fresh();
+    let (root, _handle, lab, _ui) = mount_lab(include_str!("scenarios/lost_async.walscope"));
+    assert!(try_testid(&root, "btn-rewind-standby1").is_none());
+    // pg_rewind's conditions: the target stopped cleanly with wal_log_hints, the source
+    // reachable and letting postgres in.
+    run(
+        lab,
+        "lab$ heal primary standby1\n\
+         primary$ echo \"wal_log_hints = on\" >> postgresql.conf\n\
+         primary$ pg_ctl start\n\
+         primary$ pg_ctl stop\n\
+         standby1$ echo 'host all postgres 10.0.0.0/24 trust' >> pg_hba.conf\n\
+         standby1$ pg_ctl reload\n",
+    )
+    .await;
+    by_testid(&root, "btn-rewind-primary").click();
+    settle().await;
+    let console = text(&root, "console-log");
+    assert!(
+        console.contains("primary$ pg_rewind -D /var/lib/pgsql/data --source-server='host=standby1 user=postgres' -P"),
+        "{console}"
+    );
+    assert!(console.contains("pg_rewind: Done!"), "{console}");
+}
