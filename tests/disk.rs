@@ -41,3 +41,66 @@ fn df_shows_the_data_disk() {
     let out = r.run_text("lab$ disk primary 10\n").expect("parses");
     assert!(out.contains("lab: invalid size \"10\""), "{out}");
 }
+
+/// The fields of the output's first data row (after the header and its rule).
+fn first_row(out: &str, after: &str) -> Vec<String> {
+    let at = out.rfind(after).expect("the query ran");
+    out[at..]
+        .lines()
+        .nth(3)
+        .unwrap_or_default()
+        .split('|')
+        .map(|f| f.trim().to_string())
+        .collect()
+}
+
+/// An interval as psql prints it (`00:00:08.39382`), in seconds.
+fn secs(interval: &str) -> f64 {
+    let mut parts = interval.split(':');
+    let (h, m, s) = (
+        parts.next().unwrap().parse::<f64>().unwrap(),
+        parts.next().unwrap().parse::<f64>().unwrap(),
+        parts.next().unwrap().parse::<f64>().unwrap(),
+    );
+    h * 3600.0 + m * 60.0 + s
+}
+
+#[test]
+fn a_slow_standby_disk_makes_flush_and_replay_lag_grow_while_write_lag_stays_flat() {
+    let mut r = Runner::new(1);
+    let out = r
+        .run_text(include_str!("scenarios/slow_disk.walscope"))
+        .expect("scenario parses");
+    let lag =
+        "AS unwritten, pg_wal_lsn_diff(sent_lsn, replay_lsn) AS behind FROM pg_stat_replication;";
+    let row = first_row(&out, lag);
+    let (write, flush, replay) = (secs(&row[0]), secs(&row[1]), secs(&row[2]));
+    assert!(
+        write < 0.01,
+        "write_lag {write} s: the network is fine\n{out}"
+    );
+    assert!(
+        flush > 5.0 && replay >= flush,
+        "flush_lag {flush} s, replay_lag {replay} s\n{out}"
+    );
+    let behind: u64 = row[4].parse().unwrap();
+    assert!(behind > 1_000_000, "{behind} bytes behind\n{out}");
+    // The walreceiver has written more than the disk has flushed.
+    let out = r
+        .run_text("standby1=# SELECT pg_wal_lsn_diff(written_lsn, flushed_lsn) > 0 AS flushing FROM pg_stat_wal_receiver;\n")
+        .unwrap();
+    assert!(out.contains(" flushing \n----------\n t\n"), "{out}");
+    // A fast disk again: the standby catches up.
+    let out = r
+        .run_text("lab$ disk-speed standby1 off\nlab$ wait 5s\nprimary=# SELECT flush_lag, pg_wal_lsn_diff(sent_lsn, replay_lsn) AS behind FROM pg_stat_replication;\n")
+        .unwrap();
+    let row = first_row(&out, "AS behind FROM pg_stat_replication;");
+    assert!(secs(&row[0]) < 0.01, "{out}");
+    assert!(row[1].parse::<u64>().unwrap() < 100_000, "{out}");
+    // A rate it cannot read is refused in words.
+    let out = r.run_text("lab$ disk-speed standby1 fast\n").unwrap();
+    assert!(
+        out.contains("lab: invalid rate \"fast\" (use 5MB/s, 500kB/s or off)"),
+        "{out}"
+    );
+}

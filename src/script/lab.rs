@@ -43,9 +43,12 @@ pub enum LabCommand {
     Lost,
     /// `disk NODE [SIZE]`: shows the data directory's disk, or gives it a size in bytes.
     Disk(String, Option<u64>),
+    /// `disk-speed NODE RATE|off`: how fast the data directory's disk writes (bytes a
+    /// second), or back to never holding anything up.
+    DiskSpeed(String, Option<u64>),
 }
 
-const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | lost | disk NODE [SIZE] | seed N | os rhel | app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list [NAME] | dns NAME NODE [TTL] | dns";
+const USAGE: &str = "lab commands: node add NAME | node rename OLD NEW | wait DURATION | crash NODE | partition A B | heal A B | latency A B DURATION | bandwidth A B RATE | workload NODE TPS|off | cancel NODE | lost | disk NODE [SIZE] | disk-speed NODE RATE|off | seed N | os rhel | app add NAME 'CONNINFO' RATE writer|reader|both | app remove NAME | app list [NAME] | dns NAME NODE [TTL] | dns";
 
 /// What `lab$ os rhel` says after the first command.
 pub const OS_LATE: &str =
@@ -193,6 +196,15 @@ pub fn parse(text: &str) -> Result<LabCommand, String> {
         }
         ["dns", name, node, ttl] => LabCommand::Dns(name.to_string(), node.to_string(), dur(ttl)?),
         ["lost"] => LabCommand::Lost,
+        ["disk-speed", n, "off"] => LabCommand::DiskSpeed(n.to_string(), None),
+        ["disk-speed", n, r] => {
+            LabCommand::DiskSpeed(
+                n.to_string(),
+                Some(parse_rate(r).filter(|b| *b > 0).ok_or_else(|| {
+                    format!("lab: invalid rate \"{r}\" (use 5MB/s, 500kB/s or off)")
+                })?),
+            )
+        }
         ["disk", n] => LabCommand::Disk(n.to_string(), None),
         ["disk", n, size] => LabCommand::Disk(n.to_string(), Some(parse_size(size)?)),
         ["os", "rhel"] => LabCommand::OsRhel,
@@ -349,6 +361,11 @@ pub fn apply(c: &mut Cluster, cmd: &LabCommand) -> Result<String, String> {
                 return Ok(String::new());
             }
             Ok(disk_report(c, h))
+        }
+        LabCommand::DiskSpeed(n, speed) => {
+            let h = host(c, n)?;
+            c.set_disk_speed(h, *speed);
+            Ok(String::new())
         }
         LabCommand::Seed(_) => {
             Err("lab: seed can only be set before the first command".to_string())

@@ -250,6 +250,8 @@ impl Cluster {
             workload: None,
             epoch: 0,
             disk: super::host::DEFAULT_DISK,
+            disk_speed: None,
+            disk_busy_until: SimTime(0),
             os: None,
             next_pid: 2000 + (self.rng.range(0, 400) as u32) * 8,
         });

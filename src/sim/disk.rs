@@ -90,6 +90,22 @@ impl Cluster {
             "pg_wal lives on this disk: when a new WAL segment does not fit, the server PANICs and stops.");
     }
 
+    /// `lab$ disk-speed NODE RATE|off`: how fast the data directory's disk writes. On a
+    /// standby, received WAL is written at once (to the kernel) but flushed, and replayed,
+    /// at this speed, so flush and replay fall behind while the network keeps up.
+    /// Simplified: only a standby's received WAL and its replay wait for the disk (a
+    /// primary's own commits, checkpoints and base backups do not).
+    pub fn set_disk_speed(&mut self, h: HostId, speed: Option<u64>) {
+        self.host_mut(h).disk_speed = speed;
+        let name = self.host(h).name.clone();
+        let text = match speed {
+            Some(b) => format!("{name}'s data disk now writes {}/s", human(b)),
+            None => format!("{name}'s data disk is fast again"),
+        };
+        self.note(h, EventKind::Fault, text,
+            "A standby flushes and replays received WAL on this disk: a slow one makes flush_lag and replay_lag grow while write_lag stays flat.");
+    }
+
     /// Whether WAL up to `end` fits: each segment it begins needs 16 MB of free space.
     pub(crate) fn wal_fits(&self, h: HostId, end: Lsn) -> bool {
         let Some(d) = self.data(h) else { return true };

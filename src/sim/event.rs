@@ -179,6 +179,9 @@ impl Event {
                     Timer::LockFileRecheck => {
                         format!("the postmaster on {h} checks its lock file postmaster.pid")
                     }
+                    Timer::WalFlushed(l) => {
+                        format!("the disk on {h} has flushed received WAL up to {l}")
+                    }
                 }
             }
             Event::WorkloadTick(h) => format!("the workload on {} commits", name(*h)),
@@ -209,6 +212,8 @@ pub(crate) enum Timer {
     WalWriter,
     /// The postmaster checks that its lock file postmaster.pid is still there.
     LockFileRecheck,
+    /// A slow disk (`lab$ disk-speed`) finished flushing received WAL up to this LSN.
+    WalFlushed(Lsn),
 }
 
 /// Output of a statement that finished later than it was issued (a commit that waited

@@ -35,6 +35,11 @@ pub struct Host {
     /// The size in bytes of the disk the data directory sits on (`lab$ disk`,
     /// [`DEFAULT_DISK`]); `df` and the card show how full it is.
     pub disk: u64,
+    /// How fast the data directory's disk writes, in bytes a second (`lab$ disk-speed`);
+    /// `None`: fast enough never to hold anything up (the model's default).
+    pub disk_speed: Option<u64>,
+    /// When the disk is done with the writes queued on it.
+    pub(crate) disk_busy_until: super::SimTime,
     /// The operating system's state on a RHEL host (`lab$ os rhel`); `None` in the
     /// default lab, whose hosts have PostgreSQL and nothing else.
     pub os: Option<Box<Rhel>>,

@@ -88,8 +88,11 @@ pub struct WalReceiver {
     pub primary: HostId,
     pub receive_start_lsn: Lsn,
     pub receive_start_tli: TimelineId,
-    /// Written and flushed in this connection's stream (it starts at receive_start_lsn).
+    /// Written in this connection's stream (it starts at receive_start_lsn).
     pub written: Lsn,
+    /// Flushed: the same as `written`, unless the standby's disk has a speed
+    /// (`lab$ disk-speed`) and is still flushing what arrived.
+    pub flushed: Lsn,
     /// WAL data arrived on this connection (`written_lsn` is NULL until then).
     pub received_data: bool,
     pub last_msg_send_time: Option<SimTime>,

@@ -83,7 +83,12 @@ impl Cluster {
                 _ => r.end.0 - r.start.0,
             })
             .sum();
-        let after = SimDuration(bytes * 1_000_000 / REPLAY_RATE);
+        // Replay writes pages on the same disk: a slow one slows it too.
+        let rate = self
+            .host(standby)
+            .disk_speed
+            .map_or(REPLAY_RATE, |s| s.clamp(1, REPLAY_RATE));
+        let after = SimDuration(bytes.saturating_mul(1_000_000) / rate);
         if let Some(s) = self.server_mut(standby) {
             s.replaying_to = Some(target);
         }

@@ -285,6 +285,7 @@ impl Cluster {
                 self.pump_sender(h, conn, false);
             }
             Timer::Replay => self.on_replay_done(h),
+            Timer::WalFlushed(upto) => self.on_wal_flushed(h, upto),
             Timer::ReceiverStart => self.start_receiver(h),
             Timer::ReceiverStatus => {
                 let Some(server) = self.server(h) else { return };

@@ -234,7 +234,7 @@ impl Cluster {
             receive_start_lsn: r.receive_start_lsn,
             receive_start_tli: r.receive_start_tli,
             written_lsn: r.received_data.then_some(r.written),
-            flushed_lsn: r.written,
+            flushed_lsn: r.flushed,
             received_tli: d.wal.tli,
             last_msg_send_time: r.last_msg_send_time,
             last_msg_receipt_time: r.last_msg_receipt_time,

@@ -204,10 +204,54 @@ impl Cluster {
         r.last_msg_receipt_time = Some(now);
         r.latest_end_lsn = primary_end;
         r.latest_end_time = Some(sent_at);
+        let before = r.written;
         r.written = r.written.max(upto);
         r.received_data = true;
+        let speed = self.host(standby).disk_speed;
+        if speed.is_none() {
+            if let Some(r) = self.receiver_for(standby, conn) {
+                r.flushed = r.written;
+            }
+        }
         if let Some(d) = self.data_mut(standby) {
+            let flushed = d.wal.flush;
             d.wal.receive(records, upto);
+            if speed.is_some() {
+                // Written to the kernel at once; on disk when the disk gets to it.
+                d.wal.flush = flushed;
+            }
+        }
+        if let Some(rate) = speed {
+            self.queue_flush(standby, upto.0.saturating_sub(before.0), upto, rate);
+        }
+        self.send_reply(standby, false);
+        self.replay_available(standby);
+    }
+
+    /// Queues the flush of `bytes` of received WAL (up to `upto`) on a disk that writes
+    /// `rate` bytes a second, after what is already queued on it.
+    fn queue_flush(&mut self, standby: HostId, bytes: u64, upto: Lsn, rate: u64) {
+        let now = self.now;
+        let host = self.host_mut(standby);
+        let start = host.disk_busy_until.max(now);
+        let took = bytes.saturating_mul(1_000_000) / rate.max(1);
+        let done = SimTime(start.0.saturating_add(took));
+        host.disk_busy_until = done;
+        self.timer(
+            standby,
+            SimDuration(done.0 - now.0),
+            Timer::WalFlushed(upto),
+        );
+    }
+
+    /// The slow disk flushed received WAL up to `upto`: the walreceiver reports it, and
+    /// the startup process may replay it.
+    pub(super) fn on_wal_flushed(&mut self, standby: HostId, upto: Lsn) {
+        if let Some(d) = self.data_mut(standby) {
+            d.wal.flush = d.wal.flush.max(upto.min(d.wal.write));
+        }
+        if let Some(r) = self.server_mut(standby).and_then(|s| s.receiver.as_mut()) {
+            r.flushed = r.flushed.max(upto.min(r.written));
         }
         self.send_reply(standby, false);
         self.replay_available(standby);
@@ -225,14 +269,14 @@ impl Cluster {
             return;
         };
         let primary = r.primary;
-        let written = r.written;
+        let (written, flushed) = (r.written, r.flushed);
         let Some(d) = self.data(standby) else { return };
         // Like the walreceiver, report what this stream wrote; the replay position is
         // capped at it (after a reconnect replay can be ahead of the new stream).
         let msg = Message::Reply {
             conn,
             write: written,
-            flush: written,
+            flush: flushed,
             apply: d.applied.min(written),
             sent_at: self.now,
             ping,
@@ -367,6 +411,7 @@ impl Cluster {
                 receive_start_lsn: start,
                 receive_start_tli: tli,
                 written: start,
+                flushed: start,
                 received_data: false,
                 last_msg_send_time: None,
                 last_msg_receipt_time: None,
