@@ -204,3 +204,42 @@ async fn the_rewind_button_rewinds_a_stopped_diverged_server() {
     );
     assert!(console.contains("pg_rewind: Done!"), "{console}");
 }
+
+/// Slow disk on a standby's card types `lab$ disk-speed`, the gauge says the speed, and
+/// the standby's flush falls behind while its write keeps up; Fast disk undoes it.
+#[wasm_bindgen_test]
+async fn the_slow_disk_button_slows_the_standbys_flush() {
+    fresh();
+    let (root, _handle, lab, _ui) = mount_lab(walscope::examples::EXAMPLES[1].1);
+    run(lab, "lab$ workload primary 1000\n").await;
+    settle().await;
+    assert_eq!(text(&root, "btn-disk-speed-standby1"), "Slow disk");
+    by_testid(&root, "btn-disk-speed-standby1").click();
+    settle().await;
+    assert!(text(&root, "console-log").contains("lab$ disk-speed standby1 50kB/s"));
+    run(
+        lab,
+        "lab$ wait 5s\nstandby1=# SELECT pg_wal_lsn_diff(written_lsn, flushed_lsn) > 0 AS flushing FROM pg_stat_wal_receiver;\n",
+    )
+    .await;
+    settle().await;
+    assert!(
+        text(&root, "console-log").contains(" flushing \n----------\n t\n"),
+        "{}",
+        text(&root, "console-log")
+    );
+    assert!(
+        text(&root, "disk-standby1").ends_with("/s"),
+        "{}",
+        text(&root, "disk-standby1")
+    );
+    assert_eq!(text(&root, "btn-disk-speed-standby1"), "Fast disk");
+    by_testid(&root, "btn-disk-speed-standby1").click();
+    settle().await;
+    assert!(text(&root, "console-log").contains("lab$ disk-speed standby1 off"));
+    assert!(!text(&root, "disk-standby1").ends_with("/s"));
+    assert!(
+        try_testid(&root, "btn-disk-speed-primary").is_none(),
+        "a primary has no such button"
+    );
+}

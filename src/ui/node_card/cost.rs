@@ -1,7 +1,8 @@
 //! What a failure costs, on a server's card (issue 15): its timeline, a timeline that
 //! diverged from the primary's, the data disk's gauge, and the acknowledged commits a
 //! promotion left behind on it. All read from the model; the buttons beside them run
-//! the lines a student could type (`lab$ disk`, `lab$ workload`, `pg_rewind`).
+//! the lines a student could type (`lab$ disk`, `lab$ disk-speed`, `lab$ workload`,
+//! `pg_rewind`).
 
 use crate::script::{Line, Target};
 use crate::sim::disk::human;
@@ -26,6 +27,9 @@ pub struct Cost {
     pub rewind_from: Option<String>,
     /// A size for "Shrink disk": a little more than what the disk holds.
     pub shrink_to: Option<String>,
+    /// On a standby: whether its disk has a speed (`lab$ disk-speed`), for "Slow disk"
+    /// and "Fast disk".
+    pub slow_disk: Option<bool>,
 }
 
 impl Cost {
@@ -85,10 +89,22 @@ pub fn cost(c: &Cluster, h: HostId, primary: Option<HostId>) -> Cost {
     Cost {
         timeline: (standby && running).then(|| format!("tl {tli}")),
         diverged,
-        disk: Some((format!("disk {}/{}", human(u.used()), human(u.size)), pct)),
+        disk: Some((
+            match host.disk_speed {
+                Some(s) => format!(
+                    "disk {}/{} · {}/s",
+                    human(u.used()),
+                    human(u.size),
+                    human(s)
+                ),
+                None => format!("disk {}/{}", human(u.used()), human(u.size)),
+            },
+            pct,
+        )),
         lost,
         rewind_from,
         shrink_to,
+        slow_disk: standby.then_some(host.disk_speed.is_some()),
     }
 }
 
@@ -154,6 +170,16 @@ pub fn CostButtons(
             run(lab, lab_line(format!("disk {} {size}", stored.get_value())));
         }
     };
+    let speed = move |_| {
+        let rate = match cost.with_untracked(|c| c.slow_disk) {
+            Some(false) => SLOW_DISK,
+            _ => "off",
+        };
+        run(
+            lab,
+            lab_line(format!("disk-speed {} {rate}", stored.get_value())),
+        );
+    };
     let rewind = move |_| {
         if let Some(src) = cost.with_untracked(|c| c.rewind_from.clone()) {
             run(lab, shell_line(&stored.get_value(), rewind_command(&src)));
@@ -174,6 +200,15 @@ pub fn CostButtons(
                 "Shrink disk"
             </button>
         </Show>
+        <Show when=move || cost.with(|c| c.slow_disk.is_some())>
+            <button
+                data-testid=tid("btn-disk-speed")
+                on:click=speed
+                title=move || cost.with(|c| format!("lab$ disk-speed {} {}", stored.get_value(), if c.slow_disk == Some(true) { "off" } else { SLOW_DISK }))
+            >
+                {move || if cost.with(|c| c.slow_disk == Some(true)) { "Fast disk" } else { "Slow disk" }}
+            </button>
+        </Show>
         <Show when=move || cost.with(|c| c.rewind_from.is_some())>
             <button
                 data-testid=tid("btn-rewind")
@@ -185,6 +220,9 @@ pub fn CostButtons(
         </Show>
     }
 }
+
+/// What "Slow disk" gives a standby's disk: slower than a 1,000 TPS workload's WAL.
+const SLOW_DISK: &str = "50kB/s";
 
 /// The pg_rewind line lesson 8 types: the new primary as the source.
 pub fn rewind_command(source: &str) -> String {
