@@ -173,7 +173,15 @@ impl Cluster {
     // ---- messages -----------------------------------------------------------------------
 
     pub(crate) fn on_message(&mut self, to: HostId, from: HostId, msg: Message) {
+        if !matches!(msg, Message::Connect(_)) && self.is_apply_conn(to, msg.conn()) {
+            self.on_apply_message(to, from, msg);
+            return;
+        }
         match msg {
+            Message::CopyRequest { conn, table } => self.on_copy_request(to, from, conn, &table),
+            Message::Changes { conn, .. } | Message::CopyData { conn, .. } => {
+                self.reset(to, from, conn)
+            }
             Message::Connect(req) => self.on_connect(to, from, req),
             Message::Refused { conn, error } => self.on_refused(to, conn, &error),
             Message::Accepted {
@@ -354,6 +362,8 @@ impl Cluster {
                 self.timer(h, SimDuration::from_secs(15), Timer::Snapshot);
             }
             Timer::LockFileRecheck => self.lock_file_recheck(h),
+            Timer::ApplyLauncher => self.on_apply_launcher(h),
+            Timer::ApplyStatus => self.on_apply_status(h),
             Timer::WalWriter => {
                 if let Some(s) = self.server_mut(h) {
                     s.walwriter_pending = false;

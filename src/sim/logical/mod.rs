@@ -2,9 +2,17 @@
 //! publicationcmds.c, subscriptioncmds.c, the apply worker): behaviour as `impl Cluster`
 //! blocks; the data is in `pubsub.rs`.
 
+mod apply;
+mod decode;
 mod initdb;
 mod slot;
+mod subscription;
+mod views;
+mod walsender;
 mod walsize;
+
+pub use decode::Reorder;
+pub(crate) use decode::test_decoding_line;
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ mod ddl;
 mod dml;
 mod expr;
 mod publication;
+mod subscription;
 mod role;
 mod select;
 mod set;
