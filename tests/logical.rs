@@ -466,3 +466,122 @@ fn a_standby_cannot_create_a_logical_slot() {
         "ERROR:  logical decoding cannot be used while in recovery\n"
     );
 }
+
+/// A publisher (`primary`, wal_level = logical, a REPLICATION role `repuser` that pg_hba
+/// lets reach every database with a password) with table `t` in publication `mypub`,
+/// and a second cluster `sub` with the same table, empty.
+const PUBSUB: &str = "primary=# ALTER SYSTEM SET wal_level = logical;
+primary=# ALTER SYSTEM SET listen_addresses = '*';
+primary=# CREATE ROLE repuser WITH REPLICATION LOGIN PASSWORD 'secret';
+primary=# CREATE ROLE norepl WITH LOGIN PASSWORD 'secret';
+primary$ echo 'host all repuser 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ echo 'host all norepl 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ pg_ctl restart
+primary=# CREATE TABLE t (id int primary key, v text);
+primary=# INSERT INTO t VALUES (1, 'a'), (2, 'b');
+primary=# CREATE PUBLICATION mypub FOR TABLE t;
+lab$ node add sub
+sub$ initdb -D /var/lib/pgsql/data
+sub$ pg_ctl start
+sub=# CREATE TABLE t (id int primary key, v text);
+";
+
+const CONN: &str = "host=primary dbname=postgres user=repuser password=secret";
+
+fn create_sub(extra: &str) -> String {
+    format!("sub=# CREATE SUBSCRIPTION mysub CONNECTION '{CONN}' PUBLICATION mypub{extra};\n")
+}
+
+/// The server log of `host` as `cat` printed it at `command`, without the timestamp
+/// and pid prefix: (seconds of virtual time in the minute, pid, rest).
+fn log_lines(transcript: &str, command: &str) -> Vec<(f64, String, String)> {
+    output_of(transcript, command)
+        .lines()
+        .filter_map(|l| {
+            let (stamp, rest) = l.split_once(" UTC [")?;
+            let (pid, text) = rest.split_once("] ")?;
+            let secs: f64 = stamp.rsplit(':').next()?.parse().ok()?;
+            let minutes: f64 = stamp.split(':').nth(1)?.parse().ok()?;
+            Some((minutes * 60.0 + secs, pid.to_string(), text.to_string()))
+        })
+        .collect()
+}
+
+/// Real, PostgreSQL 15.18 (publisher on 127.0.0.1:55432, subscriber :55433, each line
+/// its own `psql -X -c` on the subscriber): `CREATE SUBSCRIPTION ... PUBLICATION mypub`
+/// before the subscriber had `t` → `ERROR:  relation "public.t" does not exist`; to a
+/// port nobody listens on → `ERROR:  could not connect to the publisher: connection to
+/// server at "127.0.0.1", port 55499 failed: Connection refused` + the tab-indented
+/// `Is the server running ...` line; with `password=wrong` → `... failed: FATAL:
+/// password authentication failed for user "repuser"`; as a LOGIN role without
+/// REPLICATION → `... FATAL:  must be superuser or replication role to start
+/// walsender`; `user=nobody` → `... FATAL:  role "nobody" does not exist`; then the
+/// NOTICE and tag below, `subscription "mysub" already exists`, `WITH (foo = 1)` →
+/// `unrecognized subscription parameter: "foo"`, `WITH (slot_name = NONE)` →
+/// `subscription with slot_name = NONE must also set enabled = false`,
+/// `WITH (copy_data = maybe)` → `copy_data requires a Boolean value`; `DROP
+/// SUBSCRIPTION` → `NOTICE:  dropped replication slot "s2" on publisher`, again →
+/// `subscription "s2" does not exist`, `IF EXISTS` → the NOTICE `... does not exist,
+/// skipping`. pg-facts-logical.md: a `host replication` line alone gives `no pg_hba.conf
+/// entry for host ..., user "repuser", database "postgres", no encryption`.
+#[test]
+fn create_subscription_connects_as_libpq_and_says_what_postgresql_says() {
+    let conn = |c: &str| format!("sub=# CREATE SUBSCRIPTION mysub CONNECTION '{c}' PUBLICATION mypub;\n");
+    let before = PUBSUB.replace("sub=# CREATE TABLE t (id int primary key, v text);\n", "");
+    let t = run(&format!(
+        "{before}{}sub=# CREATE TABLE t (id int primary key, v text);
+{}{}{}{}{}{}{}{}{}sub=# DROP SUBSCRIPTION mysub;
+sub=# DROP SUBSCRIPTION mysub;
+sub=# DROP SUBSCRIPTION IF EXISTS mysub;
+primary$ pg_ctl stop
+{}",
+        conn(CONN).replace(";\n", "   ;\n"),
+        conn("host=primary dbname=postgres user=repuser password=wrong").replace(";\n", " ;\n"),
+        conn("host=primary dbname=postgres user=norepl password=secret"),
+        conn("host=primary dbname=postgres user=nobody"),
+        conn("host=primary dbname=other user=repuser password=secret host=primary port=5433"),
+        create_sub(" WITH (foo = 1)"),
+        create_sub(" WITH (slot_name = NONE)"),
+        create_sub(" WITH (copy_data = maybe)"),
+        create_sub(""),
+        create_sub("").replace(";\n", " ;\n"),
+        create_sub("").replace(";\n", "  ;\n"),
+    ));
+    let first = output_of(&t, &conn(CONN).replace(";\n", "   ;"));
+    assert_eq!(first, "ERROR:  relation \"public.t\" does not exist\n", "{t}");
+    let wrong = conn("host=primary dbname=postgres user=repuser password=wrong").replace(";\n", " ;");
+    assert_eq!(output_of(&t, &wrong), "ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5432 failed: FATAL:  password authentication failed for user \"repuser\"\n");
+    assert_eq!(output_of(&t, conn("host=primary dbname=postgres user=norepl password=secret").trim_end()), "ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5432 failed: FATAL:  must be superuser or replication role to start walsender\n");
+    // No pg_hba.conf line lets `nobody` in (the real server checks pg_hba before the role).
+    assert_eq!(output_of(&t, conn("host=primary dbname=postgres user=nobody").trim_end()), "ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5432 failed: FATAL:  no pg_hba.conf entry for host \"10.0.0.2\", user \"nobody\", database \"postgres\", no encryption\n");
+    assert!(output_of(&t, conn("host=primary dbname=other user=repuser password=secret host=primary port=5433").trim_end()).starts_with("ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5433 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"), "{t}");
+    for (extra, want) in [
+        (" WITH (foo = 1)", "ERROR:  unrecognized subscription parameter: \"foo\"\n"),
+        (" WITH (slot_name = NONE)", "ERROR:  subscription with slot_name = NONE must also set enabled = false\n"),
+        (" WITH (copy_data = maybe)", "ERROR:  copy_data requires a Boolean value\n"),
+        ("", "NOTICE:  created replication slot \"mysub\" on publisher\nCREATE SUBSCRIPTION\n"),
+    ] {
+        assert_eq!(output_of(&t, create_sub(extra).trim_end()), want, "{extra}");
+    }
+    assert_eq!(
+        output_of(&t, create_sub("").replace(";\n", " ;").as_str()),
+        "ERROR:  subscription \"mysub\" already exists\n"
+    );
+    let (_, at) = output_after(&t, 0, "sub=# DROP SUBSCRIPTION mysub;");
+    assert_eq!(
+        output_of(&t, "sub=# DROP SUBSCRIPTION mysub;"),
+        "NOTICE:  dropped replication slot \"mysub\" on publisher\nDROP SUBSCRIPTION\n"
+    );
+    assert_eq!(
+        output_after(&t, at, "sub=# DROP SUBSCRIPTION mysub;").0,
+        "ERROR:  subscription \"mysub\" does not exist\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# DROP SUBSCRIPTION IF EXISTS mysub;"),
+        "NOTICE:  subscription \"mysub\" does not exist, skipping\nDROP SUBSCRIPTION\n"
+    );
+    assert!(
+        output_of(&t, create_sub("").replace(";\n", "  ;").as_str()).starts_with("ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"),
+        "{t}"
+    );
+}

@@ -97,10 +97,18 @@ impl Cluster {
             client_addr,
         };
         let resolve = |name: &str| self.resolve(name);
+        // PostgreSQL 15: "no pg_hba.conf entry for replication connection from host ..."
+        // but "no pg_hba.conf entry for host ..., database ..." (and "pg_hba.conf
+        // rejects connection for host ...").
         let kind = if a.replication {
             "replication connection"
         } else {
             "connection"
+        };
+        let entry_kind = if a.replication {
+            "replication connection from host"
+        } else {
+            "host"
         };
         let db_part = if a.replication {
             String::new()
@@ -108,7 +116,7 @@ impl Cluster {
             format!(", database \"{}\"", a.database)
         };
         let Some(line) = hba::find_match(&srv.hba, &req, &resolve) else {
-            return Err(fatal(format!("no pg_hba.conf entry for {kind} from host \"{client_text}\", user \"{}\"{db_part}, no encryption", a.user)));
+            return Err(fatal(format!("no pg_hba.conf entry for {entry_kind} \"{client_text}\", user \"{}\"{db_part}, no encryption", a.user)));
         };
         let role = data_role(self, server, a.user);
         match line.method {

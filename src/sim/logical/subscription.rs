@@ -245,7 +245,7 @@ impl Cluster {
     /// `ALTER SUBSCRIPTION ... SKIP (lsn = ...)`: the LSN must be past what was applied.
     pub fn check_skip_lsn(&self, h: HostId, name: &str, lsn: Lsn) -> Result<(), SubError> {
         let origin = self.subscription(h, name).map_or(0, |s| s.origin_lsn);
-        if lsn.0 != 0 && lsn.0 <= origin {
+        if lsn.0 != 0 && origin != 0 && lsn.0 < origin {
             return Err(SubError::new(format!(
                 "skip WAL location (LSN {lsn}) must be greater than origin LSN {}",
                 Lsn(origin)
