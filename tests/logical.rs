@@ -585,3 +585,125 @@ primary$ pg_ctl stop
         "{t}"
     );
 }
+
+/// Real, PostgreSQL 15.18 (scripts `s1.sh`: CREATE SUBSCRIPTION, then `sleep 2`, then
+/// the views): pg_subscription_rel went `s | 0/1528628` to `r | 0/1528628` (the copy's
+/// LSN, = the slot's confirmed_flush_lsn at creation), the two rows were copied,
+/// pg_subscription ` 16393 | 5 | 0/0 | mysub | 10 | t | f | f | d | f | host=... |
+/// mysub | off | {mypub}`, pg_stat_subscription one row with pid and received_lsn =
+/// latest_end_lsn = the publisher's pg_current_wal_lsn, pg_stat_subscription_stats
+/// `0 | 0 |`, the slot `mysub | pgoutput | logical | 5 | postgres | f | t | ...` with
+/// confirmed_flush_lsn = pg_current_wal_lsn, pg_stat_replication `mysub | streaming |
+/// async` with its four LSNs equal. Logs: the subscriber's `logical replication apply
+/// worker for subscription "mysub" has started`, the table synchronization worker's
+/// `... table "t" has started` / `has finished`; the publisher's `starting logical
+/// decoding for slot "mysub"` / DETAIL `Streaming transactions committing after X,
+/// reading WAL from Y.` / STATEMENT `START_REPLICATION SLOT "mysub" LOGICAL 0/0
+/// (proto_version '3', publication_names '"mypub"')`, then `logical decoding found
+/// consistent point at Y` / `There are no running transactions.`. INSERT, UPDATE,
+/// DELETE and TRUNCATE on the publisher arrive (pg-facts-logical.md).
+#[test]
+fn the_apply_worker_copies_the_table_then_streams_row_changes() {
+    let t = run(&format!(
+        "{PUBSUB}{}sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel;
+lab$ wait 2s
+sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel AS later;
+sub=# TABLE t;
+primary=# INSERT INTO t VALUES (3, 'c');
+primary=# UPDATE t SET v = 'B' WHERE id = 2;
+primary=# DELETE FROM t WHERE id = 1;
+lab$ wait 2s
+sub=# SELECT * FROM t ORDER BY id;
+primary=# SELECT slot_name, plugin, slot_type, datoid, database, temporary, active FROM pg_replication_slots;
+primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;
+primary=# SELECT application_name, state, sync_state, sent_lsn = flush_lsn AND flush_lsn = replay_lsn AS same FROM pg_stat_replication;
+primary=# SELECT flush_lsn FROM pg_stat_replication;
+primary=# SELECT pg_current_wal_lsn();
+sub=# SELECT subdbid, subskiplsn, subname, subowner, subenabled, subbinary, substream, subtwophasestate, subdisableonerr, subconninfo, subslotname, subsynccommit, subpublications FROM pg_subscription;
+sub=# SELECT subname, relid, received_lsn, latest_end_lsn FROM pg_stat_subscription;
+sub=# SELECT subname, apply_error_count, sync_error_count, stats_reset FROM pg_stat_subscription_stats;
+sub=# INSERT INTO t VALUES (50, 'own');
+primary=# TRUNCATE t;
+primary=# INSERT INTO t VALUES (4, 'd');
+lab$ wait 2s
+sub=# SELECT * FROM t AS after_truncate ORDER BY id;
+primary=# SELECT * FROM t WHERE id = 50;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+primary$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    assert_eq!(
+        value_of(&t, "sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel;"),
+        "i          |"
+    );
+    let later = value_of(&t, "sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel AS later;");
+    let (state, copy_lsn) = later.split_once('|').unwrap();
+    assert_eq!(state.trim(), "r");
+    assert_eq!(
+        output_of(&t, "sub=# TABLE t;"),
+        " id | v \n----+---\n  1 | a\n  2 | b\n(2 rows)\n\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# SELECT * FROM t ORDER BY id;"),
+        " id | v \n----+---\n  2 | B\n  3 | c\n(2 rows)\n\n"
+    );
+    assert!(output_of(&t, "primary=# SELECT slot_name, plugin, slot_type, datoid, database, temporary, active FROM pg_replication_slots;").contains(" mysub     | pgoutput | logical   |      5 | postgres | f         | t\n"), "{t}");
+    let current = value_of(&t, "primary=# SELECT pg_current_wal_lsn();");
+    assert_eq!(value_of(&t, "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;"), current);
+    assert_eq!(value_of(&t, "primary=# SELECT flush_lsn FROM pg_stat_replication;"), current);
+    assert!(output_of(&t, "primary=# SELECT application_name, state, sync_state, sent_lsn = flush_lsn AND flush_lsn = replay_lsn AS same FROM pg_stat_replication;").contains(" mysub            | streaming | async      | t\n"), "{t}");
+    assert_eq!(
+        value_of(&t, "sub=# SELECT subdbid, subskiplsn, subname, subowner, subenabled, subbinary, substream, subtwophasestate, subdisableonerr, subconninfo, subslotname, subsynccommit, subpublications FROM pg_subscription;").split('|').map(str::trim).collect::<Vec<_>>(),
+        ["5", "0/0", "mysub", "10", "t", "f", "f", "d", "f", CONN, "mysub", "off", "{mypub}"]
+    );
+    assert_eq!(
+        value_of(&t, "sub=# SELECT subname, relid, received_lsn, latest_end_lsn FROM pg_stat_subscription;").split('|').map(str::trim).collect::<Vec<_>>(),
+        ["mysub", "", current.as_str(), current.as_str()]
+    );
+    assert_eq!(
+        value_of(&t, "sub=# SELECT subname, apply_error_count, sync_error_count, stats_reset FROM pg_stat_subscription_stats;").split('|').map(str::trim).collect::<Vec<_>>(),
+        ["mysub", "0", "0", ""]
+    );
+    // TRUNCATE and the next INSERT arrive; the subscriber's own row does not travel back.
+    assert_eq!(
+        output_of(&t, "sub=# SELECT * FROM t AS after_truncate ORDER BY id;"),
+        " id | v \n----+---\n  4 | d\n(1 row)\n\n"
+    );
+    assert!(output_of(&t, "primary=# SELECT * FROM t WHERE id = 50;").contains("(0 rows)"));
+    let sub_log: Vec<String> = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log")
+        .into_iter()
+        .map(|(_, _, l)| l)
+        .filter(|l| l.contains("logical replication"))
+        .collect();
+    assert_eq!(
+        sub_log,
+        [
+            "LOG:  logical replication apply worker for subscription \"mysub\" has started",
+            "LOG:  logical replication table synchronization worker for subscription \"mysub\", table \"t\" has started",
+            "LOG:  logical replication table synchronization worker for subscription \"mysub\", table \"t\" has finished",
+        ]
+    );
+    let pub_log: Vec<String> = log_lines(&t, "primary$ cat /var/lib/pgsql/data/log/postgresql.log")
+        .into_iter()
+        .map(|(_, _, l)| l)
+        .skip_while(|l| !l.starts_with("LOG:  starting logical decoding"))
+        .collect();
+    let restart = pub_log[1]
+        .rsplit("reading WAL from ")
+        .next()
+        .unwrap()
+        .trim_end_matches('.')
+        .to_string();
+    assert_eq!(
+        pub_log[..6],
+        [
+            "LOG:  starting logical decoding for slot \"mysub\"".to_string(),
+            format!("DETAIL:  Streaming transactions committing after{copy_lsn}, reading WAL from {restart}."),
+            "STATEMENT:  START_REPLICATION SLOT \"mysub\" LOGICAL 0/0 (proto_version '3', publication_names '\"mypub\"')".to_string(),
+            format!("LOG:  logical decoding found consistent point at {restart}"),
+            "DETAIL:  There are no running transactions.".to_string(),
+            "STATEMENT:  START_REPLICATION SLOT \"mysub\" LOGICAL 0/0 (proto_version '3', publication_names '\"mypub\"')".to_string(),
+        ]
+    );
+}
