@@ -707,3 +707,87 @@ primary$ cat /var/lib/pgsql/data/log/postgresql.log
         ]
     );
 }
+
+/// Real, PostgreSQL 15.18 (script `s2.sh`): a row 100 inserted on the subscriber, then
+/// 100 on the publisher: the subscriber's log has, at once and then every 5.0 s
+/// (wal_retrieve_retry_interval; the first retry came at once because the worker's
+/// last start was more than 5 s before),
+/// `ERROR:  duplicate key value violates unique constraint "t_pkey"` / `DETAIL:  Key
+/// (id)=(100) already exists.` / `CONTEXT:  processing remote data for replication
+/// origin "pg_16393" during message type "INSERT" for replication target relation
+/// "public.t" in transaction 727, finished at 0/15286E8` (the commit record's start:
+/// pg_current_wal_lsn after the INSERT was 0/1528718, 48 bytes on) / the postmaster's
+/// `LOG:  background worker "logical replication worker" (PID n) exited with exit code
+/// 1` / `LOG:  logical replication apply worker for subscription "mysub" has started`;
+/// pg_stat_subscription_stats.apply_error_count 4 after 12 s; pg_stat_subscription's pid
+/// and received_lsn NULL, the slot `active` f, pg_stat_replication empty; `DELETE FROM t
+/// WHERE id = 100` on the subscriber: the next retry applies the remote row.
+#[test]
+fn a_duplicate_key_stops_apply_until_the_local_row_is_deleted() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 10s
+sub=# INSERT INTO t VALUES (100, 'local');
+primary=# INSERT INTO t VALUES (100, 'remote');
+primary=# SELECT pg_current_wal_lsn();
+lab$ wait 12s
+sub=# SELECT apply_error_count FROM pg_stat_subscription_stats;
+sub=# SELECT pid, received_lsn FROM pg_stat_subscription;
+primary=# SELECT active FROM pg_replication_slots;
+primary=# SELECT count(*) FROM pg_stat_replication;
+sub=# DELETE FROM t WHERE id = 100;
+lab$ wait 6s
+sub=# SELECT * FROM t WHERE id = 100;
+sub=# SELECT apply_error_count FROM pg_stat_subscription_stats AS s;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    let after = lsn(&value_of(&t, "primary=# SELECT pg_current_wal_lsn();"));
+    let finished = walscope::sim::Lsn(after - 48).to_string();
+    let log = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
+    let from = log
+        .iter()
+        .position(|(_, _, l)| l.starts_with("ERROR:  duplicate key"))
+        .expect("a duplicate key error");
+    let worker_pid = log[from].1.clone();
+    let postmaster_pid = log[0].1.clone();
+    let text: Vec<&str> = log[from..from + 6].iter().map(|(_, _, l)| l.as_str()).collect();
+    let context = format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"INSERT\" for replication target relation \"public.t\" in transaction 741, finished at {finished}");
+    assert_eq!(
+        text,
+        [
+            "ERROR:  duplicate key value violates unique constraint \"t_pkey\"",
+            "DETAIL:  Key (id)=(100) already exists.",
+            context.as_str(),
+            &format!("LOG:  background worker \"logical replication worker\" (PID {worker_pid}) exited with exit code 1"),
+            "LOG:  logical replication apply worker for subscription \"mysub\" has started",
+            "ERROR:  duplicate key value violates unique constraint \"t_pkey\"",
+        ]
+    );
+    assert_eq!(log[from + 3].1, postmaster_pid);
+    // At once, then every 5 s: the starts after the first error.
+    let starts: Vec<f64> = log[from..]
+        .iter()
+        .filter(|(_, _, l)| l.ends_with("has started"))
+        .map(|(t, _, _)| *t)
+        .collect();
+    let errors: Vec<f64> = log[from..]
+        .iter()
+        .filter(|(_, _, l)| l.starts_with("ERROR:  duplicate key"))
+        .map(|(t, _, _)| *t)
+        .collect();
+    assert!((starts[0] - errors[0]).abs() < 0.01, "{starts:?} {errors:?}");
+    for w in starts.windows(2) {
+        assert!((w[1] - w[0] - 5.0).abs() < 0.01, "{starts:?}");
+    }
+    assert_eq!(errors.len(), 4, "12 s of errors: at once, and 5 s apart");
+    assert_eq!(value_of(&t, "sub=# SELECT apply_error_count FROM pg_stat_subscription_stats;"), "4");
+    assert_eq!(value_of(&t, "sub=# SELECT pid, received_lsn FROM pg_stat_subscription;"), "|");
+    assert_eq!(value_of(&t, "primary=# SELECT active FROM pg_replication_slots;"), "f");
+    assert_eq!(value_of(&t, "primary=# SELECT count(*) FROM pg_stat_replication;"), "0");
+    assert_eq!(
+        output_of(&t, "sub=# SELECT * FROM t WHERE id = 100;"),
+        " id  |   v    \n-----+--------\n 100 | remote\n(1 row)\n\n"
+    );
+    assert_eq!(value_of(&t, "sub=# SELECT apply_error_count FROM pg_stat_subscription_stats AS s;"), "4");
+}
