@@ -791,3 +791,179 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
     );
     assert_eq!(value_of(&t, "sub=# SELECT apply_error_count FROM pg_stat_subscription_stats AS s;"), "4");
 }
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md, "Conflict and its resolution"):
+/// `ALTER SUBSCRIPTION mysub SKIP (lsn = '0/1')` after some transactions were applied →
+/// `ERROR:  skip WAL location (LSN 0/1) must be greater than origin LSN X` (the
+/// origin's remote_lsn); `SKIP (lsn = '<the CONTEXT's finished at>')` sets subskiplsn;
+/// on the worker's next start: `LOG:  logical replication starts skipping transaction
+/// at LSN L` / `CONTEXT:  ... during message type "BEGIN" in transaction 727, finished
+/// at L`, `LOG:  logical replication completed skipping transaction at LSN L` /
+/// `CONTEXT:  ... "COMMIT" ...`; subskiplsn back to 0/0; the subscriber keeps its own
+/// row 100 and the next remote row 101 arrives.
+#[test]
+fn skip_passes_over_the_conflicting_transaction() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 2s
+primary=# INSERT INTO t VALUES (3, 'c');
+lab$ wait 1s
+primary=# SELECT pg_current_wal_lsn() AS applied;
+sub=# INSERT INTO t VALUES (100, 'local');
+primary=# INSERT INTO t VALUES (100, 'remote');
+primary=# SELECT pg_current_wal_lsn() AS remote;
+primary=# INSERT INTO t VALUES (101, 'after');
+lab$ wait 1s
+sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '0/1');
+",
+        create_sub("")
+    ));
+    let applied = value_of(&t, "primary=# SELECT pg_current_wal_lsn() AS applied;");
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '0/1');"),
+        format!("ERROR:  skip WAL location (LSN 0/1) must be greater than origin LSN {applied}\n")
+    );
+    let remote = lsn(&value_of(&t, "primary=# SELECT pg_current_wal_lsn() AS remote;"));
+    let finished = walscope::sim::Lsn(remote - 48).to_string();
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 2s
+primary=# INSERT INTO t VALUES (3, 'c');
+lab$ wait 1s
+sub=# INSERT INTO t VALUES (100, 'local');
+primary=# INSERT INTO t VALUES (100, 'remote');
+primary=# INSERT INTO t VALUES (101, 'after');
+lab$ wait 1s
+sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '{finished}');
+sub=# SELECT subskiplsn FROM pg_subscription;
+lab$ wait 6s
+sub=# SELECT * FROM t WHERE id >= 100 ORDER BY id;
+sub=# SELECT subskiplsn FROM pg_subscription AS later;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    assert_eq!(
+        output_of(&t, &format!("sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '{finished}');")),
+        "ALTER SUBSCRIPTION\n"
+    );
+    assert_eq!(value_of(&t, "sub=# SELECT subskiplsn FROM pg_subscription;"), finished);
+    assert_eq!(value_of(&t, "sub=# SELECT subskiplsn FROM pg_subscription AS later;"), "0/0");
+    assert_eq!(
+        output_of(&t, "sub=# SELECT * FROM t WHERE id >= 100 ORDER BY id;"),
+        " id  |   v   \n-----+-------\n 100 | local\n 101 | after\n(2 rows)\n\n"
+    );
+    let log: Vec<String> = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log")
+        .into_iter()
+        .map(|(_, _, l)| l)
+        .skip_while(|l| !l.contains("skipping"))
+        .collect();
+    let ctx = |kind: &str| format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"{kind}\" in transaction 742, finished at {finished}");
+    assert_eq!(
+        log,
+        [
+            format!("LOG:  logical replication starts skipping transaction at LSN {finished}"),
+            ctx("BEGIN"),
+            format!("LOG:  logical replication completed skipping transaction at LSN {finished}"),
+            ctx("COMMIT"),
+        ]
+    );
+}
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md and `s2.sh`): `ALTER SUBSCRIPTION mysub
+/// DISABLE` logs `LOG:  logical replication apply worker for subscription "mysub" will
+/// stop because the subscription was disabled`; pg_stat_subscription keeps one row with
+/// pid NULL; the slot is `active` f and keeps WAL: after 3 × (INSERT; pg_switch_wal())
+/// and a CHECKPOINT it is still `reserved` with safe_wal_size NULL and the segments
+/// from its restart_lsn are still in pg_wal; after ENABLE (5 s after the last start)
+/// the rows arrive and confirmed_flush_lsn reaches pg_current_wal_lsn.
+#[test]
+fn a_disabled_subscription_keeps_wal_on_the_publisher() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 6s
+sub=# ALTER SUBSCRIPTION mysub DISABLE;
+lab$ wait 1s
+sub=# SELECT pid, received_lsn FROM pg_stat_subscription;
+primary=# SELECT active, wal_status, safe_wal_size FROM pg_replication_slots;
+primary=# SELECT restart_lsn FROM pg_replication_slots;
+primary=# INSERT INTO t VALUES (10, 'x');
+primary=# SELECT pg_switch_wal();
+primary=# INSERT INTO t VALUES (11, 'y');
+primary=# SELECT pg_switch_wal();
+primary=# INSERT INTO t VALUES (12, 'z');
+primary=# SELECT pg_switch_wal();
+primary=# CHECKPOINT;
+primary=# SELECT active, wal_status, safe_wal_size FROM pg_replication_slots AS later;
+primary=# SELECT min(name) FROM pg_ls_waldir();
+sub=# ALTER SUBSCRIPTION mysub ENABLE;
+lab$ wait 1s
+sub=# SELECT count(*) FROM t;
+primary=# SELECT pg_current_wal_lsn();
+primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    assert_eq!(value_of(&t, "sub=# SELECT pid, received_lsn FROM pg_stat_subscription;"), "|");
+    assert_eq!(
+        value_of(&t, "primary=# SELECT active, wal_status, safe_wal_size FROM pg_replication_slots;").split('|').map(str::trim).collect::<Vec<_>>(),
+        ["f", "reserved", ""]
+    );
+    assert_eq!(
+        value_of(&t, "primary=# SELECT active, wal_status, safe_wal_size FROM pg_replication_slots AS later;").split('|').map(str::trim).collect::<Vec<_>>(),
+        ["f", "reserved", ""]
+    );
+    let restart = lsn(&value_of(&t, "primary=# SELECT restart_lsn FROM pg_replication_slots;"));
+    let oldest = value_of(&t, "primary=# SELECT min(name) FROM pg_ls_waldir();");
+    assert_eq!(oldest, walscope::sim::segment_file_name(walscope::sim::TimelineId(1), restart / walscope::sim::SEGMENT_SIZE));
+    assert_eq!(value_of(&t, "sub=# SELECT count(*) FROM t;"), "5");
+    assert_eq!(
+        value_of(&t, "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;"),
+        value_of(&t, "primary=# SELECT pg_current_wal_lsn();")
+    );
+    let log = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
+    assert!(log.iter().any(|(_, _, l)| l == "LOG:  logical replication apply worker for subscription \"mysub\" will stop because the subscription was disabled"));
+    assert!(!log.iter().any(|(_, _, l)| l.contains("exited with exit code")), "a disabled worker exits quietly");
+}
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md): with the publisher down, `DROP
+/// SUBSCRIPTION mysub2` → `ERROR:  could not connect to publisher when attempting to
+/// drop replication slot "mysub2": connection to server at ... failed: Connection
+/// refused` + the tab-indented line + `HINT:  Use ALTER SUBSCRIPTION ... DISABLE to
+/// disable the subscription, and then use ALTER SUBSCRIPTION ... SET (slot_name = NONE)
+/// to disassociate it from the slot.`; DISABLE, `SET (slot_name = NONE)` and DROP then
+/// work, and the slot stays on the publisher (`mysub2 | f | reserved`).
+#[test]
+fn drop_subscription_needs_the_publisher_or_slot_name_none() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 2s
+primary$ pg_ctl stop
+sub=# DROP SUBSCRIPTION mysub;
+sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);
+sub=# ALTER SUBSCRIPTION mysub DISABLE;
+sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);
+sub=# ALTER SUBSCRIPTION mysub ENABLE;
+sub=# DROP SUBSCRIPTION mysub AS again;
+primary$ pg_ctl start
+primary=# SELECT slot_name, active, wal_status FROM pg_replication_slots;
+",
+        create_sub("")
+    ).replace("DROP SUBSCRIPTION mysub AS again;", "DROP SUBSCRIPTION mysub ;"));
+    assert_eq!(
+        output_of(&t, "sub=# DROP SUBSCRIPTION mysub;"),
+        "ERROR:  could not connect to publisher when attempting to drop replication slot \"mysub\": connection to server at \"primary\" (10.0.0.1), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\nHINT:  Use ALTER SUBSCRIPTION ... DISABLE to disable the subscription, and then use ALTER SUBSCRIPTION ... SET (slot_name = NONE) to disassociate it from the slot.\n"
+    );
+    let (_, at) = output_after(&t, 0, "sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);");
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);"),
+        "ERROR:  cannot set slot_name = NONE for enabled subscription\n"
+    );
+    assert_eq!(
+        output_after(&t, at, "sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);").0,
+        "ALTER SUBSCRIPTION\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub ENABLE;"),
+        "ERROR:  cannot enable subscription that does not have a slot name\n"
+    );
+    assert_eq!(output_of(&t, "sub=# DROP SUBSCRIPTION mysub ;"), "DROP SUBSCRIPTION\n");
+    assert!(output_of(&t, "primary=# SELECT slot_name, active, wal_status FROM pg_replication_slots;").contains(" mysub     | f      | reserved\n"), "{t}");
+}

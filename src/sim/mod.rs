@@ -70,6 +70,7 @@ pub use libpq::{Client, Reached, APP_SERVER_ADDR};
 pub use lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
 pub use net::{Link, LinkInfo};
 pub use postmaster::{StartError, StopMode};
+pub use logical::DecodingOptions;
 pub use pubsub::{SubError, SubOptions};
 pub use proc::{BaseBackup, BaseBackupOptions, ReplayPause, WalMethod};
 pub use replication::ConnectAttempt;

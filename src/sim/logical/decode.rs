@@ -222,3 +222,131 @@ pub(crate) fn test_decoding_line(c: &DecodedChange) -> String {
         RowChange::Truncate { .. } => format!("{table}: TRUNCATE: (no-flags)"),
     }
 }
+
+/// test_decoding's options (`'include-xids', '0'`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecodingOptions {
+    pub include_xids: bool,
+    pub skip_empty_xacts: bool,
+    pub include_timestamp: bool,
+}
+
+impl Default for DecodingOptions {
+    fn default() -> DecodingOptions {
+        DecodingOptions {
+            include_xids: true,
+            skip_empty_xacts: false,
+            include_timestamp: false,
+        }
+    }
+}
+
+impl Cluster {
+    /// `pg_logical_slot_peek_changes` (`advance` false) and `pg_logical_slot_get_changes`
+    /// (`advance` true) on a test_decoding slot: the rows (lsn, xid, data) of the
+    /// transactions committed after the slot's confirmed_flush_lsn, up to `upto_lsn` or
+    /// until `upto_nchanges` rows were given (whole transactions). The error is the
+    /// ERROR and its CONTEXT.
+    pub fn logical_slot_changes(
+        &mut self,
+        h: HostId,
+        slot_name: &str,
+        upto_lsn: Option<Lsn>,
+        upto_nchanges: Option<i64>,
+        options: DecodingOptions,
+        advance: bool,
+    ) -> Result<Vec<(Lsn, u32, String)>, (String, Option<String>)> {
+        self.check_logical_decoding(h).map_err(|e| (e, None))?;
+        let Some(slot) = self.data(h).and_then(|d| d.slots.get(slot_name)).cloned() else {
+            return Err((
+                format!("replication slot \"{slot_name}\" does not exist"),
+                None,
+            ));
+        };
+        let Some(logical) = slot.logical.clone() else {
+            return Err((
+                format!("cannot use physical replication slot \"{slot_name}\" for logical decoding"),
+                None,
+            ));
+        };
+        if let Some(pid) = slot.active_pid {
+            return Err((
+                format!("replication slot \"{slot_name}\" is active for PID {pid}"),
+                None,
+            ));
+        }
+        if logical.plugin == "pgoutput" {
+            return Err((
+                "client sent proto_version=0 but we only support protocol 1 or higher".to_string(),
+                Some(format!(
+                    "slot \"{slot_name}\", output plugin \"pgoutput\", in the startup callback"
+                )),
+            ));
+        }
+        let Some(d) = self.data(h) else {
+            return Ok(Vec::new());
+        };
+        let start = slot.restart_lsn.unwrap_or(logical.confirmed_flush);
+        let flush = d.wal.flush;
+        let read_end = d
+            .wal
+            .records_between(start, flush)
+            .last()
+            .map_or(logical.confirmed_flush, |r| r.end);
+        let mut reorder = Reorder::new();
+        let txns = self.decode(h, d.wal.records_between(start, flush), &mut reorder, None);
+        let mut rows = Vec::new();
+        let mut last_end = None;
+        for txn in txns {
+            if txn.end <= logical.confirmed_flush {
+                continue;
+            }
+            if upto_lsn.is_some_and(|u| txn.end > u) {
+                break;
+            }
+            if upto_nchanges.is_some_and(|n| n > 0 && rows.len() as i64 >= n) {
+                break;
+            }
+            last_end = Some(txn.end);
+            if options.skip_empty_xacts && txn.changes.is_empty() {
+                continue;
+            }
+            let xid_text = |word: &str| {
+                if options.include_xids {
+                    format!("{word} {}", txn.xid)
+                } else {
+                    word.to_string()
+                }
+            };
+            let begin_lsn = if options.skip_empty_xacts {
+                txn.changes.first().map_or(txn.first, |c| c.lsn)
+            } else {
+                txn.first
+            };
+            rows.push((begin_lsn, txn.xid, xid_text("BEGIN")));
+            for c in &txn.changes {
+                rows.push((c.lsn, txn.xid, test_decoding_line(c)));
+            }
+            let mut commit = xid_text("COMMIT");
+            if options.include_timestamp {
+                commit.push_str(&format!(
+                    " (at {})",
+                    crate::sim::datetime::format_timestamptz(txn.at.unix_micros())
+                ));
+            }
+            rows.push((txn.end, txn.xid, commit));
+        }
+        if advance {
+            let limited = upto_lsn.is_some() || upto_nchanges.is_some_and(|n| n > 0);
+            let upto = if limited {
+                last_end
+            } else {
+                Some(read_end)
+            };
+            if let Some(upto) = upto {
+                self.confirm_logical(h, slot_name, upto, upto);
+            }
+        }
+        Ok(rows)
+    }
+}

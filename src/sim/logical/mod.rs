@@ -11,8 +11,7 @@ mod views;
 mod walsender;
 mod walsize;
 
-pub use decode::Reorder;
-pub(crate) use decode::test_decoding_line;
+pub use decode::{DecodingOptions, Reorder};
 
 #[cfg(test)]
 mod tests;
