@@ -967,3 +967,113 @@ primary=# SELECT slot_name, active, wal_status FROM pg_replication_slots;
     assert_eq!(output_of(&t, "sub=# DROP SUBSCRIPTION mysub ;"), "DROP SUBSCRIPTION\n");
     assert!(output_of(&t, "primary=# SELECT slot_name, active, wal_status FROM pg_replication_slots;").contains(" mysub     | f      | reserved\n"), "{t}");
 }
+
+/// Real, PostgreSQL 15.18 (script `s4.sh`, tables `d (id int primary key, v text)` and
+/// `dnopk (a int, b text)`, slot `s` from `pg_create_logical_replication_slot('s',
+/// 'test_decoding')`, then each statement its own `psql -c`): peek printed these 22 data
+/// rows, each transaction's BEGIN at its first record, its COMMIT at its commit record's
+/// end (= the next BEGIN); `'include-xids', '0', 'skip-empty-xacts', '1'` printed
+/// `BEGIN` / `COMMIT` without xids; `get_changes('s', NULL, 3)` returned the first
+/// transaction's 4 rows and moved confirmed_flush_lsn to its COMMIT's lsn; then a get
+/// returned the other 18 and the next none. Errors: `'foo', 'bar'` → `ERROR:  option
+/// "foo" = "bar" is unknown` / `CONTEXT:  slot "s", output plugin "test_decoding", in
+/// the startup callback`; `'include-xids'` alone → `ERROR:  array must have even number
+/// of elements`; a pgoutput slot → `ERROR:  client sent proto_version=0 but we only
+/// support protocol 1 or higher` / `CONTEXT:  slot "p", output plugin "pgoutput", in
+/// the startup callback`; `'nosuch'` → `ERROR:  replication slot "nosuch" does not
+/// exist`. (PostgreSQL logs each row of a multi-row INSERT in its own record, so its
+/// second row has its own lsn; walscope's one record gives both rows the same.)
+#[test]
+fn test_decoding_prints_what_test_decoding_prints() {
+    let t = run(&format!(
+        "{LOGICAL}primary=# CREATE TABLE d (id int primary key, v text);
+primary=# CREATE TABLE dnopk (a int, b text);
+primary=# SELECT * FROM pg_create_logical_replication_slot('s', 'test_decoding');
+primary=# INSERT INTO d VALUES (1,'a'),(2,'b');
+primary=# UPDATE d SET v='A' WHERE id=1;
+primary=# DELETE FROM d WHERE id=2;
+primary=# UPDATE d SET id=10 WHERE id=1;
+primary=# INSERT INTO dnopk VALUES (1,'x');
+primary=# TRUNCATE d;
+primary=# INSERT INTO d VALUES (5, 'it''s');
+primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL);
+primary=# SELECT data FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'include-xids', '0', 'skip-empty-xacts', '1');
+primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, 3);
+primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 's';
+primary=# SELECT count(*) FROM pg_logical_slot_get_changes('s', NULL, NULL);
+primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, NULL);
+primary=# SELECT * FROM pg_logical_slot_peek_changes('nosuch', NULL, NULL);
+primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'foo', 'bar');
+primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'include-xids');
+primary=# SELECT pg_create_logical_replication_slot('p', 'pgoutput');
+primary=# SELECT * FROM pg_logical_slot_peek_changes('p', NULL, NULL);
+"
+    ));
+    let peek = output_of(&t, "primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL);");
+    let rows: Vec<Vec<String>> = peek
+        .lines()
+        .skip(2)
+        .filter(|l| l.contains('|'))
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    let x0: u32 = rows[0][1].parse().unwrap();
+    let data: Vec<String> = rows.iter().map(|r| r[2].clone()).collect();
+    let want = [
+        "BEGIN {0}",
+        "table public.d: INSERT: id[integer]:1 v[text]:'a'",
+        "table public.d: INSERT: id[integer]:2 v[text]:'b'",
+        "COMMIT {0}",
+        "BEGIN {1}",
+        "table public.d: UPDATE: id[integer]:1 v[text]:'A'",
+        "COMMIT {1}",
+        "BEGIN {2}",
+        "table public.d: DELETE: id[integer]:2",
+        "COMMIT {2}",
+        "BEGIN {3}",
+        "table public.d: UPDATE: old-key: id[integer]:1 new-tuple: id[integer]:10 v[text]:'A'",
+        "COMMIT {3}",
+        "BEGIN {4}",
+        "table public.dnopk: INSERT: a[integer]:1 b[text]:'x'",
+        "COMMIT {4}",
+        "BEGIN {5}",
+        "table public.d: TRUNCATE: (no-flags)",
+        "COMMIT {5}",
+        "BEGIN {6}",
+        "table public.d: INSERT: id[integer]:5 v[text]:'it''s'",
+        "COMMIT {6}",
+    ];
+    let want: Vec<String> = want
+        .iter()
+        .map(|w| {
+            (0..7).fold(w.to_string(), |s, i| s.replace(&format!("{{{i}}}"), &(x0 + i).to_string()))
+        })
+        .collect();
+    assert_eq!(data, want);
+    // Each BEGIN is at the previous COMMIT's lsn (its commit record's end).
+    for i in 1..rows.len() {
+        if rows[i][2].starts_with("BEGIN") {
+            assert_eq!(rows[i][0], rows[i - 1][0], "{peek}");
+        }
+    }
+    let bare = output_of(&t, "primary=# SELECT data FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'include-xids', '0', 'skip-empty-xacts', '1');");
+    assert!(bare.contains("\n BEGIN\n") && bare.contains("\n COMMIT\n") && bare.contains("(22 rows)"), "{bare}");
+    let got = output_of(&t, "primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, 3);");
+    assert!(got.ends_with("(4 rows)\n\n"), "{got}");
+    assert_eq!(
+        value_of(&t, "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 's';"),
+        rows[3][0]
+    );
+    assert_eq!(value_of(&t, "primary=# SELECT count(*) FROM pg_logical_slot_get_changes('s', NULL, NULL);"), "18");
+    assert_eq!(
+        output_of(&t, "primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, NULL);"),
+        " lsn | xid | data \n-----+-----+------\n(0 rows)\n\n"
+    );
+    for (cmd, want) in [
+        ("primary=# SELECT * FROM pg_logical_slot_peek_changes('nosuch', NULL, NULL);", "ERROR:  replication slot \"nosuch\" does not exist\n"),
+        ("primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'foo', 'bar');", "ERROR:  option \"foo\" = \"bar\" is unknown\nCONTEXT:  slot \"s\", output plugin \"test_decoding\", in the startup callback\n"),
+        ("primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'include-xids');", "ERROR:  array must have even number of elements\n"),
+        ("primary=# SELECT * FROM pg_logical_slot_peek_changes('p', NULL, NULL);", "ERROR:  client sent proto_version=0 but we only support protocol 1 or higher\nCONTEXT:  slot \"p\", output plugin \"pgoutput\", in the startup callback\n"),
+    ] {
+        assert_eq!(output_of(&t, cmd), want, "{cmd}");
+    }
+}
