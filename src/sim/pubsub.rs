@@ -15,6 +15,10 @@ pub struct LogicalState {
     /// pg_stat_subscription_stats by (system identifier, subscription name):
     /// (apply_error_count, sync_error_count).
     pub(crate) stats: BTreeMap<(u64, String), (u64, u64)>,
+    /// The furthest position each subscription's apply workers reported as applied, by
+    /// (system identifier, subscription name): what a slot's confirmed_flush_lsn may
+    /// never pass.
+    pub(crate) reported: BTreeMap<(u64, String), u64>,
 }
 
 /// An error of a subscription command, in PostgreSQL's words.

@@ -326,10 +326,23 @@ impl Cluster {
         self.stop_apply_worker(h, name, StopWhy::Disabled);
     }
 
+    /// The furthest position the apply workers of subscription `name` on `h` reported
+    /// to the publisher (everything committed before it was applied or skipped).
+    pub fn subscription_reported(&self, h: HostId, name: &str) -> Lsn {
+        let id = self.data(h).map_or(0, |d| d.system_id);
+        Lsn(self
+            .logical
+            .reported
+            .get(&(id, name.to_string()))
+            .copied()
+            .unwrap_or(0))
+    }
+
     /// DROP SUBSCRIPTION: its statistics go with it.
     pub fn forget_subscription_stats(&mut self, h: HostId, name: &str) {
         if let Some(id) = self.data(h).map(|d| d.system_id) {
             self.logical.stats.remove(&(id, name.to_string()));
+            self.logical.reported.remove(&(id, name.to_string()));
         }
     }
 
@@ -621,6 +634,10 @@ impl Cluster {
         let pos = received.max(origin);
         if pos == Lsn(0) {
             return;
+        }
+        if let Some(id) = self.data(h).map(|d| d.system_id) {
+            let r = self.logical.reported.entry((id, name)).or_insert(0);
+            *r = (*r).max(pos.0);
         }
         let now = self.now;
         self.send(
