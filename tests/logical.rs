@@ -1077,3 +1077,40 @@ primary=# SELECT * FROM pg_logical_slot_peek_changes('p', NULL, NULL);
         assert_eq!(output_of(&t, cmd), want, "{cmd}");
     }
 }
+
+/// Real, PostgreSQL 15.18 (script `s5.sh`): the publisher stopped with `pg_ctl stop -m
+/// fast` while the worker streamed: the subscriber logs `LOG:  data stream from
+/// publisher has ended`, `ERROR:  could not send end-of-streaming message to primary:
+/// server closed the connection unexpectedly` with libpq's two tab-indented lines and
+/// `no COPY in progress`, the exit line, and the worker starts again 5.0 s after it
+/// exited (its last start was 2 s before: the launcher then sleeps a whole
+/// wal_retrieve_retry_interval); once the publisher is back, rows flow again.
+#[test]
+fn the_worker_reconnects_after_the_publisher_restarts() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 2s
+primary$ pg_ctl restart
+primary=# INSERT INTO t VALUES (7, 'back');
+lab$ wait 6s
+sub=# SELECT * FROM t WHERE id = 7;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    assert!(output_of(&t, "sub=# SELECT * FROM t WHERE id = 7;").contains("  7 | back\n"), "{t}");
+    let log = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
+    let at = log
+        .iter()
+        .position(|(_, _, l)| l == "LOG:  data stream from publisher has ended")
+        .expect("the stream's end is logged");
+    assert_eq!(
+        log[at + 1].2,
+        "ERROR:  could not send end-of-streaming message to primary: server closed the connection unexpectedly"
+    );
+    let text = output_of(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
+    assert!(text.contains("could not send end-of-streaming message to primary: server closed the connection unexpectedly\n\t\tThis probably means the server terminated abnormally\n\t\tbefore or while processing the request.\n\tno COPY in progress\n"), "{text}");
+    let exit = log[at + 2].0;
+    assert!(log[at + 2].2.ends_with("exited with exit code 1"));
+    assert_eq!(log[at + 3].2, "LOG:  logical replication apply worker for subscription \"mysub\" has started");
+    assert!((log[at + 3].0 - exit - 5.0).abs() < 0.01, "{:?}", &log[at..]);
+}

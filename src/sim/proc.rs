@@ -79,7 +79,7 @@ pub struct LogicalSender {
     pub publications: Vec<String>,
     /// The reorder buffer: changes of transactions not yet committed, by xid, with the
     /// start of their first record.
-    pub reorder: super::logical::Reorder,
+    pub reorder: super::event::Reorder,
 }
 
 /// A subscription's apply worker on the subscriber (worker.c), with its connection to

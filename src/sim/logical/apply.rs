@@ -93,8 +93,14 @@ impl Cluster {
             let last = self
                 .server(h)
                 .and_then(|s| s.apply_last_start.get(&name).copied());
-            match last.map(|t| t + interval) {
-                Some(due) if due > now => next = Some(next.map_or(due, |n| n.min(due))),
+            // ApplyLauncherMain: a worker starts when the last start is at least
+            // wal_retrieve_retry_interval ago; otherwise the launcher sleeps a whole
+            // interval from now (a worker that just exited is retried that much later).
+            match last {
+                Some(t) if now - t < interval => {
+                    let due = now + interval;
+                    next = Some(next.map_or(due, |n| n.min(due)));
+                }
                 _ => self.start_apply_worker(h, &name),
             }
         }
@@ -304,9 +310,16 @@ impl Cluster {
                     self.wake_launcher(h);
                 }
             }
-            Message::Closed { conn, .. } => {
+            Message::Closed { conn, clean } => {
                 if let Some(pid) = self.worker(h, conn).map(|w| w.pid) {
-                    self.log(h, pid, "ERROR", "could not receive data from WAL stream: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.");
+                    if clean {
+                        // Real, PostgreSQL 15.18: the publisher stopped with `pg_ctl stop
+                        // -m fast`.
+                        self.log(h, pid, "LOG", "data stream from publisher has ended");
+                        self.log(h, pid, "ERROR", "could not send end-of-streaming message to primary: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.\nno COPY in progress");
+                    } else {
+                        self.log(h, pid, "ERROR", "could not receive data from WAL stream: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.");
+                    }
                     if let Some(s) = self.server_mut(h) {
                         s.apply.retain(|w| w.conn != conn);
                     }

@@ -6,18 +6,14 @@
 //! (PostgreSQL reads the catalog as of the change with a historic snapshot); the lab's
 //! workload transactions (pgbench-like, no tables of their own) decode to nothing.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::sim::cluster::Cluster;
 use crate::sim::db::{Change, Value};
-use crate::sim::event::{DecodedChange, DecodedTxn, HostId, RowChange};
+use crate::sim::event::{DecodedChange, DecodedTxn, HostId, Reorder, RowChange};
 use crate::sim::lsn::Lsn;
 use crate::sim::wal::{RecordBody, WalRecord};
 
-/// Transactions still open while decoding, by xid: the start of their first record and
-/// their changes so far.
-pub type Reorder = BTreeMap<u32, (Lsn, Vec<DecodedChange>)>;
 
 /// The most changes one open transaction keeps in the reorder buffer (bounded memory).
 const MAX_REORDER_CHANGES: usize = 200_000;

@@ -11,7 +11,7 @@ mod views;
 mod walsender;
 mod walsize;
 
-pub use decode::{DecodingOptions, Reorder};
+pub use decode::DecodingOptions;
 
 #[cfg(test)]
 mod tests;
