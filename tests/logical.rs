@@ -1114,3 +1114,65 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
     assert_eq!(log[at + 3].2, "LOG:  logical replication apply worker for subscription \"mysub\" has started");
     assert!((log[at + 3].0 - exit - 5.0).abs() < 0.01, "{:?}", &log[at..]);
 }
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md, "Changes and DDL"): a table added with
+/// `ALTER PUBLICATION mypub ADD TABLE only_pub` that the subscriber lacks makes every
+/// apply attempt fail with `ERROR:  logical replication target relation
+/// "public.only_pub" does not exist` / `CONTEXT:  processing remote data for replication
+/// origin "pg_16393" during message type "INSERT" in transaction 765, finished at
+/// 0/15A89D8` (no target relation part); `ALTER SUBSCRIPTION mysub REFRESH PUBLICATION`
+/// then says `ERROR:  relation "public.only_pub" does not exist`; after CREATE TABLE on
+/// the subscriber and REFRESH the row arrives through the copy. REFRESH of a disabled
+/// subscription: `ERROR:  ALTER SUBSCRIPTION ... REFRESH is not allowed for disabled
+/// subscriptions` (script `s4.sh`).
+#[test]
+fn a_table_missing_on_the_subscriber_stops_apply_until_it_is_created() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 2s
+primary=# CREATE TABLE only_pub (id int primary key);
+primary=# ALTER PUBLICATION mypub ADD TABLE only_pub;
+primary=# INSERT INTO only_pub VALUES (1);
+primary=# SELECT pg_current_wal_lsn();
+lab$ wait 3s
+sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION;
+sub=# CREATE TABLE only_pub (id int primary key);
+sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION AS again;
+lab$ wait 6s
+sub=# SELECT * FROM only_pub;
+sub=# SELECT srsubstate FROM pg_subscription_rel ORDER BY srrelid;
+sub=# ALTER SUBSCRIPTION mysub DISABLE;
+sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION AS disabled;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    )
+    .replace(" AS again;", " ;")
+    .replace(" AS disabled;", "  ;"));
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION;"),
+        "ERROR:  relation \"public.only_pub\" does not exist\n"
+    );
+    assert_eq!(output_of(&t, "sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION ;"), "ALTER SUBSCRIPTION\n");
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION  ;"),
+        "ERROR:  ALTER SUBSCRIPTION ... REFRESH is not allowed for disabled subscriptions\n"
+    );
+    assert_eq!(output_of(&t, "sub=# SELECT * FROM only_pub;"), " id \n----\n  1\n(1 row)\n\n");
+    assert_eq!(
+        output_of(&t, "sub=# SELECT srsubstate FROM pg_subscription_rel ORDER BY srrelid;"),
+        " srsubstate \n------------\n r\n r\n(2 rows)\n\n"
+    );
+    let end = lsn(&value_of(&t, "primary=# SELECT pg_current_wal_lsn();"));
+    let finished = walscope::sim::Lsn(end - 48).to_string();
+    let log = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
+    let at = log
+        .iter()
+        .position(|(_, _, l)| l.contains("only_pub"))
+        .expect("the missing table is logged");
+    assert_eq!(log[at].2, "ERROR:  logical replication target relation \"public.only_pub\" does not exist");
+    assert_eq!(
+        log[at + 1].2,
+        format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"INSERT\" in transaction 743, finished at {finished}")
+    );
+    assert!(log[at + 2].2.ends_with("exited with exit code 1"));
+}

@@ -496,6 +496,22 @@ impl Cluster {
                 return;
             }
         };
+        let local_columns: Vec<String> = self
+            .data(h)
+            .and_then(|d| d.db.tables.get(table))
+            .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default();
+        let remote: Vec<(String, String, bool)> = columns
+            .iter()
+            .map(|c| (c.clone(), String::new(), false))
+            .collect();
+        let (_, missing) = column_map(&remote, &local_columns);
+        if let Some(e) = missing_columns_error(table, &missing) {
+            self.log(h, sync_pid, "ERROR", &e);
+            self.log_worker_exit(h, sync_pid);
+            self.count_error(h, &name, false);
+            return;
+        }
         let changes = {
             let Some(t) = self.data(h).and_then(|d| d.db.tables.get(table)) else {
                 return;
@@ -790,14 +806,6 @@ impl Cluster {
             let change = &dc.change;
             let table = change.table().to_string();
             let kind = change.kind();
-            // A table not (yet) in pg_subscription_rel, or whose copy is still to come
-            // or already holds this transaction, is left alone.
-            match sub.tables.get(&table) {
-                None => continue,
-                Some(rel) if matches!(rel.state, 'i' | 'd') => continue,
-                Some(rel) if rel.lsn.is_some_and(|l| txn.end.0 <= l) => continue,
-                Some(_) => {}
-            }
             let Some(local_columns) = self
                 .data(h)
                 .and_then(|d| d.db.tables.get(&table))
@@ -810,20 +818,25 @@ impl Cluster {
                     relation: None,
                 });
             };
-            // Each remote column must exist here (by name).
-            let mut map = Vec::with_capacity(dc.columns.len());
-            for (c, _, _) in dc.columns.iter() {
-                match local_columns.iter().position(|l| l == c) {
-                    Some(i) => map.push(i),
-                    None => {
-                        return Err(ApplyError {
-                            message: format!("logical replication target relation \"public.{table}\" is missing replicated column: \"{c}\""),
-                            detail: None,
-                            kind,
-                            relation: None,
-                        })
-                    }
-                }
+            // Each remote column must exist here, by name (logicalrep_rel_open).
+            let (map, missing) = column_map(&dc.columns, &local_columns);
+            if let Some(message) = missing_columns_error(&table, &missing) {
+                return Err(ApplyError {
+                    message,
+                    detail: None,
+                    kind,
+                    relation: None,
+                });
+            }
+            let map: Vec<usize> = map.into_iter().flatten().collect();
+            // Only then (should_apply_changes_for_rel): a table not in
+            // pg_subscription_rel, or whose copy is still to come or already holds this
+            // transaction, is left alone.
+            match sub.tables.get(&table) {
+                None => continue,
+                Some(rel) if matches!(rel.state, 'i' | 'd') => continue,
+                Some(rel) if rel.lsn.is_some_and(|l| txn.end.0 <= l) => continue,
+                Some(_) => {}
             }
             let width = local_columns.len();
             let local_key: Vec<usize> = dc
@@ -950,6 +963,37 @@ impl Cluster {
         }
         Ok(())
     }
+}
+
+/// Where each remote column is among the local ones, and the remote columns missing.
+fn column_map(
+    remote: &[(String, String, bool)],
+    local: &[String],
+) -> (Vec<Option<usize>>, Vec<String>) {
+    let map: Vec<Option<usize>> = remote
+        .iter()
+        .map(|(c, _, _)| local.iter().position(|l| l == c))
+        .collect();
+    let missing = remote
+        .iter()
+        .zip(&map)
+        .filter(|(_, m)| m.is_none())
+        .map(|((c, _, _), _)| c.clone())
+        .collect();
+    (map, missing)
+}
+
+/// logicalrep_report_missing_attrs' ERROR, if any column is missing.
+fn missing_columns_error(table: &str, missing: &[String]) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = missing.iter().map(|c| format!("\"{c}\"")).collect();
+    let word = if missing.len() == 1 { "column" } else { "columns" };
+    Some(format!(
+        "logical replication target relation \"public.{table}\" is missing replicated {word}: {}",
+        names.join(", ")
+    ))
 }
 
 /// A key value as a unique violation's DETAIL shows it.
