@@ -526,7 +526,8 @@ fn log_lines(transcript: &str, command: &str) -> Vec<(f64, String, String)> {
 /// entry for host ..., user "repuser", database "postgres", no encryption`.
 #[test]
 fn create_subscription_connects_as_libpq_and_says_what_postgresql_says() {
-    let conn = |c: &str| format!("sub=# CREATE SUBSCRIPTION mysub CONNECTION '{c}' PUBLICATION mypub;\n");
+    let conn =
+        |c: &str| format!("sub=# CREATE SUBSCRIPTION mysub CONNECTION '{c}' PUBLICATION mypub;\n");
     let before = PUBSUB.replace("sub=# CREATE TABLE t (id int primary key, v text);\n", "");
     let t = run(&format!(
         "{before}{}sub=# CREATE TABLE t (id int primary key, v text);
@@ -548,18 +549,34 @@ primary$ pg_ctl stop
         create_sub("").replace(";\n", "  ;\n"),
     ));
     let first = output_of(&t, &conn(CONN).replace(";\n", "   ;"));
-    assert_eq!(first, "ERROR:  relation \"public.t\" does not exist\n", "{t}");
-    let wrong = conn("host=primary dbname=postgres user=repuser password=wrong").replace(";\n", " ;");
+    assert_eq!(
+        first, "ERROR:  relation \"public.t\" does not exist\n",
+        "{t}"
+    );
+    let wrong =
+        conn("host=primary dbname=postgres user=repuser password=wrong").replace(";\n", " ;");
     assert_eq!(output_of(&t, &wrong), "ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5432 failed: FATAL:  password authentication failed for user \"repuser\"\n");
     assert_eq!(output_of(&t, conn("host=primary dbname=postgres user=norepl password=secret").trim_end()), "ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5432 failed: FATAL:  must be superuser or replication role to start walsender\n");
     // No pg_hba.conf line lets `nobody` in (the real server checks pg_hba before the role).
     assert_eq!(output_of(&t, conn("host=primary dbname=postgres user=nobody").trim_end()), "ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5432 failed: FATAL:  no pg_hba.conf entry for host \"10.0.0.2\", user \"nobody\", database \"postgres\", no encryption\n");
     assert!(output_of(&t, conn("host=primary dbname=other user=repuser password=secret host=primary port=5433").trim_end()).starts_with("ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5433 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"), "{t}");
     for (extra, want) in [
-        (" WITH (foo = 1)", "ERROR:  unrecognized subscription parameter: \"foo\"\n"),
-        (" WITH (slot_name = NONE)", "ERROR:  subscription with slot_name = NONE must also set enabled = false\n"),
-        (" WITH (copy_data = maybe)", "ERROR:  copy_data requires a Boolean value\n"),
-        ("", "NOTICE:  created replication slot \"mysub\" on publisher\nCREATE SUBSCRIPTION\n"),
+        (
+            " WITH (foo = 1)",
+            "ERROR:  unrecognized subscription parameter: \"foo\"\n",
+        ),
+        (
+            " WITH (slot_name = NONE)",
+            "ERROR:  subscription with slot_name = NONE must also set enabled = false\n",
+        ),
+        (
+            " WITH (copy_data = maybe)",
+            "ERROR:  copy_data requires a Boolean value\n",
+        ),
+        (
+            "",
+            "NOTICE:  created replication slot \"mysub\" on publisher\nCREATE SUBSCRIPTION\n",
+        ),
     ] {
         assert_eq!(output_of(&t, create_sub(extra).trim_end()), want, "{extra}");
     }
@@ -634,10 +651,16 @@ primary$ cat /var/lib/pgsql/data/log/postgresql.log
         create_sub("")
     ));
     assert_eq!(
-        value_of(&t, "sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel;"),
+        value_of(
+            &t,
+            "sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel;"
+        ),
         "i          |"
     );
-    let later = value_of(&t, "sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel AS later;");
+    let later = value_of(
+        &t,
+        "sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel AS later;",
+    );
     let (state, copy_lsn) = later.split_once('|').unwrap();
     assert_eq!(state.trim(), "r");
     assert_eq!(
@@ -650,15 +673,30 @@ primary$ cat /var/lib/pgsql/data/log/postgresql.log
     );
     assert!(output_of(&t, "primary=# SELECT slot_name, plugin, slot_type, datoid, database, temporary, active FROM pg_replication_slots;").contains(" mysub     | pgoutput | logical   |      5 | postgres | f         | t\n"), "{t}");
     let current = value_of(&t, "primary=# SELECT pg_current_wal_lsn();");
-    assert_eq!(value_of(&t, "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;"), current);
-    assert_eq!(value_of(&t, "primary=# SELECT flush_lsn FROM pg_stat_replication;"), current);
+    assert_eq!(
+        value_of(
+            &t,
+            "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;"
+        ),
+        current
+    );
+    assert_eq!(
+        value_of(&t, "primary=# SELECT flush_lsn FROM pg_stat_replication;"),
+        current
+    );
     assert!(output_of(&t, "primary=# SELECT application_name, state, sync_state, sent_lsn = flush_lsn AND flush_lsn = replay_lsn AS same FROM pg_stat_replication;").contains(" mysub            | streaming | async      | t\n"), "{t}");
     assert_eq!(
         value_of(&t, "sub=# SELECT subdbid, subskiplsn, subname, subowner, subenabled, subbinary, substream, subtwophasestate, subdisableonerr, subconninfo, subslotname, subsynccommit, subpublications FROM pg_subscription;").split('|').map(str::trim).collect::<Vec<_>>(),
         ["5", "0/0", "mysub", "10", "t", "f", "f", "d", "f", CONN, "mysub", "off", "{mypub}"]
     );
     assert_eq!(
-        value_of(&t, "sub=# SELECT subname, relid, received_lsn, latest_end_lsn FROM pg_stat_subscription;").split('|').map(str::trim).collect::<Vec<_>>(),
+        value_of(
+            &t,
+            "sub=# SELECT subname, relid, received_lsn, latest_end_lsn FROM pg_stat_subscription;"
+        )
+        .split('|')
+        .map(str::trim)
+        .collect::<Vec<_>>(),
         ["mysub", "", current.as_str(), current.as_str()]
     );
     assert_eq!(
@@ -751,7 +789,10 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
         .expect("a duplicate key error");
     let worker_pid = log[from].1.clone();
     let postmaster_pid = log[0].1.clone();
-    let text: Vec<&str> = log[from..from + 6].iter().map(|(_, _, l)| l.as_str()).collect();
+    let text: Vec<&str> = log[from..from + 6]
+        .iter()
+        .map(|(_, _, l)| l.as_str())
+        .collect();
     let context = format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"INSERT\" for replication target relation \"public.t\" in transaction 741, finished at {finished}");
     assert_eq!(
         text,
@@ -776,20 +817,47 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
         .filter(|(_, _, l)| l.starts_with("ERROR:  duplicate key"))
         .map(|(t, _, _)| *t)
         .collect();
-    assert!((starts[0] - errors[0]).abs() < 0.01, "{starts:?} {errors:?}");
+    assert!(
+        (starts[0] - errors[0]).abs() < 0.01,
+        "{starts:?} {errors:?}"
+    );
     for w in starts.windows(2) {
         assert!((w[1] - w[0] - 5.0).abs() < 0.01, "{starts:?}");
     }
     assert_eq!(errors.len(), 4, "12 s of errors: at once, and 5 s apart");
-    assert_eq!(value_of(&t, "sub=# SELECT apply_error_count FROM pg_stat_subscription_stats;"), "4");
-    assert_eq!(value_of(&t, "sub=# SELECT pid, received_lsn FROM pg_stat_subscription;"), "|");
-    assert_eq!(value_of(&t, "primary=# SELECT active FROM pg_replication_slots;"), "f");
-    assert_eq!(value_of(&t, "primary=# SELECT count(*) FROM pg_stat_replication;"), "0");
+    assert_eq!(
+        value_of(
+            &t,
+            "sub=# SELECT apply_error_count FROM pg_stat_subscription_stats;"
+        ),
+        "4"
+    );
+    assert_eq!(
+        value_of(
+            &t,
+            "sub=# SELECT pid, received_lsn FROM pg_stat_subscription;"
+        ),
+        "|"
+    );
+    assert_eq!(
+        value_of(&t, "primary=# SELECT active FROM pg_replication_slots;"),
+        "f"
+    );
+    assert_eq!(
+        value_of(&t, "primary=# SELECT count(*) FROM pg_stat_replication;"),
+        "0"
+    );
     assert_eq!(
         output_of(&t, "sub=# SELECT * FROM t WHERE id = 100;"),
         " id  |   v    \n-----+--------\n 100 | remote\n(1 row)\n\n"
     );
-    assert_eq!(value_of(&t, "sub=# SELECT apply_error_count FROM pg_stat_subscription_stats AS s;"), "4");
+    assert_eq!(
+        value_of(
+            &t,
+            "sub=# SELECT apply_error_count FROM pg_stat_subscription_stats AS s;"
+        ),
+        "4"
+    );
 }
 
 /// Real, PostgreSQL 15.18 (pg-facts-logical.md, "Conflict and its resolution"):
@@ -822,7 +890,10 @@ sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '0/1');
         output_of(&t, "sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '0/1');"),
         format!("ERROR:  skip WAL location (LSN 0/1) must be greater than origin LSN {applied}\n")
     );
-    let remote = lsn(&value_of(&t, "primary=# SELECT pg_current_wal_lsn() AS remote;"));
+    let remote = lsn(&value_of(
+        &t,
+        "primary=# SELECT pg_current_wal_lsn() AS remote;",
+    ));
     let finished = walscope::sim::Lsn(remote - 48).to_string();
     let t = run(&format!(
         "{PUBSUB}{}lab$ wait 2s
@@ -842,11 +913,20 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
         create_sub("")
     ));
     assert_eq!(
-        output_of(&t, &format!("sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '{finished}');")),
+        output_of(
+            &t,
+            &format!("sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '{finished}');")
+        ),
         "ALTER SUBSCRIPTION\n"
     );
-    assert_eq!(value_of(&t, "sub=# SELECT subskiplsn FROM pg_subscription;"), finished);
-    assert_eq!(value_of(&t, "sub=# SELECT subskiplsn FROM pg_subscription AS later;"), "0/0");
+    assert_eq!(
+        value_of(&t, "sub=# SELECT subskiplsn FROM pg_subscription;"),
+        finished
+    );
+    assert_eq!(
+        value_of(&t, "sub=# SELECT subskiplsn FROM pg_subscription AS later;"),
+        "0/0"
+    );
     assert_eq!(
         output_of(&t, "sub=# SELECT * FROM t WHERE id >= 100 ORDER BY id;"),
         " id  |   v   \n-----+-------\n 100 | local\n 101 | after\n(2 rows)\n\n"
@@ -856,7 +936,9 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
         .map(|(_, _, l)| l)
         .skip_while(|l| !l.contains("skipping"))
         .collect();
-    let ctx = |kind: &str| format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"{kind}\" in transaction 742, finished at {finished}");
+    let ctx = |kind: &str| {
+        format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"{kind}\" in transaction 742, finished at {finished}")
+    };
     assert_eq!(
         log,
         [
@@ -902,26 +984,54 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
 ",
         create_sub("")
     ));
-    assert_eq!(value_of(&t, "sub=# SELECT pid, received_lsn FROM pg_stat_subscription;"), "|");
     assert_eq!(
-        value_of(&t, "primary=# SELECT active, wal_status, safe_wal_size FROM pg_replication_slots;").split('|').map(str::trim).collect::<Vec<_>>(),
+        value_of(
+            &t,
+            "sub=# SELECT pid, received_lsn FROM pg_stat_subscription;"
+        ),
+        "|"
+    );
+    assert_eq!(
+        value_of(
+            &t,
+            "primary=# SELECT active, wal_status, safe_wal_size FROM pg_replication_slots;"
+        )
+        .split('|')
+        .map(str::trim)
+        .collect::<Vec<_>>(),
         ["f", "reserved", ""]
     );
     assert_eq!(
         value_of(&t, "primary=# SELECT active, wal_status, safe_wal_size FROM pg_replication_slots AS later;").split('|').map(str::trim).collect::<Vec<_>>(),
         ["f", "reserved", ""]
     );
-    let restart = lsn(&value_of(&t, "primary=# SELECT restart_lsn FROM pg_replication_slots;"));
+    let restart = lsn(&value_of(
+        &t,
+        "primary=# SELECT restart_lsn FROM pg_replication_slots;",
+    ));
     let oldest = value_of(&t, "primary=# SELECT min(name) FROM pg_ls_waldir();");
-    assert_eq!(oldest, walscope::sim::segment_file_name(walscope::sim::TimelineId(1), restart / walscope::sim::SEGMENT_SIZE));
+    assert_eq!(
+        oldest,
+        walscope::sim::segment_file_name(
+            walscope::sim::TimelineId(1),
+            restart / walscope::sim::SEGMENT_SIZE
+        )
+    );
     assert_eq!(value_of(&t, "sub=# SELECT count(*) FROM t;"), "5");
     assert_eq!(
-        value_of(&t, "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;"),
+        value_of(
+            &t,
+            "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;"
+        ),
         value_of(&t, "primary=# SELECT pg_current_wal_lsn();")
     );
     let log = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
     assert!(log.iter().any(|(_, _, l)| l == "LOG:  logical replication apply worker for subscription \"mysub\" will stop because the subscription was disabled"));
-    assert!(!log.iter().any(|(_, _, l)| l.contains("exited with exit code")), "a disabled worker exits quietly");
+    assert!(
+        !log.iter()
+            .any(|(_, _, l)| l.contains("exited with exit code")),
+        "a disabled worker exits quietly"
+    );
 }
 
 /// Real, PostgreSQL 15.18 (pg-facts-logical.md): with the publisher down, `DROP
@@ -946,26 +1056,49 @@ primary$ pg_ctl start
 primary=# SELECT slot_name, active, wal_status FROM pg_replication_slots;
 ",
         create_sub("")
-    ).replace("DROP SUBSCRIPTION mysub AS again;", "DROP SUBSCRIPTION mysub ;"));
+    )
+    .replace(
+        "DROP SUBSCRIPTION mysub AS again;",
+        "DROP SUBSCRIPTION mysub ;",
+    ));
     assert_eq!(
         output_of(&t, "sub=# DROP SUBSCRIPTION mysub;"),
         "ERROR:  could not connect to publisher when attempting to drop replication slot \"mysub\": connection to server at \"primary\" (10.0.0.1), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\nHINT:  Use ALTER SUBSCRIPTION ... DISABLE to disable the subscription, and then use ALTER SUBSCRIPTION ... SET (slot_name = NONE) to disassociate it from the slot.\n"
     );
-    let (_, at) = output_after(&t, 0, "sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);");
+    let (_, at) = output_after(
+        &t,
+        0,
+        "sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);",
+    );
     assert_eq!(
         output_of(&t, "sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);"),
         "ERROR:  cannot set slot_name = NONE for enabled subscription\n"
     );
     assert_eq!(
-        output_after(&t, at, "sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);").0,
+        output_after(
+            &t,
+            at,
+            "sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);"
+        )
+        .0,
         "ALTER SUBSCRIPTION\n"
     );
     assert_eq!(
         output_of(&t, "sub=# ALTER SUBSCRIPTION mysub ENABLE;"),
         "ERROR:  cannot enable subscription that does not have a slot name\n"
     );
-    assert_eq!(output_of(&t, "sub=# DROP SUBSCRIPTION mysub ;"), "DROP SUBSCRIPTION\n");
-    assert!(output_of(&t, "primary=# SELECT slot_name, active, wal_status FROM pg_replication_slots;").contains(" mysub     | f      | reserved\n"), "{t}");
+    assert_eq!(
+        output_of(&t, "sub=# DROP SUBSCRIPTION mysub ;"),
+        "DROP SUBSCRIPTION\n"
+    );
+    assert!(
+        output_of(
+            &t,
+            "primary=# SELECT slot_name, active, wal_status FROM pg_replication_slots;"
+        )
+        .contains(" mysub     | f      | reserved\n"),
+        "{t}"
+    );
 }
 
 /// Real, PostgreSQL 15.18 (script `s4.sh`, tables `d (id int primary key, v text)` and
@@ -1009,7 +1142,10 @@ primary=# SELECT pg_create_logical_replication_slot('p', 'pgoutput');
 primary=# SELECT * FROM pg_logical_slot_peek_changes('p', NULL, NULL);
 "
     ));
-    let peek = output_of(&t, "primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL);");
+    let peek = output_of(
+        &t,
+        "primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL);",
+    );
     let rows: Vec<Vec<String>> = peek
         .lines()
         .skip(2)
@@ -1045,7 +1181,9 @@ primary=# SELECT * FROM pg_logical_slot_peek_changes('p', NULL, NULL);
     let want: Vec<String> = want
         .iter()
         .map(|w| {
-            (0..7).fold(w.to_string(), |s, i| s.replace(&format!("{{{i}}}"), &(x0 + i).to_string()))
+            (0..7).fold(w.to_string(), |s, i| {
+                s.replace(&format!("{{{i}}}"), &(x0 + i).to_string())
+            })
         })
         .collect();
     assert_eq!(data, want);
@@ -1056,16 +1194,34 @@ primary=# SELECT * FROM pg_logical_slot_peek_changes('p', NULL, NULL);
         }
     }
     let bare = output_of(&t, "primary=# SELECT data FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'include-xids', '0', 'skip-empty-xacts', '1');");
-    assert!(bare.contains("\n BEGIN\n") && bare.contains("\n COMMIT\n") && bare.contains("(22 rows)"), "{bare}");
-    let got = output_of(&t, "primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, 3);");
+    assert!(
+        bare.contains("\n BEGIN\n") && bare.contains("\n COMMIT\n") && bare.contains("(22 rows)"),
+        "{bare}"
+    );
+    let got = output_of(
+        &t,
+        "primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, 3);",
+    );
     assert!(got.ends_with("(4 rows)\n\n"), "{got}");
     assert_eq!(
-        value_of(&t, "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 's';"),
+        value_of(
+            &t,
+            "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 's';"
+        ),
         rows[3][0]
     );
-    assert_eq!(value_of(&t, "primary=# SELECT count(*) FROM pg_logical_slot_get_changes('s', NULL, NULL);"), "18");
     assert_eq!(
-        output_of(&t, "primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, NULL);"),
+        value_of(
+            &t,
+            "primary=# SELECT count(*) FROM pg_logical_slot_get_changes('s', NULL, NULL);"
+        ),
+        "18"
+    );
+    assert_eq!(
+        output_of(
+            &t,
+            "primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, NULL);"
+        ),
         " lsn | xid | data \n-----+-----+------\n(0 rows)\n\n"
     );
     for (cmd, want) in [
@@ -1097,7 +1253,10 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
 ",
         create_sub("")
     ));
-    assert!(output_of(&t, "sub=# SELECT * FROM t WHERE id = 7;").contains("  7 | back\n"), "{t}");
+    assert!(
+        output_of(&t, "sub=# SELECT * FROM t WHERE id = 7;").contains("  7 | back\n"),
+        "{t}"
+    );
     let log = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
     let at = log
         .iter()
@@ -1111,8 +1270,15 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
     assert!(text.contains("could not send end-of-streaming message to primary: server closed the connection unexpectedly\n\t\tThis probably means the server terminated abnormally\n\t\tbefore or while processing the request.\n\tno COPY in progress\n"), "{text}");
     let exit = log[at + 2].0;
     assert!(log[at + 2].2.ends_with("exited with exit code 1"));
-    assert_eq!(log[at + 3].2, "LOG:  logical replication apply worker for subscription \"mysub\" has started");
-    assert!((log[at + 3].0 - exit - 5.0).abs() < 0.01, "{:?}", &log[at..]);
+    assert_eq!(
+        log[at + 3].2,
+        "LOG:  logical replication apply worker for subscription \"mysub\" has started"
+    );
+    assert!(
+        (log[at + 3].0 - exit - 5.0).abs() < 0.01,
+        "{:?}",
+        &log[at..]
+    );
 }
 
 /// Real, PostgreSQL 15.18 (pg-facts-logical.md, "Changes and DDL"): a table added with
@@ -1152,14 +1318,23 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
         output_of(&t, "sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION;"),
         "ERROR:  relation \"public.only_pub\" does not exist\n"
     );
-    assert_eq!(output_of(&t, "sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION ;"), "ALTER SUBSCRIPTION\n");
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION ;"),
+        "ALTER SUBSCRIPTION\n"
+    );
     assert_eq!(
         output_of(&t, "sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION  ;"),
         "ERROR:  ALTER SUBSCRIPTION ... REFRESH is not allowed for disabled subscriptions\n"
     );
-    assert_eq!(output_of(&t, "sub=# SELECT * FROM only_pub;"), " id \n----\n  1\n(1 row)\n\n");
     assert_eq!(
-        output_of(&t, "sub=# SELECT srsubstate FROM pg_subscription_rel ORDER BY srrelid;"),
+        output_of(&t, "sub=# SELECT * FROM only_pub;"),
+        " id \n----\n  1\n(1 row)\n\n"
+    );
+    assert_eq!(
+        output_of(
+            &t,
+            "sub=# SELECT srsubstate FROM pg_subscription_rel ORDER BY srrelid;"
+        ),
         " srsubstate \n------------\n r\n r\n(2 rows)\n\n"
     );
     let end = lsn(&value_of(&t, "primary=# SELECT pg_current_wal_lsn();"));
@@ -1169,7 +1344,10 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
         .iter()
         .position(|(_, _, l)| l.contains("only_pub"))
         .expect("the missing table is logged");
-    assert_eq!(log[at].2, "ERROR:  logical replication target relation \"public.only_pub\" does not exist");
+    assert_eq!(
+        log[at].2,
+        "ERROR:  logical replication target relation \"public.only_pub\" does not exist"
+    );
     assert_eq!(
         log[at + 1].2,
         format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"INSERT\" in transaction 743, finished at {finished}")

@@ -29,7 +29,8 @@ use crate::sim::wal::{self, RecordBody};
 use super::subscription::StopWhy;
 
 /// The worker's exit as the postmaster logs it.
-const EXIT_LINE: &str = "background worker \"logical replication worker\" (PID {pid}) exited with exit code 1";
+const EXIT_LINE: &str =
+    "background worker \"logical replication worker\" (PID {pid}) exited with exit code 1";
 
 /// An error while applying a remote transaction: the ERROR, its DETAIL, and what the
 /// CONTEXT line names (the message type and, for some errors, the target relation).
@@ -61,7 +62,9 @@ impl Cluster {
         d.db.subscriptions
             .iter()
             .filter(|(n, sub)| {
-                sub.enabled && sub.slot_name.is_some() && !s.apply.iter().any(|w| &w.subscription == *n)
+                sub.enabled
+                    && sub.slot_name.is_some()
+                    && !s.apply.iter().any(|w| &w.subscription == *n)
             })
             .map(|(n, _)| n.clone())
             .collect()
@@ -254,7 +257,10 @@ impl Cluster {
     }
 
     fn worker_mut(&mut self, h: HostId, conn: ConnId) -> Option<&mut ApplyWorker> {
-        self.server_mut(h)?.apply.iter_mut().find(|w| w.conn == conn)
+        self.server_mut(h)?
+            .apply
+            .iter_mut()
+            .find(|w| w.conn == conn)
     }
 
     /// A message for one of the apply workers of `h`.
@@ -537,9 +543,7 @@ impl Cluster {
         };
         if !changes.is_empty() {
             let n = changes.len() as u64;
-            let first = self
-                .data_mut(h)
-                .map_or(1, |d| d.db.allocate_tuples(n));
+            let first = self.data_mut(h).map_or(1, |d| d.db.allocate_tuples(n));
             let size: u64 = changes
                 .iter()
                 .map(|r| wal::align8(wal::INSERT_BASE + tuple_data_bytes(r)))
@@ -701,7 +705,12 @@ impl Cluster {
         for (conn, pid, last, streaming) in workers {
             let quiet = last.map_or(SimDuration::ZERO, |t| now - t);
             if streaming && timeout > 0 && quiet.0 >= timeout * 1000 {
-                self.log(h, pid, "ERROR", "terminating logical replication worker due to timeout");
+                self.log(
+                    h,
+                    pid,
+                    "ERROR",
+                    "terminating logical replication worker due to timeout",
+                );
                 self.end_apply_worker(h, conn, true);
             } else if streaming {
                 self.apply_reply(h, conn);
@@ -756,9 +765,19 @@ impl Cluster {
         if sub.skip_lsn != 0 && sub.skip_lsn == txn.commit.0 {
             let origin = format!("pg_{}", sub.oid);
             let lsn = txn.commit;
-            self.log(h, pid, "LOG", &format!("logical replication starts skipping transaction at LSN {lsn}"));
+            self.log(
+                h,
+                pid,
+                "LOG",
+                &format!("logical replication starts skipping transaction at LSN {lsn}"),
+            );
             self.log(h, pid, "CONTEXT", &format!("processing remote data for replication origin \"{origin}\" during message type \"BEGIN\" in transaction {}, finished at {lsn}", txn.xid));
-            self.log(h, pid, "LOG", &format!("logical replication completed skipping transaction at LSN {lsn}"));
+            self.log(
+                h,
+                pid,
+                "LOG",
+                &format!("logical replication completed skipping transaction at LSN {lsn}"),
+            );
             self.log(h, pid, "CONTEXT", &format!("processing remote data for replication origin \"{origin}\" during message type \"COMMIT\" in transaction {}, finished at {lsn}", txn.xid));
             if let Some(s) = self
                 .data_mut(h)
@@ -812,7 +831,9 @@ impl Cluster {
                 .map(|t| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
             else {
                 return Err(ApplyError {
-                    message: format!("logical replication target relation \"public.{table}\" does not exist"),
+                    message: format!(
+                        "logical replication target relation \"public.{table}\" does not exist"
+                    ),
                     detail: None,
                     kind,
                     relation: None,
@@ -989,7 +1010,11 @@ fn missing_columns_error(table: &str, missing: &[String]) -> Option<String> {
         return None;
     }
     let names: Vec<String> = missing.iter().map(|c| format!("\"{c}\"")).collect();
-    let word = if missing.len() == 1 { "column" } else { "columns" };
+    let word = if missing.len() == 1 {
+        "column"
+    } else {
+        "columns"
+    };
     Some(format!(
         "logical replication target relation \"public.{table}\" is missing replicated {word}: {}",
         names.join(", ")

@@ -14,7 +14,6 @@ use crate::sim::event::{DecodedChange, DecodedTxn, HostId, Reorder, RowChange};
 use crate::sim::lsn::Lsn;
 use crate::sim::wal::{RecordBody, WalRecord};
 
-
 /// The most changes one open transaction keeps in the reorder buffer (bounded memory).
 const MAX_REORDER_CHANGES: usize = 200_000;
 
@@ -89,8 +88,9 @@ impl Cluster {
                         .filter(|(_, c)| c.primary_key)
                         .map(|(i, _)| i)
                         .collect();
-                    let key_of =
-                        |row: &[Value]| -> Vec<Value> { key.iter().filter_map(|&i| row.get(i).cloned()).collect() };
+                    let key_of = |row: &[Value]| -> Vec<Value> {
+                        key.iter().filter_map(|&i| row.get(i).cloned()).collect()
+                    };
                     let mut push = |change: RowChange| {
                         if entry.1.len() < MAX_REORDER_CHANGES {
                             entry.1.push(DecodedChange {
@@ -219,6 +219,9 @@ pub(crate) fn test_decoding_line(c: &DecodedChange) -> String {
     }
 }
 
+/// One row of `pg_logical_slot_peek_changes`: lsn, xid, data.
+pub type DecodedRow = (Lsn, u32, String);
+
 /// test_decoding's options (`'include-xids', '0'`, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DecodingOptions {
@@ -251,7 +254,7 @@ impl Cluster {
         upto_nchanges: Option<i64>,
         options: DecodingOptions,
         advance: bool,
-    ) -> Result<Vec<(Lsn, u32, String)>, (String, Option<String>)> {
+    ) -> Result<Vec<DecodedRow>, (String, Option<String>)> {
         self.check_logical_decoding(h).map_err(|e| (e, None))?;
         let Some(slot) = self.data(h).and_then(|d| d.slots.get(slot_name)).cloned() else {
             return Err((
@@ -261,7 +264,9 @@ impl Cluster {
         };
         let Some(logical) = slot.logical.clone() else {
             return Err((
-                format!("cannot use physical replication slot \"{slot_name}\" for logical decoding"),
+                format!(
+                    "cannot use physical replication slot \"{slot_name}\" for logical decoding"
+                ),
                 None,
             ));
         };
@@ -334,11 +339,7 @@ impl Cluster {
         }
         if advance {
             let limited = upto_lsn.is_some() || upto_nchanges.is_some_and(|n| n > 0);
-            let upto = if limited {
-                last_end
-            } else {
-                Some(read_end)
-            };
+            let upto = if limited { last_end } else { Some(read_end) };
             if let Some(upto) = upto {
                 self.confirm_logical(h, slot_name, upto, upto);
             }

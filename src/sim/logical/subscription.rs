@@ -11,7 +11,6 @@ use crate::sim::libpq::Client;
 use crate::sim::lsn::Lsn;
 use crate::sim::pubsub::{SubError, SubOptions};
 
-
 impl Cluster {
     /// The subscription `name` of the server on `h`.
     pub fn subscription(&self, h: HostId, name: &str) -> Option<&Subscription> {
@@ -119,9 +118,9 @@ impl Cluster {
             }
             None => return Err(SubError::new("no data directory")),
         };
-        let (p, _) = self.connect_publisher(h, conninfo).map_err(|e| {
-            SubError::new(format!("could not connect to the publisher: {e}"))
-        })?;
+        let (p, _) = self
+            .connect_publisher(h, conninfo)
+            .map_err(|e| SubError::new(format!("could not connect to the publisher: {e}")))?;
         let mut tables = std::collections::BTreeMap::new();
         for t in self.published_tables(p, &publications) {
             let Some(local) = self.data(h).and_then(|d| d.db.tables.get(&t)) else {
@@ -142,7 +141,8 @@ impl Cluster {
         let mut notices = Vec::new();
         if let (true, Some(slot)) = (opts.create_slot, &opts.slot_name) {
             let pid = self.pid(p);
-            let command = format!("CREATE_REPLICATION_SLOT \"{slot}\" LOGICAL pgoutput (SNAPSHOT 'nothing')");
+            let command =
+                format!("CREATE_REPLICATION_SLOT \"{slot}\" LOGICAL pgoutput (SNAPSHOT 'nothing')");
             let start = self.data(p).map_or(Lsn(0), |d| d.wal.insert.record_start());
             match self.create_logical_slot(p, slot, "pgoutput", false) {
                 Ok(_) => {

@@ -64,7 +64,10 @@ impl Cluster {
             "START_REPLICATION SLOT \"{slot_name}\" LOGICAL {} (proto_version '3', publication_names '{pubs}')",
             req.start
         );
-        let slot = self.data(primary).and_then(|d| d.slots.get(&slot_name)).cloned();
+        let slot = self
+            .data(primary)
+            .and_then(|d| d.slots.get(&slot_name))
+            .cloned();
         let error = match &slot {
             None => Some(format!("replication slot \"{slot_name}\" does not exist")),
             Some(s) if s.logical.is_none() => Some(format!(
@@ -109,7 +112,10 @@ impl Cluster {
                 primary,
                 pid,
                 "LOG",
-                &format!("{} has been already streamed, forwarding to {confirmed}", req.start),
+                &format!(
+                    "{} has been already streamed, forwarding to {confirmed}",
+                    req.start
+                ),
             );
             self.log(primary, pid, "STATEMENT", &command);
         }
@@ -124,7 +130,10 @@ impl Cluster {
         let sent = confirmed.max(req.start);
         let port = self.rng.range(32768, 60999) as u16;
         let now = self.now;
-        if let Some(s) = self.data_mut(primary).and_then(|d| d.slots.get_mut(&slot_name)) {
+        if let Some(s) = self
+            .data_mut(primary)
+            .and_then(|d| d.slots.get_mut(&slot_name))
+        {
             s.active_pid = Some(pid);
         }
         if let Some(server) = self.server_mut(primary) {

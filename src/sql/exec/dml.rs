@@ -281,7 +281,10 @@ impl Exec<'_> {
         let (t, ids) = self.matching(&table, &filter)?;
         let n = ids.len();
         let size = wal::DELETE_RECORD * n as u64;
-        let old = ids.iter().filter_map(|id| t.rows.get(id).cloned()).collect();
+        let old = ids
+            .iter()
+            .filter_map(|id| t.rows.get(id).cloned())
+            .collect();
         let changes = if n == 0 {
             vec![]
         } else {

@@ -220,9 +220,7 @@ impl Exec<'_> {
                 publications,
                 options,
             } => self.create_subscription(name, conninfo, publications, options),
-            Statement::AlterSubscription { name, action } => {
-                self.alter_subscription(name, action)
-            }
+            Statement::AlterSubscription { name, action } => self.alter_subscription(name, action),
             Statement::DropSubscription { name, if_exists } => {
                 self.drop_subscription(name, if_exists)
             }

@@ -45,7 +45,12 @@ impl Exec<'_> {
             .ok_or_else(|| ServerError::new(format!("subscription \"{name}\" does not exist")))
     }
 
-    fn commit_subscription(&mut self, name: &str, sub: Option<Subscription>, tag: &str) -> Res<StatementResult> {
+    fn commit_subscription(
+        &mut self,
+        name: &str,
+        sub: Option<Subscription>,
+        tag: &str,
+    ) -> Res<StatementResult> {
         self.commit(
             vec![(
                 CATALOG_BYTES,
@@ -200,9 +205,7 @@ impl Exec<'_> {
                                 sub.slot_name = None;
                             }
                             Some(v) => sub.slot_name = Some(v.to_string()),
-                            None => {
-                                return Err(ServerError::new("slot_name requires a parameter"))
-                            }
+                            None => return Err(ServerError::new("slot_name requires a parameter")),
                         },
                         "synchronous_commit" => {}
                         "binary" | "streaming" | "disable_on_error" => {
@@ -275,7 +278,11 @@ impl Exec<'_> {
         }
     }
 
-    pub(super) fn drop_subscription(&mut self, name: String, if_exists: bool) -> Res<StatementResult> {
+    pub(super) fn drop_subscription(
+        &mut self,
+        name: String,
+        if_exists: bool,
+    ) -> Res<StatementResult> {
         self.read_only("DROP SUBSCRIPTION")?;
         if self.c.subscription(self.h, &name).is_none() {
             if if_exists {

@@ -8,10 +8,10 @@ mod ddl;
 mod dml;
 mod expr;
 mod publication;
-mod subscription;
 mod role;
 mod select;
 mod set;
+mod subscription;
 mod types;
 
 use super::ast::{BinaryOp, Expr, Select, Statement, UnaryOp};

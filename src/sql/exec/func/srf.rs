@@ -46,7 +46,7 @@ fn logical_slot_changes(x: &mut Exec<'_>, name: &str, vals: Vec<Val>) -> Res<Row
         },
     };
     let rest = &vals[3..];
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         return Err(ServerError::new("array must have even number of elements"));
     }
     let mut options = crate::sim::DecodingOptions::default();
@@ -86,13 +86,12 @@ fn logical_slot_changes(x: &mut Exec<'_>, name: &str, vals: Vec<Val>) -> Res<Row
         }
     }
     let advance = name == "pg_logical_slot_get_changes";
-    let rows = x
-        .c
-        .logical_slot_changes(x.h, &slot, upto_lsn, upto_n, options, advance)
-        .map_err(|(e, ctx)| match ctx {
-            Some(c) => ServerError::new(e).context(c),
-            None => ServerError::new(e),
-        })?;
+    let rows =
+        x.c.logical_slot_changes(x.h, &slot, upto_lsn, upto_n, options, advance)
+            .map_err(|(e, ctx)| match ctx {
+                Some(c) => ServerError::new(e).context(c),
+                None => ServerError::new(e),
+            })?;
     Ok(Rows {
         columns: vec!["lsn".into(), "xid".into(), "data".into()],
         rows: rows
