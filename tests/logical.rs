@@ -1354,3 +1354,34 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
     );
     assert!(log[at + 2].2.ends_with("exited with exit code 1"));
 }
+
+/// Real, PostgreSQL 15.18, on the subscriber (wal_level = replica), with
+/// `pg_current_wal_insert_lsn()` before and after each command and no checkpoint
+/// between (script `s6.sh`, run twice with the same figures): `CREATE SUBSCRIPTION m6
+/// ... WITH (enabled = false)` for one table 1224 bytes, `ALTER SUBSCRIPTION m6
+/// DISABLE` 352, `DROP SUBSCRIPTION m6` 656.
+#[test]
+fn subscription_commands_write_what_postgresql_writes() {
+    let t = run(&format!(
+        "{PUBSUB}sub=# SELECT pg_current_wal_insert_lsn() AS a;
+{}sub=# SELECT pg_current_wal_insert_lsn() AS b;
+sub=# ALTER SUBSCRIPTION mysub DISABLE;
+sub=# SELECT pg_current_wal_insert_lsn() AS c;
+sub=# DROP SUBSCRIPTION mysub;
+sub=# SELECT pg_current_wal_insert_lsn() AS d;
+",
+        create_sub(" WITH (enabled = false)")
+    ));
+    let at = |n: &str| {
+        lsn(&value_of(
+            &t,
+            &format!("sub=# SELECT pg_current_wal_insert_lsn() AS {n};"),
+        ))
+    };
+    // A record that crosses into a new 8 kB WAL page also writes its 24-byte header, as
+    // on the real server (whose positions differ from the lab's).
+    let got = [at("b") - at("a"), at("c") - at("b"), at("d") - at("c")];
+    for (g, want) in got.iter().zip([1224, 352, 656]) {
+        assert!(*g == want || *g == want + 24, "{got:?}");
+    }
+}
