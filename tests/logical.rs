@@ -1385,3 +1385,60 @@ sub=# SELECT pg_current_wal_insert_lsn() AS d;
         assert!(*g == want || *g == want + 24, "{got:?}");
     }
 }
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md, "Physical standby + logical subscriber
+/// on one primary"): pg_stat_replication lists ` mysub | streaming | async | 0` and
+/// ` walreceiver | streaming | async | 0` (backend_xmin NULL for both),
+/// pg_replication_slots only `mysub | logical | pgoutput | postgres | t`;
+/// `synchronous_standby_names = 'mysub'` makes the subscription ` mysub | streaming |
+/// sync | 1` and commits succeed; the row reaches both; the subscriber takes writes the
+/// standby refuses.
+#[test]
+fn a_standby_and_a_subscriber_on_one_primary() {
+    let mut script = walscope::examples::EXAMPLES[1].1.to_string();
+    script.push_str(&format!(
+        "primary=# ALTER SYSTEM SET wal_level = logical;
+primary=# CREATE ROLE repuser WITH REPLICATION LOGIN PASSWORD 'secret';
+primary$ echo 'host all repuser 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ pg_ctl restart
+primary=# CREATE TABLE t (id int primary key, v text);
+primary=# CREATE PUBLICATION mypub FOR TABLE t;
+lab$ node add sub
+sub$ initdb -D /var/lib/pgsql/data
+sub$ pg_ctl start
+sub=# CREATE TABLE t (id int primary key, v text);
+{}lab$ wait 8s
+primary=# SELECT application_name, state, sync_state, sync_priority, backend_xmin FROM pg_stat_replication ORDER BY application_name;
+primary=# SELECT slot_name, slot_type, plugin, database, active FROM pg_replication_slots;
+primary=# ALTER SYSTEM SET synchronous_standby_names = 'mysub';
+primary=# SELECT pg_reload_conf();
+lab$ wait 1s
+primary=# SELECT application_name, sync_state, sync_priority FROM pg_stat_replication ORDER BY application_name;
+primary=# INSERT INTO t VALUES (1, 'both');
+lab$ wait 1s
+sub=# TABLE t;
+standby1=# TABLE t;
+sub=# INSERT INTO t VALUES (2, 'sub only');
+standby1=# INSERT INTO t VALUES (3, 'no');
+",
+        create_sub("")
+    ));
+    let t = run(&script);
+    assert!(output_of(&t, "primary=# SELECT application_name, state, sync_state, sync_priority, backend_xmin FROM pg_stat_replication ORDER BY application_name;").contains(" mysub            | streaming | async      |             0 | \n walreceiver      | streaming | async      |             0 | \n(2 rows)"), "{t}");
+    assert!(output_of(&t, "primary=# SELECT slot_name, slot_type, plugin, database, active FROM pg_replication_slots;").contains(" mysub     | logical   | pgoutput | postgres | t\n(1 row)"), "{t}");
+    assert!(output_of(&t, "primary=# SELECT application_name, sync_state, sync_priority FROM pg_stat_replication ORDER BY application_name;").contains(" mysub            | sync       |             1\n"), "{t}");
+    assert_eq!(
+        output_of(&t, "primary=# INSERT INTO t VALUES (1, 'both');"),
+        "INSERT 0 1\n"
+    );
+    assert!(output_of(&t, "sub=# TABLE t;").contains("  1 | both\n"));
+    assert!(output_of(&t, "standby1=# TABLE t;").contains("  1 | both\n"));
+    assert_eq!(
+        output_of(&t, "sub=# INSERT INTO t VALUES (2, 'sub only');"),
+        "INSERT 0 1\n"
+    );
+    assert_eq!(
+        output_of(&t, "standby1=# INSERT INTO t VALUES (3, 'no');"),
+        "ERROR:  cannot execute INSERT in a read-only transaction\n"
+    );
+}
