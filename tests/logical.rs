@@ -1442,3 +1442,46 @@ standby1=# INSERT INTO t VALUES (3, 'no');
         "ERROR:  cannot execute INSERT in a read-only transaction\n"
     );
 }
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md): CREATE SUBSCRIPTION against a publisher
+/// with wal_level = replica → `ERROR:  could not create replication slot "mysub":
+/// ERROR:  logical decoding requires wal_level >= logical`, the publisher logging the
+/// ERROR with `STATEMENT:  CREATE_REPLICATION_SLOT "mysub" LOGICAL pgoutput (SNAPSHOT
+/// 'nothing')`; nothing is left on either side.
+#[test]
+fn a_subscription_needs_wal_level_logical_on_the_publisher() {
+    let script = PUBSUB.replace("primary=# ALTER SYSTEM SET wal_level = logical;\n", "");
+    let t = run(&format!(
+        "{script}{}sub=# SELECT count(*) FROM pg_subscription;
+primary=# SELECT count(*) FROM pg_replication_slots;
+primary$ tail -2 /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    assert_eq!(
+        output_of(&t, create_sub("").trim_end()),
+        "ERROR:  could not create replication slot \"mysub\": ERROR:  logical decoding requires wal_level >= logical\n"
+    );
+    assert_eq!(
+        value_of(&t, "sub=# SELECT count(*) FROM pg_subscription;"),
+        "0"
+    );
+    assert_eq!(
+        value_of(&t, "primary=# SELECT count(*) FROM pg_replication_slots;"),
+        "0"
+    );
+    let log: Vec<String> = log_lines(
+        &t,
+        "primary$ tail -2 /var/lib/pgsql/data/log/postgresql.log",
+    )
+    .into_iter()
+    .map(|(_, _, l)| l)
+    .collect();
+    assert_eq!(
+        log,
+        [
+            "ERROR:  logical decoding requires wal_level >= logical",
+            "STATEMENT:  CREATE_REPLICATION_SLOT \"mysub\" LOGICAL pgoutput (SNAPSHOT 'nothing')"
+        ]
+    );
+}

@@ -219,6 +219,9 @@ pub(crate) fn test_decoding_line(c: &DecodedChange) -> String {
     }
 }
 
+/// More rows than any statement may produce (the executor's limit is 200,000).
+const MAX_ROWS: usize = 200_001;
+
 /// One row of `pg_logical_slot_peek_changes`: lsn, xid, data.
 pub type DecodedRow = (Lsn, u32, String);
 
@@ -306,6 +309,11 @@ impl Cluster {
                 break;
             }
             if upto_nchanges.is_some_and(|n| n > 0 && rows.len() as i64 >= n) {
+                break;
+            }
+            // Bounded: past the most rows a statement may produce the caller refuses the
+            // whole answer (sql/exec/limits.rs), so there is no need to build more.
+            if rows.len() > MAX_ROWS {
                 break;
             }
             last_end = Some(txn.end);

@@ -92,6 +92,7 @@ fn logical_slot_changes(x: &mut Exec<'_>, name: &str, vals: Vec<Val>) -> Res<Row
                 Some(c) => ServerError::new(e).context(c),
                 None => ServerError::new(e),
             })?;
+    check_rows(rows.len() as u128)?;
     Ok(Rows {
         columns: vec!["lsn".into(), "xid".into(), "data".into()],
         rows: rows
