@@ -1485,3 +1485,36 @@ primary$ tail -2 /var/lib/pgsql/data/log/postgresql.log
         ]
     );
 }
+
+/// Real, PostgreSQL 15.18 (subscriber on :55433, each line one `psql -c`): `CREATE
+/// SUBSCRIPTION m9 ... PUBLICATION nopub, nopub2` → `WARNING:  publications "nopub",
+/// "nopub2" do not exist on the publisher` before the NOTICE; on a disabled subscription
+/// `ALTER SUBSCRIPTION m8 SET PUBLICATION mypub` → `ERROR:  ALTER SUBSCRIPTION with
+/// refresh is not allowed for disabled subscriptions` / `HINT:  Use ALTER SUBSCRIPTION
+/// ... SET PUBLICATION ... WITH (refresh = false).`; enabled, `SET PUBLICATION nopub` →
+/// `WARNING:  publication "nopub" does not exist on the publisher` + `ALTER
+/// SUBSCRIPTION`.
+#[test]
+fn publications_the_publisher_lacks_are_warned_about() {
+    let t = run(&format!(
+        "{PUBSUB}sub=# CREATE SUBSCRIPTION m9 CONNECTION '{CONN}' PUBLICATION nopub, nopub2;
+sub=# DROP SUBSCRIPTION m9;
+{}sub=# ALTER SUBSCRIPTION mysub SET PUBLICATION mypub;
+sub=# ALTER SUBSCRIPTION mysub ENABLE;
+sub=# ALTER SUBSCRIPTION mysub SET PUBLICATION nopub;
+",
+        create_sub(" WITH (enabled = false)")
+    ));
+    assert_eq!(
+        output_of(&t, &format!("sub=# CREATE SUBSCRIPTION m9 CONNECTION '{CONN}' PUBLICATION nopub, nopub2;")),
+        "WARNING:  publications \"nopub\", \"nopub2\" do not exist on the publisher\nNOTICE:  created replication slot \"m9\" on publisher\nCREATE SUBSCRIPTION\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub SET PUBLICATION mypub;"),
+        "ERROR:  ALTER SUBSCRIPTION with refresh is not allowed for disabled subscriptions\nHINT:  Use ALTER SUBSCRIPTION ... SET PUBLICATION ... WITH (refresh = false).\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub SET PUBLICATION nopub;"),
+        "WARNING:  publication \"nopub\" does not exist on the publisher\nALTER SUBSCRIPTION\n"
+    );
+}

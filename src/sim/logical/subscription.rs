@@ -71,6 +71,31 @@ impl Cluster {
         self.resolve(&first.host).and_then(|a| self.host_by_addr(a))
     }
 
+    /// check_publications: the WARNING for publications the publisher does not have.
+    pub fn missing_publications_warning(
+        &self,
+        p: HostId,
+        publications: &[String],
+    ) -> Option<String> {
+        let d = self.data(p)?;
+        let missing: Vec<String> = publications
+            .iter()
+            .filter(|n| !d.db.publications.contains_key(*n))
+            .map(|n| format!("\"{n}\""))
+            .collect();
+        match missing.len() {
+            0 => None,
+            1 => Some(format!(
+                "WARNING:  publication {} does not exist on the publisher",
+                missing[0]
+            )),
+            _ => Some(format!(
+                "WARNING:  publications {} do not exist on the publisher",
+                missing.join(", ")
+            )),
+        }
+    }
+
     /// The tables the publisher publishes in `publications` (fetch_table_list), in
     /// name order.
     pub(crate) fn published_tables(&self, p: HostId, publications: &[String]) -> Vec<String> {
@@ -121,6 +146,10 @@ impl Cluster {
         let (p, _) = self
             .connect_publisher(h, conninfo)
             .map_err(|e| SubError::new(format!("could not connect to the publisher: {e}")))?;
+        let mut notices: Vec<String> = self
+            .missing_publications_warning(p, &publications)
+            .into_iter()
+            .collect();
         let mut tables = std::collections::BTreeMap::new();
         for t in self.published_tables(p, &publications) {
             let Some(local) = self.data(h).and_then(|d| d.db.tables.get(&t)) else {
@@ -138,7 +167,6 @@ impl Cluster {
                 },
             );
         }
-        let mut notices = Vec::new();
         if let (true, Some(slot)) = (opts.create_slot, &opts.slot_name) {
             let pid = self.pid(p);
             let command =

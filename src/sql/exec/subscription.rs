@@ -245,6 +245,15 @@ impl Exec<'_> {
                 if let AlterSubscription::SetPublication(p) = &action {
                     sub.publications = p.clone();
                 }
+                let set = matches!(action, AlterSubscription::SetPublication(_));
+                if !sub.enabled && set {
+                    return Err(ServerError::new(
+                        "ALTER SUBSCRIPTION with refresh is not allowed for disabled subscriptions",
+                    )
+                    .hint(
+                        "Use ALTER SUBSCRIPTION ... SET PUBLICATION ... WITH (refresh = false).",
+                    ));
+                }
                 if !sub.enabled {
                     return Err(ServerError::new(
                         "ALTER SUBSCRIPTION ... REFRESH is not allowed for disabled subscriptions",
@@ -256,6 +265,11 @@ impl Exec<'_> {
                     .map_err(|e| {
                         ServerError::new(format!("could not connect to the publisher: {e}"))
                     })?;
+                let warning = if set {
+                    self.c.missing_publications_warning(p, &sub.publications)
+                } else {
+                    None
+                };
                 let tables = self.c.published_tables(p, &sub.publications);
                 for t in &tables {
                     if sub.tables.contains_key(t) {
@@ -285,7 +299,10 @@ impl Exec<'_> {
                 sub.tables.retain(|t, _| tables.contains(t));
                 let r = self.commit_subscription(&name, Some(sub), "ALTER SUBSCRIPTION")?;
                 self.c.sync_new_tables(self.h, &name);
-                Ok(r)
+                Ok(Self::with_notices(
+                    r,
+                    &warning.into_iter().collect::<Vec<_>>(),
+                ))
             }
         }
     }
