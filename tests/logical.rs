@@ -1518,3 +1518,24 @@ sub=# ALTER SUBSCRIPTION mysub SET PUBLICATION nopub;
         "WARNING:  publication \"nopub\" does not exist on the publisher\nALTER SUBSCRIPTION\n"
     );
 }
+
+/// The same logical replication script gives the same transcript, bit for bit (virtual
+/// time, one seeded RNG): the conflict, its retries and the slot's positions included.
+#[test]
+fn logical_replication_is_deterministic() {
+    let script = format!(
+        "{PUBSUB}{}lab$ wait 2s
+sub=# INSERT INTO t VALUES (100, 'local');
+primary=# INSERT INTO t VALUES (100, 'remote');
+lab$ latency primary sub 30ms
+lab$ wait 11s
+sub=# DELETE FROM t WHERE id = 100;
+lab$ wait 6s
+primary=# SELECT slot_name, restart_lsn, confirmed_flush_lsn FROM pg_replication_slots;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+primary$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    );
+    assert_eq!(run(&script), run(&script));
+}
