@@ -466,3 +466,1076 @@ fn a_standby_cannot_create_a_logical_slot() {
         "ERROR:  logical decoding cannot be used while in recovery\n"
     );
 }
+
+/// A publisher (`primary`, wal_level = logical, a REPLICATION role `repuser` that pg_hba
+/// lets reach every database with a password) with table `t` in publication `mypub`,
+/// and a second cluster `sub` with the same table, empty.
+const PUBSUB: &str = "primary=# ALTER SYSTEM SET wal_level = logical;
+primary=# ALTER SYSTEM SET listen_addresses = '*';
+primary=# CREATE ROLE repuser WITH REPLICATION LOGIN PASSWORD 'secret';
+primary=# CREATE ROLE norepl WITH LOGIN PASSWORD 'secret';
+primary$ echo 'host all repuser 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ echo 'host all norepl 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ pg_ctl restart
+primary=# CREATE TABLE t (id int primary key, v text);
+primary=# INSERT INTO t VALUES (1, 'a'), (2, 'b');
+primary=# CREATE PUBLICATION mypub FOR TABLE t;
+lab$ node add sub
+sub$ initdb -D /var/lib/pgsql/data
+sub$ pg_ctl start
+sub=# CREATE TABLE t (id int primary key, v text);
+";
+
+const CONN: &str = "host=primary dbname=postgres user=repuser password=secret";
+
+fn create_sub(extra: &str) -> String {
+    format!("sub=# CREATE SUBSCRIPTION mysub CONNECTION '{CONN}' PUBLICATION mypub{extra};\n")
+}
+
+/// The server log of `host` as `cat` printed it at `command`, without the timestamp
+/// and pid prefix: (seconds of virtual time in the minute, pid, rest).
+fn log_lines(transcript: &str, command: &str) -> Vec<(f64, String, String)> {
+    output_of(transcript, command)
+        .lines()
+        .filter_map(|l| {
+            let (stamp, rest) = l.split_once(" UTC [")?;
+            let (pid, text) = rest.split_once("] ")?;
+            let secs: f64 = stamp.rsplit(':').next()?.parse().ok()?;
+            let minutes: f64 = stamp.split(':').nth(1)?.parse().ok()?;
+            Some((minutes * 60.0 + secs, pid.to_string(), text.to_string()))
+        })
+        .collect()
+}
+
+/// Real, PostgreSQL 15.18 (publisher on 127.0.0.1:55432, subscriber :55433, each line
+/// its own `psql -X -c` on the subscriber): `CREATE SUBSCRIPTION ... PUBLICATION mypub`
+/// before the subscriber had `t` → `ERROR:  relation "public.t" does not exist`; to a
+/// port nobody listens on → `ERROR:  could not connect to the publisher: connection to
+/// server at "127.0.0.1", port 55499 failed: Connection refused` + the tab-indented
+/// `Is the server running ...` line; with `password=wrong` → `... failed: FATAL:
+/// password authentication failed for user "repuser"`; as a LOGIN role without
+/// REPLICATION → `... FATAL:  must be superuser or replication role to start
+/// walsender`; `user=nobody` → `... FATAL:  role "nobody" does not exist`; then the
+/// NOTICE and tag below, `subscription "mysub" already exists`, `WITH (foo = 1)` →
+/// `unrecognized subscription parameter: "foo"`, `WITH (slot_name = NONE)` →
+/// `subscription with slot_name = NONE must also set enabled = false`,
+/// `WITH (copy_data = maybe)` → `copy_data requires a Boolean value`; `DROP
+/// SUBSCRIPTION` → `NOTICE:  dropped replication slot "s2" on publisher`, again →
+/// `subscription "s2" does not exist`, `IF EXISTS` → the NOTICE `... does not exist,
+/// skipping`. pg-facts-logical.md: a `host replication` line alone gives `no pg_hba.conf
+/// entry for host ..., user "repuser", database "postgres", no encryption`.
+#[test]
+fn create_subscription_connects_as_libpq_and_says_what_postgresql_says() {
+    let conn =
+        |c: &str| format!("sub=# CREATE SUBSCRIPTION mysub CONNECTION '{c}' PUBLICATION mypub;\n");
+    let before = PUBSUB.replace("sub=# CREATE TABLE t (id int primary key, v text);\n", "");
+    let t = run(&format!(
+        "{before}{}sub=# CREATE TABLE t (id int primary key, v text);
+{}{}{}{}{}{}{}{}{}sub=# DROP SUBSCRIPTION mysub;
+sub=# DROP SUBSCRIPTION mysub;
+sub=# DROP SUBSCRIPTION IF EXISTS mysub;
+primary$ pg_ctl stop
+{}",
+        conn(CONN).replace(";\n", "   ;\n"),
+        conn("host=primary dbname=postgres user=repuser password=wrong").replace(";\n", " ;\n"),
+        conn("host=primary dbname=postgres user=norepl password=secret"),
+        conn("host=primary dbname=postgres user=nobody"),
+        conn("host=primary dbname=other user=repuser password=secret host=primary port=5433"),
+        create_sub(" WITH (foo = 1)"),
+        create_sub(" WITH (slot_name = NONE)"),
+        create_sub(" WITH (copy_data = maybe)"),
+        create_sub(""),
+        create_sub("").replace(";\n", " ;\n"),
+        create_sub("").replace(";\n", "  ;\n"),
+    ));
+    let first = output_of(&t, &conn(CONN).replace(";\n", "   ;"));
+    assert_eq!(
+        first, "ERROR:  relation \"public.t\" does not exist\n",
+        "{t}"
+    );
+    let wrong =
+        conn("host=primary dbname=postgres user=repuser password=wrong").replace(";\n", " ;");
+    assert_eq!(output_of(&t, &wrong), "ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5432 failed: FATAL:  password authentication failed for user \"repuser\"\n");
+    assert_eq!(output_of(&t, conn("host=primary dbname=postgres user=norepl password=secret").trim_end()), "ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5432 failed: FATAL:  must be superuser or replication role to start walsender\n");
+    // No pg_hba.conf line lets `nobody` in (the real server checks pg_hba before the role).
+    assert_eq!(output_of(&t, conn("host=primary dbname=postgres user=nobody").trim_end()), "ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5432 failed: FATAL:  no pg_hba.conf entry for host \"10.0.0.2\", user \"nobody\", database \"postgres\", no encryption\n");
+    assert!(output_of(&t, conn("host=primary dbname=other user=repuser password=secret host=primary port=5433").trim_end()).starts_with("ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5433 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"), "{t}");
+    for (extra, want) in [
+        (
+            " WITH (foo = 1)",
+            "ERROR:  unrecognized subscription parameter: \"foo\"\n",
+        ),
+        (
+            " WITH (slot_name = NONE)",
+            "ERROR:  subscription with slot_name = NONE must also set enabled = false\n",
+        ),
+        (
+            " WITH (copy_data = maybe)",
+            "ERROR:  copy_data requires a Boolean value\n",
+        ),
+        (
+            "",
+            "NOTICE:  created replication slot \"mysub\" on publisher\nCREATE SUBSCRIPTION\n",
+        ),
+    ] {
+        assert_eq!(output_of(&t, create_sub(extra).trim_end()), want, "{extra}");
+    }
+    assert_eq!(
+        output_of(&t, create_sub("").replace(";\n", " ;").as_str()),
+        "ERROR:  subscription \"mysub\" already exists\n"
+    );
+    let (_, at) = output_after(&t, 0, "sub=# DROP SUBSCRIPTION mysub;");
+    assert_eq!(
+        output_of(&t, "sub=# DROP SUBSCRIPTION mysub;"),
+        "NOTICE:  dropped replication slot \"mysub\" on publisher\nDROP SUBSCRIPTION\n"
+    );
+    assert_eq!(
+        output_after(&t, at, "sub=# DROP SUBSCRIPTION mysub;").0,
+        "ERROR:  subscription \"mysub\" does not exist\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# DROP SUBSCRIPTION IF EXISTS mysub;"),
+        "NOTICE:  subscription \"mysub\" does not exist, skipping\nDROP SUBSCRIPTION\n"
+    );
+    assert!(
+        output_of(&t, create_sub("").replace(";\n", "  ;").as_str()).starts_with("ERROR:  could not connect to the publisher: connection to server at \"primary\" (10.0.0.1), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"),
+        "{t}"
+    );
+}
+
+/// Real, PostgreSQL 15.18 (scripts `s1.sh`: CREATE SUBSCRIPTION, then `sleep 2`, then
+/// the views): pg_subscription_rel went `s | 0/1528628` to `r | 0/1528628` (the copy's
+/// LSN, = the slot's confirmed_flush_lsn at creation), the two rows were copied,
+/// pg_subscription ` 16393 | 5 | 0/0 | mysub | 10 | t | f | f | d | f | host=... |
+/// mysub | off | {mypub}`, pg_stat_subscription one row with pid and received_lsn =
+/// latest_end_lsn = the publisher's pg_current_wal_lsn, pg_stat_subscription_stats
+/// `0 | 0 |`, the slot `mysub | pgoutput | logical | 5 | postgres | f | t | ...` with
+/// confirmed_flush_lsn = pg_current_wal_lsn, pg_stat_replication `mysub | streaming |
+/// async` with its four LSNs equal. Logs: the subscriber's `logical replication apply
+/// worker for subscription "mysub" has started`, the table synchronization worker's
+/// `... table "t" has started` / `has finished`; the publisher's `starting logical
+/// decoding for slot "mysub"` / DETAIL `Streaming transactions committing after X,
+/// reading WAL from Y.` / STATEMENT `START_REPLICATION SLOT "mysub" LOGICAL 0/0
+/// (proto_version '3', publication_names '"mypub"')`, then `logical decoding found
+/// consistent point at Y` / `There are no running transactions.`. INSERT, UPDATE,
+/// DELETE and TRUNCATE on the publisher arrive (pg-facts-logical.md).
+#[test]
+fn the_apply_worker_copies_the_table_then_streams_row_changes() {
+    let t = run(&format!(
+        "{PUBSUB}{}sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel;
+lab$ wait 2s
+sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel AS later;
+sub=# TABLE t;
+primary=# INSERT INTO t VALUES (3, 'c');
+primary=# UPDATE t SET v = 'B' WHERE id = 2;
+primary=# DELETE FROM t WHERE id = 1;
+lab$ wait 2s
+sub=# SELECT * FROM t ORDER BY id;
+primary=# SELECT slot_name, plugin, slot_type, datoid, database, temporary, active FROM pg_replication_slots;
+primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;
+primary=# SELECT application_name, state, sync_state, sent_lsn = flush_lsn AND flush_lsn = replay_lsn AS same FROM pg_stat_replication;
+primary=# SELECT flush_lsn FROM pg_stat_replication;
+primary=# SELECT pg_current_wal_lsn();
+sub=# SELECT subdbid, subskiplsn, subname, subowner, subenabled, subbinary, substream, subtwophasestate, subdisableonerr, subconninfo, subslotname, subsynccommit, subpublications FROM pg_subscription;
+sub=# SELECT subname, relid, received_lsn, latest_end_lsn FROM pg_stat_subscription;
+sub=# SELECT subname, apply_error_count, sync_error_count, stats_reset FROM pg_stat_subscription_stats;
+sub=# INSERT INTO t VALUES (50, 'own');
+primary=# TRUNCATE t;
+primary=# INSERT INTO t VALUES (4, 'd');
+lab$ wait 2s
+sub=# SELECT * FROM t AS after_truncate ORDER BY id;
+primary=# SELECT * FROM t WHERE id = 50;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+primary$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    assert_eq!(
+        value_of(
+            &t,
+            "sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel;"
+        ),
+        "i          |"
+    );
+    let later = value_of(
+        &t,
+        "sub=# SELECT srsubstate, srsublsn FROM pg_subscription_rel AS later;",
+    );
+    let (state, copy_lsn) = later.split_once('|').unwrap();
+    assert_eq!(state.trim(), "r");
+    assert_eq!(
+        output_of(&t, "sub=# TABLE t;"),
+        " id | v \n----+---\n  1 | a\n  2 | b\n(2 rows)\n\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# SELECT * FROM t ORDER BY id;"),
+        " id | v \n----+---\n  2 | B\n  3 | c\n(2 rows)\n\n"
+    );
+    assert!(output_of(&t, "primary=# SELECT slot_name, plugin, slot_type, datoid, database, temporary, active FROM pg_replication_slots;").contains(" mysub     | pgoutput | logical   |      5 | postgres | f         | t\n"), "{t}");
+    let current = value_of(&t, "primary=# SELECT pg_current_wal_lsn();");
+    assert_eq!(
+        value_of(
+            &t,
+            "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;"
+        ),
+        current
+    );
+    assert_eq!(
+        value_of(&t, "primary=# SELECT flush_lsn FROM pg_stat_replication;"),
+        current
+    );
+    assert!(output_of(&t, "primary=# SELECT application_name, state, sync_state, sent_lsn = flush_lsn AND flush_lsn = replay_lsn AS same FROM pg_stat_replication;").contains(" mysub            | streaming | async      | t\n"), "{t}");
+    assert_eq!(
+        value_of(&t, "sub=# SELECT subdbid, subskiplsn, subname, subowner, subenabled, subbinary, substream, subtwophasestate, subdisableonerr, subconninfo, subslotname, subsynccommit, subpublications FROM pg_subscription;").split('|').map(str::trim).collect::<Vec<_>>(),
+        ["5", "0/0", "mysub", "10", "t", "f", "f", "d", "f", CONN, "mysub", "off", "{mypub}"]
+    );
+    assert_eq!(
+        value_of(
+            &t,
+            "sub=# SELECT subname, relid, received_lsn, latest_end_lsn FROM pg_stat_subscription;"
+        )
+        .split('|')
+        .map(str::trim)
+        .collect::<Vec<_>>(),
+        ["mysub", "", current.as_str(), current.as_str()]
+    );
+    assert_eq!(
+        value_of(&t, "sub=# SELECT subname, apply_error_count, sync_error_count, stats_reset FROM pg_stat_subscription_stats;").split('|').map(str::trim).collect::<Vec<_>>(),
+        ["mysub", "0", "0", ""]
+    );
+    // TRUNCATE and the next INSERT arrive; the subscriber's own row does not travel back.
+    assert_eq!(
+        output_of(&t, "sub=# SELECT * FROM t AS after_truncate ORDER BY id;"),
+        " id | v \n----+---\n  4 | d\n(1 row)\n\n"
+    );
+    assert!(output_of(&t, "primary=# SELECT * FROM t WHERE id = 50;").contains("(0 rows)"));
+    let sub_log: Vec<String> = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log")
+        .into_iter()
+        .map(|(_, _, l)| l)
+        .filter(|l| l.contains("logical replication"))
+        .collect();
+    assert_eq!(
+        sub_log,
+        [
+            "LOG:  logical replication apply worker for subscription \"mysub\" has started",
+            "LOG:  logical replication table synchronization worker for subscription \"mysub\", table \"t\" has started",
+            "LOG:  logical replication table synchronization worker for subscription \"mysub\", table \"t\" has finished",
+        ]
+    );
+    let pub_log: Vec<String> = log_lines(&t, "primary$ cat /var/lib/pgsql/data/log/postgresql.log")
+        .into_iter()
+        .map(|(_, _, l)| l)
+        .skip_while(|l| !l.starts_with("LOG:  starting logical decoding"))
+        .collect();
+    let restart = pub_log[1]
+        .rsplit("reading WAL from ")
+        .next()
+        .unwrap()
+        .trim_end_matches('.')
+        .to_string();
+    assert_eq!(
+        pub_log[..6],
+        [
+            "LOG:  starting logical decoding for slot \"mysub\"".to_string(),
+            format!("DETAIL:  Streaming transactions committing after{copy_lsn}, reading WAL from {restart}."),
+            "STATEMENT:  START_REPLICATION SLOT \"mysub\" LOGICAL 0/0 (proto_version '3', publication_names '\"mypub\"')".to_string(),
+            format!("LOG:  logical decoding found consistent point at {restart}"),
+            "DETAIL:  There are no running transactions.".to_string(),
+            "STATEMENT:  START_REPLICATION SLOT \"mysub\" LOGICAL 0/0 (proto_version '3', publication_names '\"mypub\"')".to_string(),
+        ]
+    );
+}
+
+/// Real, PostgreSQL 15.18 (script `s2.sh`): a row 100 inserted on the subscriber, then
+/// 100 on the publisher: the subscriber's log has, at once and then every 5.0 s
+/// (wal_retrieve_retry_interval; the first retry came at once because the worker's
+/// last start was more than 5 s before),
+/// `ERROR:  duplicate key value violates unique constraint "t_pkey"` / `DETAIL:  Key
+/// (id)=(100) already exists.` / `CONTEXT:  processing remote data for replication
+/// origin "pg_16393" during message type "INSERT" for replication target relation
+/// "public.t" in transaction 727, finished at 0/15286E8` (the commit record's start:
+/// pg_current_wal_lsn after the INSERT was 0/1528718, 48 bytes on) / the postmaster's
+/// `LOG:  background worker "logical replication worker" (PID n) exited with exit code
+/// 1` / `LOG:  logical replication apply worker for subscription "mysub" has started`;
+/// pg_stat_subscription_stats.apply_error_count 4 after 12 s; pg_stat_subscription's pid
+/// and received_lsn NULL, the slot `active` f, pg_stat_replication empty; `DELETE FROM t
+/// WHERE id = 100` on the subscriber: the next retry applies the remote row.
+#[test]
+fn a_duplicate_key_stops_apply_until_the_local_row_is_deleted() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 10s
+sub=# INSERT INTO t VALUES (100, 'local');
+primary=# INSERT INTO t VALUES (100, 'remote');
+primary=# SELECT pg_current_wal_lsn();
+lab$ wait 12s
+sub=# SELECT apply_error_count FROM pg_stat_subscription_stats;
+sub=# SELECT pid, received_lsn FROM pg_stat_subscription;
+primary=# SELECT active FROM pg_replication_slots;
+primary=# SELECT count(*) FROM pg_stat_replication;
+sub=# DELETE FROM t WHERE id = 100;
+lab$ wait 6s
+sub=# SELECT * FROM t WHERE id = 100;
+sub=# SELECT apply_error_count FROM pg_stat_subscription_stats AS s;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    let after = lsn(&value_of(&t, "primary=# SELECT pg_current_wal_lsn();"));
+    let finished = walscope::sim::Lsn(after - 48).to_string();
+    let log = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
+    let from = log
+        .iter()
+        .position(|(_, _, l)| l.starts_with("ERROR:  duplicate key"))
+        .expect("a duplicate key error");
+    let worker_pid = log[from].1.clone();
+    let postmaster_pid = log[0].1.clone();
+    let text: Vec<&str> = log[from..from + 6]
+        .iter()
+        .map(|(_, _, l)| l.as_str())
+        .collect();
+    let context = format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"INSERT\" for replication target relation \"public.t\" in transaction 741, finished at {finished}");
+    assert_eq!(
+        text,
+        [
+            "ERROR:  duplicate key value violates unique constraint \"t_pkey\"",
+            "DETAIL:  Key (id)=(100) already exists.",
+            context.as_str(),
+            &format!("LOG:  background worker \"logical replication worker\" (PID {worker_pid}) exited with exit code 1"),
+            "LOG:  logical replication apply worker for subscription \"mysub\" has started",
+            "ERROR:  duplicate key value violates unique constraint \"t_pkey\"",
+        ]
+    );
+    assert_eq!(log[from + 3].1, postmaster_pid);
+    // At once, then every 5 s: the starts after the first error.
+    let starts: Vec<f64> = log[from..]
+        .iter()
+        .filter(|(_, _, l)| l.ends_with("has started"))
+        .map(|(t, _, _)| *t)
+        .collect();
+    let errors: Vec<f64> = log[from..]
+        .iter()
+        .filter(|(_, _, l)| l.starts_with("ERROR:  duplicate key"))
+        .map(|(t, _, _)| *t)
+        .collect();
+    assert!(
+        (starts[0] - errors[0]).abs() < 0.01,
+        "{starts:?} {errors:?}"
+    );
+    for w in starts.windows(2) {
+        assert!((w[1] - w[0] - 5.0).abs() < 0.01, "{starts:?}");
+    }
+    assert_eq!(errors.len(), 4, "12 s of errors: at once, and 5 s apart");
+    assert_eq!(
+        value_of(
+            &t,
+            "sub=# SELECT apply_error_count FROM pg_stat_subscription_stats;"
+        ),
+        "4"
+    );
+    assert_eq!(
+        value_of(
+            &t,
+            "sub=# SELECT pid, received_lsn FROM pg_stat_subscription;"
+        ),
+        "|"
+    );
+    assert_eq!(
+        value_of(&t, "primary=# SELECT active FROM pg_replication_slots;"),
+        "f"
+    );
+    assert_eq!(
+        value_of(&t, "primary=# SELECT count(*) FROM pg_stat_replication;"),
+        "0"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# SELECT * FROM t WHERE id = 100;"),
+        " id  |   v    \n-----+--------\n 100 | remote\n(1 row)\n\n"
+    );
+    assert_eq!(
+        value_of(
+            &t,
+            "sub=# SELECT apply_error_count FROM pg_stat_subscription_stats AS s;"
+        ),
+        "4"
+    );
+}
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md, "Conflict and its resolution"):
+/// `ALTER SUBSCRIPTION mysub SKIP (lsn = '0/1')` after some transactions were applied →
+/// `ERROR:  skip WAL location (LSN 0/1) must be greater than origin LSN X` (the
+/// origin's remote_lsn); `SKIP (lsn = '<the CONTEXT's finished at>')` sets subskiplsn;
+/// on the worker's next start: `LOG:  logical replication starts skipping transaction
+/// at LSN L` / `CONTEXT:  ... during message type "BEGIN" in transaction 727, finished
+/// at L`, `LOG:  logical replication completed skipping transaction at LSN L` /
+/// `CONTEXT:  ... "COMMIT" ...`; subskiplsn back to 0/0; the subscriber keeps its own
+/// row 100 and the next remote row 101 arrives.
+#[test]
+fn skip_passes_over_the_conflicting_transaction() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 2s
+primary=# INSERT INTO t VALUES (3, 'c');
+lab$ wait 1s
+primary=# SELECT pg_current_wal_lsn() AS applied;
+sub=# INSERT INTO t VALUES (100, 'local');
+primary=# INSERT INTO t VALUES (100, 'remote');
+primary=# SELECT pg_current_wal_lsn() AS remote;
+primary=# INSERT INTO t VALUES (101, 'after');
+lab$ wait 1s
+sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '0/1');
+",
+        create_sub("")
+    ));
+    let applied = value_of(&t, "primary=# SELECT pg_current_wal_lsn() AS applied;");
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '0/1');"),
+        format!("ERROR:  skip WAL location (LSN 0/1) must be greater than origin LSN {applied}\n")
+    );
+    let remote = lsn(&value_of(
+        &t,
+        "primary=# SELECT pg_current_wal_lsn() AS remote;",
+    ));
+    let finished = walscope::sim::Lsn(remote - 48).to_string();
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 2s
+primary=# INSERT INTO t VALUES (3, 'c');
+lab$ wait 1s
+sub=# INSERT INTO t VALUES (100, 'local');
+primary=# INSERT INTO t VALUES (100, 'remote');
+primary=# INSERT INTO t VALUES (101, 'after');
+lab$ wait 1s
+sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '{finished}');
+sub=# SELECT subskiplsn FROM pg_subscription;
+lab$ wait 6s
+sub=# SELECT * FROM t WHERE id >= 100 ORDER BY id;
+sub=# SELECT subskiplsn FROM pg_subscription AS later;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    assert_eq!(
+        output_of(
+            &t,
+            &format!("sub=# ALTER SUBSCRIPTION mysub SKIP (lsn = '{finished}');")
+        ),
+        "ALTER SUBSCRIPTION\n"
+    );
+    assert_eq!(
+        value_of(&t, "sub=# SELECT subskiplsn FROM pg_subscription;"),
+        finished
+    );
+    assert_eq!(
+        value_of(&t, "sub=# SELECT subskiplsn FROM pg_subscription AS later;"),
+        "0/0"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# SELECT * FROM t WHERE id >= 100 ORDER BY id;"),
+        " id  |   v   \n-----+-------\n 100 | local\n 101 | after\n(2 rows)\n\n"
+    );
+    let log: Vec<String> = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log")
+        .into_iter()
+        .map(|(_, _, l)| l)
+        .skip_while(|l| !l.contains("skipping"))
+        .collect();
+    let ctx = |kind: &str| {
+        format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"{kind}\" in transaction 742, finished at {finished}")
+    };
+    assert_eq!(
+        log,
+        [
+            format!("LOG:  logical replication starts skipping transaction at LSN {finished}"),
+            ctx("BEGIN"),
+            format!("LOG:  logical replication completed skipping transaction at LSN {finished}"),
+            ctx("COMMIT"),
+        ]
+    );
+}
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md and `s2.sh`): `ALTER SUBSCRIPTION mysub
+/// DISABLE` logs `LOG:  logical replication apply worker for subscription "mysub" will
+/// stop because the subscription was disabled`; pg_stat_subscription keeps one row with
+/// pid NULL; the slot is `active` f and keeps WAL: after 3 × (INSERT; pg_switch_wal())
+/// and a CHECKPOINT it is still `reserved` with safe_wal_size NULL and the segments
+/// from its restart_lsn are still in pg_wal; after ENABLE (5 s after the last start)
+/// the rows arrive and confirmed_flush_lsn reaches pg_current_wal_lsn.
+#[test]
+fn a_disabled_subscription_keeps_wal_on_the_publisher() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 6s
+sub=# ALTER SUBSCRIPTION mysub DISABLE;
+lab$ wait 1s
+sub=# SELECT pid, received_lsn FROM pg_stat_subscription;
+primary=# SELECT active, wal_status, safe_wal_size FROM pg_replication_slots;
+primary=# SELECT restart_lsn FROM pg_replication_slots;
+primary=# INSERT INTO t VALUES (10, 'x');
+primary=# SELECT pg_switch_wal();
+primary=# INSERT INTO t VALUES (11, 'y');
+primary=# SELECT pg_switch_wal();
+primary=# INSERT INTO t VALUES (12, 'z');
+primary=# SELECT pg_switch_wal();
+primary=# CHECKPOINT;
+primary=# SELECT active, wal_status, safe_wal_size FROM pg_replication_slots AS later;
+primary=# SELECT min(name) FROM pg_ls_waldir();
+sub=# ALTER SUBSCRIPTION mysub ENABLE;
+lab$ wait 1s
+sub=# SELECT count(*) FROM t;
+primary=# SELECT pg_current_wal_lsn();
+primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    assert_eq!(
+        value_of(
+            &t,
+            "sub=# SELECT pid, received_lsn FROM pg_stat_subscription;"
+        ),
+        "|"
+    );
+    assert_eq!(
+        value_of(
+            &t,
+            "primary=# SELECT active, wal_status, safe_wal_size FROM pg_replication_slots;"
+        )
+        .split('|')
+        .map(str::trim)
+        .collect::<Vec<_>>(),
+        ["f", "reserved", ""]
+    );
+    assert_eq!(
+        value_of(&t, "primary=# SELECT active, wal_status, safe_wal_size FROM pg_replication_slots AS later;").split('|').map(str::trim).collect::<Vec<_>>(),
+        ["f", "reserved", ""]
+    );
+    let restart = lsn(&value_of(
+        &t,
+        "primary=# SELECT restart_lsn FROM pg_replication_slots;",
+    ));
+    let oldest = value_of(&t, "primary=# SELECT min(name) FROM pg_ls_waldir();");
+    assert_eq!(
+        oldest,
+        walscope::sim::segment_file_name(
+            walscope::sim::TimelineId(1),
+            restart / walscope::sim::SEGMENT_SIZE
+        )
+    );
+    assert_eq!(value_of(&t, "sub=# SELECT count(*) FROM t;"), "5");
+    assert_eq!(
+        value_of(
+            &t,
+            "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots;"
+        ),
+        value_of(&t, "primary=# SELECT pg_current_wal_lsn();")
+    );
+    let log = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
+    assert!(log.iter().any(|(_, _, l)| l == "LOG:  logical replication apply worker for subscription \"mysub\" will stop because the subscription was disabled"));
+    assert!(
+        !log.iter()
+            .any(|(_, _, l)| l.contains("exited with exit code")),
+        "a disabled worker exits quietly"
+    );
+}
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md): with the publisher down, `DROP
+/// SUBSCRIPTION mysub2` → `ERROR:  could not connect to publisher when attempting to
+/// drop replication slot "mysub2": connection to server at ... failed: Connection
+/// refused` + the tab-indented line + `HINT:  Use ALTER SUBSCRIPTION ... DISABLE to
+/// disable the subscription, and then use ALTER SUBSCRIPTION ... SET (slot_name = NONE)
+/// to disassociate it from the slot.`; DISABLE, `SET (slot_name = NONE)` and DROP then
+/// work, and the slot stays on the publisher (`mysub2 | f | reserved`).
+#[test]
+fn drop_subscription_needs_the_publisher_or_slot_name_none() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 2s
+primary$ pg_ctl stop
+sub=# DROP SUBSCRIPTION mysub;
+sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);
+sub=# ALTER SUBSCRIPTION mysub DISABLE;
+sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);
+sub=# ALTER SUBSCRIPTION mysub ENABLE;
+sub=# DROP SUBSCRIPTION mysub AS again;
+primary$ pg_ctl start
+primary=# SELECT slot_name, active, wal_status FROM pg_replication_slots;
+",
+        create_sub("")
+    )
+    .replace(
+        "DROP SUBSCRIPTION mysub AS again;",
+        "DROP SUBSCRIPTION mysub ;",
+    ));
+    assert_eq!(
+        output_of(&t, "sub=# DROP SUBSCRIPTION mysub;"),
+        "ERROR:  could not connect to publisher when attempting to drop replication slot \"mysub\": connection to server at \"primary\" (10.0.0.1), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\nHINT:  Use ALTER SUBSCRIPTION ... DISABLE to disable the subscription, and then use ALTER SUBSCRIPTION ... SET (slot_name = NONE) to disassociate it from the slot.\n"
+    );
+    let (_, at) = output_after(
+        &t,
+        0,
+        "sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);",
+    );
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);"),
+        "ERROR:  cannot set slot_name = NONE for enabled subscription\n"
+    );
+    assert_eq!(
+        output_after(
+            &t,
+            at,
+            "sub=# ALTER SUBSCRIPTION mysub SET (slot_name = NONE);"
+        )
+        .0,
+        "ALTER SUBSCRIPTION\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub ENABLE;"),
+        "ERROR:  cannot enable subscription that does not have a slot name\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# DROP SUBSCRIPTION mysub ;"),
+        "DROP SUBSCRIPTION\n"
+    );
+    assert!(
+        output_of(
+            &t,
+            "primary=# SELECT slot_name, active, wal_status FROM pg_replication_slots;"
+        )
+        .contains(" mysub     | f      | reserved\n"),
+        "{t}"
+    );
+}
+
+/// Real, PostgreSQL 15.18 (script `s4.sh`, tables `d (id int primary key, v text)` and
+/// `dnopk (a int, b text)`, slot `s` from `pg_create_logical_replication_slot('s',
+/// 'test_decoding')`, then each statement its own `psql -c`): peek printed these 22 data
+/// rows, each transaction's BEGIN at its first record, its COMMIT at its commit record's
+/// end (= the next BEGIN); `'include-xids', '0', 'skip-empty-xacts', '1'` printed
+/// `BEGIN` / `COMMIT` without xids; `get_changes('s', NULL, 3)` returned the first
+/// transaction's 4 rows and moved confirmed_flush_lsn to its COMMIT's lsn; then a get
+/// returned the other 18 and the next none. Errors: `'foo', 'bar'` → `ERROR:  option
+/// "foo" = "bar" is unknown` / `CONTEXT:  slot "s", output plugin "test_decoding", in
+/// the startup callback`; `'include-xids'` alone → `ERROR:  array must have even number
+/// of elements`; a pgoutput slot → `ERROR:  client sent proto_version=0 but we only
+/// support protocol 1 or higher` / `CONTEXT:  slot "p", output plugin "pgoutput", in
+/// the startup callback`; `'nosuch'` → `ERROR:  replication slot "nosuch" does not
+/// exist`. (PostgreSQL logs each row of a multi-row INSERT in its own record, so its
+/// second row has its own lsn; walscope's one record gives both rows the same.)
+#[test]
+fn test_decoding_prints_what_test_decoding_prints() {
+    let t = run(&format!(
+        "{LOGICAL}primary=# CREATE TABLE d (id int primary key, v text);
+primary=# CREATE TABLE dnopk (a int, b text);
+primary=# SELECT * FROM pg_create_logical_replication_slot('s', 'test_decoding');
+primary=# INSERT INTO d VALUES (1,'a'),(2,'b');
+primary=# UPDATE d SET v='A' WHERE id=1;
+primary=# DELETE FROM d WHERE id=2;
+primary=# UPDATE d SET id=10 WHERE id=1;
+primary=# INSERT INTO dnopk VALUES (1,'x');
+primary=# TRUNCATE d;
+primary=# INSERT INTO d VALUES (5, 'it''s');
+primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL);
+primary=# SELECT data FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'include-xids', '0', 'skip-empty-xacts', '1');
+primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, 3);
+primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 's';
+primary=# SELECT count(*) FROM pg_logical_slot_get_changes('s', NULL, NULL);
+primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, NULL);
+primary=# SELECT * FROM pg_logical_slot_peek_changes('nosuch', NULL, NULL);
+primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'foo', 'bar');
+primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'include-xids');
+primary=# SELECT pg_create_logical_replication_slot('p', 'pgoutput');
+primary=# SELECT * FROM pg_logical_slot_peek_changes('p', NULL, NULL);
+"
+    ));
+    let peek = output_of(
+        &t,
+        "primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL);",
+    );
+    let rows: Vec<Vec<String>> = peek
+        .lines()
+        .skip(2)
+        .filter(|l| l.contains('|'))
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    let x0: u32 = rows[0][1].parse().unwrap();
+    let data: Vec<String> = rows.iter().map(|r| r[2].clone()).collect();
+    let want = [
+        "BEGIN {0}",
+        "table public.d: INSERT: id[integer]:1 v[text]:'a'",
+        "table public.d: INSERT: id[integer]:2 v[text]:'b'",
+        "COMMIT {0}",
+        "BEGIN {1}",
+        "table public.d: UPDATE: id[integer]:1 v[text]:'A'",
+        "COMMIT {1}",
+        "BEGIN {2}",
+        "table public.d: DELETE: id[integer]:2",
+        "COMMIT {2}",
+        "BEGIN {3}",
+        "table public.d: UPDATE: old-key: id[integer]:1 new-tuple: id[integer]:10 v[text]:'A'",
+        "COMMIT {3}",
+        "BEGIN {4}",
+        "table public.dnopk: INSERT: a[integer]:1 b[text]:'x'",
+        "COMMIT {4}",
+        "BEGIN {5}",
+        "table public.d: TRUNCATE: (no-flags)",
+        "COMMIT {5}",
+        "BEGIN {6}",
+        "table public.d: INSERT: id[integer]:5 v[text]:'it''s'",
+        "COMMIT {6}",
+    ];
+    let want: Vec<String> = want
+        .iter()
+        .map(|w| {
+            (0..7).fold(w.to_string(), |s, i| {
+                s.replace(&format!("{{{i}}}"), &(x0 + i).to_string())
+            })
+        })
+        .collect();
+    assert_eq!(data, want);
+    // Each BEGIN is at the previous COMMIT's lsn (its commit record's end).
+    for i in 1..rows.len() {
+        if rows[i][2].starts_with("BEGIN") {
+            assert_eq!(rows[i][0], rows[i - 1][0], "{peek}");
+        }
+    }
+    let bare = output_of(&t, "primary=# SELECT data FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'include-xids', '0', 'skip-empty-xacts', '1');");
+    assert!(
+        bare.contains("\n BEGIN\n") && bare.contains("\n COMMIT\n") && bare.contains("(22 rows)"),
+        "{bare}"
+    );
+    let got = output_of(
+        &t,
+        "primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, 3);",
+    );
+    assert!(got.ends_with("(4 rows)\n\n"), "{got}");
+    assert_eq!(
+        value_of(
+            &t,
+            "primary=# SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 's';"
+        ),
+        rows[3][0]
+    );
+    assert_eq!(
+        value_of(
+            &t,
+            "primary=# SELECT count(*) FROM pg_logical_slot_get_changes('s', NULL, NULL);"
+        ),
+        "18"
+    );
+    assert_eq!(
+        output_of(
+            &t,
+            "primary=# SELECT * FROM pg_logical_slot_get_changes('s', NULL, NULL);"
+        ),
+        " lsn | xid | data \n-----+-----+------\n(0 rows)\n\n"
+    );
+    for (cmd, want) in [
+        ("primary=# SELECT * FROM pg_logical_slot_peek_changes('nosuch', NULL, NULL);", "ERROR:  replication slot \"nosuch\" does not exist\n"),
+        ("primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'foo', 'bar');", "ERROR:  option \"foo\" = \"bar\" is unknown\nCONTEXT:  slot \"s\", output plugin \"test_decoding\", in the startup callback\n"),
+        ("primary=# SELECT * FROM pg_logical_slot_peek_changes('s', NULL, NULL, 'include-xids');", "ERROR:  array must have even number of elements\n"),
+        ("primary=# SELECT * FROM pg_logical_slot_peek_changes('p', NULL, NULL);", "ERROR:  client sent proto_version=0 but we only support protocol 1 or higher\nCONTEXT:  slot \"p\", output plugin \"pgoutput\", in the startup callback\n"),
+    ] {
+        assert_eq!(output_of(&t, cmd), want, "{cmd}");
+    }
+}
+
+/// Real, PostgreSQL 15.18 (script `s5.sh`): the publisher stopped with `pg_ctl stop -m
+/// fast` while the worker streamed: the subscriber logs `LOG:  data stream from
+/// publisher has ended`, `ERROR:  could not send end-of-streaming message to primary:
+/// server closed the connection unexpectedly` with libpq's two tab-indented lines and
+/// `no COPY in progress`, the exit line, and the worker starts again 5.0 s after it
+/// exited (its last start was 2 s before: the launcher then sleeps a whole
+/// wal_retrieve_retry_interval); once the publisher is back, rows flow again.
+#[test]
+fn the_worker_reconnects_after_the_publisher_restarts() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 2s
+primary$ pg_ctl restart
+primary=# INSERT INTO t VALUES (7, 'back');
+lab$ wait 6s
+sub=# SELECT * FROM t WHERE id = 7;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    assert!(
+        output_of(&t, "sub=# SELECT * FROM t WHERE id = 7;").contains("  7 | back\n"),
+        "{t}"
+    );
+    let log = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
+    let at = log
+        .iter()
+        .position(|(_, _, l)| l == "LOG:  data stream from publisher has ended")
+        .expect("the stream's end is logged");
+    assert_eq!(
+        log[at + 1].2,
+        "ERROR:  could not send end-of-streaming message to primary: server closed the connection unexpectedly"
+    );
+    let text = output_of(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
+    assert!(text.contains("could not send end-of-streaming message to primary: server closed the connection unexpectedly\n\t\tThis probably means the server terminated abnormally\n\t\tbefore or while processing the request.\n\tno COPY in progress\n"), "{text}");
+    let exit = log[at + 2].0;
+    assert!(log[at + 2].2.ends_with("exited with exit code 1"));
+    assert_eq!(
+        log[at + 3].2,
+        "LOG:  logical replication apply worker for subscription \"mysub\" has started"
+    );
+    assert!(
+        (log[at + 3].0 - exit - 5.0).abs() < 0.01,
+        "{:?}",
+        &log[at..]
+    );
+}
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md, "Changes and DDL"): a table added with
+/// `ALTER PUBLICATION mypub ADD TABLE only_pub` that the subscriber lacks makes every
+/// apply attempt fail with `ERROR:  logical replication target relation
+/// "public.only_pub" does not exist` / `CONTEXT:  processing remote data for replication
+/// origin "pg_16393" during message type "INSERT" in transaction 765, finished at
+/// 0/15A89D8` (no target relation part); `ALTER SUBSCRIPTION mysub REFRESH PUBLICATION`
+/// then says `ERROR:  relation "public.only_pub" does not exist`; after CREATE TABLE on
+/// the subscriber and REFRESH the row arrives through the copy. REFRESH of a disabled
+/// subscription: `ERROR:  ALTER SUBSCRIPTION ... REFRESH is not allowed for disabled
+/// subscriptions` (script `s4.sh`).
+#[test]
+fn a_table_missing_on_the_subscriber_stops_apply_until_it_is_created() {
+    let t = run(&format!(
+        "{PUBSUB}{}lab$ wait 2s
+primary=# CREATE TABLE only_pub (id int primary key);
+primary=# ALTER PUBLICATION mypub ADD TABLE only_pub;
+primary=# INSERT INTO only_pub VALUES (1);
+primary=# SELECT pg_current_wal_lsn();
+lab$ wait 3s
+sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION;
+sub=# CREATE TABLE only_pub (id int primary key);
+sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION AS again;
+lab$ wait 6s
+sub=# SELECT * FROM only_pub;
+sub=# SELECT srsubstate FROM pg_subscription_rel ORDER BY srrelid;
+sub=# ALTER SUBSCRIPTION mysub DISABLE;
+sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION AS disabled;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    )
+    .replace(" AS again;", " ;")
+    .replace(" AS disabled;", "  ;"));
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION;"),
+        "ERROR:  relation \"public.only_pub\" does not exist\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION ;"),
+        "ALTER SUBSCRIPTION\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub REFRESH PUBLICATION  ;"),
+        "ERROR:  ALTER SUBSCRIPTION ... REFRESH is not allowed for disabled subscriptions\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# SELECT * FROM only_pub;"),
+        " id \n----\n  1\n(1 row)\n\n"
+    );
+    assert_eq!(
+        output_of(
+            &t,
+            "sub=# SELECT srsubstate FROM pg_subscription_rel ORDER BY srrelid;"
+        ),
+        " srsubstate \n------------\n r\n r\n(2 rows)\n\n"
+    );
+    let end = lsn(&value_of(&t, "primary=# SELECT pg_current_wal_lsn();"));
+    let finished = walscope::sim::Lsn(end - 48).to_string();
+    let log = log_lines(&t, "sub$ cat /var/lib/pgsql/data/log/postgresql.log");
+    let at = log
+        .iter()
+        .position(|(_, _, l)| l.contains("only_pub"))
+        .expect("the missing table is logged");
+    assert_eq!(
+        log[at].2,
+        "ERROR:  logical replication target relation \"public.only_pub\" does not exist"
+    );
+    assert_eq!(
+        log[at + 1].2,
+        format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"INSERT\" in transaction 743, finished at {finished}")
+    );
+    assert!(log[at + 2].2.ends_with("exited with exit code 1"));
+}
+
+/// Real, PostgreSQL 15.18, on the subscriber (wal_level = replica), with
+/// `pg_current_wal_insert_lsn()` before and after each command and no checkpoint
+/// between (script `s6.sh`, run twice with the same figures): `CREATE SUBSCRIPTION m6
+/// ... WITH (enabled = false)` for one table 1224 bytes, `ALTER SUBSCRIPTION m6
+/// DISABLE` 352, `DROP SUBSCRIPTION m6` 656.
+#[test]
+fn subscription_commands_write_what_postgresql_writes() {
+    let t = run(&format!(
+        "{PUBSUB}sub=# SELECT pg_current_wal_insert_lsn() AS a;
+{}sub=# SELECT pg_current_wal_insert_lsn() AS b;
+sub=# ALTER SUBSCRIPTION mysub DISABLE;
+sub=# SELECT pg_current_wal_insert_lsn() AS c;
+sub=# DROP SUBSCRIPTION mysub;
+sub=# SELECT pg_current_wal_insert_lsn() AS d;
+",
+        create_sub(" WITH (enabled = false)")
+    ));
+    let at = |n: &str| {
+        lsn(&value_of(
+            &t,
+            &format!("sub=# SELECT pg_current_wal_insert_lsn() AS {n};"),
+        ))
+    };
+    // A record that crosses into a new 8 kB WAL page also writes its 24-byte header, as
+    // on the real server (whose positions differ from the lab's).
+    let got = [at("b") - at("a"), at("c") - at("b"), at("d") - at("c")];
+    for (g, want) in got.iter().zip([1224, 352, 656]) {
+        assert!(*g == want || *g == want + 24, "{got:?}");
+    }
+}
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md, "Physical standby + logical subscriber
+/// on one primary"): pg_stat_replication lists ` mysub | streaming | async | 0` and
+/// ` walreceiver | streaming | async | 0` (backend_xmin NULL for both),
+/// pg_replication_slots only `mysub | logical | pgoutput | postgres | t`;
+/// `synchronous_standby_names = 'mysub'` makes the subscription ` mysub | streaming |
+/// sync | 1` and commits succeed; the row reaches both; the subscriber takes writes the
+/// standby refuses.
+#[test]
+fn a_standby_and_a_subscriber_on_one_primary() {
+    let mut script = walscope::examples::EXAMPLES[1].1.to_string();
+    script.push_str(&format!(
+        "primary=# ALTER SYSTEM SET wal_level = logical;
+primary=# CREATE ROLE repuser WITH REPLICATION LOGIN PASSWORD 'secret';
+primary$ echo 'host all repuser 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ pg_ctl restart
+primary=# CREATE TABLE t (id int primary key, v text);
+primary=# CREATE PUBLICATION mypub FOR TABLE t;
+lab$ node add sub
+sub$ initdb -D /var/lib/pgsql/data
+sub$ pg_ctl start
+sub=# CREATE TABLE t (id int primary key, v text);
+{}lab$ wait 8s
+primary=# SELECT application_name, state, sync_state, sync_priority, backend_xmin FROM pg_stat_replication ORDER BY application_name;
+primary=# SELECT slot_name, slot_type, plugin, database, active FROM pg_replication_slots;
+primary=# ALTER SYSTEM SET synchronous_standby_names = 'mysub';
+primary=# SELECT pg_reload_conf();
+lab$ wait 1s
+primary=# SELECT application_name, sync_state, sync_priority FROM pg_stat_replication ORDER BY application_name;
+primary=# INSERT INTO t VALUES (1, 'both');
+lab$ wait 1s
+sub=# TABLE t;
+standby1=# TABLE t;
+sub=# INSERT INTO t VALUES (2, 'sub only');
+standby1=# INSERT INTO t VALUES (3, 'no');
+",
+        create_sub("")
+    ));
+    let t = run(&script);
+    assert!(output_of(&t, "primary=# SELECT application_name, state, sync_state, sync_priority, backend_xmin FROM pg_stat_replication ORDER BY application_name;").contains(" mysub            | streaming | async      |             0 | \n walreceiver      | streaming | async      |             0 | \n(2 rows)"), "{t}");
+    assert!(output_of(&t, "primary=# SELECT slot_name, slot_type, plugin, database, active FROM pg_replication_slots;").contains(" mysub     | logical   | pgoutput | postgres | t\n(1 row)"), "{t}");
+    assert!(output_of(&t, "primary=# SELECT application_name, sync_state, sync_priority FROM pg_stat_replication ORDER BY application_name;").contains(" mysub            | sync       |             1\n"), "{t}");
+    assert_eq!(
+        output_of(&t, "primary=# INSERT INTO t VALUES (1, 'both');"),
+        "INSERT 0 1\n"
+    );
+    assert!(output_of(&t, "sub=# TABLE t;").contains("  1 | both\n"));
+    assert!(output_of(&t, "standby1=# TABLE t;").contains("  1 | both\n"));
+    assert_eq!(
+        output_of(&t, "sub=# INSERT INTO t VALUES (2, 'sub only');"),
+        "INSERT 0 1\n"
+    );
+    assert_eq!(
+        output_of(&t, "standby1=# INSERT INTO t VALUES (3, 'no');"),
+        "ERROR:  cannot execute INSERT in a read-only transaction\n"
+    );
+}
+
+/// Real, PostgreSQL 15.18 (pg-facts-logical.md): CREATE SUBSCRIPTION against a publisher
+/// with wal_level = replica → `ERROR:  could not create replication slot "mysub":
+/// ERROR:  logical decoding requires wal_level >= logical`, the publisher logging the
+/// ERROR with `STATEMENT:  CREATE_REPLICATION_SLOT "mysub" LOGICAL pgoutput (SNAPSHOT
+/// 'nothing')`; nothing is left on either side.
+#[test]
+fn a_subscription_needs_wal_level_logical_on_the_publisher() {
+    let script = PUBSUB.replace("primary=# ALTER SYSTEM SET wal_level = logical;\n", "");
+    let t = run(&format!(
+        "{script}{}sub=# SELECT count(*) FROM pg_subscription;
+primary=# SELECT count(*) FROM pg_replication_slots;
+primary$ tail -2 /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    ));
+    assert_eq!(
+        output_of(&t, create_sub("").trim_end()),
+        "ERROR:  could not create replication slot \"mysub\": ERROR:  logical decoding requires wal_level >= logical\n"
+    );
+    assert_eq!(
+        value_of(&t, "sub=# SELECT count(*) FROM pg_subscription;"),
+        "0"
+    );
+    assert_eq!(
+        value_of(&t, "primary=# SELECT count(*) FROM pg_replication_slots;"),
+        "0"
+    );
+    let log: Vec<String> = log_lines(
+        &t,
+        "primary$ tail -2 /var/lib/pgsql/data/log/postgresql.log",
+    )
+    .into_iter()
+    .map(|(_, _, l)| l)
+    .collect();
+    assert_eq!(
+        log,
+        [
+            "ERROR:  logical decoding requires wal_level >= logical",
+            "STATEMENT:  CREATE_REPLICATION_SLOT \"mysub\" LOGICAL pgoutput (SNAPSHOT 'nothing')"
+        ]
+    );
+}
+
+/// Real, PostgreSQL 15.18 (subscriber on :55433, each line one `psql -c`): `CREATE
+/// SUBSCRIPTION m9 ... PUBLICATION nopub, nopub2` → `WARNING:  publications "nopub",
+/// "nopub2" do not exist on the publisher` before the NOTICE; on a disabled subscription
+/// `ALTER SUBSCRIPTION m8 SET PUBLICATION mypub` → `ERROR:  ALTER SUBSCRIPTION with
+/// refresh is not allowed for disabled subscriptions` / `HINT:  Use ALTER SUBSCRIPTION
+/// ... SET PUBLICATION ... WITH (refresh = false).`; enabled, `SET PUBLICATION nopub` →
+/// `WARNING:  publication "nopub" does not exist on the publisher` + `ALTER
+/// SUBSCRIPTION`.
+#[test]
+fn publications_the_publisher_lacks_are_warned_about() {
+    let t = run(&format!(
+        "{PUBSUB}sub=# CREATE SUBSCRIPTION m9 CONNECTION '{CONN}' PUBLICATION nopub, nopub2;
+sub=# DROP SUBSCRIPTION m9;
+{}sub=# ALTER SUBSCRIPTION mysub SET PUBLICATION mypub;
+sub=# ALTER SUBSCRIPTION mysub ENABLE;
+sub=# ALTER SUBSCRIPTION mysub SET PUBLICATION nopub;
+",
+        create_sub(" WITH (enabled = false)")
+    ));
+    assert_eq!(
+        output_of(&t, &format!("sub=# CREATE SUBSCRIPTION m9 CONNECTION '{CONN}' PUBLICATION nopub, nopub2;")),
+        "WARNING:  publications \"nopub\", \"nopub2\" do not exist on the publisher\nNOTICE:  created replication slot \"m9\" on publisher\nCREATE SUBSCRIPTION\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub SET PUBLICATION mypub;"),
+        "ERROR:  ALTER SUBSCRIPTION with refresh is not allowed for disabled subscriptions\nHINT:  Use ALTER SUBSCRIPTION ... SET PUBLICATION ... WITH (refresh = false).\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# ALTER SUBSCRIPTION mysub SET PUBLICATION nopub;"),
+        "WARNING:  publication \"nopub\" does not exist on the publisher\nALTER SUBSCRIPTION\n"
+    );
+}
+
+/// The same logical replication script gives the same transcript, bit for bit (virtual
+/// time, one seeded RNG): the conflict, its retries and the slot's positions included.
+#[test]
+fn logical_replication_is_deterministic() {
+    let script = format!(
+        "{PUBSUB}{}lab$ wait 2s
+sub=# INSERT INTO t VALUES (100, 'local');
+primary=# INSERT INTO t VALUES (100, 'remote');
+lab$ latency primary sub 30ms
+lab$ wait 11s
+sub=# DELETE FROM t WHERE id = 100;
+lab$ wait 6s
+primary=# SELECT slot_name, restart_lsn, confirmed_flush_lsn FROM pg_replication_slots;
+sub$ cat /var/lib/pgsql/data/log/postgresql.log
+primary$ cat /var/lib/pgsql/data/log/postgresql.log
+",
+        create_sub("")
+    );
+    assert_eq!(run(&script), run(&script));
+}

@@ -311,6 +311,7 @@ impl Cluster {
                     },
                     announced_sync: false,
                     is_backup: true,
+                    logical: None,
                 });
             }
         }

@@ -689,6 +689,9 @@ impl Cluster {
         if let Some(w) = host.workload.as_mut() {
             w.waiting.clear();
         }
+        // No process survives to hold a slot, and temporary slots go with their
+        // sessions (ReplicationSlotCleanup; a slot is never active after a restart).
+        self.release_slots_of(h);
         self.forget_unflushed_acks(h);
     }
 }

@@ -177,10 +177,15 @@ pub enum Change {
     Update {
         table: String,
         rows: Vec<(u64, u64, Row)>,
+        /// The old row versions, in `rows`' order: what logical decoding reads the old
+        /// key from (under wal_level = logical PostgreSQL logs it in the record).
+        old: Vec<Row>,
     },
     Delete {
         table: String,
         ids: Vec<u64>,
+        /// The deleted rows, in `ids`' order (their key is in the record under logical).
+        old: Vec<Row>,
     },
     SetRole {
         name: String,
@@ -194,6 +199,32 @@ pub enum Change {
         name: String,
         publication: Option<Publication>,
     },
+    /// CREATE or ALTER SUBSCRIPTION (`Some`), DROP SUBSCRIPTION (`None`).
+    SetSubscription {
+        name: String,
+        subscription: Option<Box<Subscription>>,
+    },
+}
+
+/// A subscription (`pg_subscription`) with the state of its tables
+/// (`pg_subscription_rel`) and its replication origin's progress
+/// (`pg_replication_origin_status.remote_lsn`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub oid: u32,
+    pub enabled: bool,
+    /// The connection string as given.
+    pub conninfo: String,
+    /// `None` after `SET (slot_name = NONE)`.
+    pub slot_name: Option<String>,
+    pub publications: Vec<String>,
+    /// `ALTER SUBSCRIPTION ... SKIP (lsn = ...)`: the finish LSN of the remote
+    /// transaction to skip, 0 for none.
+    pub skip_lsn: u64,
+    /// Each subscribed table's `pg_subscription_rel` row.
+    pub tables: BTreeMap<String, SubRel>,
+    /// The end of the last remote transaction applied (the origin's remote_lsn).
+    pub origin_lsn: u64,
 }
 
 /// A publication (`pg_publication`) and the tables it names (`pg_publication_rel`).
@@ -216,6 +247,17 @@ impl Publication {
     }
 }
 
+/// A subscribed table's state (`pg_subscription_rel`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubRel {
+    /// The table's oid on the subscriber (`srrelid`).
+    pub relid: u32,
+    /// `i` (init), `d` (copying data), `s` (synchronized), `r` (ready).
+    pub state: char,
+    /// `srsublsn`: where the copy's snapshot was taken.
+    pub lsn: Option<u64>,
+}
+
 /// What undoes a change that was applied but not yet flushed (lost in a crash).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Undo {
@@ -236,6 +278,10 @@ pub enum Undo {
     Publication {
         name: String,
         before: Option<Publication>,
+    },
+    Subscription {
+        name: String,
+        before: Option<Box<Subscription>>,
     },
 }
 
@@ -272,6 +318,8 @@ pub struct Database {
     pub roles: BTreeMap<String, Role>,
     /// Publications by name (logical replication's catalog, replicated like any other).
     pub publications: BTreeMap<String, Publication>,
+    /// Subscriptions by name (pg_subscription, with pg_subscription_rel's states).
+    pub subscriptions: BTreeMap<String, Box<Subscription>>,
     /// The next tuple id, shared by all tables.
     pub next_tuple: u64,
     /// The OID counter (pg_control's NextOID as this model keeps it): what the next
@@ -299,6 +347,7 @@ impl Database {
             tables: BTreeMap::new(),
             roles,
             publications: BTreeMap::new(),
+            subscriptions: BTreeMap::new(),
             next_tuple: 1,
             next_oid: FIRST_NORMAL_OID,
         }
@@ -374,7 +423,7 @@ impl Database {
                 self.bump(rows.iter().map(|r| r.0));
                 undo
             }
-            Change::Update { table, rows } => {
+            Change::Update { table, rows, .. } => {
                 let mut undo = rows_undo(table, self.heap_bytes(table));
                 if let Some(t) = self.tables.get_mut(table) {
                     for (old, new, row) in rows {
@@ -389,7 +438,7 @@ impl Database {
                 self.bump(rows.iter().map(|r| r.1));
                 undo
             }
-            Change::Delete { table, ids } => {
+            Change::Delete { table, ids, .. } => {
                 let mut undo = rows_undo(table, self.heap_bytes(table));
                 if let Some(t) = self.tables.get_mut(table) {
                     for id in ids {
@@ -420,6 +469,13 @@ impl Database {
                 before: match publication {
                     Some(p) => self.publications.insert(name.clone(), p.clone()),
                     None => self.publications.remove(name),
+                },
+            },
+            Change::SetSubscription { name, subscription } => Undo::Subscription {
+                name: name.clone(),
+                before: match subscription {
+                    Some(p) => self.subscriptions.insert(name.clone(), p.clone()),
+                    None => self.subscriptions.remove(name),
                 },
             },
         }
@@ -468,6 +524,15 @@ impl Database {
             }
             Undo::Publication { name, before: None } => {
                 self.publications.remove(&name);
+            }
+            Undo::Subscription {
+                name,
+                before: Some(p),
+            } => {
+                self.subscriptions.insert(name, p);
+            }
+            Undo::Subscription { name, before: None } => {
+                self.subscriptions.remove(&name);
             }
         }
     }
@@ -605,6 +670,7 @@ mod tests {
         let undo = db.apply(&Change::Update {
             table: "test".into(),
             rows: vec![(1, 2, Arc::from(vec![Value::Int(3)]))],
+            old: vec![row.clone()],
         });
         assert_ne!(db, before);
         db.undo(undo);

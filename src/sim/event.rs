@@ -2,6 +2,7 @@
 //! the events the cluster schedules, and the entries of its event log. A leaf: it
 //! imports only the WAL and time types, never the cluster (like turmoil's envelope).
 
+use super::db::Row;
 use super::lsn::{Lsn, TimelineId};
 use super::time::SimTime;
 use super::wal::WalRecord;
@@ -53,6 +54,23 @@ pub enum Message {
     },
     /// The walsender ran into an error while streaming (it then exits).
     StreamError { conn: ConnId, error: String },
+    /// A logical walsender's decoded transactions (pgoutput), for WAL up to `upto`.
+    Changes {
+        conn: ConnId,
+        upto: Lsn,
+        txns: Vec<DecodedTxn>,
+        sent_at: SimTime,
+    },
+    /// A table synchronization asks for a table's rows (`COPY public.t TO STDOUT`).
+    CopyRequest { conn: ConnId, table: String },
+    /// The rows of a table as of `lsn` (the copy's snapshot), or the publisher's error.
+    CopyData {
+        conn: ConnId,
+        table: String,
+        columns: Vec<String>,
+        rows: Result<Vec<Row>, String>,
+        lsn: Lsn,
+    },
     /// The other side closed the connection (or the kernel reset it).
     Closed { conn: ConnId, clean: bool },
 }
@@ -65,6 +83,17 @@ impl Message {
                 let from = records.first().map_or(*upto, |r| r.start);
                 upto.0.saturating_sub(from.0).max(1) + 24
             }
+            Message::Changes { txns, .. } => txns
+                .iter()
+                .map(|t| 40 + 48 * t.changes.len() as u64)
+                .sum::<u64>()
+                .max(64),
+            Message::CopyData { rows: Ok(rows), .. } => {
+                64 + rows
+                    .iter()
+                    .map(|r| super::db::tuple_data_bytes(r) + 8)
+                    .sum::<u64>()
+            }
             _ => 64,
         }
     }
@@ -72,7 +101,10 @@ impl Message {
     pub(crate) fn conn(&self) -> ConnId {
         match self {
             Message::Connect(r) => r.conn,
-            Message::Refused { conn, .. }
+            Message::Changes { conn, .. }
+            | Message::CopyRequest { conn, .. }
+            | Message::CopyData { conn, .. }
+            | Message::Refused { conn, .. }
             | Message::Accepted { conn, .. }
             | Message::Data { conn, .. }
             | Message::Keepalive { conn, .. }
@@ -109,8 +141,91 @@ pub struct ConnectRequest {
     pub start: Lsn,
     pub tli: TimelineId,
     pub port: u16,
+    /// A subscription's apply worker: the publications it asks for
+    /// (`START_REPLICATION SLOT ... LOGICAL ... (publication_names ...)`) and the
+    /// database; `None` for a physical walreceiver.
+    pub logical: Option<LogicalStart>,
 }
 
+/// What a logical replication connection asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogicalStart {
+    pub publications: Vec<String>,
+    pub database: String,
+}
+
+/// One row change a logical decoding plugin sees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowChange {
+    Insert {
+        table: String,
+        row: Row,
+    },
+    /// `old_key`: the old key's values when the key changed (test_decoding's
+    /// `old-key:`), in key column order.
+    Update {
+        table: String,
+        old_key: Option<Vec<super::db::Value>>,
+        row: Row,
+    },
+    /// `key`: the old row's key values, in key column order (empty without a key).
+    Delete {
+        table: String,
+        key: Vec<super::db::Value>,
+    },
+    Truncate {
+        table: String,
+    },
+}
+
+impl RowChange {
+    pub fn table(&self) -> &str {
+        match self {
+            RowChange::Insert { table, .. }
+            | RowChange::Update { table, .. }
+            | RowChange::Delete { table, .. }
+            | RowChange::Truncate { table } => table,
+        }
+    }
+
+    /// The message type pgoutput sends for it (the apply worker's CONTEXT).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RowChange::Insert { .. } => "INSERT",
+            RowChange::Update { .. } => "UPDATE",
+            RowChange::Delete { .. } => "DELETE",
+            RowChange::Truncate { .. } => "TRUNCATE",
+        }
+    }
+}
+
+/// A committed transaction as logical decoding hands it to the output plugin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodedTxn {
+    pub xid: u32,
+    /// The start of its first record (test_decoding's BEGIN row).
+    pub first: Lsn,
+    /// The start of its commit record (pgoutput's commit LSN, the CONTEXT's
+    /// "finished at").
+    pub commit: Lsn,
+    /// The end of its commit record.
+    pub end: Lsn,
+    pub at: SimTime,
+    pub changes: Vec<DecodedChange>,
+}
+
+/// Transactions still open while decoding (reorderbuffer.c), by xid: the start of their
+/// first record and their changes so far.
+pub type Reorder = std::collections::BTreeMap<u32, (Lsn, Vec<DecodedChange>)>;
+
+/// A change with the start of its record and the table's columns (name, type, part of
+/// the primary key) as the publisher's catalog has them at decoding time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodedChange {
+    pub lsn: Lsn,
+    pub change: RowChange,
+    pub columns: std::sync::Arc<[(String, String, bool)]>,
+}
 /// Something scheduled to happen at a virtual time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Event {
@@ -160,6 +275,16 @@ impl Event {
                         )
                     }
                     Message::StreamError { .. } => format!("{f}'s walsender error reaches {t}"),
+                    Message::Changes { upto, txns, .. } => format!(
+                        "{} decoded transactions (WAL up to {upto}) from {f} reach {t}'s apply worker",
+                        txns.len()
+                    ),
+                    Message::CopyRequest { table, .. } => {
+                        format!("{f}'s table synchronization asks {t} to copy {table}")
+                    }
+                    Message::CopyData { table, .. } => {
+                        format!("the initial copy of {table} from {f} reaches {t}")
+                    }
                     Message::Closed { .. } => format!("{f} closes its connection to {t}"),
                 }
             }
@@ -176,6 +301,12 @@ impl Event {
                         format!("the background writer on {h} logs a standby snapshot")
                     }
                     Timer::WalWriter => format!("the WAL writer on {h} flushes"),
+                    Timer::ApplyLauncher => {
+                        format!("the logical replication launcher on {h} starts apply workers")
+                    }
+                    Timer::ApplyStatus => {
+                        format!("the apply workers on {h} send their status")
+                    }
                     Timer::LockFileRecheck => {
                         format!("the postmaster on {h} checks its lock file postmaster.pid")
                     }
@@ -214,6 +345,10 @@ pub(crate) enum Timer {
     LockFileRecheck,
     /// A slow disk (`lab$ disk-speed`) finished flushing received WAL up to this LSN.
     WalFlushed(Lsn),
+    /// The logical replication launcher starts the apply workers that are due.
+    ApplyLauncher,
+    /// The apply workers send their status and check wal_receiver_timeout.
+    ApplyStatus,
 }
 
 /// Output of a statement that finished later than it was issued (a commit that waited

@@ -20,6 +20,9 @@ pub struct Link {
     pub partitioned: bool,
     /// When each direction (lower id to higher, higher to lower) is free again.
     busy_until: [SimTime; 2],
+    /// When the last message sent in each direction arrives: a message never overtakes
+    /// an earlier one, even when the latency was lowered meanwhile (TCP's order).
+    last_arrival: [SimTime; 2],
     /// Messages sent while partitioned: (from, to, message).
     pub(crate) held: Vec<(HostId, HostId, Message)>,
 }
@@ -32,6 +35,7 @@ impl Default for Link {
             bandwidth: 125_000_000,
             partitioned: false,
             busy_until: [SimTime::ZERO; 2],
+            last_arrival: [SimTime::ZERO; 2],
             held: Vec::new(),
         }
     }
@@ -113,7 +117,9 @@ impl Net {
         let start = link.busy_until[dir].max(now);
         let done = start + link.transfer_time(bytes);
         link.busy_until[dir] = done;
-        Some((done, done + link.latency))
+        let arrive = (done + link.latency).max(link.last_arrival[dir]);
+        link.last_arrival[dir] = arrive;
+        Some((done, arrive))
     }
 
     pub fn hold(&mut self, from: HostId, to: HostId, msg: Message) {

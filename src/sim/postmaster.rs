@@ -198,6 +198,10 @@ impl Cluster {
             walwriter_pending: false,
             last_fork_error: None,
             replay_pause: ReplayPause::NotPaused,
+            apply: Vec::new(),
+            apply_last_start: Default::default(),
+            launcher_pending: false,
+            apply_status_pending: false,
         });
         self.recover_at_start(h, startup_pid);
         if self.host(h).server.is_none() {
@@ -247,6 +251,9 @@ impl Cluster {
         if self.host(h).workload.is_some() {
             self.schedule_workload(h);
         }
+        if !standby {
+            self.wake_launcher(h);
+        }
         Ok(())
     }
 
@@ -283,6 +290,7 @@ impl Cluster {
             if let Some(r) = &server.receiver {
                 peers.extend(r.conn.map(|c| (r.primary, c)));
             }
+            peers.extend(server.apply.iter().map(|w| (w.publisher, w.conn)));
             for (peer, conn) in peers {
                 self.send(h, peer, Message::Closed { conn, clean: false });
             }
@@ -312,6 +320,16 @@ impl Cluster {
             if let Some(conn) = rcv.conn {
                 self.send(h, rcv.primary, Message::Closed { conn, clean: true });
             }
+        }
+        for w in &server.apply {
+            self.send(
+                h,
+                w.publisher,
+                Message::Closed {
+                    conn: w.conn,
+                    clean: true,
+                },
+            );
         }
         self.log(h, pid, "LOG", "aborting any active transactions");
         if server.standby {

@@ -69,6 +69,37 @@ pub struct WalSender {
     pub announced_sync: bool,
     /// A base backup's sender streams nothing itself.
     pub is_backup: bool,
+    /// A logical walsender (a subscription's): what it decodes for.
+    pub logical: Option<Box<LogicalSender>>,
+}
+
+/// A logical walsender's decoding state (pgoutput).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct LogicalSender {
+    pub publications: Vec<String>,
+    /// The reorder buffer: changes of transactions not yet committed, by xid, with the
+    /// start of their first record.
+    pub reorder: super::event::Reorder,
+}
+
+/// A subscription's apply worker on the subscriber (worker.c), with its connection to
+/// the publisher.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApplyWorker {
+    pub subscription: String,
+    pub pid: u32,
+    pub conn: ConnId,
+    pub publisher: HostId,
+    /// The publisher accepted the connection and streams.
+    pub streaming: bool,
+    /// The end of the WAL the publisher's messages covered.
+    pub received: Lsn,
+    pub last_msg_send_time: Option<SimTime>,
+    pub last_msg_receipt_time: Option<SimTime>,
+    pub latest_end_lsn: Lsn,
+    pub latest_end_time: Option<SimTime>,
+    /// Tables whose copy is under way (a table synchronization worker each).
+    pub syncing: Vec<(String, u32)>,
 }
 
 /// The walreceiver's status (`pg_stat_wal_receiver.status`).
@@ -173,6 +204,13 @@ pub struct Server {
     pub last_fork_error: Option<String>,
     /// pg_wal_replay_pause() / pg_wal_replay_resume() on a standby.
     pub replay_pause: ReplayPause,
+    /// The subscriptions' apply workers running on this server.
+    pub apply: Vec<ApplyWorker>,
+    /// When each subscription's apply worker last started (wal_retrieve_retry_interval).
+    pub apply_last_start: BTreeMap<String, SimTime>,
+    /// A launcher or status timer is pending.
+    pub launcher_pending: bool,
+    pub apply_status_pending: bool,
 }
 
 /// The startup process's pause state, as pg_get_wal_replay_pause_state() names it.

@@ -97,10 +97,18 @@ impl Cluster {
             client_addr,
         };
         let resolve = |name: &str| self.resolve(name);
+        // PostgreSQL 15: "no pg_hba.conf entry for replication connection from host ..."
+        // but "no pg_hba.conf entry for host ..., database ..." (and "pg_hba.conf
+        // rejects connection for host ...").
         let kind = if a.replication {
             "replication connection"
         } else {
             "connection"
+        };
+        let entry_kind = if a.replication {
+            "replication connection from host"
+        } else {
+            "host"
         };
         let db_part = if a.replication {
             String::new()
@@ -108,7 +116,7 @@ impl Cluster {
             format!(", database \"{}\"", a.database)
         };
         let Some(line) = hba::find_match(&srv.hba, &req, &resolve) else {
-            return Err(fatal(format!("no pg_hba.conf entry for {kind} from host \"{client_text}\", user \"{}\"{db_part}, no encryption", a.user)));
+            return Err(fatal(format!("no pg_hba.conf entry for {entry_kind} \"{client_text}\", user \"{}\"{db_part}, no encryption", a.user)));
         };
         let role = data_role(self, server, a.user);
         match line.method {
@@ -173,7 +181,15 @@ impl Cluster {
     // ---- messages -----------------------------------------------------------------------
 
     pub(crate) fn on_message(&mut self, to: HostId, from: HostId, msg: Message) {
+        if !matches!(msg, Message::Connect(_)) && self.is_apply_conn(to, msg.conn()) {
+            self.on_apply_message(to, from, msg);
+            return;
+        }
         match msg {
+            Message::CopyRequest { conn, table } => self.on_copy_request(to, from, conn, &table),
+            Message::Changes { conn, .. } | Message::CopyData { conn, .. } => {
+                self.reset(to, from, conn)
+            }
             Message::Connect(req) => self.on_connect(to, from, req),
             Message::Refused { conn, error } => self.on_refused(to, conn, &error),
             Message::Accepted {
@@ -355,6 +371,8 @@ impl Cluster {
                 self.timer(h, SimDuration::from_secs(15), Timer::Snapshot);
             }
             Timer::LockFileRecheck => self.lock_file_recheck(h),
+            Timer::ApplyLauncher => self.on_apply_launcher(h),
+            Timer::ApplyStatus => self.on_apply_status(h),
             Timer::WalWriter => {
                 if let Some(s) = self.server_mut(h) {
                     s.walwriter_pending = false;

@@ -433,6 +433,7 @@ impl Cluster {
             start,
             tli,
             port,
+            logical: None,
         };
         self.send(standby, primary, Message::Connect(req));
     }

@@ -14,6 +14,10 @@ pub const MAX_SEND: u64 = 128 * 1024;
 
 impl Cluster {
     pub(super) fn on_connect(&mut self, primary: HostId, standby: HostId, req: ConnectRequest) {
+        if let Some(start) = req.logical.clone() {
+            self.on_logical_connect(primary, standby, req, start);
+            return;
+        }
         let attempt = ConnectAttempt {
             client: standby,
             host: &req.host,
@@ -144,6 +148,7 @@ impl Cluster {
                 },
                 announced_sync: false,
                 is_backup: false,
+                logical: None,
             });
         }
         self.send(
@@ -222,7 +227,11 @@ impl Cluster {
         let slot = w.slot.clone();
         let peer = w.peer;
         let sent = w.sent;
-        if let Some(s) = slot.and_then(|s| self.data_mut(primary).and_then(|d| d.slots.get_mut(&s)))
+        let logical = w.logical.is_some();
+        if let (true, Some(s)) = (logical, &slot) {
+            self.confirm_logical(primary, s, flush, sent);
+        } else if let Some(s) =
+            slot.and_then(|s| self.data_mut(primary).and_then(|d| d.slots.get_mut(&s)))
         {
             if !s.lost {
                 s.restart_lsn = Some(s.restart_lsn.map_or(flush, |r| r.max(flush)));
@@ -337,14 +346,45 @@ impl Cluster {
                 return;
             }
             let upto = Lsn(flush.0.min(sent.0 + MAX_SEND));
-            let records: Vec<_> = data.wal.records_between(sent, upto).cloned().collect();
             let now = self.now;
-            let msg = Message::Data {
-                conn,
-                upto,
-                records,
-                sent_at: now,
-                primary_end: flush,
+            let msg = if let Some(pubs) = w.logical.as_ref().map(|l| l.publications.clone()) {
+                // Logical decoding with pgoutput: the committed transactions of this
+                // chunk, filtered by the publications.
+                let mut reorder = self
+                    .sender_mut(primary, conn)
+                    .and_then(|w| w.logical.as_mut())
+                    .map(|l| std::mem::take(&mut l.reorder))
+                    .unwrap_or_default();
+                let txns = match self.data(primary) {
+                    Some(d) => self.decode(
+                        primary,
+                        d.wal.records_between(sent, upto),
+                        &mut reorder,
+                        Some(&pubs),
+                    ),
+                    None => Vec::new(),
+                };
+                if let Some(l) = self
+                    .sender_mut(primary, conn)
+                    .and_then(|w| w.logical.as_mut())
+                {
+                    l.reorder = reorder;
+                }
+                Message::Changes {
+                    conn,
+                    upto,
+                    txns,
+                    sent_at: now,
+                }
+            } else {
+                let records: Vec<_> = data.wal.records_between(sent, upto).cloned().collect();
+                Message::Data {
+                    conn,
+                    upto,
+                    records,
+                    sent_at: now,
+                    primary_end: flush,
+                }
             };
             let free_at = self.send(primary, peer, msg);
             let Some(w) = self.sender_mut(primary, conn) else {

@@ -81,6 +81,35 @@ pub enum Statement {
     },
     /// `DROP PUBLICATION [IF EXISTS] a, b`.
     DropPublication { names: Vec<String>, if_exists: bool },
+    /// `CREATE SUBSCRIPTION name CONNECTION '...' PUBLICATION a, b [WITH (...)]`.
+    CreateSubscription {
+        name: String,
+        conninfo: String,
+        publications: Vec<String>,
+        options: Vec<(String, Option<String>)>,
+    },
+    /// `ALTER SUBSCRIPTION name ...`.
+    AlterSubscription {
+        name: String,
+        action: AlterSubscription,
+    },
+    /// `DROP SUBSCRIPTION [IF EXISTS] name`.
+    DropSubscription { name: String, if_exists: bool },
+}
+
+/// What ALTER SUBSCRIPTION does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AlterSubscription {
+    Enable,
+    Disable,
+    /// `SKIP (lsn = '...')`.
+    Skip(Vec<(String, Option<String>)>),
+    /// `SET (slot_name = NONE, ...)`.
+    Set(Vec<(String, Option<String>)>),
+    SetPublication(Vec<String>),
+    Connection(String),
+    /// `REFRESH PUBLICATION`.
+    Refresh,
 }
 
 /// What a publication publishes.

@@ -15,6 +15,9 @@ pub struct ServerError {
     /// 0-based character offset in the statement where the error is (its length for an
     /// error at the end of input); `None` when the server sends no position.
     pub position: Option<usize>,
+    /// The text psql prints after `CONTEXT:  ` (where the error arose, as an output
+    /// plugin's callback).
+    pub context: Option<String>,
 }
 
 impl ServerError {
@@ -29,6 +32,12 @@ impl ServerError {
     /// The same error with a HINT.
     pub fn hint(mut self, hint: impl Into<String>) -> ServerError {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// The same error with a CONTEXT line.
+    pub fn context(mut self, context: impl Into<String>) -> ServerError {
+        self.context = Some(context.into());
         self
     }
 

@@ -1,5 +1,6 @@
 //! How psql shows an error the server sent: the ERROR line, the statement's line with a
-//! caret under the error's position (libpq's reportErrorPosition), DETAIL and HINT.
+//! caret under the error's position (libpq's reportErrorPosition), DETAIL, HINT and
+//! CONTEXT.
 
 use crate::sql::scansup::until_nul;
 use crate::sql::ServerError;
@@ -19,6 +20,9 @@ pub fn render(e: &ServerError, sql: &str) -> String {
     }
     if let Some(h) = &e.hint {
         out.push_str(&format!("HINT:  {h}\n"));
+    }
+    if let Some(c) = &e.context {
+        out.push_str(&format!("CONTEXT:  {c}\n"));
     }
     out
 }

@@ -2,9 +2,16 @@
 //! publicationcmds.c, subscriptioncmds.c, the apply worker): behaviour as `impl Cluster`
 //! blocks; the data is in `pubsub.rs`.
 
+mod apply;
+mod decode;
 mod initdb;
 mod slot;
+mod subscription;
+mod views;
+mod walsender;
 mod walsize;
+
+pub use decode::DecodingOptions;
 
 #[cfg(test)]
 mod tests;

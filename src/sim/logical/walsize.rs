@@ -46,10 +46,10 @@ impl Cluster {
         let extra = changes
             .iter()
             .map(|(_, c)| match c {
-                Change::Update { table, rows } if keyed(table) => {
+                Change::Update { table, rows, .. } if keyed(table) => {
                     LOGICAL_OLD_KEY_EXTRA * rows.len() as u64
                 }
-                Change::Delete { table, ids } if keyed(table) => {
+                Change::Delete { table, ids, .. } if keyed(table) => {
                     LOGICAL_OLD_KEY_EXTRA * ids.len() as u64
                 }
                 _ => 0,

@@ -236,7 +236,7 @@ impl Exec<'_> {
             stored_bytes += 28 + tuple_data_bytes(&new);
             check_stored(stored_rows, stored_bytes)?;
             size += wal::align8(wal::UPDATE_BASE + tuple_data_bytes(&new));
-            out.push((*id, Arc::from(new)));
+            out.push((*id, Arc::from(new), old.clone()));
         }
         let first = self
             .c
@@ -244,16 +244,24 @@ impl Exec<'_> {
             .data
             .as_mut()
             .map_or(1, |d| d.db.allocate_tuples(out.len() as u64));
+        let old: Vec<_> = out.iter().map(|(_, _, o)| o.clone()).collect();
         let out: Vec<_> = out
             .into_iter()
             .enumerate()
-            .map(|(k, (id, row))| (id, first + k as u64, row))
+            .map(|(k, (id, row, _))| (id, first + k as u64, row))
             .collect();
         let n = out.len();
         let changes = if n == 0 {
             vec![]
         } else {
-            vec![(size, Change::Update { table, rows: out })]
+            vec![(
+                size,
+                Change::Update {
+                    table,
+                    rows: out,
+                    old,
+                },
+            )]
         };
         self.commit(changes, &format!("UPDATE {n}"))
     }
@@ -270,13 +278,17 @@ impl Exec<'_> {
     pub(super) fn delete(&mut self, table: String, filter: Option<Expr>) -> Res<StatementResult> {
         self.read_only("DELETE")?;
         self.check_replica_identity(&table, true)?;
-        let (_, ids) = self.matching(&table, &filter)?;
+        let (t, ids) = self.matching(&table, &filter)?;
         let n = ids.len();
         let size = wal::DELETE_RECORD * n as u64;
+        let old = ids
+            .iter()
+            .filter_map(|id| t.rows.get(id).cloned())
+            .collect();
         let changes = if n == 0 {
             vec![]
         } else {
-            vec![(size, Change::Delete { table, ids })]
+            vec![(size, Change::Delete { table, ids, old })]
         };
         self.commit(changes, &format!("DELETE {n}"))
     }

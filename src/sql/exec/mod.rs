@@ -27,6 +27,7 @@ mod guc;
 pub mod limits;
 mod publication;
 mod select;
+mod subscription;
 mod value;
 
 #[cfg(test)]
@@ -212,6 +213,16 @@ impl Exec<'_> {
             Statement::AlterPublication { name, action } => self.alter_publication(name, action),
             Statement::DropPublication { names, if_exists } => {
                 self.drop_publication(names, if_exists)
+            }
+            Statement::CreateSubscription {
+                name,
+                conninfo,
+                publications,
+                options,
+            } => self.create_subscription(name, conninfo, publications, options),
+            Statement::AlterSubscription { name, action } => self.alter_subscription(name, action),
+            Statement::DropSubscription { name, if_exists } => {
+                self.drop_subscription(name, if_exists)
             }
             Statement::Checkpoint => self.checkpoint(),
             Statement::Begin | Statement::Commit | Statement::Rollback => Err(ServerError::new(

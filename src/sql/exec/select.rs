@@ -43,6 +43,10 @@ impl Exec<'_> {
             "pg_settings" => self.pg_settings(),
             "pg_publication" => self.pg_publication(),
             "pg_publication_tables" => self.pg_publication_tables(),
+            "pg_subscription" => self.c.subscription_relation(h).into(),
+            "pg_subscription_rel" => self.c.subscription_rel_relation(h).into(),
+            "pg_stat_subscription" => self.c.stat_subscription_relation(h).into(),
+            "pg_stat_subscription_stats" => self.c.stat_subscription_stats_relation(h).into(),
             "pg_roles" | "pg_user" | "pg_authid" => {
                 let roles = self.db_roles();
                 Rows {

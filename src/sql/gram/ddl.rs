@@ -20,6 +20,7 @@ impl Parser<'_> {
         match w.as_str() {
             "table" => self.create_table(),
             "publication" => self.create_publication(),
+            "subscription" => self.create_subscription(),
             "temp" | "temporary" | "local" | "global" => {
                 self.unsupported(idx, "CREATE TEMPORARY TABLE")
             }
@@ -244,6 +245,7 @@ impl Parser<'_> {
         };
         match w.as_str() {
             "publication" => self.drop_publication(),
+            "subscription" => self.drop_subscription(),
             "table" => {
                 self.advance();
                 let if_exists = self.if_exists();
@@ -321,6 +323,7 @@ impl Parser<'_> {
         };
         match w.as_str() {
             "publication" => self.alter_publication(),
+            "subscription" => self.alter_subscription(),
             "system" => {
                 self.advance();
                 if self.eat_kw("set") {

@@ -11,6 +11,7 @@ mod publication;
 mod role;
 mod select;
 mod set;
+mod subscription;
 mod types;
 
 use super::ast::{BinaryOp, Expr, Select, Statement, UnaryOp};

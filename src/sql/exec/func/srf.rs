@@ -16,7 +16,91 @@ pub(in crate::sql::exec) static SET_FUNCTIONS: &[(&str, SetFn)] = &[
     ("generate_series", generate_series),
     ("pg_control_checkpoint", control_checkpoint),
     ("pg_ls_waldir", ls_waldir),
+    ("pg_logical_slot_peek_changes", logical_slot_changes),
+    ("pg_logical_slot_get_changes", logical_slot_changes),
 ];
+
+/// pg_logical_slot_peek_changes / pg_logical_slot_get_changes(slot, upto_lsn,
+/// upto_nchanges, VARIADIC options): test_decoding's rows (lsn, xid, data).
+fn logical_slot_changes(x: &mut Exec<'_>, name: &str, vals: Vec<Val>) -> Res<Rows> {
+    if vals.len() < 3 {
+        return Err(x.no_function(name, &vals));
+    }
+    let slot = match &vals[0] {
+        Val::Text(s) => s.clone(),
+        _ => return Err(x.no_function(name, &vals)),
+    };
+    let upto_lsn = match &vals[1] {
+        Val::Null => None,
+        Val::Lsn(l) => Some(*l),
+        Val::Text(t) => Some(t.parse::<crate::sim::Lsn>().map_err(|_| {
+            ServerError::new(format!("invalid input syntax for type pg_lsn: \"{t}\""))
+        })?),
+        _ => return Err(x.no_function(name, &vals)),
+    };
+    let upto_n = match &vals[2] {
+        Val::Null => None,
+        v => match v.int() {
+            Some(n) => Some(n),
+            None => return Err(x.no_function(name, &vals)),
+        },
+    };
+    let rest = &vals[3..];
+    if !rest.len().is_multiple_of(2) {
+        return Err(ServerError::new("array must have even number of elements"));
+    }
+    let mut options = crate::sim::DecodingOptions::default();
+    for pair in rest.chunks(2) {
+        let (k, v) = (pair[0].text().unwrap_or_default(), pair[1].text());
+        let flag = match v.as_deref().map(str::to_lowercase).as_deref() {
+            None | Some("1" | "on" | "true" | "t" | "yes" | "y") => Some(true),
+            Some("0" | "off" | "false" | "f" | "no" | "n") => Some(false),
+            _ => None,
+        };
+        let target = match k.as_str() {
+            "include-xids" => &mut options.include_xids,
+            "skip-empty-xacts" => &mut options.skip_empty_xacts,
+            "include-timestamp" => &mut options.include_timestamp,
+            _ => {
+                let shown = v.unwrap_or_else(|| "(null)".to_string());
+                return Err(ServerError {
+                    detail: None,
+                    ..ServerError::new(format!("option \"{k}\" = \"{shown}\" is unknown"))
+                }
+                .context(format!(
+                    "slot \"{slot}\", output plugin \"test_decoding\", in the startup callback"
+                )));
+            }
+        };
+        match flag {
+            Some(b) => *target = b,
+            None => {
+                return Err(ServerError::new(format!(
+                    "could not parse value \"{}\" for parameter \"{k}\"",
+                    pair[1].text().unwrap_or_default()
+                ))
+                .context(format!(
+                    "slot \"{slot}\", output plugin \"test_decoding\", in the startup callback"
+                )))
+            }
+        }
+    }
+    let advance = name == "pg_logical_slot_get_changes";
+    let rows =
+        x.c.logical_slot_changes(x.h, &slot, upto_lsn, upto_n, options, advance)
+            .map_err(|(e, ctx)| match ctx {
+                Some(c) => ServerError::new(e).context(c),
+                None => ServerError::new(e),
+            })?;
+    check_rows(rows.len() as u128)?;
+    Ok(Rows {
+        columns: vec!["lsn".into(), "xid".into(), "data".into()],
+        rows: rows
+            .into_iter()
+            .map(|(l, xid, data)| vec![Val::Lsn(l), Val::Int(i64::from(xid)), Val::Text(data)])
+            .collect(),
+    })
+}
 
 pub(super) fn is_set_function(name: &str) -> bool {
     SET_FUNCTIONS.iter().any(|(n, _)| *n == name)
