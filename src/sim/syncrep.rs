@@ -417,7 +417,8 @@ impl Cluster {
 
 impl Cluster {
     /// Records a `sync_commit_durable` violation if fewer than the required number of
-    /// listed standbys really have `lsn` on disk when a commit is acknowledged.
+    /// listed standbys really have `lsn` on disk when a commit is acknowledged (for a
+    /// subscriber: reported it flushed, since its WAL is its own cluster's).
     pub(super) fn check_durable_ack(&mut self, h: HostId, lsn: Lsn) {
         let Some(config) = self.sync_config(h) else {
             return;
@@ -427,7 +428,13 @@ impl Cluster {
             .senders
             .iter()
             .filter(|w| !w.is_backup && config.priority(&w.application_name) > 0)
-            .filter(|w| self.data(w.peer).is_some_and(|d| d.wal.flush >= lsn))
+            // A physical standby holds the commit when its own WAL does; a subscriber
+            // (a logical walsender's peer has WAL of its own cluster) when it reported
+            // the commit flushed.
+            .filter(|w| match w.logical {
+                Some(_) => w.flush >= lsn,
+                None => self.data(w.peer).is_some_and(|d| d.wal.flush >= lsn),
+            })
             .count();
         if on_disk < config.num_sync {
             self.violations.push(Broken {
