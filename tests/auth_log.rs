@@ -63,7 +63,7 @@ fn a_wrong_password_logs_the_fatal_and_the_matched_line() {
         got,
         [
             "FATAL:  password authentication failed for user \"app\"",
-            "DETAIL:  Connection matched pg_hba.conf line 46: \"host    all   app,nopw,ghost 10.0.0.0/24   scram-sha-256   # apps\"",
+            "DETAIL:  Connection matched pg_hba.conf line 100: \"host    all   app,nopw,ghost 10.0.0.0/24   scram-sha-256   # apps\"",
         ]
     );
 }
@@ -75,7 +75,7 @@ fn a_missing_role_or_password_comes_first_in_the_detail() {
 standby1$ PGPASSWORD=x psql -h primary -U nopw -d postgres -c 'select 1'
 ",
     );
-    let matched = "\tConnection matched pg_hba.conf line 46: \"host    all   app,nopw,ghost 10.0.0.0/24   scram-sha-256   # apps\"";
+    let matched = "\tConnection matched pg_hba.conf line 100: \"host    all   app,nopw,ghost 10.0.0.0/24   scram-sha-256   # apps\"";
     assert_eq!(
         got,
         [
@@ -125,11 +125,11 @@ lab$ wait 500ms
     );
     let repl = [
         "FATAL:  password authentication failed for user \"replicator\"",
-        "DETAIL:  Connection matched pg_hba.conf line 45: \"host replication replicator 10.0.0.0/24 scram-sha-256\"",
+        "DETAIL:  Connection matched pg_hba.conf line 99: \"host replication replicator 10.0.0.0/24 scram-sha-256\"",
     ];
     let app = [
         "FATAL:  password authentication failed for user \"app\"",
-        "DETAIL:  Connection matched pg_hba.conf line 46: \"host    all   app,nopw,ghost 10.0.0.0/24   scram-sha-256   # apps\"",
+        "DETAIL:  Connection matched pg_hba.conf line 100: \"host    all   app,nopw,ghost 10.0.0.0/24   scram-sha-256   # apps\"",
     ];
     // pg_basebackup, then the walreceiver, then the application.
     let want: Vec<&str> = repl.iter().chain(&repl).chain(&app).copied().collect();

@@ -644,55 +644,12 @@ fn tokens<'a>(texts: &'a [String], quoted: &'a [bool]) -> impl Iterator<Item = T
     })
 }
 
-/// pg_hba.conf as initdb 15 writes it with trust authentication (header abridged).
-const INITDB_PG_HBA_CONF: &str = "\
-# PostgreSQL Client Authentication Configuration File
-# ===================================================
-#
-# Refer to the \"Client Authentication\" section in the PostgreSQL
-# documentation for a complete description of this file.  A short
-# synopsis follows.
-#
-# This file controls: which hosts are allowed to connect, how clients
-# are authenticated, which PostgreSQL user names they can use, which
-# databases they can access.  Records take one of these forms:
-#
-# local         DATABASE  USER  METHOD  [OPTIONS]
-# host          DATABASE  USER  ADDRESS  METHOD  [OPTIONS]
-# hostssl       DATABASE  USER  ADDRESS  METHOD  [OPTIONS]
-# hostnossl     DATABASE  USER  ADDRESS  METHOD  [OPTIONS]
-# hostgssenc    DATABASE  USER  ADDRESS  METHOD  [OPTIONS]
-# hostnogssenc  DATABASE  USER  ADDRESS  METHOD  [OPTIONS]
-#
-# (The uppercase items must be replaced by actual values.)
-#
-# This file is read on server startup and when the server receives a
-# SIGHUP signal.  If you edit the file on a running system, you have to
-# SIGHUP the server for the changes to take effect, run \"pg_ctl reload\",
-# or execute \"SELECT pg_reload_conf()\".
+/// pg_hba.conf as initdb 15 writes it with trust authentication: the file a
+/// PostgreSQL 15.18 `initdb -D DIR` wrote, byte for byte, so line numbers in the server's
+/// messages and in pg_hba_file_rules are PostgreSQL's (the replication lines are 96-98).
+const INITDB_PG_HBA_CONF: &str = include_str!("initdb_pg_hba.conf");
 
-# CAUTION: Configuring the system for local \"trust\" authentication
-# allows any local user to connect as any PostgreSQL user, including
-# the database superuser.  If you do not trust all your local users,
-# use another authentication method.
-
-
-# TYPE  DATABASE        USER            ADDRESS                 METHOD
-
-# \"local\" is for Unix domain socket connections only
-local   all             all                                     trust
-# IPv4 local connections:
-host    all             all             127.0.0.1/32            trust
-# IPv6 local connections:
-host    all             all             ::1/128                 trust
-# Allow replication connections from localhost, by a user with the
-# replication privilege.
-local   replication     all                                     trust
-host    replication     all             127.0.0.1/32            trust
-host    replication     all             ::1/128                 trust
-";
-
-/// pg_hba.conf as initdb 15 writes it with `trust` (its long header comment abridged).
+/// pg_hba.conf as initdb 15 writes it with `trust`.
 pub fn initdb_pg_hba_conf() -> String {
     INITDB_PG_HBA_CONF.to_string()
 }

@@ -285,6 +285,17 @@ pub enum Expr {
         list: Vec<Expr>,
         negated: bool,
     },
+    /// `ARRAY[a, b, ...]`.
+    Array(Vec<Expr>),
+    /// `expr op ANY (array)` / `SOME`, or `expr op ALL (array)` when `all`.
+    AnyAll {
+        expr: Box<Expr>,
+        op: BinaryOp,
+        all: bool,
+        array: Box<Expr>,
+        /// Where the operator is in the statement (the error's caret).
+        position: Option<usize>,
+    },
     Between {
         expr: Box<Expr>,
         low: Box<Expr>,
