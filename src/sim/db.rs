@@ -45,8 +45,8 @@ pub struct Column {
     pub kind: ColumnKind,
     /// NOT NULL, declared or implied by the primary key (enforced on INSERT and UPDATE).
     pub not_null: bool,
-    /// Part of the primary key. The model keeps the key for `\d` and does not build
-    /// its index: a duplicate key is not refused.
+    /// Part of the primary key, enforced by INSERT and UPDATE as its index `TABLE_pkey`
+    /// enforces it (sql/exec/dml.rs), whose WAL they count.
     pub primary_key: bool,
 }
 

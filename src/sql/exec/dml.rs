@@ -119,6 +119,8 @@ impl Exec<'_> {
         let mut rows: Vec<Row> = Vec::with_capacity(value_rows.len());
         // Identical text values share one allocation (200,000 copies of repeat('x', 500)).
         let mut interned: BTreeMap<String, Arc<str>> = BTreeMap::new();
+        let pk = PrimaryKey::of(&t, &table);
+        let mut keys = self.stored_keys(&table, pk.as_ref());
         for vals in value_rows {
             if vals.len() > targets.len() {
                 return Err(ServerError::new(
@@ -139,6 +141,15 @@ impl Exec<'_> {
                 };
             }
             not_null(&t, &table, &row)?;
+            // The index insert after the heap insert: a key already in the table or
+            // earlier in this statement fails it, and the whole statement with it.
+            if let Some(pk) = &pk {
+                let key = pk.key(&row);
+                if keys.contains_key(&key) {
+                    return Err(pk.duplicate(&key));
+                }
+                keys.insert(key, u64::MAX);
+            }
             rows.push(Arc::from(row));
         }
         let n = rows.len();
@@ -147,7 +158,10 @@ impl Exec<'_> {
         check_stored(stored_rows + n, stored_bytes + added)?;
         let size: u64 = rows
             .iter()
-            .map(|r| wal::align8(wal::INSERT_BASE + tuple_data_bytes(r)))
+            .map(|r| {
+                wal::align8(wal::INSERT_BASE + tuple_data_bytes(r))
+                    + pk.as_ref().map_or(0, |k| k.index_insert_bytes(r))
+            })
             .sum();
         let first = self
             .c
@@ -213,6 +227,8 @@ impl Exec<'_> {
         let mut out = Vec::new();
         let mut size = 0;
         let (stored_rows, mut stored_bytes) = self.stored();
+        let pk = PrimaryKey::of(&t, &table);
+        let mut keys = self.stored_keys(&table, pk.as_ref());
         for id in &ids {
             let Some(old) = t.rows.get(id) else { continue };
             let vals: Vec<Val> = old.iter().map(from_value).collect();
@@ -232,6 +248,23 @@ impl Exec<'_> {
                 new[i] = self.coerce(v, &t.columns[i])?;
             }
             not_null(&t, &table, &new)?;
+            // Rows are updated in heap order, each checked against the keys of the
+            // rows not yet updated and of those already updated (_bt_check_unique does
+            // not count a version this statement deleted): `SET id = id + 1` over 3 and
+            // 4 fails on 4. A new key means a non-HOT update and an index entry.
+            if let Some(pk) = &pk {
+                let (old_key, new_key) = (pk.key(old), pk.key(&new));
+                if old_key != new_key {
+                    if keys.get(&old_key) == Some(id) {
+                        keys.remove(&old_key);
+                    }
+                    if keys.contains_key(&new_key) {
+                        return Err(pk.duplicate(&new_key));
+                    }
+                    keys.insert(new_key, *id);
+                    size += pk.index_insert_bytes(&new);
+                }
+            }
             // The new row version is added to the heap; the old one stays until vacuum.
             stored_bytes += 28 + tuple_data_bytes(&new);
             check_stored(stored_rows, stored_bytes)?;
@@ -256,6 +289,21 @@ impl Exec<'_> {
             vec![(size, Change::Update { table, rows: out })]
         };
         self.commit(changes, &format!("UPDATE {n}"))
+    }
+
+    /// Every key of the table's index, with its row: all rows written, as the index
+    /// holds them, whatever this session's snapshot sees.
+    fn stored_keys(&self, table: &str, pk: Option<&PrimaryKey>) -> BTreeMap<Vec<Value>, u64> {
+        let Some(pk) = pk else {
+            return BTreeMap::new();
+        };
+        self.c
+            .host(self.h)
+            .data
+            .as_ref()
+            .and_then(|d| d.db.tables.get(table))
+            .map(|t| pk.existing(t))
+            .unwrap_or_default()
     }
 
     /// The rows and heap bytes the server's tables hold (the store [`check_stored`] limits).
@@ -297,6 +345,78 @@ impl Exec<'_> {
             relfilenode = relfilenode.saturating_add(crate::sim::db::storage_relations(&t.columns));
         }
         self.commit(changes, "TRUNCATE TABLE")
+    }
+}
+
+/// A table's primary key, enforced as its unique btree index `TABLE_pkey` enforces it.
+struct PrimaryKey {
+    /// The constraint's name: `t_pkey` (the model does not keep a CONSTRAINT name).
+    name: String,
+    /// The key columns, in the table's column order.
+    cols: Vec<usize>,
+    names: Vec<String>,
+}
+
+impl PrimaryKey {
+    fn of(t: &crate::sim::db::Table, table: &str) -> Option<PrimaryKey> {
+        let cols: Vec<usize> = (0..t.columns.len())
+            .filter(|&i| t.columns[i].primary_key)
+            .collect();
+        if cols.is_empty() {
+            return None;
+        }
+        let rel = table.rsplit('.').next().unwrap_or(table);
+        Some(PrimaryKey {
+            name: format!("{rel}_pkey"),
+            names: cols.iter().map(|&i| t.columns[i].name.clone()).collect(),
+            cols,
+        })
+    }
+
+    fn key(&self, row: &[Value]) -> Vec<Value> {
+        self.cols
+            .iter()
+            .map(|&i| row.get(i).cloned().unwrap_or(Value::Null))
+            .collect()
+    }
+
+    /// Every key in the table, with its row.
+    fn existing(&self, t: &crate::sim::db::Table) -> BTreeMap<Vec<Value>, u64> {
+        t.rows.iter().map(|(id, r)| (self.key(r), *id)).collect()
+    }
+
+    /// `ERROR:  duplicate key value violates unique constraint "t_pkey"` and its DETAIL
+    /// (BuildIndexValueDescription: the columns and the values' text, ", "-joined).
+    fn duplicate(&self, key: &[Value]) -> ServerError {
+        let vals: Vec<String> = key.iter().map(value_text).collect();
+        ServerError {
+            detail: Some(format!(
+                "Key ({})=({}) already exists.",
+                self.names.join(", "),
+                vals.join(", ")
+            )),
+            ..ServerError::new(format!(
+                "duplicate key value violates unique constraint \"{}\"",
+                self.name
+            ))
+        }
+    }
+
+    /// The btree insert record for a row's key: 48 bytes of record and block headers and
+    /// the index tuple (8-byte header and the key data, MAXALIGNed). Measured on
+    /// PostgreSQL 15.18 with pg_current_wal_insert_lsn() around INSERTs: an int key
+    /// and a 3-character text key add 64 bytes to the row's 104, a 16-character one 80.
+    fn index_insert_bytes(&self, row: &[Value]) -> u64 {
+        wal::align8(48 + wal::align8(8 + tuple_data_bytes(&self.key(row))))
+    }
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => if *b { "t" } else { "f" }.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Text(s) => s.to_string(),
     }
 }
 
