@@ -70,7 +70,7 @@ pub use libpq::{Client, Reached, APP_SERVER_ADDR};
 pub use lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
 pub use net::{Link, LinkInfo};
 pub use postmaster::{StartError, StopMode};
-pub use proc::{BaseBackup, BaseBackupOptions, ReplayPause, WalMethod};
+pub use proc::{BaseBackup, BaseBackupOptions, ReceiverStatus, ReplayPause, WalMethod};
 pub use replication::ConnectAttempt;
 pub use retention::{Divergence, WalRetention, RETENTION_SEGMENTS};
 pub use rng::Rng;

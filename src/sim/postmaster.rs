@@ -28,6 +28,11 @@ pub enum StopMode {
 }
 
 impl Cluster {
+    /// The settings a start would read from the configuration files now.
+    pub fn settings_on_disk(&self, h: HostId) -> super::settings::Settings {
+        super::settings::Settings::at_start(&super::settings::read_files(&self.conf_files(h)))
+    }
+
     fn conf_files(&self, h: HostId) -> Vec<(String, Option<String>)> {
         ["postgresql.conf", "postgresql.auto.conf"]
             .iter()
