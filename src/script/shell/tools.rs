@@ -443,11 +443,16 @@ fn processes(c: &Cluster, h: HostId) -> Vec<Proc> {
 pub fn ps(c: &Cluster, h: HostId, args: &[String]) -> String {
     let mut parts = args.split(|a| a == "|");
     let opts = parts.next().unwrap_or(&[]);
-    let bsd = match opts.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let bsd = match opts
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["aux"] | ["-aux"] | ["ax"] | ["aux", "--forest"] => true,
         ["-ef"] | ["-e"] | ["-eF"] | ["-A"] | ["-fe"] => false,
         [] => return "    PID TTY          TIME CMD\n".into(),
-        _ => return format!("error: unsupported option (walscope's ps takes aux or -ef)\n\nUsage:\n ps [options]\n\n Try 'ps --help <simple|list|output|threads|misc|all>'\n  or 'ps --help <s|l|o|t|m|a>'\n for additional help text.\n\nFor more details see ps(1).\n"),
+        _ => return "walscope: ps takes aux or -ef (with | grep [-v] WORD)\n".to_string(),
     };
     let hhmm = |t: crate::sim::SimTime| {
         let ts = crate::sim::datetime::format_log_timestamp(t.unix_micros());
