@@ -141,3 +141,33 @@ fn three_keyed_rows_write_424_bytes() {
     };
     assert_eq!(at(TABLES), 424);
 }
+
+#[test]
+fn unique_constraints_are_enforced_with_null_keys_distinct() {
+    // Real server: CREATE TABLE u (id int, name text UNIQUE, CONSTRAINT u_pk PRIMARY KEY (id))
+    // then the same INSERTs; `\d u` lists "u_name_key" UNIQUE CONSTRAINT, btree (name).
+    let t = run(
+        "primary=# CREATE TABLE u (id int, name text UNIQUE, PRIMARY KEY (id));
+primary=# INSERT INTO u VALUES (1, 'a');
+primary=# INSERT INTO u VALUES (2, 'a');
+primary=# INSERT INTO u VALUES (1, 'b');
+primary=# INSERT INTO u VALUES (3, NULL), (4, NULL);
+primary=# \\d u
+primary=# CREATE TABLE v (a int, b int, UNIQUE (b));
+primary=# INSERT INTO v VALUES (1, 1), (2, 1);
+",
+    );
+    assert!(t.contains("primary=# INSERT INTO u VALUES (2, 'a');\nERROR:  duplicate key value violates unique constraint \"u_name_key\"\nDETAIL:  Key (name)=(a) already exists.\n"), "{t}");
+    assert!(t.contains("primary=# INSERT INTO u VALUES (1, 'b');\nERROR:  duplicate key value violates unique constraint \"u_pkey\"\nDETAIL:  Key (id)=(1) already exists.\n"), "{t}");
+    assert!(
+        t.contains("primary=# INSERT INTO u VALUES (3, NULL), (4, NULL);\nINSERT 0 2\n"),
+        "{t}"
+    );
+    assert!(t.contains("Indexes:\n    \"u_pkey\" PRIMARY KEY, btree (id)\n    \"u_name_key\" UNIQUE CONSTRAINT, btree (name)\n"), "{t}");
+    assert!(t.contains("ERROR:  duplicate key value violates unique constraint \"v_b_key\"\nDETAIL:  Key (b)=(1) already exists.\n"), "{t}");
+    // WAL (pg_current_wal_insert_lsn() around each INSERT on the real server): 168
+    // bytes for a row with a UNIQUE int key, 168 with a NULL key.
+    let v = "primary=# CREATE TABLE v (a int, b int, UNIQUE (b));\nprimary=# INSERT INTO v VALUES (0, 0);\n";
+    assert_eq!(wal_bytes(v, "INSERT INTO v VALUES (5, 5);"), 168);
+    assert_eq!(wal_bytes(v, "INSERT INTO v VALUES (6, NULL);"), 168);
+}

@@ -115,6 +115,8 @@ pub struct ColumnDef {
     pub primary_key: bool,
     /// NOT NULL, declared or implied by PRIMARY KEY.
     pub not_null: bool,
+    /// A one-column UNIQUE constraint (`TABLE_COLUMN_key`).
+    pub unique: bool,
 }
 
 /// The rows an INSERT adds.

@@ -119,8 +119,11 @@ impl Exec<'_> {
         let mut rows: Vec<Row> = Vec::with_capacity(value_rows.len());
         // Identical text values share one allocation (200,000 copies of repeat('x', 500)).
         let mut interned: BTreeMap<String, Arc<str>> = BTreeMap::new();
-        let pk = PrimaryKey::of(&t, &table);
-        let mut keys = self.stored_keys(&table, pk.as_ref());
+        let indexes = UniqueIndex::all(&t, &table);
+        let mut keys: Vec<_> = indexes
+            .iter()
+            .map(|ix| self.stored_keys(&table, ix))
+            .collect();
         for vals in value_rows {
             if vals.len() > targets.len() {
                 return Err(ServerError::new(
@@ -143,10 +146,10 @@ impl Exec<'_> {
             not_null(&t, &table, &row)?;
             // The index insert after the heap insert: a key already in the table or
             // earlier in this statement fails it, and the whole statement with it.
-            if let Some(pk) = &pk {
-                let key = pk.key(&row);
-                if keys.contains_key(&key) {
-                    return Err(pk.duplicate(&key));
+            for (ix, keys) in indexes.iter().zip(keys.iter_mut()) {
+                let key = ix.key(&row);
+                if ix.checked(&key) && keys.contains_key(&key) {
+                    return Err(ix.duplicate(&key));
                 }
                 keys.insert(key, u64::MAX);
             }
@@ -160,7 +163,10 @@ impl Exec<'_> {
             .iter()
             .map(|r| {
                 wal::align8(wal::INSERT_BASE + tuple_data_bytes(r))
-                    + pk.as_ref().map_or(0, |k| k.index_insert_bytes(r))
+                    + indexes
+                        .iter()
+                        .map(|ix| ix.index_insert_bytes(r))
+                        .sum::<u64>()
             })
             .sum();
         let first = self
@@ -227,8 +233,11 @@ impl Exec<'_> {
         let mut out = Vec::new();
         let mut size = 0;
         let (stored_rows, mut stored_bytes) = self.stored();
-        let pk = PrimaryKey::of(&t, &table);
-        let mut keys = self.stored_keys(&table, pk.as_ref());
+        let indexes = UniqueIndex::all(&t, &table);
+        let mut keys: Vec<_> = indexes
+            .iter()
+            .map(|ix| self.stored_keys(&table, ix))
+            .collect();
         for id in &ids {
             let Some(old) = t.rows.get(id) else { continue };
             let vals: Vec<Val> = old.iter().map(from_value).collect();
@@ -252,17 +261,21 @@ impl Exec<'_> {
             // rows not yet updated and of those already updated (_bt_check_unique does
             // not count a version this statement deleted): `SET id = id + 1` over 3 and
             // 4 fails on 4. A new key means a non-HOT update and an index entry.
-            if let Some(pk) = &pk {
-                let (old_key, new_key) = (pk.key(old), pk.key(&new));
+            // A new key in any index makes the update non-HOT: every index gets an entry.
+            let changed = indexes.iter().any(|ix| ix.key(old) != ix.key(&new));
+            for (ix, keys) in indexes.iter().zip(keys.iter_mut()) {
+                let (old_key, new_key) = (ix.key(old), ix.key(&new));
                 if old_key != new_key {
                     if keys.get(&old_key) == Some(id) {
                         keys.remove(&old_key);
                     }
-                    if keys.contains_key(&new_key) {
-                        return Err(pk.duplicate(&new_key));
+                    if ix.checked(&new_key) && keys.contains_key(&new_key) {
+                        return Err(ix.duplicate(&new_key));
                     }
                     keys.insert(new_key, *id);
-                    size += pk.index_insert_bytes(&new);
+                }
+                if changed {
+                    size += ix.index_insert_bytes(&new);
                 }
             }
             // The new row version is added to the heap; the old one stays until vacuum.
@@ -293,10 +306,7 @@ impl Exec<'_> {
 
     /// Every key of the table's index, with its row: all rows written, as the index
     /// holds them, whatever this session's snapshot sees.
-    fn stored_keys(&self, table: &str, pk: Option<&PrimaryKey>) -> BTreeMap<Vec<Value>, u64> {
-        let Some(pk) = pk else {
-            return BTreeMap::new();
-        };
+    fn stored_keys(&self, table: &str, pk: &UniqueIndex) -> BTreeMap<Vec<Value>, u64> {
         self.c
             .host(self.h)
             .data
@@ -348,29 +358,45 @@ impl Exec<'_> {
     }
 }
 
-/// A table's primary key, enforced as its unique btree index `TABLE_pkey` enforces it.
-struct PrimaryKey {
-    /// The constraint's name: `t_pkey` (the model does not keep a CONSTRAINT name).
+/// A unique btree index of a table: the primary key's `TABLE_pkey` or a UNIQUE
+/// constraint's `TABLE_COLUMN_key`, enforced as the index enforces it.
+struct UniqueIndex {
+    /// The constraint's name (the model does not keep a CONSTRAINT name).
     name: String,
     /// The key columns, in the table's column order.
     cols: Vec<usize>,
     names: Vec<String>,
 }
 
-impl PrimaryKey {
-    fn of(t: &crate::sim::db::Table, table: &str) -> Option<PrimaryKey> {
-        let cols: Vec<usize> = (0..t.columns.len())
+impl UniqueIndex {
+    /// The table's unique indexes in the order PostgreSQL checks them: the primary key
+    /// (created first), then each UNIQUE column in column order.
+    fn all(t: &crate::sim::db::Table, table: &str) -> Vec<UniqueIndex> {
+        let rel = table.rsplit('.').next().unwrap_or(table);
+        let mut out = Vec::new();
+        let pk: Vec<usize> = (0..t.columns.len())
             .filter(|&i| t.columns[i].primary_key)
             .collect();
-        if cols.is_empty() {
-            return None;
+        if !pk.is_empty() {
+            out.push(UniqueIndex {
+                name: format!("{rel}_pkey"),
+                names: pk.iter().map(|&i| t.columns[i].name.clone()).collect(),
+                cols: pk,
+            });
         }
-        let rel = table.rsplit('.').next().unwrap_or(table);
-        Some(PrimaryKey {
-            name: format!("{rel}_pkey"),
-            names: cols.iter().map(|&i| t.columns[i].name.clone()).collect(),
-            cols,
-        })
+        for (i, c) in t.columns.iter().enumerate().filter(|(_, c)| c.unique) {
+            out.push(UniqueIndex {
+                name: format!("{rel}_{}_key", c.name),
+                names: vec![c.name.clone()],
+                cols: vec![i],
+            });
+        }
+        out
+    }
+
+    /// NULLs are distinct: a key with a NULL never conflicts.
+    fn checked(&self, key: &[Value]) -> bool {
+        !key.contains(&Value::Null)
     }
 
     fn key(&self, row: &[Value]) -> Vec<Value> {
@@ -406,8 +432,12 @@ impl PrimaryKey {
     /// the index tuple (8-byte header and the key data, MAXALIGNed). Measured on
     /// PostgreSQL 15.18 with pg_current_wal_insert_lsn() around INSERTs: an int key
     /// and a 3-character text key add 64 bytes to the row's 104, a 16-character one 80.
+    /// A key with a NULL carries the index tuple's null bitmap (4 bytes more before
+    /// MAXALIGN: a UNIQUE int key of NULL writes 168 bytes with its row, as 5 does).
     fn index_insert_bytes(&self, row: &[Value]) -> u64 {
-        wal::align8(48 + wal::align8(8 + tuple_data_bytes(&self.key(row))))
+        let key = self.key(row);
+        let header = if key.contains(&Value::Null) { 12 } else { 8 };
+        wal::align8(48 + wal::align8(header + tuple_data_bytes(&key)))
     }
 }
 
