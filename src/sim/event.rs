@@ -179,6 +179,9 @@ impl Event {
                     Timer::LockFileRecheck => {
                         format!("the postmaster on {h} checks its lock file postmaster.pid")
                     }
+                    Timer::CheckpointDone => {
+                        format!("the checkpointer on {h} has written a spread checkpoint's buffers")
+                    }
                 }
             }
             Event::WorkloadTick(h) => format!("the workload on {} commits", name(*h)),
@@ -209,6 +212,8 @@ pub(crate) enum Timer {
     WalWriter,
     /// The postmaster checks that its lock file postmaster.pid is still there.
     LockFileRecheck,
+    /// A spread checkpoint has written its buffers.
+    CheckpointDone,
 }
 
 /// Output of a statement that finished later than it was issued (a commit that waited

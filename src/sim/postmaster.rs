@@ -203,6 +203,7 @@ impl Cluster {
             walwriter_pending: false,
             last_fork_error: None,
             replay_pause: ReplayPause::NotPaused,
+            spread_checkpoint: None,
         });
         self.recover_at_start(h, startup_pid);
         if self.host(h).server.is_none() {

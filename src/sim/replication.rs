@@ -438,6 +438,7 @@ impl Cluster {
                 self.timer(h, SimDuration::from_secs(15), Timer::Snapshot);
             }
             Timer::LockFileRecheck => self.lock_file_recheck(h),
+            Timer::CheckpointDone => self.complete_spread_checkpoint(h),
             Timer::WalWriter => {
                 if let Some(s) = self.server_mut(h) {
                     s.walwriter_pending = false;
