@@ -223,3 +223,12 @@ fn ps_shows_the_process_titles_postgresql_sets() {
         "{named}"
     );
 }
+
+#[test]
+fn pg_control_checkpoint_agrees_with_pg_controldata_after_a_restart() {
+    // Both read pg_control: after a clean restart its checkpoint is the shutdown one,
+    // with no running transaction (oldestActiveXID 0).
+    let t = run_script("primary$ pg_ctl restart\nprimary=# SELECT oldest_active_xid, checkpoint_lsn FROM pg_control_checkpoint();\nprimary$ pg_controldata\n").unwrap();
+    assert!(t.contains("\n                 0 | "), "{t}");
+    assert_eq!(field(&t, "Latest checkpoint's oldestActiveXID:  "), "0");
+}
