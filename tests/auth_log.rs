@@ -143,3 +143,40 @@ fn a_client_without_a_password_leaves_no_line() {
     let got = fatal_lines("standby1$ psql -h primary -U app -d postgres -c 'select 1'\n");
     assert_eq!(got, Vec::<String>::new());
 }
+
+#[test]
+fn a_standby_that_refuses_sessions_logs_why() {
+    // Real server: a standby with hot_standby = off; `pg_isready -h 127.0.0.1 -p PORT`
+    // printed `rejecting connections` and the standby logged
+    // `FATAL:  the database system is not accepting connections` and
+    // `DETAIL:  Hot standby mode is disabled.`
+    let t = run_script(&format!(
+        "{SETUP}standby1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
+standby1$ echo \"hot_standby = off\" >> postgresql.conf
+standby1$ pg_ctl start
+standby1=# SELECT 1;
+primary$ pg_isready -h standby1
+standby1$ tail -n 4 log/postgresql.log
+"
+    ))
+    .unwrap();
+    let tail = t
+        .rsplit("standby1$ tail -n 4 log/postgresql.log\n")
+        .next()
+        .unwrap();
+    let msgs: Vec<&str> = tail
+        .lines()
+        .filter(|l| l.starts_with("2026-"))
+        .map(|l| l.split_once("] ").unwrap().1)
+        .collect();
+    assert_eq!(
+        msgs,
+        [
+            "FATAL:  the database system is not accepting connections",
+            "DETAIL:  Hot standby mode is disabled.",
+            "FATAL:  the database system is not accepting connections",
+            "DETAIL:  Hot standby mode is disabled.",
+        ],
+        "{t}"
+    );
+}
