@@ -288,7 +288,7 @@ fn wal_level_minimal_stops_the_server_and_refuses_replication() {
     // The check runs before the logging collector: pg_ctl shows the postmaster's stderr.
     let restart = output_of(&t, "primary$ pg_ctl restart");
     assert!(
-        restart.ends_with("server stopped\nwaiting for server to start....2026-11-24 09:00:00.000 UTC [4225] FATAL:  WAL streaming (max_wal_senders > 0) requires wal_level \"replica\" or \"logical\"\n stopped waiting\npg_ctl: could not start server\nExamine the log output.\n"),
+        restart.ends_with("server stopped\nwaiting for server to start....2026-11-24 09:00:00.000 UTC [4229] FATAL:  WAL streaming (max_wal_senders > 0) requires wal_level \"replica\" or \"logical\"\n stopped waiting\npg_ctl: could not start server\nExamine the log output.\n"),
         "{t}"
     );
     assert!(

@@ -232,3 +232,44 @@ fn pg_control_checkpoint_agrees_with_pg_controldata_after_a_restart() {
     assert!(t.contains("\n                 0 | "), "{t}");
     assert_eq!(field(&t, "Latest checkpoint's oldestActiveXID:  "), "0");
 }
+
+#[test]
+fn pg_stat_activity_lists_a_primarys_processes_in_postgresqls_order() {
+    // PostgreSQL 15.18, `select pid, usesysid, usename, ..., backend_type from
+    // pg_stat_activity` on a primary: autovacuum launcher, logical replication launcher
+    // (usesysid 10, postgres), the client backend, background writer, checkpointer,
+    // walwriter.
+    let t = run_script("primary=# SELECT pid, usesysid, usename, backend_type FROM pg_stat_activity;\nprimary$ ps -ef\n").unwrap();
+    let rows: Vec<&str> = t
+        .lines()
+        .filter(|l| l.contains(" | ") && !l.contains("backend_type"))
+        .collect();
+    let kinds: Vec<&str> = rows
+        .iter()
+        .map(|r| r.rsplit('|').next().unwrap().trim())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "autovacuum launcher",
+            "logical replication launcher",
+            "client backend",
+            "background writer",
+            "checkpointer",
+            "walwriter"
+        ]
+    );
+    assert!(rows[1].contains("|       10 | postgres |"), "{t}");
+    // The same pids as ps shows for those titles.
+    for (row, title) in rows
+        .iter()
+        .zip(["autovacuum launcher ", "logical replication launcher "])
+    {
+        let pid = row.split('|').next().unwrap().trim();
+        assert!(
+            t.contains(&format!("postgres  {pid} "))
+                && t.contains(&format!(" postgres: {title}\n")),
+            "{t}"
+        );
+    }
+}

@@ -27,6 +27,9 @@ pub enum StopMode {
     Immediate,
 }
 
+/// The auxiliary processes forked after the checkpointer, whose pids follow its own.
+pub(crate) const AUX_AFTER_CHECKPOINTER: u32 = 4;
+
 impl Cluster {
     /// The settings a start would read from the configuration files now.
     pub fn settings_on_disk(&self, h: HostId) -> super::settings::Settings {
@@ -180,6 +183,10 @@ impl Cluster {
         let checkpointer_pid = self.pid(h);
         let now = self.now;
         let host = self.host_mut(h);
+        // The background writer, WAL writer, autovacuum launcher and logical
+        // replication launcher are forked right after the checkpointer: their pids
+        // follow its own (pg_stat_activity, ps) and no later process takes them.
+        host.next_pid = host.next_pid.saturating_add(AUX_AFTER_CHECKPOINTER);
         host.crashed = false;
         host.epoch += 1;
         host.files.insert(
