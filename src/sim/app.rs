@@ -362,6 +362,7 @@ impl Cluster {
                     kind: ColumnKind::Text,
                     not_null: false,
                     primary_key: false,
+                    unique: false,
                 },
                 Column {
                     name: "n".into(),
@@ -369,6 +370,7 @@ impl Cluster {
                     kind: ColumnKind::Int,
                     not_null: false,
                     primary_key: false,
+                    unique: false,
                 },
             ];
             let relfilenode = self.data(h).map_or(FIRST_NORMAL_OID, |d| d.db.next_oid);

@@ -148,7 +148,7 @@ impl Cluster {
             database: "replication",
             port: opts.port,
         };
-        self.check_connect(server, &attempt).map_err(err)?;
+        self.connect_logged(server, &attempt, None).map_err(err)?;
         let srv = self
             .server(server)
             .ok_or_else(|| err("server is not running".to_string()))?;
@@ -159,10 +159,12 @@ impl Cluster {
             1
         };
         if srv.senders.len() as i64 + needed > max {
-            let mut out = err(format!(
+            let text = format!(
                 "{} failed: FATAL:  number of requested standby connections exceeds max_wal_senders (currently {max})",
                 server_at(&host_name, &addr, opts.port)
-            ));
+            );
+            let text = self.log_refusal(server, text.into());
+            let mut out = err(text);
             out.push(format!("pg_basebackup: removing data directory \"{dir}\""));
             return Err(out);
         }

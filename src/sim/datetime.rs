@@ -235,6 +235,23 @@ pub fn format_systemd_timestamp(unix_micros: i64) -> String {
     )
 }
 
+/// C's asctime layout, as pg_controldata prints pg_control's times in the C locale,
+/// e.g. "Sat Dec  5 21:34:34 2026" (the day padded with a space).
+pub fn format_ctime(unix_micros: i64) -> String {
+    let t = civil_from_unix_micros(unix_micros);
+    let weekday = (unix_micros.div_euclid(USECS_PER_DAY) + 3).rem_euclid(7) as usize;
+    format!(
+        "{} {} {:>2} {:02}:{:02}:{:02} {}",
+        ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][weekday],
+        MONTHS[(t.month as usize).saturating_sub(1) % 12],
+        t.day,
+        t.hour,
+        t.minute,
+        t.second,
+        t.year
+    )
+}
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];

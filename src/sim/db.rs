@@ -45,9 +45,11 @@ pub struct Column {
     pub kind: ColumnKind,
     /// NOT NULL, declared or implied by the primary key (enforced on INSERT and UPDATE).
     pub not_null: bool,
-    /// Part of the primary key. The model keeps the key for `\d` and does not build
-    /// its index: a duplicate key is not refused.
+    /// Part of the primary key, enforced by INSERT and UPDATE as its index `TABLE_pkey`
+    /// enforces it (sql/exec/dml.rs), whose WAL they count.
     pub primary_key: bool,
+    /// A one-column UNIQUE constraint, enforced as its index `TABLE_COLUMN_key` enforces it.
+    pub unique: bool,
 }
 
 impl Column {
@@ -87,7 +89,9 @@ pub fn create_table_oids(columns: &[Column]) -> u32 {
     } else {
         0
     };
-    3 + toast + key
+    // Each UNIQUE constraint: its index and the constraint, as for the primary key.
+    let unique = 2 * columns.iter().filter(|c| c.unique).count() as u32;
+    3 + toast + key + unique
 }
 
 /// The relations with storage TRUNCATE gives a new relfilenode each: the table, its
@@ -98,7 +102,9 @@ pub fn storage_relations(columns: &[Column]) -> u32 {
     } else {
         0
     };
-    1 + toast + u32::from(columns.iter().any(|c| c.primary_key))
+    1 + toast
+        + u32::from(columns.iter().any(|c| c.primary_key))
+        + columns.iter().filter(|c| c.unique).count() as u32
 }
 
 /// A row, shared between the primary, its WAL records and standbys.
@@ -652,6 +658,7 @@ mod tests {
                 kind: ColumnKind::Int,
                 not_null: false,
                 primary_key: false,
+                unique: false,
             }],
             relfilenode: FIRST_NORMAL_OID,
         }

@@ -170,6 +170,10 @@ impl Cluster {
         server.walwriter_pending = false;
         server.startup_pid = self.pid(h);
         server.checkpointer_pid = self.pid(h);
+        let host = self.host_mut(h);
+        host.next_pid = host
+            .next_pid
+            .saturating_add(super::postmaster::AUX_AFTER_CHECKPOINTER);
         let startup = server.startup_pid;
         self.host_mut(h).server = Some(server);
         self.recover_at_start(h, startup);

@@ -313,6 +313,9 @@ impl Event {
                     Timer::WalFlushed(l) => {
                         format!("the disk on {h} has flushed received WAL up to {l}")
                     }
+                    Timer::CheckpointDone => {
+                        format!("the checkpointer on {h} has written a spread checkpoint's buffers")
+                    }
                 }
             }
             Event::WorkloadTick(h) => format!("the workload on {} commits", name(*h)),
@@ -349,6 +352,8 @@ pub(crate) enum Timer {
     ApplyLauncher,
     /// The apply workers send their status and check wal_receiver_timeout.
     ApplyStatus,
+    /// A spread checkpoint has written its buffers.
+    CheckpointDone,
 }
 
 /// Output of a statement that finished later than it was issued (a commit that waited

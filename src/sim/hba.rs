@@ -103,6 +103,11 @@ pub struct HbaLine {
     pub databases_quoted: Vec<bool>,
     /// Which `users` entries were double-quoted.
     pub users_quoted: Vec<bool>,
+    /// The authentication options as written (`name`, `value`), in the file's order.
+    pub options: Vec<(String, String)>,
+    /// The line as it is in the file (comment included, no line break), for the
+    /// server log's `DETAIL:  Connection matched pg_hba.conf line N: "..."`.
+    pub raw: String,
 }
 
 /// A bad pg_hba.conf line; the caller adds `CONTEXT:  line N of configuration file "PATH"`.
@@ -404,6 +409,7 @@ fn parse_line(line: usize, fields: &[Vec<Token>]) -> Result<HbaLine, LineError> 
             "peer authentication is only supported on local sockets",
         ));
     }
+    let mut options = Vec::new();
     for tok in it.flatten() {
         let Some((name, value)) = tok.text.split_once('=') else {
             return Err(plain(format!(
@@ -412,6 +418,7 @@ fn parse_line(line: usize, fields: &[Vec<Token>]) -> Result<HbaLine, LineError> 
             )));
         };
         check_option(name, value, conn_type, method)?;
+        options.push((name.to_string(), value.to_string()));
     }
     let split = |field: &[Token]| -> (Vec<String>, Vec<bool>) {
         field.iter().map(|t| (t.text.clone(), t.quoted)).unzip()
@@ -427,6 +434,8 @@ fn parse_line(line: usize, fields: &[Vec<Token>]) -> Result<HbaLine, LineError> 
         method,
         databases_quoted,
         users_quoted,
+        options,
+        raw: String::new(),
     })
 }
 
@@ -447,11 +456,18 @@ fn check_option(name: &str, value: &str, conn: ConnType, method: Method) -> Resu
     }
 }
 
-/// Parses pg_hba.conf as load_hba does: every line is checked and every bad line
-/// reported (PostgreSQL then refuses the whole file).
-pub fn parse_hba(text: &str) -> Result<Vec<HbaLine>, Vec<HbaError>> {
-    let mut lines = Vec::new();
-    let mut errors = Vec::new();
+/// One row of `pg_hba_file_rules`: a line that is not empty or a comment, parsed,
+/// or the error that parse_hba_line found in it (then the other columns are NULL).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileRule {
+    pub line: usize,
+    pub rule: Result<HbaLine, HbaError>,
+}
+
+/// Every non-empty line of pg_hba.conf, parsed or with its error, in file order, as
+/// fill_hba_view reads the file (the file on disk, not the loaded copy).
+pub fn file_rules(text: &str) -> Vec<FileRule> {
+    let mut out = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
         let n = i + 1;
         let parsed = tokenize_line(raw).map_err(plain).and_then(|fields| {
@@ -461,14 +477,32 @@ pub fn parse_hba(text: &str) -> Result<Vec<HbaLine>, Vec<HbaError>> {
                 parse_line(n, &fields).map(Some)
             }
         });
-        match parsed {
-            Ok(Some(l)) => lines.push(l),
-            Ok(None) => {}
-            Err((message, hint)) => errors.push(HbaError {
+        let rule = match parsed {
+            Ok(Some(mut l)) => {
+                l.raw = raw.strip_suffix('\r').unwrap_or(raw).to_string();
+                Ok(l)
+            }
+            Ok(None) => continue,
+            Err((message, hint)) => Err(HbaError {
                 line: n,
                 message,
                 hint,
             }),
+        };
+        out.push(FileRule { line: n, rule });
+    }
+    out
+}
+
+/// Parses pg_hba.conf as load_hba does: every line is checked and every bad line
+/// reported (PostgreSQL then refuses the whole file).
+pub fn parse_hba(text: &str) -> Result<Vec<HbaLine>, Vec<HbaError>> {
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    for r in file_rules(text) {
+        match r.rule {
+            Ok(l) => lines.push(l),
+            Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() {
@@ -610,55 +644,12 @@ fn tokens<'a>(texts: &'a [String], quoted: &'a [bool]) -> impl Iterator<Item = T
     })
 }
 
-/// pg_hba.conf as initdb 15 writes it with trust authentication (header abridged).
-const INITDB_PG_HBA_CONF: &str = "\
-# PostgreSQL Client Authentication Configuration File
-# ===================================================
-#
-# Refer to the \"Client Authentication\" section in the PostgreSQL
-# documentation for a complete description of this file.  A short
-# synopsis follows.
-#
-# This file controls: which hosts are allowed to connect, how clients
-# are authenticated, which PostgreSQL user names they can use, which
-# databases they can access.  Records take one of these forms:
-#
-# local         DATABASE  USER  METHOD  [OPTIONS]
-# host          DATABASE  USER  ADDRESS  METHOD  [OPTIONS]
-# hostssl       DATABASE  USER  ADDRESS  METHOD  [OPTIONS]
-# hostnossl     DATABASE  USER  ADDRESS  METHOD  [OPTIONS]
-# hostgssenc    DATABASE  USER  ADDRESS  METHOD  [OPTIONS]
-# hostnogssenc  DATABASE  USER  ADDRESS  METHOD  [OPTIONS]
-#
-# (The uppercase items must be replaced by actual values.)
-#
-# This file is read on server startup and when the server receives a
-# SIGHUP signal.  If you edit the file on a running system, you have to
-# SIGHUP the server for the changes to take effect, run \"pg_ctl reload\",
-# or execute \"SELECT pg_reload_conf()\".
+/// pg_hba.conf as initdb 15 writes it with trust authentication: the file a
+/// PostgreSQL 15.18 `initdb -D DIR` wrote, byte for byte, so line numbers in the server's
+/// messages and in pg_hba_file_rules are PostgreSQL's (the replication lines are 96-98).
+const INITDB_PG_HBA_CONF: &str = include_str!("initdb_pg_hba.conf");
 
-# CAUTION: Configuring the system for local \"trust\" authentication
-# allows any local user to connect as any PostgreSQL user, including
-# the database superuser.  If you do not trust all your local users,
-# use another authentication method.
-
-
-# TYPE  DATABASE        USER            ADDRESS                 METHOD
-
-# \"local\" is for Unix domain socket connections only
-local   all             all                                     trust
-# IPv4 local connections:
-host    all             all             127.0.0.1/32            trust
-# IPv6 local connections:
-host    all             all             ::1/128                 trust
-# Allow replication connections from localhost, by a user with the
-# replication privilege.
-local   replication     all                                     trust
-host    replication     all             127.0.0.1/32            trust
-host    replication     all             ::1/128                 trust
-";
-
-/// pg_hba.conf as initdb 15 writes it with `trust` (its long header comment abridged).
+/// pg_hba.conf as initdb 15 writes it with `trust`.
 pub fn initdb_pg_hba_conf() -> String {
     INITDB_PG_HBA_CONF.to_string()
 }

@@ -43,7 +43,7 @@ impl Cluster {
     /// host tried, joined by newlines (psql prints it after `psql: error: `).
     /// `default_user` is the user when the string names none (the OS user).
     pub fn libpq_connect(
-        &self,
+        &mut self,
         client: Client,
         info: &ConnInfo,
         default_user: &str,
@@ -121,10 +121,14 @@ impl Cluster {
         Err(lines.join("\n"))
     }
 
-    /// One host: reach it, log in, check the target. The error is libpq's text for it.
-    fn attempt(&self, a: &Attempt, target: TargetSessionAttrs) -> Result<HostId, String> {
+    /// One host: reach it, log in, check the target. The error is libpq's text for it;
+    /// a server that refused the login has logged its FATAL (and DETAIL).
+    fn attempt(&mut self, a: &Attempt, target: TargetSessionAttrs) -> Result<HostId, String> {
         if a.host.is_empty() || a.host.starts_with('/') {
-            return self.attempt_socket(a, target);
+            return match (self.attempt_socket(a, target), a.client) {
+                (Err(e), Client::Host(h)) => Err(self.log_refusal(h, e.into())),
+                (r, _) => r,
+            };
         }
         let Some(addr) = self.resolve(a.host) else {
             return Err(conninfo::unknown_host(a.host));
@@ -163,7 +167,7 @@ impl Cluster {
             port: a.port,
         };
         let app_addr = (a.client == Client::AppServer).then_some(APP_SERVER_ADDR);
-        self.check_connect_from(server, &check, app_addr)?;
+        self.connect_logged(server, &check, app_addr)?;
         let shown = if loopback {
             addr_s
         } else {

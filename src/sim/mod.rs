@@ -71,7 +71,7 @@ pub use logical::DecodingOptions;
 pub use lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
 pub use net::{Link, LinkInfo};
 pub use postmaster::{StartError, StopMode};
-pub use proc::{BaseBackup, BaseBackupOptions, ReplayPause, WalMethod};
+pub use proc::{BaseBackup, BaseBackupOptions, ReceiverStatus, ReplayPause, WalMethod};
 pub use pubsub::{SubError, SubOptions};
 pub use replication::ConnectAttempt;
 pub use retention::{Divergence, WalRetention, RETENTION_SEGMENTS};

@@ -27,7 +27,15 @@ pub enum StopMode {
     Immediate,
 }
 
+/// The auxiliary processes forked after the checkpointer, whose pids follow its own.
+pub(crate) const AUX_AFTER_CHECKPOINTER: u32 = 4;
+
 impl Cluster {
+    /// The settings a start would read from the configuration files now.
+    pub fn settings_on_disk(&self, h: HostId) -> super::settings::Settings {
+        super::settings::Settings::at_start(&super::settings::read_files(&self.conf_files(h)))
+    }
+
     fn conf_files(&self, h: HostId) -> Vec<(String, Option<String>)> {
         ["postgresql.conf", "postgresql.auto.conf"]
             .iter()
@@ -175,6 +183,10 @@ impl Cluster {
         let checkpointer_pid = self.pid(h);
         let now = self.now;
         let host = self.host_mut(h);
+        // The background writer, WAL writer, autovacuum launcher and logical
+        // replication launcher are forked right after the checkpointer: their pids
+        // follow its own (pg_stat_activity, ps) and no later process takes them.
+        host.next_pid = host.next_pid.saturating_add(AUX_AFTER_CHECKPOINTER);
         host.crashed = false;
         host.epoch += 1;
         host.files.insert(
@@ -202,6 +214,7 @@ impl Cluster {
             apply_last_start: Default::default(),
             launcher_pending: false,
             apply_status_pending: false,
+            spread_checkpoint: None,
         });
         self.recover_at_start(h, startup_pid);
         if self.host(h).server.is_none() {

@@ -211,6 +211,19 @@ pub struct Server {
     /// A launcher or status timer is pending.
     pub launcher_pending: bool,
     pub apply_status_pending: bool,
+    /// A spread checkpoint the checkpointer is writing (the end-of-recovery one after
+    /// a promotion): its redo point, the previous one, and the buffers it writes.
+    pub spread_checkpoint: Option<SpreadCheckpoint>,
+}
+
+/// A checkpoint begun and not yet complete: pg_control keeps the previous one until
+/// its record is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpreadCheckpoint {
+    pub redo: Lsn,
+    pub since: Lsn,
+    pub buffers: u64,
+    pub write: SimDuration,
 }
 
 /// The startup process's pause state, as pg_get_wal_replay_pause_state() names it.

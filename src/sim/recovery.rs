@@ -450,13 +450,15 @@ impl Cluster {
             RecordBody::EndOfRecovery { new_tli: new },
         );
         self.flush(h);
+        // The end-of-recovery checkpoint is requested without CHECKPOINT_IMMEDIATE: it
+        // starts before the postmaster says it is ready and completes later.
+        self.start_spread_checkpoint(h, "force");
         self.log(
             h,
             pid,
             "LOG",
             "database system is ready to accept connections",
         );
-        self.checkpoint(h, "force", false);
         self.note(h, EventKind::Promote, format!("{name} promoted: now the primary on timeline {new}"),
             "A new timeline begins where replay ended; standbys must follow it (recovery_target_timeline = 'latest').");
         self.note_lost_commits(h, followed, received, new);

@@ -31,13 +31,79 @@ pub struct ConnectAttempt<'a> {
     pub port: u16,
 }
 
+/// A connection the server refused: libpq's text for the client and, for an
+/// authentication failure, the DETAIL only the server log gets (auth.c's
+/// auth_failed: `Connection matched pg_hba.conf line N: "..."`, after a reason such as
+/// `Role "x" does not exist.`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub text: String,
+    pub log_detail: Option<String>,
+}
+
+impl From<String> for Refusal {
+    fn from(text: String) -> Self {
+        Refusal {
+            text,
+            log_detail: None,
+        }
+    }
+}
+
+impl Refusal {
+    /// The server log's lines for it: the FATAL the client was sent (with its DETAIL)
+    /// and the log-only DETAIL. Nothing when the server sent no FATAL (a refused TCP
+    /// connection, a client that gave up before sending a password).
+    fn server_log(&self) -> Vec<(&'static str, String)> {
+        let Some((_, fatal)) = self.text.split_once("FATAL:  ") else {
+            return Vec::new();
+        };
+        let mut lines = fatal.lines();
+        let mut out = vec![("FATAL", lines.next().unwrap_or("").to_string())];
+        let mut detail: Vec<String> = lines
+            .filter_map(|l| l.strip_prefix("DETAIL:  ").map(str::to_string))
+            .collect();
+        detail.extend(self.log_detail.clone());
+        if !detail.is_empty() {
+            out.push(("DETAIL", detail.join("\n")));
+        }
+        out
+    }
+}
+
 impl Cluster {
     /// The checks a server makes when a client connects, in PostgreSQL's order:
     /// listening address and port, pg_hba.conf, authentication, role attributes, and
     /// for replication max_wal_senders. The error is libpq's text after
     /// `connection to server at ... failed: ` (FATAL messages included).
+    /// [`Cluster::connect_logged`] also writes the server's log lines.
     pub fn check_connect(&self, server: HostId, a: &ConnectAttempt) -> Result<(), String> {
-        self.check_connect_from(server, a, None)
+        self.check_connect_from(server, a, None).map_err(|r| r.text)
+    }
+
+    /// [`Cluster::check_connect`], and a refusal's FATAL (and DETAIL) in the server's
+    /// log as the backend forked for the connection writes them.
+    pub(crate) fn connect_logged(
+        &mut self,
+        server: HostId,
+        a: &ConnectAttempt,
+        client_addr: Option<[u8; 4]>,
+    ) -> Result<(), String> {
+        self.check_connect_from(server, a, client_addr)
+            .map_err(|r| self.log_refusal(server, r))
+    }
+
+    /// Writes a refusal's lines in the server's log (a backend's pid) and returns
+    /// libpq's text.
+    pub(crate) fn log_refusal(&mut self, server: HostId, r: Refusal) -> String {
+        let lines = r.server_log();
+        if !lines.is_empty() && self.server(server).is_some() {
+            let pid = self.pid(server);
+            for (severity, msg) in lines {
+                self.log(server, pid, severity, &msg);
+            }
+        }
+        r.text
     }
 
     /// [`Cluster::check_connect`] for a client that is not one of the lab's hosts when
@@ -47,7 +113,7 @@ impl Cluster {
         server: HostId,
         a: &ConnectAttempt,
         client_addr: Option<[u8; 4]>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Refusal> {
         let host = self.host(server);
         // localhost is the loopback address, whatever the host's own address is.
         let addr = if matches!(a.host, "localhost" | "127.0.0.1") {
@@ -57,17 +123,17 @@ impl Cluster {
         };
         let prefix = server_at(a.host, &addr, a.port);
         if self.firewall_blocks(a.client, server, a.port) {
-            return Err(no_route_to_host(a.host, &addr, a.port));
+            return Err(no_route_to_host(a.host, &addr, a.port).into());
         }
         let Some(srv) = host.server.as_ref() else {
-            return Err(connection_refused(a.host, &addr, a.port));
+            return Err(connection_refused(a.host, &addr, a.port).into());
         };
         let listen = srv.settings.text("listen_addresses");
         let same_host = client_addr.is_none() && a.client == server;
         if (!same_host && !listens_on(&listen, &addr, &host.name))
             || srv.settings.int("port") != a.port as i64
         {
-            return Err(connection_refused(a.host, &addr, a.port));
+            return Err(connection_refused(a.host, &addr, a.port).into());
         }
         let client_addr = match client_addr {
             Some(addr) => addr,
@@ -78,7 +144,7 @@ impl Cluster {
             "{}.{}.{}.{}",
             client_addr[0], client_addr[1], client_addr[2], client_addr[3]
         );
-        let fatal = |msg: String| format!("{prefix} failed: FATAL:  {msg}");
+        let fatal = |msg: String| Refusal::from(format!("{prefix} failed: FATAL:  {msg}"));
         if srv.standby && !srv.consistent {
             return Err(fatal("the database system is not yet accepting connections\nDETAIL:  Consistent recovery state has not been yet reached.".to_string()));
         }
@@ -130,23 +196,41 @@ impl Cluster {
             }
             hba::Method::Md5 | hba::Method::ScramSha256 | hba::Method::Password => {
                 let Some(given) = a.password else {
-                    return Err(format!(
-                        "{prefix} failed: fe_sendauth: no password supplied"
-                    ));
+                    return Err(
+                        format!("{prefix} failed: fe_sendauth: no password supplied").into(),
+                    );
                 };
-                let ok = role.as_ref().and_then(|r| r.password.as_deref()) == Some(given);
-                if !ok {
-                    return Err(fatal(format!(
+                let stored = role.as_ref().map(|r| r.password.as_deref());
+                if stored.flatten() != Some(given) {
+                    let mut r = fatal(format!(
                         "password authentication failed for user \"{}\"",
                         a.user
-                    )));
+                    ));
+                    let why = match stored {
+                        None => Some(format!("Role \"{}\" does not exist.", a.user)),
+                        Some(None) => {
+                            Some(format!("User \"{}\" has no password assigned.", a.user))
+                        }
+                        Some(Some(_)) => None,
+                    };
+                    let matched = format!(
+                        "Connection matched pg_hba.conf line {}: \"{}\"",
+                        line.line, line.raw
+                    );
+                    r.log_detail = Some(why.map_or(matched.clone(), |w| format!("{w}\n{matched}")));
+                    return Err(r);
                 }
             }
             hba::Method::Peer | hba::Method::Ident => {
-                return Err(fatal(format!(
+                let mut r = fatal(format!(
                     "Ident authentication failed for user \"{}\"",
                     a.user
-                )));
+                ));
+                r.log_detail = Some(format!(
+                    "Connection matched pg_hba.conf line {}: \"{}\"",
+                    line.line, line.raw
+                ));
+                return Err(r);
             }
         }
         let Some(role) = role else {
@@ -373,6 +457,7 @@ impl Cluster {
             Timer::LockFileRecheck => self.lock_file_recheck(h),
             Timer::ApplyLauncher => self.on_apply_launcher(h),
             Timer::ApplyStatus => self.on_apply_status(h),
+            Timer::CheckpointDone => self.complete_spread_checkpoint(h),
             Timer::WalWriter => {
                 if let Some(s) = self.server_mut(h) {
                     s.walwriter_pending = false;

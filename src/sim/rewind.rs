@@ -173,7 +173,7 @@ impl Cluster {
             database: "postgres",
             port,
         };
-        self.check_connect(src, &attempt)
+        self.connect_logged(src, &attempt, None)
             .map_err(|e| format!("could not connect to server: {e}"))?;
         Ok((
             src,

@@ -661,23 +661,52 @@ impl Cluster {
                 ));
             }
         }
-        rows.push(bg(
-            server.checkpointer_pid,
+        let cp = server.checkpointer_pid;
+        let checkpointer = bg(
+            cp,
             "Activity",
             "CheckpointerMain",
             "checkpointer",
             server.started,
-        ));
-        rows.push(bg(
-            server.checkpointer_pid + 1,
+        );
+        let bgwriter = bg(
+            cp.saturating_add(1),
             "Activity",
             "BgWriterMain",
             "background writer",
             server.started,
-        ));
+        );
+        if !server.standby {
+            // A primary lists its launchers first and the background writer before the
+            // checkpointer (PostgreSQL 15.18's pg_stat_activity).
+            let mut launchers = vec![
+                bg(
+                    cp.saturating_add(3),
+                    "Activity",
+                    "AutoVacuumMain",
+                    "autovacuum launcher",
+                    server.started,
+                ),
+                bg(
+                    cp.saturating_add(4),
+                    "Activity",
+                    "LogicalLauncherMain",
+                    "logical replication launcher",
+                    server.started,
+                ),
+            ];
+            launchers[1][4] = Datum::Int(10);
+            launchers[1][5] = Datum::Text("postgres".into());
+            rows.splice(0..0, launchers);
+            rows.push(bgwriter);
+            rows.push(checkpointer);
+        } else {
+            rows.push(checkpointer);
+            rows.push(bgwriter);
+        }
         if !server.standby {
             rows.push(bg(
-                server.checkpointer_pid + 2,
+                cp.saturating_add(2),
                 "Activity",
                 "WalWriterMain",
                 "walwriter",

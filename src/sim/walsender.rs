@@ -27,14 +27,7 @@ impl Cluster {
             database: "replication",
             port: req.port,
         };
-        if let Err(e) = self.check_connect(primary, &attempt) {
-            let pid = self.pid(primary);
-            if let Some(fatal) = e
-                .split_once("FATAL:  ")
-                .map(|(_, m)| m.lines().next().unwrap_or("").to_string())
-            {
-                self.log(primary, pid, "FATAL", &fatal);
-            }
+        if let Err(e) = self.connect_logged(primary, &attempt, None) {
             self.send(
                 primary,
                 standby,

@@ -144,6 +144,8 @@ pub struct ColumnDef {
     pub primary_key: bool,
     /// NOT NULL, declared or implied by PRIMARY KEY.
     pub not_null: bool,
+    /// A one-column UNIQUE constraint (`TABLE_COLUMN_key`).
+    pub unique: bool,
 }
 
 /// The rows an INSERT adds.
@@ -313,6 +315,17 @@ pub enum Expr {
         expr: Box<Expr>,
         list: Vec<Expr>,
         negated: bool,
+    },
+    /// `ARRAY[a, b, ...]`.
+    Array(Vec<Expr>),
+    /// `expr op ANY (array)` / `SOME`, or `expr op ALL (array)` when `all`.
+    AnyAll {
+        expr: Box<Expr>,
+        op: BinaryOp,
+        all: bool,
+        array: Box<Expr>,
+        /// Where the operator is in the statement (the error's caret).
+        position: Option<usize>,
     },
     Between {
         expr: Box<Expr>,

@@ -178,13 +178,31 @@ fn table(state: &PsqlState, name: &str, t: &Table) -> String {
         .filter(|c| c.primary_key)
         .map(|c| c.name.as_str())
         .collect();
-    let footer = if keys.is_empty() {
+    // describeOneTableDetails: the primary key first, then the others by name.
+    let mut indexes = Vec::new();
+    if !keys.is_empty() {
+        indexes.push(format!(
+            "    \"{name}_pkey\" PRIMARY KEY, btree ({})\n",
+            keys.join(", ")
+        ));
+    }
+    let mut uniques: Vec<String> = t
+        .columns
+        .iter()
+        .filter(|c| c.unique)
+        .map(|c| {
+            format!(
+                "    \"{name}_{}_key\" UNIQUE CONSTRAINT, btree ({})\n",
+                c.name, c.name
+            )
+        })
+        .collect();
+    uniques.sort();
+    indexes.extend(uniques);
+    let footer = if indexes.is_empty() {
         String::new()
     } else {
-        format!(
-            "Indexes:\n    \"{name}_pkey\" PRIMARY KEY, btree ({})\n",
-            keys.join(", ")
-        )
+        format!("Indexes:\n{}", indexes.concat())
     };
     titled(
         state,

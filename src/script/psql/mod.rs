@@ -119,6 +119,10 @@ pub fn run_statement(
         return Outcome::done(meta_command(c, h, state, meta));
     }
     if let Err(e) = can_connect(c, h) {
+        // The backend forked for the connection logs its FATAL and DETAIL.
+        if let Some((_, fatal)) = e.split_once("FATAL:  ") {
+            c.log_connection_fatal(h, fatal);
+        }
         return Outcome::done(e);
     }
     if let Some(fatal) = data_dir_refusal(c, h) {

@@ -10,6 +10,7 @@ mod psql;
 mod rhel;
 mod sed;
 mod text;
+mod tools;
 
 use crate::sim::conf;
 use crate::sim::{Cluster, HostId, PGDATA, PGHOME};
@@ -193,6 +194,9 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         "touch" => touch(c, h, args),
         "ls" => ls(c, h, args),
         "df" => df::df(c, h, args),
+        "pg_controldata" => tools::pg_controldata(c, h, args),
+        "pg_isready" => tools::pg_isready(c, h, args),
+        "ps" => tools::ps(c, h, args),
         "chown" | "chmod" => {
             if args.iter().filter(|a| !a.starts_with('-')).count() < 2 {
                 format!("{cmd}: missing operand\nTry '{cmd} --help' for more information.\n")

@@ -25,6 +25,7 @@ impl Exec<'_> {
             )));
         }
         let mut cols = Vec::new();
+        let single_key = columns.iter().filter(|c| c.primary_key).count() == 1;
         for c in columns {
             let Some(kind) = ColumnKind::from_type_name(&c.type_name) else {
                 return Err(
@@ -44,6 +45,8 @@ impl Exec<'_> {
                 kind,
                 not_null: c.not_null,
                 primary_key: c.primary_key,
+                // transformIndexConstraints drops a UNIQUE that repeats the primary key.
+                unique: c.unique && !(c.primary_key && single_key),
             });
         }
         self.commit(

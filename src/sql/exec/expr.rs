@@ -77,6 +77,50 @@ impl Exec<'_> {
                 }
                 Val::Bool(found != *negated)
             }
+            Expr::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.eval(item, rows, row)?);
+                }
+                Val::Array(out)
+            }
+            Expr::AnyAll {
+                expr,
+                op,
+                all,
+                array,
+                position,
+            } => {
+                let v = self.eval(expr, rows, row)?;
+                let elems = match self.eval(array, rows, row)? {
+                    Val::Null => return Ok(Val::Null),
+                    Val::Array(items) => items,
+                    // An untyped literal such as '{1,2}' is read as an array.
+                    Val::Text(t) => parse_array_literal(&t)?,
+                    _ => {
+                        // make_scalar_array_op's words, "op" included.
+                        return Err(ServerError::new(
+                            "op ANY/ALL (array) requires array on right side",
+                        )
+                        .at(*position));
+                    }
+                };
+                // ANY: true if one comparison is true, else NULL if one was NULL;
+                // ALL: false if one is false, else NULL if one was NULL (scalararrayop).
+                let mut saw_null = false;
+                for x in elems {
+                    match binary(*op, v.clone(), x)? {
+                        Val::Bool(b) if b != *all => return Ok(Val::Bool(b)),
+                        Val::Bool(_) => {}
+                        _ => saw_null = true,
+                    }
+                }
+                if saw_null {
+                    Val::Null
+                } else {
+                    Val::Bool(*all)
+                }
+            }
             Expr::Between {
                 expr,
                 low,
@@ -139,4 +183,68 @@ impl Exec<'_> {
             }
         })
     }
+}
+
+/// array_in for a one-dimensional literal such as `{a,"b c",NULL}`: its elements as
+/// text (NULL unquoted is a null element).
+fn parse_array_literal(t: &str) -> Res<Vec<Val>> {
+    let bad = || ServerError {
+        detail: Some("Array value must start with \"{\" or dimension information.".into()),
+        ..ServerError::new(format!("malformed array literal: \"{t}\""))
+    };
+    let inner = t
+        .trim()
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .ok_or_else(bad)?;
+    let mut out = Vec::new();
+    if inner.trim().is_empty() {
+        return Ok(out);
+    }
+    let mut chars = inner.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let mut item = String::new();
+        let mut quoted = false;
+        if chars.peek() == Some(&'"') {
+            quoted = true;
+            chars.next();
+            loop {
+                match chars.next() {
+                    Some('\\') => item.extend(chars.next()),
+                    Some('"') => break,
+                    Some(c) => item.push(c),
+                    None => return Err(bad()),
+                }
+            }
+            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                chars.next();
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == ',' {
+                    break;
+                }
+                if matches!(c, '{' | '}' | '"') {
+                    return Err(bad());
+                }
+                item.push(c);
+                chars.next();
+            }
+            item = item.trim_end().to_string();
+        }
+        out.push(if !quoted && item.eq_ignore_ascii_case("null") {
+            Val::Null
+        } else {
+            Val::Text(item)
+        });
+        match chars.next() {
+            Some(',') => continue,
+            None => break,
+            Some(_) => return Err(bad()),
+        }
+    }
+    Ok(out)
 }

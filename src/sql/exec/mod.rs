@@ -24,6 +24,7 @@ mod dml;
 mod expr;
 mod func;
 mod guc;
+mod hba_rules;
 pub mod limits;
 mod publication;
 mod select;

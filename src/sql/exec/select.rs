@@ -42,6 +42,7 @@ impl Exec<'_> {
             "pg_stat_activity" => self.c.stat_activity_relation(h).into(),
             "pg_settings" => self.pg_settings(),
             "pg_publication" => self.pg_publication(),
+            "pg_hba_file_rules" => self.pg_hba_file_rules(),
             "pg_publication_tables" => self.pg_publication_tables(),
             "pg_subscription" => self.c.subscription_relation(h).into(),
             "pg_subscription_rel" => self.c.subscription_rel_relation(h).into(),
@@ -366,6 +367,7 @@ pub(super) fn column_name(e: &Expr) -> String {
         },
         Expr::Now => "now".into(),
         Expr::Case { .. } => "case".into(),
+        Expr::Array(_) => "array".into(),
         _ => "?column?".into(),
     }
 }

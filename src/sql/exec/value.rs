@@ -29,6 +29,8 @@ pub enum Val {
     Timestamp(i64),
     /// A composite value, like the result of pg_create_physical_replication_slot().
     Record(Vec<Val>),
+    /// A one-dimensional array (`text[]` in pg_hba_file_rules, `ARRAY[...]`).
+    Array(Vec<Val>),
 }
 
 impl Val {
@@ -63,6 +65,30 @@ impl Val {
                     })
                     .collect();
                 format!("({})", inner.join(","))
+            }
+            Val::Array(vs) => {
+                // array_out: an element is double-quoted when it is empty, NULL in any
+                // case, or holds a brace, comma, quote, backslash or white space.
+                let inner: Vec<String> = vs
+                    .iter()
+                    .map(|v| match v.text() {
+                        None => "NULL".to_string(),
+                        Some(t) => {
+                            let quote = t.is_empty()
+                                || t.eq_ignore_ascii_case("null")
+                                || t.chars().any(|c| {
+                                    matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace()
+                                });
+                            if quote {
+                                let esc = t.replace('\\', "\\\\").replace('"', "\\\"");
+                                format!("\"{esc}\"")
+                            } else {
+                                t
+                            }
+                        }
+                    })
+                    .collect();
+                format!("{{{}}}", inner.join(","))
             }
         })
     }
@@ -137,6 +163,14 @@ pub(super) fn type_name(v: &Val) -> &'static str {
         Val::Interval(_) => "interval",
         Val::Timestamp(_) => "timestamp with time zone",
         Val::Record(_) => "record",
+        Val::Array(vs) => match vs.iter().find(|v| **v != Val::Null) {
+            Some(Val::Int(_)) => "integer[]",
+            Some(Val::BigInt(_)) => "bigint[]",
+            Some(Val::Num(_)) => "numeric[]",
+            Some(Val::Bool(_)) => "boolean[]",
+            Some(Val::Lsn(_)) => "pg_lsn[]",
+            _ => "text[]",
+        },
     }
 }
 

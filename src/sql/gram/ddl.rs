@@ -63,6 +63,7 @@ impl Parser<'_> {
         self.expect_punct(b'(')?;
         let mut columns: Vec<ColumnDef> = Vec::new();
         let mut pks: Vec<PkConstraint> = Vec::new();
+        let mut uniques: Vec<PkConstraint> = Vec::new();
         let mut null_conflict: Option<ServerError> = None;
         if !self.eat_punct(b')') {
             loop {
@@ -81,6 +82,18 @@ impl Parser<'_> {
                     self.expect_punct(b')')?;
                     self.index_options()?;
                     pks.push(PkConstraint { at: el, keys });
+                } else if self.is_kw("unique") && self.is_punct_at(1, b'(') {
+                    self.skip(2);
+                    let key = self.col_id()?;
+                    if !self.is_punct(b')') {
+                        return self.unsupported(el, "UNIQUE constraints on several columns");
+                    }
+                    self.expect_punct(b')')?;
+                    self.index_options()?;
+                    uniques.push(PkConstraint {
+                        at: el,
+                        keys: vec![key],
+                    });
                 } else if self.is_any_kw(&["unique", "check", "foreign", "exclude"]) {
                     let what = self.kw().unwrap_or_default().to_ascii_uppercase();
                     return self.unsupported(el, &format!("{what} constraints"));
@@ -112,7 +125,19 @@ impl Parser<'_> {
         }
         match null_conflict {
             Some(e) => self.set_pending(e),
-            None => self.apply_primary_keys(&relname, &mut columns, &pks),
+            None => {
+                self.apply_primary_keys(&relname, &mut columns, &pks);
+                for u in &uniques {
+                    match columns.iter_mut().find(|c| c.name == u.keys[0]) {
+                        Some(c) => c.unique = true,
+                        None => {
+                            let msg =
+                                format!("column \"{}\" named in key does not exist", u.keys[0]);
+                            self.set_pending(self.msg_at(u.at, msg));
+                        }
+                    }
+                }
+            }
         }
         Ok(Statement::CreateTable {
             name,
@@ -142,6 +167,7 @@ impl Parser<'_> {
             type_name,
             primary_key: false,
             not_null: false,
+            unique: false,
         };
         let mut saw_nullable = false;
         loop {
@@ -179,9 +205,14 @@ impl Parser<'_> {
                     at,
                     keys: vec![col.name.clone()],
                 });
+            } else if self.eat_kw("unique") {
+                if self.is_kw("nulls") {
+                    return self.unsupported(at, "UNIQUE NULLS [NOT] DISTINCT");
+                }
+                self.index_options()?;
+                col.unique = true;
             } else if self.is_any_kw(&[
                 "default",
-                "unique",
                 "check",
                 "references",
                 "generated",

@@ -121,7 +121,20 @@ impl Parser<'_> {
             Infix::Cmp(bop) => {
                 self.advance();
                 if self.is_any_kw(&["any", "all", "some"]) && self.is_punct_at(1, b'(') {
-                    return self.unsupported(self.pos, "ANY/ALL comparisons");
+                    let all = self.is_kw("all");
+                    self.skip(2);
+                    if self.query_at(0) {
+                        return self.unsupported(self.pos, "subqueries");
+                    }
+                    let array = self.expr()?;
+                    self.expect_punct(b')')?;
+                    return Ok(Expr::AnyAll {
+                        expr: Box::new(left),
+                        op: bop,
+                        all,
+                        array: Box::new(array),
+                        position: self.msg_at(idx, "").position,
+                    });
                 }
                 let right = self.expr_bp(L_CMP + 1)?;
                 binary(bop, left, right)
@@ -418,6 +431,20 @@ impl Parser<'_> {
                 return Ok(call(w, Vec::new()));
             }
             "default" => return Err(self.msg_at(idx, "DEFAULT is not allowed in this context")),
+            "array" if self.is_punct_at(1, b'[') => {
+                self.skip(2);
+                if self.is_punct(b']') {
+                    // transformArrayExpr, for an ARRAY[] with no cast around it.
+                    return Err(self
+                        .msg_at(idx, "cannot determine type of empty array")
+                        .hint(
+                            "Explicitly cast to the desired type, for example ARRAY[]::integer[].",
+                        ));
+                }
+                let items = self.expr_list()?;
+                self.expect_punct(b']')?;
+                return Ok(Expr::Array(items));
+            }
             "array" => return self.unsupported(idx, "ARRAY constructors"),
             "exists" if paren => return self.unsupported(idx, "EXISTS subqueries"),
             "row" if paren => return self.unsupported(idx, "row constructors"),

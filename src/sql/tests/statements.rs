@@ -131,7 +131,8 @@ fn lab_writes() {
                 name: "id".into(),
                 type_name: "int".into(),
                 primary_key: false,
-                not_null: false
+                not_null: false,
+                unique: false,
             }]
         }
     );

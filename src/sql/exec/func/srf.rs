@@ -171,6 +171,16 @@ fn control_checkpoint(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Rows> {
         "checkpoint_time",
     ];
     let next_xid = x.c.peek_xid(x.h);
+    // A shutdown checkpoint records no running transaction (oldest_active_xid 0), as
+    // pg_controldata shows it.
+    let shutdown = d.wal.records.iter().any(|r| {
+        r.start == d.checkpoint_lsn
+            && matches!(
+                r.body,
+                crate::sim::wal::RecordBody::Checkpoint { shutdown: true, .. }
+            )
+    });
+    let oldest_active = if shutdown { 0 } else { next_xid as i64 };
     let row = vec![
         Val::Lsn(d.checkpoint_lsn),
         Val::Lsn(d.redo),
@@ -184,7 +194,7 @@ fn control_checkpoint(x: &mut Exec<'_>, _: &str, _: Vec<Val>) -> Res<Rows> {
         Val::Int(0),
         Val::Int(716),
         Val::Int(1),
-        Val::Int(next_xid as i64),
+        Val::Int(oldest_active),
         Val::Int(1),
         Val::Int(1),
         Val::Int(0),
