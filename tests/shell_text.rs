@@ -89,3 +89,52 @@ fn removing_the_server_s_own_files_takes_them_away_and_the_rest_is_refused_in_wo
         "{out}"
     );
 }
+
+#[test]
+fn grep_prints_context_lines_as_gnu_grep_does() {
+    // The same file and commands through GNU grep 3.8 (Debian 12): printf 'a LOG one\n
+    // b FATAL x\n...' > g.txt; grep -A1 FATAL g.txt; grep -B 1 ...; grep -C1 -n ...
+    let mut script = String::new();
+    for l in [
+        "a LOG one",
+        "b FATAL x",
+        "c DETAIL y",
+        "d LOG two",
+        "e LOG three",
+        "f FATAL z",
+        "g LOG four",
+        "h LOG five",
+        "i LOG six",
+        "j FATAL w",
+    ] {
+        script.push_str(&format!("primary$ echo '{l}' >> g.txt\n"));
+    }
+    script.push_str(
+        "primary$ grep -A1 FATAL g.txt\nprimary$ grep -B 1 FATAL g.txt\nprimary$ grep -C1 -n FATAL g.txt\nprimary$ grep -A 1 -v LOG g.txt\nprimary$ grep -A x FATAL g.txt\n",
+    );
+    let out = output(&script);
+    let after = |cmd: &str| -> String {
+        let at = out.find(&format!("primary$ {cmd}\n")).unwrap() + cmd.len() + 10;
+        out[at..].split("primary$ ").next().unwrap().to_string()
+    };
+    assert_eq!(
+        after("grep -A1 FATAL g.txt"),
+        "b FATAL x\nc DETAIL y\n--\nf FATAL z\ng LOG four\n--\nj FATAL w\n"
+    );
+    assert_eq!(
+        after("grep -B 1 FATAL g.txt"),
+        "a LOG one\nb FATAL x\n--\ne LOG three\nf FATAL z\n--\ni LOG six\nj FATAL w\n"
+    );
+    assert_eq!(
+        after("grep -C1 -n FATAL g.txt"),
+        "1-a LOG one\n2:b FATAL x\n3-c DETAIL y\n--\n5-e LOG three\n6:f FATAL z\n7-g LOG four\n--\n9-i LOG six\n10:j FATAL w\n"
+    );
+    assert_eq!(
+        after("grep -A 1 -v LOG g.txt"),
+        "b FATAL x\nc DETAIL y\nd LOG two\n--\nf FATAL z\ng LOG four\n--\nj FATAL w\n"
+    );
+    assert!(
+        after("grep -A x FATAL g.txt").starts_with("grep: x: invalid context length argument\n"),
+        "{out}"
+    );
+}

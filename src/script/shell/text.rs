@@ -118,37 +118,64 @@ impl Pattern {
     }
 }
 
-/// `grep [-c] [-i] [-n] [-v] [-E|-F] PATTERN FILE...`.
+/// `grep [-c] [-i] [-n] [-v] [-E|-F] [-A N] [-B N] [-C N] PATTERN FILE...`, context
+/// lines as GNU grep prints them (`--` between groups that do not touch, `-` after a
+/// context line's number or file name where a match has `:`).
 pub(super) fn grep(c: &Cluster, h: HostId, args: &[String]) -> String {
+    const USAGE: &str =
+        "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n";
     let (mut count, mut fold, mut number, mut invert) = (false, false, false, false);
+    let (mut after, mut before) = (0usize, 0usize);
     let mut words = Vec::new();
-    for a in args {
-        match a
+    let mut rest = args.iter();
+    while let Some(a) = rest.next() {
+        let Some(flags) = a
             .strip_prefix('-')
             .filter(|f| !f.is_empty() && words.is_empty())
-        {
-            Some(flags) => {
-                for f in flags.chars() {
-                    match f {
-                        'c' => count = true,
-                        'i' => fold = true,
-                        'n' => number = true,
-                        'v' => invert = true,
-                        'E' | 'F' | 'e' => {}
-                        other => {
-                            return format!(
-                                "grep: invalid option -- '{other}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n"
-                            )
+        else {
+            words.push(a.as_str());
+            continue;
+        };
+        for (k, f) in flags.char_indices() {
+            match f {
+                'c' => count = true,
+                'i' => fold = true,
+                'n' => number = true,
+                'v' => invert = true,
+                'E' | 'F' | 'e' => {}
+                'A' | 'B' | 'C' => {
+                    // The number is the rest of this word, or the next word.
+                    let attached = &flags[k + 1..];
+                    let text = if attached.is_empty() {
+                        match rest.next() {
+                            Some(t) => t.as_str(),
+                            None => {
+                                return format!(
+                                    "grep: option requires an argument -- '{f}'\n{USAGE}"
+                                )
+                            }
                         }
+                    } else {
+                        attached
+                    };
+                    // Context past a file's length changes nothing: bound it.
+                    let Ok(n) = text.parse::<u64>() else {
+                        return format!("grep: {text}: invalid context length argument\n");
+                    };
+                    let n = n.min(1_000_000) as usize;
+                    match f {
+                        'A' => after = n,
+                        'B' => before = n,
+                        _ => (after, before) = (n, n),
                     }
+                    break;
                 }
+                other => return format!("grep: invalid option -- '{other}'\n{USAGE}"),
             }
-            None => words.push(a.as_str()),
         }
     }
     let Some((pattern, files)) = words.split_first() else {
-        return "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n"
-            .to_string();
+        return USAGE.to_string();
     };
     let pattern = Pattern::new(pattern, fold);
     let mut out = String::new();
@@ -161,22 +188,36 @@ pub(super) fn grep(c: &Cluster, h: HostId, args: &[String]) -> String {
                 continue;
             }
         };
-        let prefix = if many { format!("{f}:") } else { String::new() };
-        let hits = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| pattern.matches(l) != invert);
+        let lines: Vec<&str> = text.lines().collect();
+        let hit: Vec<bool> = lines.iter().map(|l| pattern.matches(l) != invert).collect();
         if count {
-            out.push_str(&format!("{prefix}{}\n", hits.count()));
+            let n = hit.iter().filter(|m| **m).count();
+            let prefix = if many { format!("{f}:") } else { String::new() };
+            out.push_str(&format!("{prefix}{n}\n"));
             continue;
         }
-        for (i, l) in hits {
-            let n = if number {
-                format!("{}:", i + 1)
-            } else {
-                String::new()
-            };
-            out.push_str(&format!("{prefix}{n}{l}\n"));
+        // Which lines print: each match and its context.
+        let mut shown = vec![false; lines.len()];
+        for (i, _) in hit.iter().enumerate().filter(|(_, m)| **m) {
+            let from = i.saturating_sub(before);
+            let to = i.saturating_add(after).min(lines.len() - 1);
+            shown[from..=to].iter_mut().for_each(|s| *s = true);
+        }
+        let mut last: Option<usize> = None;
+        for (i, l) in lines.iter().enumerate().filter(|(i, _)| shown[*i]) {
+            if (after > 0 || before > 0) && last.is_some_and(|p| p + 1 < i) {
+                out.push_str("--\n");
+            }
+            let sep = if hit[i] { ':' } else { '-' };
+            if many {
+                out.push_str(&format!("{f}{sep}"));
+            }
+            if number {
+                out.push_str(&format!("{}{sep}", i + 1));
+            }
+            out.push_str(l);
+            out.push('\n');
+            last = Some(i);
         }
     }
     out
