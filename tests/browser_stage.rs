@@ -215,3 +215,67 @@ async fn a_link_the_firewall_blocks_is_drawn_blocked_and_heals_with_the_rule() {
     let label = text(&root, "edge-primary-standby1-label");
     assert!(label.contains("streaming"), "{label}");
 }
+
+/// A primary with a physical standby and a logical subscriber (issue 18's picture): two
+/// kinds of link, row changes labelled on the logical one, and a row inserted on the
+/// primary that reaches both.
+#[wasm_bindgen_test]
+async fn a_standby_and_a_subscriber_draw_two_kinds_of_link_and_both_get_the_row() {
+    fresh();
+    let script = format!(
+        "{}primary=# ALTER SYSTEM SET wal_level = logical;
+primary=# CREATE ROLE repuser WITH REPLICATION LOGIN PASSWORD 'secret';
+primary$ echo 'host all repuser 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ pg_ctl restart
+primary=# CREATE TABLE t (id int primary key, v text);
+primary=# CREATE PUBLICATION mypub FOR TABLE t;
+lab$ node add sub
+sub$ initdb -D /var/lib/pgsql/data
+sub$ pg_ctl start
+sub=# CREATE TABLE t (id int primary key, v text);
+sub=# CREATE SUBSCRIPTION mysub CONNECTION 'host=primary dbname=postgres user=repuser password=secret' PUBLICATION mypub;
+lab$ wait 8s
+lab$ latency primary sub 40ms
+",
+        EXAMPLES[1].1
+    );
+    let (root, _handle, lab, ui) = mount_lab(&script);
+    settle().await;
+    let class = |id: &str| {
+        by_testid(&root, id)
+            .query_selector("path")
+            .unwrap()
+            .expect("the link's line")
+            .get_attribute("class")
+            .unwrap_or_default()
+    };
+    assert_eq!(class("edge-primary-standby1"), "edge async");
+    assert_eq!(class("edge-primary-sub"), "edge logical");
+    assert!(
+        text(&root, "edge-primary-sub-label").starts_with("logical · streaming"),
+        "{}",
+        text(&root, "edge-primary-sub-label")
+    );
+    assert!(try_testid(&root, "legend-logical").is_some());
+    // The row travels to the subscriber as a row change, and the packet says so.
+    run(lab, "primary=# INSERT INTO t VALUES (1, 'both');\n").await;
+    let mut labels = Vec::new();
+    for _ in 0..12 {
+        handle::frame(lab, ui, 8.0);
+        settle().await;
+        labels.extend(
+            all(&root, "[data-testid='packet-label']")
+                .iter()
+                .filter_map(|e| e.text_content()),
+        );
+    }
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.contains("INSERT") && l.contains("COMMIT")),
+        "{labels:?}"
+    );
+    run(lab, "lab$ wait 1s\nsub=# TABLE t;\nstandby1=# TABLE t;\n").await;
+    let console = text(&root, "console-log");
+    assert_eq!(console.matches("  1 | both\n").count(), 2, "{console}");
+}

@@ -339,27 +339,62 @@ impl Cluster {
                     end: *upto,
                     sent_at: *sent_at,
                     arrive_at: Some(s.at),
+                    changes: None,
+                }),
+                Event::Deliver {
+                    from,
+                    to,
+                    msg:
+                        Message::Changes {
+                            upto,
+                            txns,
+                            sent_at,
+                            ..
+                        },
+                } if !txns.is_empty() => Some(Packet {
+                    from: *from,
+                    to: *to,
+                    start: txns.first().map_or(*upto, |t| t.first),
+                    end: *upto,
+                    sent_at: *sent_at,
+                    arrive_at: Some(s.at),
+                    changes: Some(super::event::changes_summary(txns)),
                 }),
                 _ => None,
             })
             .collect();
         for (_, link) in self.net.links() {
             for (from, to, msg) in &link.held {
-                if let Message::Data {
-                    upto,
-                    records,
-                    sent_at,
-                    ..
-                } = msg
-                {
-                    out.push(Packet {
+                match msg {
+                    Message::Data {
+                        upto,
+                        records,
+                        sent_at,
+                        ..
+                    } => out.push(Packet {
                         from: *from,
                         to: *to,
                         start: records.first().map_or(*upto, |r| r.start),
                         end: *upto,
                         sent_at: *sent_at,
                         arrive_at: None,
-                    });
+                        changes: None,
+                    }),
+                    Message::Changes {
+                        upto,
+                        txns,
+                        sent_at,
+                        ..
+                    } if !txns.is_empty() => out.push(Packet {
+                        from: *from,
+                        to: *to,
+                        start: txns.first().map_or(*upto, |t| t.first),
+                        end: *upto,
+                        sent_at: *sent_at,
+                        arrive_at: None,
+                        changes: Some(super::event::changes_summary(txns)),
+                    }),
+                    _ => {}
                 }
             }
         }

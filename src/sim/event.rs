@@ -116,7 +116,7 @@ impl Message {
 }
 
 /// WAL travelling from a walsender to its standby.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Packet {
     pub from: HostId,
     pub to: HostId,
@@ -126,6 +126,46 @@ pub struct Packet {
     pub sent_at: SimTime,
     /// When it arrives; `None` while a partition holds it.
     pub arrive_at: Option<SimTime>,
+    /// What a logical walsender's message carries, as row changes (`INSERT t, UPDATE t ·
+    /// COMMIT`); `None` for WAL bytes.
+    pub changes: Option<String>,
+}
+
+/// A logical message's transactions in words: each change's kind and table (a run of the
+/// same one counted), then COMMIT, for at most three kinds.
+pub fn changes_summary(txns: &[DecodedTxn]) -> String {
+    let mut runs: Vec<(String, usize)> = Vec::new();
+    for c in txns.iter().flat_map(|t| &t.changes) {
+        let what = format!("{} {}", c.change.kind(), c.change.table());
+        match runs.last_mut() {
+            Some((w, n)) if *w == what => *n += 1,
+            _ => runs.push((what, 1)),
+        }
+    }
+    let mut parts: Vec<String> = runs
+        .iter()
+        .take(3)
+        .map(|(w, n)| {
+            if *n > 1 {
+                format!("{w} ×{n}")
+            } else {
+                w.clone()
+            }
+        })
+        .collect();
+    if runs.len() > 3 {
+        parts.push("…".to_string());
+    }
+    let commits = if txns.len() > 1 {
+        format!("{} COMMITs", txns.len())
+    } else {
+        "COMMIT".to_string()
+    };
+    if parts.is_empty() {
+        commits
+    } else {
+        format!("{} · {commits}", parts.join(", "))
+    }
 }
 
 /// A replication connection request, as libpq sends it from `primary_conninfo`.

@@ -64,6 +64,8 @@ pub struct ReplicationRow {
     pub reply_time: Option<SimTime>,
     /// The standby host (not a PostgreSQL column: for drawing links).
     pub peer: HostId,
+    /// A subscription's walsender (not a PostgreSQL column: for drawing links).
+    pub logical: bool,
 }
 
 /// One row of `pg_stat_wal_receiver`.
@@ -171,6 +173,7 @@ impl Cluster {
                     sync_state,
                     reply_time: w.reply_time,
                     peer: w.peer,
+                    logical: w.logical.is_some(),
                 }
             })
             .collect()

@@ -59,6 +59,8 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
         let testid = format!("edge-{}-{}", names.0, names.1);
         let kind = if e.state.is_none() {
             "edge idle"
+        } else if e.logical {
+            "edge logical"
         } else if e.sync() {
             "edge sync"
         } else {
@@ -194,8 +196,13 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
             // The oldest and the newest packet carry their LSN range (more would pile up),
             // once clear of the sender, where the links of every standby start together,
             // and before the link's own label near the standby.
-            let label = ((i == 0 || i + 1 == flying.len()) && (0.08..=0.7).contains(&f))
-                .then(|| format!("{}–{}", p.start, p.end));
+            // A logical link carries row changes: its packets say which.
+            let label =
+                ((i == 0 || i + 1 == flying.len()) && (0.08..=0.7).contains(&f)).then(|| {
+                    p.changes
+                        .clone()
+                        .unwrap_or_else(|| format!("{}–{}", p.start, p.end))
+                });
             let (lx, anchor) = packet_side(px, x2 - x1);
             let (lx, anchor) = match &label {
                 Some(t) => keep_inside(lx, anchor, t, 8.5, g.width),

@@ -74,13 +74,16 @@ pub fn Stage() -> impl IntoView {
     let room = use_size(stage_box);
     let app_count = Memo::new(move |_| scene.with(|s| s.apps.len()));
     let geometry = Memo::new(move |_| texts.with(|t| layout(t, app_count.get(), room.get())));
-    // What the legend lists besides sync and async: a blocked link and the kinds of
-    // application the lab has, when there are any.
+    // What the legend lists besides sync and async: a blocked link, a logical one and
+    // the kinds of application the lab has, when there are any.
     let extras = Memo::new(move |_| {
         scene.with(|s| {
             let mut v: Vec<(&'static str, &'static str)> = Vec::new();
             if s.edges.iter().any(|e| e.blocked) {
                 v.push(("edge blocked", "firewall"));
+            }
+            if s.edges.iter().any(|e| e.logical) {
+                v.push(("edge logical", "logical"));
             }
             for k in ["writer", "reader", "both"] {
                 if s.apps.iter().any(|a| a.kind == k) {

@@ -1,5 +1,6 @@
 //! What the stage draws between the cards, read from the model: a line per
-//! walsender/walreceiver pair (`pg_stat_replication`), cut links, and WAL in flight.
+//! walsender/walreceiver pair (`pg_stat_replication`; a subscription's is a logical link
+//! that carries row changes), cut links, and WAL in flight.
 
 use crate::sim::{AppKind, HostId, NodeView, Packet, SimTime};
 use crate::ui::format;
@@ -18,6 +19,8 @@ pub(super) struct Edge {
     /// No walsender serves the pair because the upstream host's firewall rejects the
     /// standby's connections (`Cluster::firewall_blocked_links`).
     pub(super) blocked: bool,
+    /// A subscription's walsender: row changes travel on it, not WAL bytes.
+    pub(super) logical: bool,
     pub(super) label: String,
 }
 
@@ -98,7 +101,14 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
                 continue;
             }
             let link = c.link(n.id, row.peer);
-            let mut label = format!("{} · {}", row.sync_state, row.state);
+            let mut label = if row.logical {
+                match row.sync_state {
+                    "async" => format!("logical · {}", row.state),
+                    s => format!("logical {s} · {}", row.state),
+                }
+            } else {
+                format!("{} · {}", row.sync_state, row.state)
+            };
             if link.latency.0 != 500 || link.bandwidth != 125_000_000 {
                 label.push_str(&format!(
                     "\n{} · {}",
@@ -117,6 +127,7 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
                 sync_state: row.sync_state,
                 partitioned: link.partitioned,
                 blocked: false,
+                logical: row.logical,
                 label,
             });
         }
@@ -134,6 +145,7 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
             sync_state: "",
             partitioned: false,
             blocked: true,
+            logical: false,
             label: String::new(),
         });
     }
@@ -154,6 +166,7 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
                     sync_state: "",
                     partitioned: true,
                     blocked: false,
+                    logical: false,
                     label: String::new(),
                 });
             }
