@@ -165,7 +165,7 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
             (s.now.0.saturating_sub(p.sent_at.0) as f64 / span).clamp(0.0, 1.0)
         };
         let bytes: i64 = flying.iter().map(|p| p.end.diff(p.start).max(0)).sum();
-        if bytes > 0 && !e.partitioned {
+        if bytes > 0 && !e.partitioned && !e.logical {
             let reach = flying.iter().map(|p| progress(p)).fold(0.0, f64::max);
             out.push(
                 view! { <path class="inflight" class:sync=sync data-testid="inflight-band" d=stretch(0.0, reach.max(0.04)) /> }

@@ -28,8 +28,9 @@ pub const RISE: f64 = 34.0;
 const MARGIN: f64 = 10.0;
 /// Standbys per row.
 const PER_ROW: usize = 4;
-/// Room the legend keeps in the top-left corner, beside the first card.
-const LEGEND_W: f64 = 100.0;
+/// Room the legend keeps in the top-left corner, beside the first card (its longest
+/// entries, "logical" and "firewall", end about 106 px in).
+const LEGEND_W: f64 = 112.0;
 /// An application's chip in the band above the cards (two 14 px lines), its width
 /// range, and the room under the chips where their links leave for the cards.
 pub const APP_H: f64 = 46.0;
