@@ -1539,3 +1539,71 @@ primary$ cat /var/lib/pgsql/data/log/postgresql.log
     );
     assert_eq!(run(&script), run(&script));
 }
+
+#[test]
+fn psql_lists_publications_and_subscriptions_as_psql_15_does() {
+    // Real psql 15.18 against PostgreSQL 15.18: CREATE PUBLICATION mypub FOR TABLE t;
+    // CREATE PUBLICATION allpub FOR ALL TABLES WITH (publish = 'insert'); \dRp; \dRp+;
+    // \dRp+ nosuch; and on a subscriber \dRs, \dRs+ (its Conninfo is the one given).
+    let t = run(&format!(
+        "{PUBSUB}primary=# CREATE PUBLICATION allpub FOR ALL TABLES WITH (publish = 'insert');
+primary=# \\dRp
+primary=# \\dRp+
+primary=# \\dRp+ nosuch
+{}sub=# \\dRs
+sub=# \\dRs+
+",
+        create_sub("")
+    ));
+    assert_eq!(
+        output_of(&t, "primary=# \\dRp"),
+        "                                List of publications
+  Name  |  Owner   | All tables | Inserts | Updates | Deletes | Truncates | Via root 
+--------+----------+------------+---------+---------+---------+-----------+----------
+ allpub | postgres | t          | t       | f       | f       | f         | f
+ mypub  | postgres | f          | t       | t       | t       | t         | f
+(2 rows)
+
+"
+    );
+    assert_eq!(
+        output_of(&t, "primary=# \\dRp+"),
+        "                             Publication allpub
+  Owner   | All tables | Inserts | Updates | Deletes | Truncates | Via root 
+----------+------------+---------+---------+---------+-----------+----------
+ postgres | t          | t       | f       | f       | f         | f
+(1 row)
+
+                             Publication mypub
+  Owner   | All tables | Inserts | Updates | Deletes | Truncates | Via root 
+----------+------------+---------+---------+---------+-----------+----------
+ postgres | f          | t       | t       | t       | t         | f
+Tables:
+    \"public.t\"
+
+"
+    );
+    assert_eq!(
+        output_of(&t, "primary=# \\dRp+ nosuch"),
+        "Did not find any publication named \"nosuch\".\n"
+    );
+    assert_eq!(
+        output_of(&t, "sub=# \\dRs"),
+        "          List of subscriptions
+ Name  |  Owner   | Enabled | Publication 
+-------+----------+---------+-------------
+ mysub | postgres | t       | {mypub}
+(1 row)
+
+"
+    );
+    let plus = output_of(&t, "sub=# \\dRs+");
+    assert!(
+        plus.contains(" Name  |  Owner   | Enabled | Publication | Binary | Streaming | Two-phase commit | Disable on error | Synchronous commit |"),
+        "{plus}"
+    );
+    assert!(
+        plus.contains(" mysub | postgres | t       | {mypub}     | f      | f         | d                | f                | off                | host=primary dbname=postgres user=repuser password=secret | 0/0\n"),
+        "{plus}"
+    );
+}

@@ -1,5 +1,6 @@
 //! psql's describe commands (describe.c) on the model's catalog: `\dt`, `\d`, `\d NAME`,
-//! `\du`, `\l`, and `\conninfo`, printed with psql's titles and footers.
+//! `\du`, `\l`, `\dRp[+]`, `\dRs[+]` and `\conninfo`, printed with psql's titles and
+//! footers.
 //!
 //! They read the catalog of the server psql is connected to (a standby's is the one
 //! WAL replay built). Patterns are plain names; psql's wildcards are not read.
@@ -28,6 +29,10 @@ pub fn is_describe(meta: &str) -> bool {
                 | "l"
                 | "l+"
                 | "list"
+                | "dRp"
+                | "dRp+"
+                | "dRs"
+                | "dRs+"
         )
     )
 }
@@ -56,6 +61,9 @@ pub fn describe(c: &Cluster, h: HostId, state: &PsqlState, meta: &str) -> Option
         ("dt" | "dt+" | "d" | "d+", pattern) => relations(state, db, pattern),
         ("du" | "dg" | "du+" | "dg+", pattern) => roles(state, db, pattern),
         ("l" | "l+" | "list", _) => databases(state),
+        ("dRp", pattern) => publications(state, db, pattern),
+        ("dRp+", pattern) => publication_details(state, db, pattern),
+        ("dRs" | "dRs+", pattern) => subscriptions(state, db, pattern, cmd == "dRs+"),
         _ => return None,
     })
 }
@@ -282,4 +290,133 @@ fn databases(state: &PsqlState) -> String {
             .collect(),
     };
     titled(state, "List of databases", &rs, true, "")
+}
+
+fn yes(b: bool) -> Option<String> {
+    Some(if b { "t" } else { "f" }.to_string())
+}
+
+/// A publication's flags as `\dRp` lists them after its name: owner, all tables, the
+/// four operations, and "via root" (walscope has no partitions: always f).
+fn publication_row(p: &crate::sim::db::Publication) -> Vec<Option<String>> {
+    vec![
+        Some("postgres".to_string()),
+        yes(p.all_tables),
+        yes(p.insert),
+        yes(p.update),
+        yes(p.delete),
+        yes(p.truncate),
+        yes(false),
+    ]
+}
+
+const PUBLICATION_COLUMNS: [&str; 7] = [
+    "Owner",
+    "All tables",
+    "Inserts",
+    "Updates",
+    "Deletes",
+    "Truncates",
+    "Via root",
+];
+
+/// `\dRp [NAME]`: "List of publications".
+fn publications(state: &PsqlState, db: &Database, pattern: Option<&str>) -> String {
+    let mut columns = vec!["Name"];
+    columns.extend(PUBLICATION_COLUMNS);
+    let rs = ResultSet {
+        columns: left(&columns),
+        rows: db
+            .publications
+            .iter()
+            .filter(|(n, _)| pattern.is_none_or(|p| p == n.as_str()))
+            .map(|(n, p)| {
+                let mut row = vec![Some(n.clone())];
+                row.extend(publication_row(p));
+                row
+            })
+            .collect(),
+    };
+    titled(state, "List of publications", &rs, true, "")
+}
+
+/// `\dRp+ [NAME]`: a table per publication, "Publication NAME", with its tables in a
+/// "Tables:" footer (none for FOR ALL TABLES, which keeps the "(1 row)" footer).
+fn publication_details(state: &PsqlState, db: &Database, pattern: Option<&str>) -> String {
+    let found: Vec<_> = db
+        .publications
+        .iter()
+        .filter(|(n, _)| pattern.is_none_or(|p| p == n.as_str()))
+        .collect();
+    if found.is_empty() {
+        return match pattern {
+            Some(p) => format!("Did not find any publication named \"{p}\".\n"),
+            None => "Did not find any publications.\n".to_string(),
+        };
+    }
+    let mut out = String::new();
+    for (name, p) in found {
+        let rs = ResultSet {
+            columns: left(&PUBLICATION_COLUMNS),
+            rows: vec![publication_row(p)],
+        };
+        let title = format!("Publication {name}");
+        if p.all_tables || p.tables.is_empty() {
+            out.push_str(&titled(state, &title, &rs, true, ""));
+        } else {
+            let mut footer = "Tables:\n".to_string();
+            for t in &p.tables {
+                footer.push_str(&format!("    \"public.{t}\"\n"));
+            }
+            out.push_str(&titled(state, &title, &rs, false, &footer));
+        }
+    }
+    out
+}
+
+/// `\dRs[+] [NAME]`: "List of subscriptions"; `+` adds the options walscope keeps at
+/// their defaults (binary, streaming, two-phase, disable on error: off; the
+/// subscription's synchronous_commit: off), the connection string and the skip LSN.
+fn subscriptions(state: &PsqlState, db: &Database, pattern: Option<&str>, plus: bool) -> String {
+    let mut columns = vec!["Name", "Owner", "Enabled", "Publication"];
+    if plus {
+        columns.extend([
+            "Binary",
+            "Streaming",
+            "Two-phase commit",
+            "Disable on error",
+            "Synchronous commit",
+            "Conninfo",
+            "Skip LSN",
+        ]);
+    }
+    let rs = ResultSet {
+        columns: left(&columns),
+        rows: db
+            .subscriptions
+            .iter()
+            .filter(|(n, _)| pattern.is_none_or(|p| p == n.as_str()))
+            .map(|(n, s)| {
+                let mut row = vec![
+                    Some(n.clone()),
+                    Some("postgres".to_string()),
+                    yes(s.enabled),
+                    Some(format!("{{{}}}", s.publications.join(","))),
+                ];
+                if plus {
+                    row.extend([
+                        yes(false),
+                        yes(false),
+                        Some("d".to_string()),
+                        yes(false),
+                        Some("off".to_string()),
+                        Some(s.conninfo.clone()),
+                        Some(crate::sim::Lsn(s.skip_lsn).to_string()),
+                    ]);
+                }
+                row
+            })
+            .collect(),
+    };
+    titled(state, "List of subscriptions", &rs, true, "")
 }

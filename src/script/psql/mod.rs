@@ -174,6 +174,8 @@ pub fn help(state: &PsqlState) -> String {
          \x20 \\d                     list tables\n\
          \x20 \\d      NAME           describe table\n\
          \x20 \\dt     [NAME]         list tables\n\
+         \x20 \\dRp[+] [NAME]         list replication publications\n\
+         \x20 \\dRs[+] [NAME]         list replication subscriptions\n\
          \x20 \\du     [NAME]         list roles\n\
          \x20 \\l                     list databases\n\
          \n\
