@@ -1607,3 +1607,41 @@ Tables:
         "{plus}"
     );
 }
+
+#[test]
+fn an_applied_insert_is_checked_against_the_subscribers_own_key() {
+    // The publisher's table has no key; the subscriber's has a PRIMARY KEY (another
+    // index, as logical replication allows). PostgreSQL 15's apply worker inserts through
+    // the executor, so the subscriber's index refuses a repeated id ("orders_pkey").
+    let t = run(&format!(
+        "{}primary=# CREATE TABLE orders (id int, item text);
+primary=# CREATE PUBLICATION shop FOR TABLE orders;
+sub=# CREATE TABLE orders (id int PRIMARY KEY, item text);
+sub=# CREATE SUBSCRIPTION shop CONNECTION '{CONN}' PUBLICATION shop;
+lab$ wait 2s
+sub=# INSERT INTO orders VALUES (4, 'sub first');
+primary=# INSERT INTO orders VALUES (4, 'desk');
+lab$ wait 1s
+sub=# SELECT * FROM orders;
+sub$ grep -A1 ERROR log/postgresql.log
+sub=# DELETE FROM orders WHERE id = 4;
+lab$ wait 6s
+sub=# TABLE orders;
+",
+        PUBSUB
+    ));
+    assert!(
+        output_of(&t, "sub=# SELECT * FROM orders;").contains("  4 | sub first\n(1 row)"),
+        "{t}"
+    );
+    let log = output_of(&t, "sub$ grep -A1 ERROR log/postgresql.log");
+    assert!(
+        log.contains("ERROR:  duplicate key value violates unique constraint \"orders_pkey\"\n")
+            && log.contains("DETAIL:  Key (id)=(4) already exists.\n"),
+        "{log}"
+    );
+    assert!(
+        output_of(&t, "sub=# TABLE orders;").contains("  4 | desk\n(1 row)"),
+        "{t}"
+    );
+}

@@ -900,31 +900,23 @@ impl Cluster {
                     .map(|(_, v)| v.clone())
                     .collect()
             };
-            let key_names: Vec<&str> = dc
-                .columns
-                .iter()
-                .filter(|(_, _, k)| *k)
-                .map(|(n, _, _)| n.as_str())
-                .collect();
             let local_change = match change {
                 RowChange::Insert { row, .. } => {
-                    let key = remote_key(row);
-                    if find(self, &key).is_some() {
-                        let shown: Vec<String> = key.iter().map(value_text).collect();
+                    // The executor checks the subscriber's own unique indexes, whatever
+                    // the publisher's key is.
+                    let row = to_local(None, row);
+                    let clash = self
+                        .data(h)
+                        .and_then(|d| d.db.tables.get(&table))
+                        .and_then(|t| unique_violation(t, &table, &row));
+                    if let Some((message, detail)) = clash {
                         return Err(ApplyError {
-                            message: format!(
-                                "duplicate key value violates unique constraint \"{table}_pkey\""
-                            ),
-                            detail: Some(format!(
-                                "Key ({})=({}) already exists.",
-                                key_names.join(", "),
-                                shown.join(", ")
-                            )),
+                            message,
+                            detail: Some(detail),
                             kind,
                             relation: Some(table.clone()),
                         });
                     }
-                    let row = to_local(None, row);
                     let size = wal::align8(wal::INSERT_BASE + tuple_data_bytes(&row));
                     let id = self.data_mut(h).map_or(1, |d| d.db.allocate_tuples(1));
                     (
@@ -1029,4 +1021,51 @@ fn value_text(v: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Text(s) => s.to_string(),
     }
+}
+
+/// The first of the subscriber's unique indexes (its primary key, then each UNIQUE
+/// column, as the executor checks them) that `row` would repeat: the ERROR's message and
+/// its DETAIL. A key holding a NULL never conflicts.
+fn unique_violation(
+    t: &crate::sim::db::Table,
+    table: &str,
+    row: &[Value],
+) -> Option<(String, String)> {
+    let rel = table.rsplit('.').next().unwrap_or(table);
+    let pk: Vec<usize> = (0..t.columns.len())
+        .filter(|&i| t.columns[i].primary_key)
+        .collect();
+    let mut indexes = Vec::new();
+    if !pk.is_empty() {
+        indexes.push((format!("{rel}_pkey"), pk));
+    }
+    for (i, c) in t.columns.iter().enumerate().filter(|(_, c)| c.unique) {
+        indexes.push((format!("{rel}_{}_key", c.name), vec![i]));
+    }
+    for (name, cols) in indexes {
+        let key: Vec<&Value> = cols
+            .iter()
+            .map(|&i| row.get(i).unwrap_or(&Value::Null))
+            .collect();
+        if key.contains(&&Value::Null) {
+            continue;
+        }
+        let taken = t
+            .rows
+            .values()
+            .any(|r| cols.iter().zip(&key).all(|(&i, v)| r.get(i) == Some(*v)));
+        if taken {
+            let names: Vec<&str> = cols.iter().map(|&i| t.columns[i].name.as_str()).collect();
+            let vals: Vec<String> = key.iter().map(|v| value_text(v)).collect();
+            return Some((
+                format!("duplicate key value violates unique constraint \"{name}\""),
+                format!(
+                    "Key ({})=({}) already exists.",
+                    names.join(", "),
+                    vals.join(", ")
+                ),
+            ));
+        }
+    }
+    None
 }
