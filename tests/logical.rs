@@ -80,7 +80,7 @@ initdb: hint: You can change this by editing pg_hba.conf or using the option -A,
 
 Success. You can now start the database server using:
 
-    /usr/lib/postgresql/15/bin/pg_ctl -D /var/lib/pgsql/data -l logfile start
+    pg_ctl -D /var/lib/pgsql/data -l logfile start
 
 "
         )
