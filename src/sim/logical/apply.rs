@@ -13,18 +13,12 @@
 //! worker's WAL records are the sizes of a local statement's, its commit record carries
 //! no replication origin.
 
-use std::sync::Arc;
-
 use crate::sim::cluster::Cluster;
-use crate::sim::db::{tuple_data_bytes, Change, Row, Subscription, Value};
-use crate::sim::event::{
-    ConnId, ConnectRequest, DecodedTxn, HostId, LogicalStart, Message, RowChange, Timer,
-};
+use crate::sim::event::{ConnId, ConnectRequest, DecodedTxn, HostId, LogicalStart, Message, Timer};
 use crate::sim::libpq::Client;
 use crate::sim::lsn::{Lsn, TimelineId};
 use crate::sim::proc::ApplyWorker;
 use crate::sim::time::{SimDuration, SimTime};
-use crate::sim::wal::{self, RecordBody};
 
 use super::subscription::StopWhy;
 
@@ -34,16 +28,16 @@ const EXIT_LINE: &str =
 
 /// An error while applying a remote transaction: the ERROR, its DETAIL, and what the
 /// CONTEXT line names (the message type and, for some errors, the target relation).
-struct ApplyError {
-    message: String,
-    detail: Option<String>,
-    kind: &'static str,
-    relation: Option<String>,
+pub(super) struct ApplyError {
+    pub(super) message: String,
+    pub(super) detail: Option<String>,
+    pub(super) kind: &'static str,
+    pub(super) relation: Option<String>,
 }
 
 impl Cluster {
     /// wal_retrieve_retry_interval of the server on `h`.
-    fn retry_interval(&self, h: HostId) -> SimDuration {
+    pub(super) fn retry_interval(&self, h: HostId) -> SimDuration {
         let ms = self
             .server(h)
             .map_or(5000, |s| s.settings.int("wal_retrieve_retry_interval"))
@@ -52,7 +46,7 @@ impl Cluster {
     }
 
     /// The subscriptions that want a worker and have none.
-    fn subscriptions_due(&self, h: HostId) -> Vec<String> {
+    pub(super) fn subscriptions_due(&self, h: HostId) -> Vec<String> {
         let (Some(d), Some(s)) = (self.data(h), self.server(h)) else {
             return Vec::new();
         };
@@ -115,7 +109,7 @@ impl Cluster {
         }
     }
 
-    fn start_apply_worker(&mut self, h: HostId, name: &str) {
+    pub(super) fn start_apply_worker(&mut self, h: HostId, name: &str) {
         let Some(sub) = self.subscription(h, name).cloned() else {
             return;
         };
@@ -193,7 +187,7 @@ impl Cluster {
         }
     }
 
-    fn log_worker_exit(&mut self, h: HostId, pid: u32) {
+    pub(super) fn log_worker_exit(&mut self, h: HostId, pid: u32) {
         let postmaster = self.server(h).map_or(0, |s| s.pid);
         self.log(
             h,
@@ -205,7 +199,7 @@ impl Cluster {
 
     /// Ends a worker: it leaves the publisher's walsender (a clean goodbye), and the
     /// launcher starts it again when the subscription still wants one.
-    fn end_apply_worker(&mut self, h: HostId, conn: ConnId, exit_line: bool) {
+    pub(super) fn end_apply_worker(&mut self, h: HostId, conn: ConnId, exit_line: bool) {
         let Some(s) = self.server_mut(h) else { return };
         let Some(i) = s.apply.iter().position(|w| w.conn == conn) else {
             return;
@@ -252,11 +246,11 @@ impl Cluster {
             .is_some_and(|s| s.apply.iter().any(|w| w.conn == conn))
     }
 
-    fn worker(&self, h: HostId, conn: ConnId) -> Option<&ApplyWorker> {
+    pub(super) fn worker(&self, h: HostId, conn: ConnId) -> Option<&ApplyWorker> {
         self.server(h)?.apply.iter().find(|w| w.conn == conn)
     }
 
-    fn worker_mut(&mut self, h: HostId, conn: ConnId) -> Option<&mut ApplyWorker> {
+    pub(super) fn worker_mut(&mut self, h: HostId, conn: ConnId) -> Option<&mut ApplyWorker> {
         self.server_mut(h)?
             .apply
             .iter_mut()
@@ -380,7 +374,7 @@ impl Cluster {
     }
 
     /// The publisher accepted: the tables not yet copied get their copy.
-    fn on_apply_accepted(&mut self, h: HostId, conn: ConnId) {
+    pub(super) fn on_apply_accepted(&mut self, h: HostId, conn: ConnId) {
         let Some(w) = self.worker_mut(h, conn) else {
             return;
         };
@@ -388,208 +382,7 @@ impl Cluster {
         self.start_table_syncs(h, conn);
     }
 
-    fn start_table_syncs(&mut self, h: HostId, conn: ConnId) {
-        let Some(w) = self.worker(h, conn) else {
-            return;
-        };
-        let (name, publisher) = (w.subscription.clone(), w.publisher);
-        let Some(sub) = self.subscription(h, &name).cloned() else {
-            return;
-        };
-        for (table, rel) in &sub.tables {
-            let busy = self
-                .worker(h, conn)
-                .is_some_and(|w| w.syncing.iter().any(|(t, _)| t == table));
-            if !matches!(rel.state, 'i' | 'd') || busy {
-                continue;
-            }
-            let pid = self.pid(h);
-            self.log(h, pid, "LOG", &format!("logical replication table synchronization worker for subscription \"{name}\", table \"{table}\" has started"));
-            self.set_rel_state(h, &name, table, 'd', None);
-            if let Some(w) = self.worker_mut(h, conn) {
-                w.syncing.push((table.clone(), pid));
-            }
-            self.send(
-                h,
-                publisher,
-                Message::CopyRequest {
-                    conn,
-                    table: table.clone(),
-                },
-            );
-        }
-    }
-
-    fn set_rel_state(&mut self, h: HostId, sub: &str, table: &str, state: char, lsn: Option<u64>) {
-        if let Some(rel) = self
-            .data_mut(h)
-            .and_then(|d| d.db.subscriptions.get_mut(sub))
-            .and_then(|s| s.tables.get_mut(table))
-        {
-            rel.state = state;
-            rel.lsn = lsn;
-        }
-    }
-
-    /// The publisher's side of a table copy: its rows now, and the WAL position they
-    /// are as of.
-    pub(crate) fn on_copy_request(&mut self, p: HostId, from: HostId, conn: ConnId, table: &str) {
-        let Some(w) = self
-            .server(p)
-            .and_then(|s| s.senders.iter().find(|w| w.conn == conn))
-        else {
-            self.reset(p, from, conn);
-            return;
-        };
-        let pid = w.pid;
-        let lsn = self.data(p).map_or(Lsn(0), |d| d.wal.insert);
-        let (columns, rows) = match self.data(p).and_then(|d| d.db.tables.get(table)) {
-            Some(t) => (
-                t.columns.iter().map(|c| c.name.clone()).collect(),
-                Ok(t.rows.values().cloned().collect()),
-            ),
-            None => {
-                let e = format!("relation \"public.{table}\" does not exist");
-                self.log(p, pid, "ERROR", &e);
-                (Vec::new(), Err(e))
-            }
-        };
-        self.send(
-            p,
-            from,
-            Message::CopyData {
-                conn,
-                table: table.to_string(),
-                columns,
-                rows,
-                lsn,
-            },
-        );
-    }
-
-    fn on_copy_data(
-        &mut self,
-        h: HostId,
-        conn: ConnId,
-        table: &str,
-        columns: &[String],
-        rows: Result<Vec<Row>, String>,
-        lsn: Lsn,
-    ) {
-        let Some(w) = self.worker(h, conn).cloned() else {
-            return;
-        };
-        let name = w.subscription.clone();
-        let sync_pid = w
-            .syncing
-            .iter()
-            .find(|(t, _)| t == table)
-            .map_or(w.pid, |(_, p)| *p);
-        if let Some(w) = self.worker_mut(h, conn) {
-            w.syncing.retain(|(t, _)| t != table);
-        }
-        let rows = match rows {
-            Ok(r) => r,
-            Err(e) => {
-                self.log(
-                    h,
-                    sync_pid,
-                    "ERROR",
-                    &format!("could not start initial contents copy for table \"public.{table}\": ERROR:  {e}"),
-                );
-                self.log_worker_exit(h, sync_pid);
-                self.count_error(h, &name, false);
-                return;
-            }
-        };
-        let local_columns: Vec<String> = self
-            .data(h)
-            .and_then(|d| d.db.tables.get(table))
-            .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
-            .unwrap_or_default();
-        let remote: Vec<(String, String, bool)> = columns
-            .iter()
-            .map(|c| (c.clone(), String::new(), false))
-            .collect();
-        let (_, missing) = column_map(&remote, &local_columns);
-        if let Some(e) = missing_columns_error(table, &missing) {
-            self.log(h, sync_pid, "ERROR", &e);
-            self.log_worker_exit(h, sync_pid);
-            self.count_error(h, &name, false);
-            return;
-        }
-        let changes = {
-            let Some(t) = self.data(h).and_then(|d| d.db.tables.get(table)) else {
-                return;
-            };
-            let map: Vec<Option<usize>> = columns
-                .iter()
-                .map(|c| t.columns.iter().position(|l| &l.name == c))
-                .collect();
-            let width = t.columns.len();
-            let local: Vec<Row> = rows
-                .iter()
-                .map(|r| {
-                    let mut v = vec![Value::Null; width];
-                    for (i, val) in r.iter().enumerate() {
-                        if let Some(Some(j)) = map.get(i) {
-                            v[*j] = val.clone();
-                        }
-                    }
-                    Arc::from(v)
-                })
-                .collect();
-            local
-        };
-        if !changes.is_empty() {
-            let n = changes.len() as u64;
-            let first = self.data_mut(h).map_or(1, |d| d.db.allocate_tuples(n));
-            let size: u64 = changes
-                .iter()
-                .map(|r| wal::align8(wal::INSERT_BASE + tuple_data_bytes(r)))
-                .sum();
-            let rows = changes
-                .into_iter()
-                .enumerate()
-                .map(|(i, r)| (first + i as u64, r))
-                .collect();
-            self.write_local_txn(
-                h,
-                vec![(
-                    size,
-                    Change::Insert {
-                        table: table.to_string(),
-                        rows,
-                    },
-                )],
-            );
-        }
-        self.set_rel_state(h, &name, table, 's', Some(lsn.0));
-        self.log(h, sync_pid, "LOG", &format!("logical replication table synchronization worker for subscription \"{name}\", table \"{table}\" has finished"));
-        self.promote_synced(h, &name);
-    }
-
-    /// Tables whose copy the apply worker's stream has passed become ready.
-    fn promote_synced(&mut self, h: HostId, name: &str) {
-        let received = self
-            .server(h)
-            .and_then(|s| s.apply.iter().find(|w| w.subscription == name))
-            .map_or(0, |w| w.received.0);
-        let origin = self.subscription(h, name).map_or(0, |s| s.origin_lsn);
-        let reached = received.max(origin);
-        if let Some(sub) = self
-            .data_mut(h)
-            .and_then(|d| d.db.subscriptions.get_mut(name))
-        {
-            for rel in sub.tables.values_mut() {
-                if rel.state == 's' && rel.lsn.is_some_and(|l| l <= reached) {
-                    rel.state = 'r';
-                }
-            }
-        }
-    }
-
-    fn count_error(&mut self, h: HostId, name: &str, apply: bool) {
+    pub(super) fn count_error(&mut self, h: HostId, name: &str, apply: bool) {
         let Some(id) = self.data(h).map(|d| d.system_id) else {
             return;
         };
@@ -607,7 +400,7 @@ impl Cluster {
 
     /// Decoded transactions from the publisher: each is applied in its own local
     /// transaction; the first that fails ends the worker.
-    fn on_changes(
+    pub(super) fn on_changes(
         &mut self,
         h: HostId,
         conn: ConnId,
@@ -658,7 +451,7 @@ impl Cluster {
 
     /// The worker's status to the walsender: everything received was applied (or
     /// skipped), so that is what it confirms.
-    fn apply_reply(&mut self, h: HostId, conn: ConnId) {
+    pub(super) fn apply_reply(&mut self, h: HostId, conn: ConnId) {
         let Some(w) = self.worker(h, conn) else {
             return;
         };
@@ -724,348 +517,4 @@ impl Cluster {
             }
         }
     }
-
-    /// Writes a transaction the apply worker built: its records, a commit, a flush.
-    fn write_local_txn(&mut self, h: HostId, changes: Vec<(u64, Change)>) {
-        let (extra, commit_len) = self.logical_wal_sizes(h, &changes);
-        let xid = self.next_xid_of(h);
-        for (i, (size, change)) in changes.into_iter().enumerate() {
-            let change = Arc::new(change);
-            if let Some(d) = self.data_mut(h) {
-                d.db.apply(&change);
-            }
-            self.append(
-                h,
-                size + extra.get(i).copied().unwrap_or(0),
-                RecordBody::Change { xid, change },
-            );
-        }
-        let at = self.now;
-        self.append(
-            h,
-            commit_len,
-            RecordBody::Commit {
-                xid,
-                at,
-                apply_feedback: false,
-            },
-        );
-        self.flush(h);
-    }
-
-    /// Applies one remote transaction on the subscriber, or says why it cannot.
-    fn apply_txn(
-        &mut self,
-        h: HostId,
-        pid: u32,
-        name: &str,
-        sub: &Subscription,
-        txn: &DecodedTxn,
-    ) -> Result<(), ApplyError> {
-        if sub.skip_lsn != 0 && sub.skip_lsn == txn.commit.0 {
-            let origin = format!("pg_{}", sub.oid);
-            let lsn = txn.commit;
-            self.log(
-                h,
-                pid,
-                "LOG",
-                &format!("logical replication starts skipping transaction at LSN {lsn}"),
-            );
-            self.log(h, pid, "CONTEXT", &format!("processing remote data for replication origin \"{origin}\" during message type \"BEGIN\" in transaction {}, finished at {lsn}", txn.xid));
-            self.log(
-                h,
-                pid,
-                "LOG",
-                &format!("logical replication completed skipping transaction at LSN {lsn}"),
-            );
-            self.log(h, pid, "CONTEXT", &format!("processing remote data for replication origin \"{origin}\" during message type \"COMMIT\" in transaction {}, finished at {lsn}", txn.xid));
-            if let Some(s) = self
-                .data_mut(h)
-                .and_then(|d| d.db.subscriptions.get_mut(name))
-            {
-                s.skip_lsn = 0;
-                s.origin_lsn = txn.end.0;
-            }
-            return Ok(());
-        }
-        let mut out: Vec<(u64, Change)> = Vec::new();
-        let mut undo = Vec::new();
-        let result = self.build_changes(h, sub, txn, &mut out, &mut undo);
-        // Take the trial changes back: they are written below with their WAL, or not at
-        // all when the transaction failed.
-        if let Some(d) = self.data_mut(h) {
-            while let Some(u) = undo.pop() {
-                d.db.undo(u);
-            }
-        }
-        result?;
-        if !out.is_empty() {
-            self.write_local_txn(h, out);
-        }
-        if let Some(s) = self
-            .data_mut(h)
-            .and_then(|d| d.db.subscriptions.get_mut(name))
-        {
-            s.origin_lsn = s.origin_lsn.max(txn.end.0);
-        }
-        Ok(())
-    }
-
-    /// The local changes for a remote transaction, tried one by one on the database
-    /// (what undoes them is in `undo`).
-    fn build_changes(
-        &mut self,
-        h: HostId,
-        sub: &Subscription,
-        txn: &DecodedTxn,
-        out: &mut Vec<(u64, Change)>,
-        undo: &mut Vec<crate::sim::db::Undo>,
-    ) -> Result<(), ApplyError> {
-        for dc in &txn.changes {
-            let change = &dc.change;
-            let table = change.table().to_string();
-            let kind = change.kind();
-            let Some(local_columns) = self
-                .data(h)
-                .and_then(|d| d.db.tables.get(&table))
-                .map(|t| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
-            else {
-                return Err(ApplyError {
-                    message: format!(
-                        "logical replication target relation \"public.{table}\" does not exist"
-                    ),
-                    detail: None,
-                    kind,
-                    relation: None,
-                });
-            };
-            // Each remote column must exist here, by name (logicalrep_rel_open).
-            let (map, missing) = column_map(&dc.columns, &local_columns);
-            if let Some(message) = missing_columns_error(&table, &missing) {
-                return Err(ApplyError {
-                    message,
-                    detail: None,
-                    kind,
-                    relation: None,
-                });
-            }
-            let map: Vec<usize> = map.into_iter().flatten().collect();
-            // Only then (should_apply_changes_for_rel): a table not in
-            // pg_subscription_rel, or whose copy is still to come or already holds this
-            // transaction, is left alone.
-            match sub.tables.get(&table) {
-                None => continue,
-                Some(rel) if matches!(rel.state, 'i' | 'd') => continue,
-                Some(rel) if rel.lsn.is_some_and(|l| txn.end.0 <= l) => continue,
-                Some(_) => {}
-            }
-            let width = local_columns.len();
-            let local_key: Vec<usize> = dc
-                .columns
-                .iter()
-                .zip(&map)
-                .filter(|((_, _, k), _)| *k)
-                .map(|(_, &i)| i)
-                .collect();
-            let find = |c: &Cluster, key: &[Value]| -> Option<(u64, Row)> {
-                if local_key.is_empty() {
-                    return None;
-                }
-                c.data(h)?
-                    .db
-                    .tables
-                    .get(&table)?
-                    .rows
-                    .iter()
-                    .find(|(_, r)| local_key.iter().zip(key).all(|(&i, v)| r.get(i) == Some(v)))
-                    .map(|(id, r)| (*id, r.clone()))
-            };
-            let to_local = |base: Option<&Row>, row: &Row| -> Row {
-                let mut v: Vec<Value> = match base {
-                    Some(b) => b.to_vec(),
-                    None => vec![Value::Null; width],
-                };
-                for (k, &i) in map.iter().enumerate() {
-                    if let (Some(slot), Some(val)) = (v.get_mut(i), row.get(k)) {
-                        *slot = val.clone();
-                    }
-                }
-                Arc::from(v)
-            };
-            let remote_key = |row: &Row| -> Vec<Value> {
-                dc.columns
-                    .iter()
-                    .zip(row.iter())
-                    .filter(|((_, _, k), _)| *k)
-                    .map(|(_, v)| v.clone())
-                    .collect()
-            };
-            let local_change = match change {
-                RowChange::Insert { row, .. } => {
-                    // The executor checks the subscriber's own unique indexes, whatever
-                    // the publisher's key is.
-                    let row = to_local(None, row);
-                    let clash = self
-                        .data(h)
-                        .and_then(|d| d.db.tables.get(&table))
-                        .and_then(|t| unique_violation(t, &table, &row));
-                    if let Some((message, detail)) = clash {
-                        return Err(ApplyError {
-                            message,
-                            detail: Some(detail),
-                            kind,
-                            relation: Some(table.clone()),
-                        });
-                    }
-                    let size = wal::align8(wal::INSERT_BASE + tuple_data_bytes(&row));
-                    let id = self.data_mut(h).map_or(1, |d| d.db.allocate_tuples(1));
-                    (
-                        size,
-                        Change::Insert {
-                            table: table.clone(),
-                            rows: vec![(id, row)],
-                        },
-                    )
-                }
-                RowChange::Update { old_key, row, .. } => {
-                    let key = old_key.clone().unwrap_or_else(|| remote_key(row));
-                    let Some((old_id, old)) = find(self, &key) else {
-                        continue;
-                    };
-                    let new = to_local(Some(&old), row);
-                    let size = wal::align8(wal::UPDATE_BASE + tuple_data_bytes(&new));
-                    let id = self.data_mut(h).map_or(1, |d| d.db.allocate_tuples(1));
-                    (
-                        size,
-                        Change::Update {
-                            table: table.clone(),
-                            rows: vec![(old_id, id, new)],
-                            old: vec![old],
-                        },
-                    )
-                }
-                RowChange::Delete { key, .. } => {
-                    let Some((old_id, old)) = find(self, key) else {
-                        continue;
-                    };
-                    (
-                        wal::DELETE_RECORD,
-                        Change::Delete {
-                            table: table.clone(),
-                            ids: vec![old_id],
-                            old: vec![old],
-                        },
-                    )
-                }
-                RowChange::Truncate { .. } => {
-                    let Some(d) = self.data(h) else { continue };
-                    let relfilenode = d.db.next_oid;
-                    (
-                        200,
-                        Change::Truncate {
-                            name: table.clone(),
-                            relfilenode,
-                        },
-                    )
-                }
-            };
-            if let Some(d) = self.data_mut(h) {
-                undo.push(d.db.apply(&local_change.1));
-            }
-            out.push(local_change);
-        }
-        Ok(())
-    }
-}
-
-/// Where each remote column is among the local ones, and the remote columns missing.
-fn column_map(
-    remote: &[(String, String, bool)],
-    local: &[String],
-) -> (Vec<Option<usize>>, Vec<String>) {
-    let map: Vec<Option<usize>> = remote
-        .iter()
-        .map(|(c, _, _)| local.iter().position(|l| l == c))
-        .collect();
-    let missing = remote
-        .iter()
-        .zip(&map)
-        .filter(|(_, m)| m.is_none())
-        .map(|((c, _, _), _)| c.clone())
-        .collect();
-    (map, missing)
-}
-
-/// logicalrep_report_missing_attrs' ERROR, if any column is missing.
-fn missing_columns_error(table: &str, missing: &[String]) -> Option<String> {
-    if missing.is_empty() {
-        return None;
-    }
-    let names: Vec<String> = missing.iter().map(|c| format!("\"{c}\"")).collect();
-    let word = if missing.len() == 1 {
-        "column"
-    } else {
-        "columns"
-    };
-    Some(format!(
-        "logical replication target relation \"public.{table}\" is missing replicated {word}: {}",
-        names.join(", ")
-    ))
-}
-
-/// A key value as a unique violation's DETAIL shows it.
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => if *b { "t" } else { "f" }.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Text(s) => s.to_string(),
-    }
-}
-
-/// The first of the subscriber's unique indexes (its primary key, then each UNIQUE
-/// column, as the executor checks them) that `row` would repeat: the ERROR's message and
-/// its DETAIL. A key holding a NULL never conflicts.
-fn unique_violation(
-    t: &crate::sim::db::Table,
-    table: &str,
-    row: &[Value],
-) -> Option<(String, String)> {
-    let rel = table.rsplit('.').next().unwrap_or(table);
-    let pk: Vec<usize> = (0..t.columns.len())
-        .filter(|&i| t.columns[i].primary_key)
-        .collect();
-    let mut indexes = Vec::new();
-    if !pk.is_empty() {
-        indexes.push((format!("{rel}_pkey"), pk));
-    }
-    for (i, c) in t.columns.iter().enumerate().filter(|(_, c)| c.unique) {
-        indexes.push((format!("{rel}_{}_key", c.name), vec![i]));
-    }
-    for (name, cols) in indexes {
-        let key: Vec<&Value> = cols
-            .iter()
-            .map(|&i| row.get(i).unwrap_or(&Value::Null))
-            .collect();
-        if key.contains(&&Value::Null) {
-            continue;
-        }
-        let taken = t
-            .rows
-            .values()
-            .any(|r| cols.iter().zip(&key).all(|(&i, v)| r.get(i) == Some(*v)));
-        if taken {
-            let names: Vec<&str> = cols.iter().map(|&i| t.columns[i].name.as_str()).collect();
-            let vals: Vec<String> = key.iter().map(|v| value_text(v)).collect();
-            return Some((
-                format!("duplicate key value violates unique constraint \"{name}\""),
-                format!(
-                    "Key ({})=({}) already exists.",
-                    names.join(", "),
-                    vals.join(", ")
-                ),
-            ));
-        }
-    }
-    None
 }

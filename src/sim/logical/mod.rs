@@ -3,10 +3,12 @@
 //! blocks; the data is in `pubsub.rs`.
 
 mod apply;
+mod apply_rows;
 mod decode;
 mod initdb;
 mod slot;
 mod subscription;
+mod tablesync;
 mod views;
 mod walsender;
 mod walsize;
