@@ -6,8 +6,7 @@
 //! through [`Message`]s that cross a [`Link`], so latency, bandwidth and partitions shape
 //! what each server knows.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 
 use super::acked::{AckLog, LostCommits};
 use super::conninfo::{connection_refused, no_route_to_host};
@@ -20,35 +19,17 @@ use super::lsn::Lsn;
 use super::net::{LinkInfo, Net};
 use super::proc::{BaseBackup, Server};
 use super::pubsub::LogicalState;
+use super::queue::EventQueue;
 use super::rng::Rng;
 use super::time::{SimDuration, SimTime, MAX_TIME};
 use super::{conf, hba, PGDATA};
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Scheduled {
-    at: SimTime,
-    seq: u64,
-    event: Event,
-}
-
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
-}
-
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
 
 /// The whole simulated cluster.
 #[derive(Clone, Debug)]
 pub struct Cluster {
     pub(crate) now: SimTime,
     seq: u64,
-    queue: BinaryHeap<Reverse<Scheduled>>,
+    queue: EventQueue<Event>,
     pub(crate) rng: Rng,
     pub(crate) hosts: Vec<Host>,
     pub(crate) net: Net,
@@ -100,7 +81,7 @@ impl Cluster {
         let mut c = Cluster {
             now: SimTime::ZERO,
             seq: 0,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::new(),
             rng: Rng::new(seed),
             hosts: Vec::new(),
             net: Net::default(),
@@ -297,11 +278,7 @@ impl Cluster {
     pub(crate) fn schedule(&mut self, at: SimTime, event: Event) {
         self.seq += 1;
         let at = at.max(self.now);
-        self.queue.push(Reverse(Scheduled {
-            at,
-            seq: self.seq,
-            event,
-        }));
+        self.queue.push(at, self.seq, event);
     }
 
     pub(crate) fn timer(&mut self, h: HostId, after: SimDuration, what: Timer) {
@@ -321,7 +298,7 @@ impl Cluster {
         let mut out: Vec<Packet> = self
             .queue
             .iter()
-            .filter_map(|Reverse(s)| match &s.event {
+            .filter_map(|(at, _, event)| match event {
                 Event::Deliver {
                     from,
                     to,
@@ -338,7 +315,7 @@ impl Cluster {
                     start: records.first().map_or(*upto, |r| r.start),
                     end: *upto,
                     sent_at: *sent_at,
-                    arrive_at: Some(s.at),
+                    arrive_at: Some(at),
                     changes: None,
                 }),
                 Event::Deliver {
@@ -357,7 +334,7 @@ impl Cluster {
                     start: txns.first().map_or(*upto, |t| t.first),
                     end: *upto,
                     sent_at: *sent_at,
-                    arrive_at: Some(s.at),
+                    arrive_at: Some(at),
                     changes: Some(super::event::changes_summary(txns)),
                 }),
                 _ => None,
@@ -404,7 +381,7 @@ impl Cluster {
 
     /// When the next event is due, if any.
     pub fn next_event_time(&self) -> Option<SimTime> {
-        self.queue.peek().map(|Reverse(s)| s.at)
+        self.queue.next_time()
     }
 
     /// Lets the cluster process at most `n` more events (within any bound already set,
@@ -441,15 +418,15 @@ impl Cluster {
         let Some(at) = self.next_event_time() else {
             return Vec::new();
         };
-        let mut due: Vec<&Scheduled> = self
+        let mut due: Vec<(u64, &Event)> = self
             .queue
             .iter()
-            .map(|Reverse(s)| s)
-            .filter(|s| s.at == at)
+            .filter(|(t, _, _)| *t == at)
+            .map(|(_, seq, event)| (seq, event))
             .collect();
-        due.sort();
+        due.sort_by_key(|(seq, _)| *seq);
         due.iter()
-            .map(|s| s.event.describe(|h| self.host(h).name.as_str()))
+            .map(|(_, event)| event.describe(|h| self.host(h).name.as_str()))
             .collect()
     }
 
@@ -457,10 +434,10 @@ impl Cluster {
     /// left, when the event budget is used up, or when the next event falls after
     /// [`MAX_TIME`] (see [`Cluster::halt`]).
     pub fn step(&mut self) -> bool {
-        let Some(Reverse(next)) = self.queue.peek() else {
+        let Some(next_at) = self.queue.next_time() else {
             return false;
         };
-        if next.at > MAX_TIME {
+        if next_at > MAX_TIME {
             self.halt = Some(Halt::Clock);
             return false;
         }
@@ -468,24 +445,24 @@ impl Cluster {
             self.halt = Some(Halt::Events);
             return false;
         }
-        let Some(Reverse(s)) = self.queue.pop() else {
+        let Some((at, event)) = self.queue.pop() else {
             return false;
         };
-        debug_assert!(s.at >= self.now, "time went backwards");
-        if s.at == self.now {
+        debug_assert!(at >= self.now, "time went backwards");
+        if at == self.now {
             self.same_time += 1;
             debug_assert!(
                 self.same_time < 1_000_000,
                 "event storm at {}: {:?}",
                 self.now,
-                s.event
+                event
             );
         } else {
             self.same_time = 0;
         }
-        self.now = s.at;
+        self.now = at;
         self.processed += 1;
-        self.handle(s.event);
+        self.handle(event);
         #[cfg(debug_assertions)]
         if let Err(broken) = self.check_invariants() {
             panic!("invariant broken at {}: {broken}", self.now);

@@ -39,6 +39,7 @@ pub mod os;
 mod postmaster;
 mod proc;
 mod pubsub;
+mod queue;
 mod recovery;
 mod replication;
 mod retention;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::conf::{self, Context, Parsed, SettingDef};
+use super::conf::{self, Context, Parsed, SettingDef, SyncConfig};
 
 /// Where a setting's value came from (`pg_settings.source`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +19,9 @@ pub struct Settings {
     sources: BTreeMap<&'static str, Source>,
     /// Settings whose file value changed but need a restart (`pending_restart`).
     pub pending_restart: BTreeSet<&'static str>,
+    /// `synchronous_standby_names` parsed, kept in step with `values` (as PostgreSQL's
+    /// check hook keeps SyncRepConfig): every commit and standby reply consults it.
+    sync_names: Option<SyncConfig>,
 }
 
 /// A message the server logs while reading its configuration.
@@ -117,11 +120,27 @@ impl Settings {
             values.insert(*name, v.clone());
             sources.insert(*name, src.clone());
         }
-        Settings {
+        let mut settings = Settings {
             values,
             sources,
             pending_restart: BTreeSet::new(),
-        }
+            sync_names: None,
+        };
+        settings.parse_sync_names();
+        settings
+    }
+
+    /// The parsed `synchronous_standby_names`: `None` when it is empty (or a value the
+    /// files could not have set).
+    pub fn sync_names(&self) -> Option<&SyncConfig> {
+        self.sync_names.as_ref()
+    }
+
+    fn parse_sync_names(&mut self) {
+        self.sync_names = match self.values.get("synchronous_standby_names") {
+            Some(Parsed::Text(s)) => SyncConfig::parse(s).ok().flatten(),
+            _ => None,
+        };
     }
 
     /// Applies a reload (SIGHUP): settings that may change now do, postmaster-context
@@ -182,6 +201,7 @@ impl Settings {
                 }
             }
         }
+        self.parse_sync_names();
         let mut out: Vec<ConfMessage> = loaded.errors.clone();
         out.extend(log);
         if errors {
@@ -199,6 +219,7 @@ impl Settings {
     /// Sets a value for this process only (the session-level `SET`).
     pub fn set(&mut self, name: &'static str, value: Parsed) {
         self.values.insert(name, value);
+        self.parse_sync_names();
     }
 
     pub fn get(&self, name: &str) -> Option<&Parsed> {

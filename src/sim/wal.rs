@@ -136,9 +136,32 @@ impl Wal {
         end
     }
 
+    /// The index of the first record that ends after `after`. Walsenders and the
+    /// startup process ask for the newest records, a few out of the hundreds of
+    /// thousands a busy server keeps: the search gallops back from the newest record
+    /// (1, 2, 4, ... back) and then bisects the stretch it found.
+    fn first_ending_after(&self, after: Lsn) -> usize {
+        let n = self.records.len();
+        let mut back = 1;
+        while back < n && self.records[n - back].end > after {
+            back *= 2;
+        }
+        // Every record before `lo` ends at or before `after` (or there are none).
+        let (mut lo, mut hi) = (n.saturating_sub(back), n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.records[mid].end <= after {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
     /// Records that end in `(after, upto]`.
     pub fn records_between(&self, after: Lsn, upto: Lsn) -> impl Iterator<Item = &WalRecord> {
-        let first = self.records.partition_point(|r| r.end <= after);
+        let first = self.first_ending_after(after);
         self.records
             .range(first..)
             .take_while(move |r| r.end <= upto)
@@ -248,5 +271,26 @@ mod tests {
             vec!["000000010000000000000003".to_string()]
         );
         assert!(!wal.has(Lsn(0x2000000)));
+    }
+
+    #[test]
+    fn records_between_finds_every_range_as_a_scan_does() {
+        let mut wal = Wal::new(Lsn(0x1000100));
+        for i in 0..300u64 {
+            wal.append(40 + (i * 37) % 200, RecordBody::RunningXacts);
+        }
+        let ends: Vec<Lsn> = wal.records.iter().map(|r| r.end).collect();
+        let probes = ends
+            .iter()
+            .flat_map(|e| [Lsn(e.0 - 1), *e, Lsn(e.0 + 1)])
+            .chain([Lsn(0), Lsn(u64::MAX)]);
+        for after in probes {
+            let scan: Vec<Lsn> = ends.iter().copied().filter(|e| *e > after).collect();
+            let found: Vec<Lsn> = wal
+                .records_between(after, Lsn(u64::MAX))
+                .map(|r| r.end)
+                .collect();
+            assert_eq!(found, scan, "records after {after}");
+        }
     }
 }

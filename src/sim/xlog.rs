@@ -174,14 +174,15 @@ impl Cluster {
         let Some(server) = self.server(h) else {
             return "on".to_string();
         };
-        let def = super::conf::lookup("synchronous_commit");
         let session_value = server
             .sessions
             .get(session)
             .and_then(|s| s.set.get("synchronous_commit"));
-        let raw = match (session_value, def) {
-            (Some(v), Some(d)) => super::conf::show(d, v),
-            _ => server.settings.text("synchronous_commit"),
+        // The setting's definition only for a session's own SET (a lookup by name costs
+        // a scan of the settings table, and this runs on every commit).
+        let raw = match session_value.zip(super::conf::lookup("synchronous_commit")) {
+            Some((v, d)) => super::conf::show(d, v),
+            None => server.settings.text("synchronous_commit"),
         };
         match raw.as_str() {
             "true" | "yes" | "1" => "on".to_string(),

@@ -3,10 +3,12 @@
 //! `postgresql.conf` (guc-file.l) and `postgresql.auto.conf` (ALTER SYSTEM).
 
 mod file;
+mod sync_names;
 mod tables;
 mod value;
 
 pub use file::*;
+pub use sync_names::{Method, SyncConfig};
 pub use tables::*;
 pub use value::*;
 
