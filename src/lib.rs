@@ -13,7 +13,9 @@ pub mod examples;
 pub mod lesson;
 pub mod script;
 pub mod share;
-pub mod sim;
+/// The cluster model, in a crate of its own (`src/sim`, `walscope-sim`) so that it can be
+/// optimized for speed while the browser app is optimized for size.
+pub use walscope_sim as sim;
 pub mod sql;
 pub mod timeline;
 

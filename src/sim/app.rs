@@ -51,7 +51,7 @@ pub const CONNECTION_LOST: &str = "server closed the connection unexpectedly\n\t
 
 /// The start of an application's write, as it sends it (`n` and `)` follow): the
 /// acknowledged commits remember the statement, and this finds the application's own.
-pub(crate) fn write_prefix(name: &str) -> String {
+pub fn write_prefix(name: &str) -> String {
     format!("INSERT INTO {APP_TABLE} (app, n) VALUES ('{name}', ")
 }
 
@@ -138,7 +138,7 @@ impl Cluster {
     }
 
     /// One operation of application `id`, then the next tick.
-    pub(crate) fn app_tick(&mut self, id: u64) {
+    pub fn app_tick(&mut self, id: u64) {
         let Some(i) = self.app_index(id) else {
             return;
         };

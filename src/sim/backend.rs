@@ -124,11 +124,11 @@ impl Cluster {
         }
     }
 
-    pub(crate) fn schedule_workload(&mut self, h: HostId) {
+    pub fn schedule_workload(&mut self, h: HostId) {
         self.schedule(self.now + WORKLOAD_TICK, Event::WorkloadTick(h));
     }
 
-    pub(crate) fn workload_tick(&mut self, h: HostId) {
+    pub fn workload_tick(&mut self, h: HostId) {
         // Only the rate and the carry: the workload's queue of batches waiting for a
         // synchronous standby can be long, and this runs every tick.
         let Some((tps, carry)) = self.host(h).workload.as_ref().map(|w| (w.tps, w.carry)) else {
@@ -158,7 +158,7 @@ impl Cluster {
         if let Some(wl) = self.host_mut(h).workload.as_mut() {
             wl.carry = owed % 1000;
         }
-        let end = self.data(h).map_or(crate::sim::Lsn(0), |d| d.wal.insert);
+        let end = self.data(h).map_or(crate::Lsn(0), |d| d.wal.insert);
         if txns > 0 && !self.wal_fits(h, end.allocate(wal::WORKLOAD_TXN_BYTES * txns as u64).1) {
             // pgbench's backend PANICs at its commit; the clients keep trying.
             self.panic_wal_full(h, "END;");

@@ -325,7 +325,7 @@ impl Cluster {
         self.backups.get(id)
     }
 
-    pub(crate) fn finish_basebackup(&mut self, id: usize) {
+    pub fn finish_basebackup(&mut self, id: usize) {
         let Some(b) = self.backups.get(id).cloned() else {
             return;
         };

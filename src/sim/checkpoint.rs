@@ -20,7 +20,7 @@ impl Cluster {
 
     /// [`Cluster::checkpoint`], saying why it could not be written (a file it needs
     /// was removed from the data directory).
-    pub(crate) fn try_checkpoint(
+    pub fn try_checkpoint(
         &mut self,
         h: HostId,
         reason: &str,
@@ -98,7 +98,7 @@ impl Cluster {
     /// checkpoint is ahead of schedule). The model writes one buffer per 4 kB of WAL
     /// records since the last redo point (a segment switch's padding not counted) and
     /// takes 100 ms for each buffer past the second.
-    pub(crate) fn start_spread_checkpoint(&mut self, h: HostId, reason: &str) {
+    pub fn start_spread_checkpoint(&mut self, h: HostId, reason: &str) {
         let Some(cp_pid) = self.server(h).map(|s| s.checkpointer_pid) else {
             return;
         };
@@ -135,7 +135,7 @@ impl Cluster {
 
     /// The spread checkpoint's buffers are written: its record, pg_control (now on
     /// the new timeline after a promotion) and WAL removal, as CreateCheckPoint ends.
-    pub(crate) fn complete_spread_checkpoint(&mut self, h: HostId) {
+    pub fn complete_spread_checkpoint(&mut self, h: HostId) {
         let Some(pending) = self.server_mut(h).and_then(|s| s.spread_checkpoint.take()) else {
             return;
         };
@@ -184,7 +184,7 @@ impl Cluster {
             "Dirty pages are on disk up to here, so WAL before the redo point is no longer needed for crash recovery.");
     }
 
-    pub(crate) fn restartpoint(&mut self, h: HostId, reason: &str) {
+    pub fn restartpoint(&mut self, h: HostId, reason: &str) {
         let Some(data) = self.data(h) else { return };
         // The newest checkpoint record replayed so far.
         let replayed = data.applied;
@@ -279,14 +279,12 @@ impl Cluster {
         let before = data.wal.oldest_segment;
         let removed = data.wal.remove_segments_before(keep);
         if removed > 0 {
-            let last = crate::sim::lsn::segment_file_name(
+            let last = crate::lsn::segment_file_name(
                 data.wal.tli_at(Lsn((keep - 1) * SEGMENT_SIZE)),
                 keep - 1,
             );
-            let first = crate::sim::lsn::segment_file_name(
-                data.wal.tli_at(Lsn(before * SEGMENT_SIZE)),
-                before,
-            );
+            let first =
+                crate::lsn::segment_file_name(data.wal.tli_at(Lsn(before * SEGMENT_SIZE)), before);
             let host = self.host(h).name.clone();
             let text = if removed == 1 {
                 format!("{host} removed WAL segment {first}")
@@ -299,7 +297,7 @@ impl Cluster {
         removed
     }
 
-    pub(crate) fn maybe_wal_size_checkpoint(&mut self, h: HostId) {
+    pub fn maybe_wal_size_checkpoint(&mut self, h: HostId) {
         let Some(data) = self.data(h) else { return };
         let max_mb = self
             .server(h)

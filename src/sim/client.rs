@@ -76,7 +76,7 @@ pub struct App {
     pub id: u64,
     pub name: String,
     pub conninfo: String,
-    pub(crate) info: ConnInfo,
+    pub info: ConnInfo,
     /// Operations per second.
     pub rate: u32,
     pub kind: AppKind,
@@ -90,9 +90,9 @@ pub struct App {
     pub acked_writes: Vec<u64>,
     /// A write whose commit waits for synchronous standbys: its `n`.
     pub pending: Option<u64>,
-    pub(crate) next_n: u64,
-    pub(crate) ops: u64,
-    pub(crate) retry_at: SimTime,
+    pub next_n: u64,
+    pub ops: u64,
+    pub retry_at: SimTime,
     /// Where it was connected over time: (since, server), `None` while disconnected.
     pub history: Vec<(SimTime, Option<HostId>)>,
 }

@@ -27,19 +27,19 @@ use super::{conf, hba, PGDATA};
 /// The whole simulated cluster.
 #[derive(Clone, Debug)]
 pub struct Cluster {
-    pub(crate) now: SimTime,
+    pub now: SimTime,
     seq: u64,
     queue: EventQueue<Event>,
-    pub(crate) rng: Rng,
-    pub(crate) hosts: Vec<Host>,
-    pub(crate) net: Net,
-    pub(crate) next_conn: u64,
-    pub(crate) next_xid: u32,
-    pub(crate) outputs: Vec<SessionOutput>,
-    pub(crate) events: Vec<ClusterEvent>,
-    pub(crate) backups: Vec<BaseBackup>,
+    pub rng: Rng,
+    pub hosts: Vec<Host>,
+    pub net: Net,
+    pub next_conn: u64,
+    pub next_xid: u32,
+    pub outputs: Vec<SessionOutput>,
+    pub events: Vec<ClusterEvent>,
+    pub backups: Vec<BaseBackup>,
     /// Invariants found broken (see [`Cluster::check_invariants`]).
-    pub(crate) violations: Vec<Broken>,
+    pub violations: Vec<Broken>,
     /// How many events have been processed (for benchmarks and the step control).
     pub processed: u64,
     /// Events processed in a row at the current instant (a zero-delay loop is a bug).
@@ -50,16 +50,16 @@ pub struct Cluster {
     /// Why the cluster last refused to go on, if it did.
     halt: Option<Halt>,
     /// The lab's client applications (`lab$ app add`).
-    pub(crate) apps: Vec<super::client::App>,
-    pub(crate) next_app_id: u64,
+    pub apps: Vec<super::client::App>,
+    pub next_app_id: u64,
     /// The lab's DNS names (`lab$ dns`).
-    pub(crate) dns: std::collections::BTreeMap<String, super::client::DnsRecord>,
+    pub dns: std::collections::BTreeMap<String, super::client::DnsRecord>,
     /// Commits acknowledged to clients (a teaching aid; see `failover.rs`).
-    pub(crate) acks: AckLog,
+    pub acks: AckLog,
     /// What the last promotions lost, oldest first.
-    pub(crate) failovers: Vec<LostCommits>,
+    pub failovers: Vec<LostCommits>,
     /// Logical replication and the clusters initdb'd after the lab began (`pubsub.rs`).
-    pub(crate) logical: LogicalState,
+    pub logical: LogicalState,
 }
 
 /// Why the cluster stopped before the time it was asked to reach.
@@ -121,23 +121,23 @@ impl Cluster {
         &self.hosts[h.0]
     }
 
-    pub(crate) fn host_mut(&mut self, h: HostId) -> &mut Host {
+    pub fn host_mut(&mut self, h: HostId) -> &mut Host {
         &mut self.hosts[h.0]
     }
 
-    pub(crate) fn server(&self, h: HostId) -> Option<&Server> {
+    pub fn server(&self, h: HostId) -> Option<&Server> {
         self.host(h).server.as_ref()
     }
 
-    pub(crate) fn server_mut(&mut self, h: HostId) -> Option<&mut Server> {
+    pub fn server_mut(&mut self, h: HostId) -> Option<&mut Server> {
         self.host_mut(h).server.as_mut()
     }
 
-    pub(crate) fn data(&self, h: HostId) -> Option<&DataDir> {
+    pub fn data(&self, h: HostId) -> Option<&DataDir> {
         self.host(h).data.as_ref()
     }
 
-    pub(crate) fn data_mut(&mut self, h: HostId) -> Option<&mut DataDir> {
+    pub fn data_mut(&mut self, h: HostId) -> Option<&mut DataDir> {
         self.host_mut(h).data.as_mut()
     }
 
@@ -240,7 +240,7 @@ impl Cluster {
     }
 
     /// What initdb leaves: configuration files and an empty cluster.
-    pub(crate) fn initdb(&mut self, h: HostId) {
+    pub fn initdb(&mut self, h: HostId) {
         let host = self.host_mut(h);
         host.files.insert(
             format!("{PGDATA}/postgresql.conf"),
@@ -261,27 +261,27 @@ impl Cluster {
     }
 
     /// A new process id on host `h` (PostgreSQL pids grow as processes start).
-    pub(crate) fn pid(&mut self, h: HostId) -> u32 {
+    pub fn pid(&mut self, h: HostId) -> u32 {
         let step = self.rng.range(1, 7) as u32;
         let host = self.host_mut(h);
         host.next_pid += step;
         host.next_pid
     }
 
-    pub(crate) fn new_conn(&mut self) -> ConnId {
+    pub fn new_conn(&mut self) -> ConnId {
         self.next_conn += 1;
         ConnId(self.next_conn)
     }
 
     // ---- time and events ----------------------------------------------------------
 
-    pub(crate) fn schedule(&mut self, at: SimTime, event: Event) {
+    pub fn schedule(&mut self, at: SimTime, event: Event) {
         self.seq += 1;
         let at = at.max(self.now);
         self.queue.push(at, self.seq, event);
     }
 
-    pub(crate) fn timer(&mut self, h: HostId, after: SimDuration, what: Timer) {
+    pub fn timer(&mut self, h: HostId, after: SimDuration, what: Timer) {
         let epoch = self.host(h).epoch;
         self.schedule(
             self.now + after,
@@ -298,46 +298,41 @@ impl Cluster {
         let mut out: Vec<Packet> = self
             .queue
             .iter()
-            .filter_map(|(at, _, event)| match event {
-                Event::Deliver {
-                    from,
-                    to,
-                    msg:
-                        Message::Data {
-                            upto,
-                            records,
-                            sent_at,
-                            ..
-                        },
-                } => Some(Packet {
-                    from: *from,
-                    to: *to,
-                    start: records.first().map_or(*upto, |r| r.start),
-                    end: *upto,
-                    sent_at: *sent_at,
-                    arrive_at: Some(at),
-                    changes: None,
-                }),
-                Event::Deliver {
-                    from,
-                    to,
-                    msg:
-                        Message::Changes {
-                            upto,
-                            txns,
-                            sent_at,
-                            ..
-                        },
-                } if !txns.is_empty() => Some(Packet {
-                    from: *from,
-                    to: *to,
-                    start: txns.first().map_or(*upto, |t| t.first),
-                    end: *upto,
-                    sent_at: *sent_at,
-                    arrive_at: Some(at),
-                    changes: Some(super::event::changes_summary(txns)),
-                }),
-                _ => None,
+            .filter_map(|(at, _, event)| {
+                let Event::Deliver { from, to, msg } = event else {
+                    return None;
+                };
+                match msg.as_ref() {
+                    Message::Data {
+                        upto,
+                        records,
+                        sent_at,
+                        ..
+                    } => Some(Packet {
+                        from: *from,
+                        to: *to,
+                        start: records.first().map_or(*upto, |r| r.start),
+                        end: *upto,
+                        sent_at: *sent_at,
+                        arrive_at: Some(at),
+                        changes: None,
+                    }),
+                    Message::Changes {
+                        upto,
+                        txns,
+                        sent_at,
+                        ..
+                    } if !txns.is_empty() => Some(Packet {
+                        from: *from,
+                        to: *to,
+                        start: txns.first().map_or(*upto, |t| t.first),
+                        end: *upto,
+                        sent_at: *sent_at,
+                        arrive_at: Some(at),
+                        changes: Some(super::event::changes_summary(txns)),
+                    }),
+                    _ => None,
+                }
             })
             .collect();
         for (_, link) in self.net.links() {
@@ -493,7 +488,7 @@ impl Cluster {
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Deliver { from, to, msg } => self.deliver(from, to, msg),
+            Event::Deliver { from, to, msg } => self.deliver(from, to, *msg),
             Event::Timer { host, epoch, what } => {
                 if self.host(host).epoch == epoch && self.host(host).is_running() {
                     self.on_timer(host, what);
@@ -508,10 +503,11 @@ impl Cluster {
     // ---- the network --------------------------------------------------------------
 
     /// Sends a message from `from` to `to` over their link.
-    pub(crate) fn send(&mut self, from: HostId, to: HostId, msg: Message) -> SimTime {
+    pub fn send(&mut self, from: HostId, to: HostId, msg: Message) -> SimTime {
         let bytes = msg.wire_bytes();
         match self.net.transmit(from, to, bytes, self.now) {
             Some((free_at, arrive)) => {
+                let msg = Box::new(msg);
                 self.schedule(arrive, Event::Deliver { from, to, msg });
                 free_at
             }
@@ -601,7 +597,7 @@ impl Cluster {
 
     /// Appends a line to the server log (`log/postgresql.log` under PGDATA), in
     /// PostgreSQL's format: timestamp, pid, severity, two spaces, message.
-    pub(crate) fn log(&mut self, h: HostId, pid: u32, severity: &str, msg: &str) {
+    pub fn log(&mut self, h: HostId, pid: u32, severity: &str, msg: &str) {
         let text = self.log_line(pid, severity, msg);
         let path = format!("{PGDATA}/log/postgresql.log");
         let host = self.host_mut(h);
@@ -613,7 +609,7 @@ impl Cluster {
 
     /// A server message as log_line_prefix `%m [%p] ` formats it, continuation lines
     /// indented with a tab.
-    pub(crate) fn log_line(&self, pid: u32, severity: &str, msg: &str) -> String {
+    pub fn log_line(&self, pid: u32, severity: &str, msg: &str) -> String {
         let ts = super::datetime::format_log_timestamp(self.now.unix_micros());
         let mut out = String::new();
         for (i, line) in msg.lines().enumerate() {
@@ -627,7 +623,7 @@ impl Cluster {
     }
 
     /// Records an entry of the event log.
-    pub(crate) fn note(&mut self, h: HostId, kind: EventKind, text: String, why: &'static str) {
+    pub fn note(&mut self, h: HostId, kind: EventKind, text: String, why: &'static str) {
         self.events.push(ClusterEvent {
             at: self.now,
             host: h,
@@ -675,7 +671,7 @@ impl Cluster {
     }
 
     /// Stops every process of the server without a shutdown (crash or immediate stop).
-    pub(crate) fn kill_server(&mut self, h: HostId) {
+    pub fn kill_server(&mut self, h: HostId) {
         let Some(server) = self.host_mut(h).server.take() else {
             return;
         };

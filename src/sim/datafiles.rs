@@ -150,7 +150,7 @@ impl Cluster {
 
     /// RecheckDataDirLockFile found no postmaster.pid: the postmaster shuts down at
     /// once, as after `pg_ctl stop -m immediate`.
-    pub(crate) fn lock_file_recheck(&mut self, h: HostId) {
+    pub fn lock_file_recheck(&mut self, h: HostId) {
         let Some(pm) = self.server(h).map(|s| s.pid) else {
             return;
         };
@@ -180,7 +180,7 @@ impl Cluster {
 
     /// The processes die at once and the kernel closes their replication
     /// connections, which the other ends notice.
-    pub(crate) fn kill_and_close(&mut self, h: HostId) {
+    pub fn kill_and_close(&mut self, h: HostId) {
         let Some(server) = self.server(h).cloned() else {
             return;
         };
@@ -245,7 +245,7 @@ impl Cluster {
 
     /// The postmaster's check of pg_control before it starts (checkControlFile): the
     /// text postgres writes to stderr.
-    pub(crate) fn control_file_refusal(&self, h: HostId) -> Option<String> {
+    pub fn control_file_refusal(&self, h: HostId) -> Option<String> {
         self.gone(h, "global/pg_control").then(|| {
             format!("postgres: could not find the database system\nExpected to find it in the directory \"{PGDATA}\",\nbut could not open file \"{PGDATA}/global/pg_control\": No such file or directory\n")
         })
@@ -253,18 +253,14 @@ impl Cluster {
 
     /// The startup and checkpointer processes read `base` at start to remove
     /// temporary files and reset unlogged relations.
-    pub(crate) fn base_dir_missing(&self, h: HostId) -> bool {
+    pub fn base_dir_missing(&self, h: HostId) -> bool {
         self.gone(h, "base")
     }
 
     /// Whether a checkpoint (`reason` as logged) can be written, logging the
     /// checkpointer's lines when it cannot; after a PANIC the server is gone. A
     /// shutdown checkpoint's failure is the caller's to finish.
-    pub(crate) fn checkpoint_failure(
-        &mut self,
-        h: HostId,
-        reason: &str,
-    ) -> Option<CheckpointFailure> {
+    pub fn checkpoint_failure(&mut self, h: HostId, reason: &str) -> Option<CheckpointFailure> {
         let (pm, cp) = self.server(h).map(|s| (s.pid, s.checkpointer_pid))?;
         let shutdown = reason.starts_with("shutdown");
         if self.gone(h, "global/pg_control") {
@@ -344,7 +340,7 @@ impl Cluster {
 
     /// The end of a shutdown whose checkpoint failed: the postmaster gives up, and the
     /// next start finds pg_control saying the shutdown was interrupted.
-    pub(crate) fn abnormal_shutdown(&mut self, h: HostId) {
+    pub fn abnormal_shutdown(&mut self, h: HostId) {
         let Some(pm) = self.server(h).map(|s| s.pid) else {
             return;
         };
@@ -363,7 +359,7 @@ impl Cluster {
 
     /// The end-of-recovery checkpoint failed: the startup process exits and the
     /// postmaster shuts down.
-    pub(crate) fn startup_checkpoint_failed(&mut self, h: HostId, startup: u32) {
+    pub fn startup_checkpoint_failed(&mut self, h: HostId, startup: u32) {
         let Some(pm) = self.server(h).map(|s| s.pid) else {
             return;
         };
@@ -401,7 +397,7 @@ impl Cluster {
 impl Cluster {
     /// Crash recovery replays a commit while pg_xact is gone: the first read of its
     /// page finds no file (SlruPhysicalReadPage during recovery reads zeros).
-    pub(crate) fn note_pg_xact_zeroes(&mut self, h: HostId, pid: u32, data: &super::host::DataDir) {
+    pub fn note_pg_xact_zeroes(&mut self, h: HostId, pid: u32, data: &super::host::DataDir) {
         if !data.lost.gone("pg_xact/0000") {
             return;
         }

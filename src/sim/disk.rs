@@ -107,7 +107,7 @@ impl Cluster {
     }
 
     /// Whether WAL up to `end` fits: each segment it begins needs 16 MB of free space.
-    pub(crate) fn wal_fits(&self, h: HostId, end: Lsn) -> bool {
+    pub fn wal_fits(&self, h: HostId, end: Lsn) -> bool {
         let Some(d) = self.data(h) else { return true };
         let (from, to) = (d.wal.insert.segment(), end.segment());
         if to <= from {
@@ -119,7 +119,7 @@ impl Cluster {
     /// A backend could not create the next WAL segment: it PANICs, the postmaster
     /// terminates every process and reinitializes, and crash recovery runs (and fails
     /// while the disk is still full). Returns what psql prints on the client.
-    pub(crate) fn panic_wal_full(&mut self, h: HostId, statement: &str) -> String {
+    pub fn panic_wal_full(&mut self, h: HostId, statement: &str) -> String {
         let Some(pm) = self.server(h).map(|s| s.pid) else {
             return String::new();
         };
@@ -215,7 +215,7 @@ impl Cluster {
     /// when the current one is three quarters full (PreallocXlogFiles); on a full disk
     /// that fails, the startup process exits and the postmaster shuts down. Returns
     /// whether it did.
-    pub(crate) fn startup_out_of_space(&mut self, h: HostId, startup: u32) -> bool {
+    pub fn startup_out_of_space(&mut self, h: HostId, startup: u32) -> bool {
         let Some(d) = self.data(h) else { return false };
         let end = d.wal.insert;
         let crash_recovery = !d.clean_shutdown;

@@ -65,7 +65,7 @@ impl Cluster {
     }
 
     /// What the lab's DNS answers for `name` now.
-    pub(crate) fn dns_answer(&self, name: &str) -> Option<[u8; 4]> {
+    pub fn dns_answer(&self, name: &str) -> Option<[u8; 4]> {
         self.dns.get(name).map(|r| r.answer(self.now))
     }
 }

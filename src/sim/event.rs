@@ -77,7 +77,7 @@ pub enum Message {
 
 impl Message {
     /// Bytes on the wire, for bandwidth.
-    pub(crate) fn wire_bytes(&self) -> u64 {
+    pub fn wire_bytes(&self) -> u64 {
         match self {
             Message::Data { upto, records, .. } => {
                 let from = records.first().map_or(*upto, |r| r.start);
@@ -98,7 +98,7 @@ impl Message {
         }
     }
 
-    pub(crate) fn conn(&self) -> ConnId {
+    pub fn conn(&self) -> ConnId {
         match self {
             Message::Connect(r) => r.conn,
             Message::Changes { conn, .. }
@@ -268,11 +268,13 @@ pub struct DecodedChange {
 }
 /// Something scheduled to happen at a virtual time.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Event {
+pub enum Event {
+    /// A message arriving (boxed: the queue moves events around, and a message is
+    /// over 200 bytes where the other events are a few words).
     Deliver {
         from: HostId,
         to: HostId,
-        msg: Message,
+        msg: Box<Message>,
     },
     /// A timer of host process `what`, valid only in server incarnation `epoch`.
     Timer {
@@ -288,11 +290,11 @@ pub(crate) enum Event {
 
 impl Event {
     /// The event in words, for the Step button's note (`name` gives a host's name).
-    pub(crate) fn describe<'a>(&self, name: impl Fn(HostId) -> &'a str) -> String {
+    pub fn describe<'a>(&self, name: impl Fn(HostId) -> &'a str) -> String {
         match self {
             Event::Deliver { from, to, msg } => {
                 let (f, t) = (name(*from), name(*to));
-                match msg {
+                match msg.as_ref() {
                     Message::Connect(_) => {
                         format!("{f}'s walreceiver reaches {t} to start streaming")
                     }
@@ -367,7 +369,7 @@ impl Event {
 
 /// Periodic or delayed work inside a server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Timer {
+pub enum Timer {
     /// The walsender for `conn` may send its next chunk.
     SenderWake(ConnId),
     /// The startup process finished replaying up to its target.

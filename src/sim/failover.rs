@@ -10,7 +10,7 @@ use super::lsn::{Lsn, TimelineId};
 impl Cluster {
     /// Remembers that `h` told a client its statement `query` committed (commit record
     /// ending at `lsn`).
-    pub(crate) fn acknowledge_statement(&mut self, h: HostId, lsn: Lsn, query: &str) {
+    pub fn acknowledge_statement(&mut self, h: HostId, lsn: Lsn, query: &str) {
         let mut text = query.trim().to_string();
         if text.len() > STATEMENT_CAP {
             let mut cut = STATEMENT_CAP;
@@ -25,7 +25,7 @@ impl Cluster {
 
     /// Remembers that the workload on `h` got `txns` commits acknowledged (the batch's
     /// commit records end at `lsn`).
-    pub(crate) fn acknowledge_workload(&mut self, h: HostId, lsn: Lsn, txns: u32) {
+    pub fn acknowledge_workload(&mut self, h: HostId, lsn: Lsn, txns: u32) {
         let first = self.acks.workload_txns + 1;
         self.acks.workload_txns += u64::from(txns);
         self.acknowledge(h, lsn, AckWhat::Workload { first, txns });
@@ -48,7 +48,7 @@ impl Cluster {
 
     /// A crash of `h`: commits acknowledged before their WAL was flushed
     /// (synchronous_commit = off) are gone with it.
-    pub(crate) fn forget_unflushed_acks(&mut self, h: HostId) {
+    pub fn forget_unflushed_acks(&mut self, h: HostId) {
         let Some((tli, flush)) = self.data(h).map(|d| (d.wal.tli, d.wal.flush)) else {
             return;
         };
@@ -63,7 +63,7 @@ impl Cluster {
     /// After promoting `h` (which followed timeline `tli` with WAL flushed up to
     /// `flush`, and now writes `new_tli`): works out which acknowledged commits it
     /// never received, keeps the report and says so in the event log.
-    pub(crate) fn note_lost_commits(
+    pub fn note_lost_commits(
         &mut self,
         h: HostId,
         tli: TimelineId,

@@ -25,7 +25,7 @@ impl Cluster {
     /// Called as standby `h` is promoted at `end` (the end of replay) from timeline
     /// `old`: notes the acknowledged commits of the old primary it lacks, and any other
     /// standby of the same timeline that had received more.
-    pub(crate) fn note_promotion_hazards(&mut self, h: HostId, end: Lsn, old: TimelineId) {
+    pub fn note_promotion_hazards(&mut self, h: HostId, end: Lsn, old: TimelineId) {
         let Some(system) = self.data(h).map(|d| d.system_id) else {
             return;
         };
@@ -95,7 +95,7 @@ impl Cluster {
     }
 
     /// Called after slot `slot` was dropped on `h`: notes a standby that still names it.
-    pub(crate) fn note_slot_dropped(&mut self, h: HostId, slot: &str, restart: Option<Lsn>) {
+    pub fn note_slot_dropped(&mut self, h: HostId, slot: &str, restart: Option<Lsn>) {
         let users: Vec<String> = (0..self.hosts.len())
             .map(HostId)
             .filter(|&k| k != h && self.primary_slot_name(k) == slot)
@@ -134,7 +134,7 @@ impl Cluster {
 
     /// How many commits wait on `h` for a synchronous standby (psql sessions and
     /// workload batches), and `h`'s synchronous settings, before a reload.
-    pub(crate) fn sync_waits(&self, h: HostId) -> (usize, bool, String) {
+    pub fn sync_waits(&self, h: HostId) -> (usize, bool, String) {
         let sessions = self.server(h).map_or(0, |s| {
             s.sessions.iter().filter(|x| x.waiting.is_some()).count()
         });
@@ -150,7 +150,7 @@ impl Cluster {
     }
 
     /// Called after a reload of `h`, with [`Cluster::sync_waits`] from before it.
-    pub(crate) fn note_sync_reload(&mut self, h: HostId, before: (usize, bool, String)) {
+    pub fn note_sync_reload(&mut self, h: HostId, before: (usize, bool, String)) {
         let (waiting, had_sync, commit) = before;
         if waiting == 0 {
             return;

@@ -39,11 +39,11 @@ pub struct Host {
     /// `None`: fast enough never to hold anything up (the model's default).
     pub disk_speed: Option<u64>,
     /// When the disk is done with the writes queued on it.
-    pub(crate) disk_busy_until: super::SimTime,
+    pub disk_busy_until: super::SimTime,
     /// The operating system's state on a RHEL host (`lab$ os rhel`); `None` in the
     /// default lab, whose hosts have PostgreSQL and nothing else.
     pub os: Option<Box<Rhel>>,
-    pub(crate) next_pid: u32,
+    pub next_pid: u32,
 }
 
 impl Host {
@@ -72,9 +72,9 @@ pub const DEFAULT_DISK: u64 = 20 * GIB;
 pub struct Workload {
     pub tps: u32,
     /// Transactions owed from fractional ticks, in thousandths.
-    pub(crate) carry: u64,
+    pub carry: u64,
     /// Committed batches still waiting for synchronous standbys: (commit LSN, when).
-    pub(crate) waiting: VecDeque<(Lsn, SimTime, u32)>,
+    pub waiting: VecDeque<(Lsn, SimTime, u32)>,
     /// Transactions committed and acknowledged so far.
     pub committed: u64,
     /// The latest commit latency seen (how long the last acknowledged batch waited).

@@ -2,7 +2,7 @@
 //! virtual time.
 //!
 //! ```
-//! use walscope::sim::{Cluster, SimDuration};
+//! use walscope_sim::{Cluster, SimDuration};
 //! let mut c = Cluster::new(1);
 //! let primary = c.host_id("primary").unwrap();
 //! let before = c.node(primary).insert.unwrap();
@@ -50,8 +50,8 @@ pub mod settings;
 mod slot;
 mod split_brain;
 pub mod syncrep;
-#[cfg(test)]
-pub(crate) mod testlab;
+#[cfg(any(test, feature = "testlab"))]
+pub mod testlab;
 mod time;
 mod views;
 pub mod wal;

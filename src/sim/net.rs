@@ -24,7 +24,7 @@ pub struct Link {
     /// an earlier one, even when the latency was lowered meanwhile (TCP's order).
     last_arrival: [SimTime; 2],
     /// Messages sent while partitioned: (from, to, message).
-    pub(crate) held: Vec<(HostId, HostId, Message)>,
+    pub held: Vec<(HostId, HostId, Message)>,
 }
 
 /// A LAN: 0.5 ms one way, 1 Gbit/s.

@@ -28,7 +28,7 @@ pub enum StopMode {
 }
 
 /// The auxiliary processes forked after the checkpointer, whose pids follow its own.
-pub(crate) const AUX_AFTER_CHECKPOINTER: u32 = 4;
+pub const AUX_AFTER_CHECKPOINTER: u32 = 4;
 
 impl Cluster {
     /// The settings a start would read from the configuration files now.

@@ -20,7 +20,7 @@ struct Key {
 
 /// Events of type `E` by (time, sequence).
 #[derive(Clone, Debug)]
-pub(crate) struct EventQueue<E> {
+pub struct EventQueue<E> {
     heap: BinaryHeap<Reverse<Key>>,
     /// The events, by slot; `None` where a slot is free.
     slots: Vec<Option<E>>,
@@ -29,7 +29,7 @@ pub(crate) struct EventQueue<E> {
 }
 
 impl<E> EventQueue<E> {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
             slots: Vec::new(),
@@ -39,7 +39,7 @@ impl<E> EventQueue<E> {
 
     /// Adds `event`, due at `at`; `seq` orders events due at the same time (the caller
     /// gives each event a larger one than the last).
-    pub(crate) fn push(&mut self, at: SimTime, seq: u64, event: E) {
+    pub fn push(&mut self, at: SimTime, seq: u64, event: E) {
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.slots[slot] = Some(event);
@@ -54,12 +54,12 @@ impl<E> EventQueue<E> {
     }
 
     /// When the first event is due.
-    pub(crate) fn next_time(&self) -> Option<SimTime> {
+    pub fn next_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|Reverse(k)| k.at)
     }
 
     /// Takes the first event out, with its time.
-    pub(crate) fn pop(&mut self) -> Option<(SimTime, E)> {
+    pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let Reverse(key) = self.heap.pop()?;
         let event = self.slots[key.slot].take()?;
         self.free.push(key.slot);
@@ -67,7 +67,7 @@ impl<E> EventQueue<E> {
     }
 
     /// Every waiting event with its time and sequence number, in no particular order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (SimTime, u64, &E)> {
+    pub fn iter(&self) -> impl Iterator<Item = (SimTime, u64, &E)> {
         self.heap
             .iter()
             .filter_map(|Reverse(k)| Some((k.at, k.seq, self.slots[k.slot].as_ref()?)))

@@ -53,7 +53,7 @@ impl Cluster {
     }
 
     /// Starts the startup process on WAL that is flushed but not replayed.
-    pub(crate) fn replay_available(&mut self, standby: HostId) {
+    pub fn replay_available(&mut self, standby: HostId) {
         let Some(server) = self.server(standby) else {
             return;
         };
@@ -116,7 +116,7 @@ impl Cluster {
 
     /// Applies records up to `target` (bounded by what is flushed), honouring
     /// recovery_min_apply_delay for commits.
-    pub(crate) fn replay_now(&mut self, standby: HostId, target: Lsn) {
+    pub fn replay_now(&mut self, standby: HostId, target: Lsn) {
         let delay = self
             .server(standby)
             .map_or(0, |s| s.settings.int("recovery_min_apply_delay"))
@@ -176,7 +176,7 @@ impl Cluster {
 
     /// What a starting server logs about recovery: the startup process (`pid`) and,
     /// for a primary, the postmaster's "ready to accept connections".
-    pub(crate) fn recover_at_start(&mut self, h: HostId, pid: u32) {
+    pub fn recover_at_start(&mut self, h: HostId, pid: u32) {
         let Some(server) = self.server(h) else { return };
         let standby = server.standby;
         let postmaster = server.pid;
@@ -338,7 +338,7 @@ impl Cluster {
     }
 
     /// Marks a standby consistent once replay passed the end of its base backup.
-    pub(crate) fn check_consistency(&mut self, h: HostId) {
+    pub fn check_consistency(&mut self, h: HostId) {
         let Some(data) = self.data(h) else { return };
         let (reached, at) = match &data.backup {
             // Recovery checks after every record, so it notices at the backup's end.

@@ -36,7 +36,7 @@ pub struct ConnectAttempt<'a> {
 /// auth_failed: `Connection matched pg_hba.conf line N: "..."`, after a reason such as
 /// `Role "x" does not exist.`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Refusal {
+pub struct Refusal {
     pub text: String,
     pub log_detail: Option<String>,
 }
@@ -83,7 +83,7 @@ impl Cluster {
 
     /// [`Cluster::check_connect`], and a refusal's FATAL (and DETAIL) in the server's
     /// log as the backend forked for the connection writes them.
-    pub(crate) fn connect_logged(
+    pub fn connect_logged(
         &mut self,
         server: HostId,
         a: &ConnectAttempt,
@@ -95,7 +95,7 @@ impl Cluster {
 
     /// Writes a refusal's lines in the server's log (a backend's pid) and returns
     /// libpq's text.
-    pub(crate) fn log_refusal(&mut self, server: HostId, r: Refusal) -> String {
+    pub fn log_refusal(&mut self, server: HostId, r: Refusal) -> String {
         let lines = r.server_log();
         if !lines.is_empty() && self.server(server).is_some() {
             let pid = self.pid(server);
@@ -108,7 +108,7 @@ impl Cluster {
 
     /// [`Cluster::check_connect`] for a client that is not one of the lab's hosts when
     /// `client_addr` is given (the lab's applications), else for `a.client`.
-    pub(crate) fn check_connect_from(
+    pub fn check_connect_from(
         &self,
         server: HostId,
         a: &ConnectAttempt,
@@ -264,7 +264,7 @@ impl Cluster {
 
     // ---- messages -----------------------------------------------------------------------
 
-    pub(crate) fn on_message(&mut self, to: HostId, from: HostId, msg: Message) {
+    pub fn on_message(&mut self, to: HostId, from: HostId, msg: Message) {
         if !matches!(msg, Message::Connect(_)) && self.is_apply_conn(to, msg.conn()) {
             self.on_apply_message(to, from, msg);
             return;
@@ -376,7 +376,7 @@ impl Cluster {
 
     // ---- timers -----------------------------------------------------------------------
 
-    pub(crate) fn on_timer(&mut self, h: HostId, what: Timer) {
+    pub fn on_timer(&mut self, h: HostId, what: Timer) {
         match what {
             Timer::SenderWake(conn) => {
                 if let Some(w) = self.sender_mut(h, conn) {

@@ -31,7 +31,7 @@ impl Cluster {
         self.host(h).os.as_deref()
     }
 
-    pub(crate) fn os_mut(&mut self, h: HostId) -> Option<&mut Rhel> {
+    pub fn os_mut(&mut self, h: HostId) -> Option<&mut Rhel> {
         self.host_mut(h).os.as_deref_mut()
     }
 
@@ -59,7 +59,7 @@ impl Cluster {
     }
 
     /// A host added to a RHEL lab: no PostgreSQL packages, so no postgres home yet.
-    pub(crate) fn make_bare(&mut self, h: HostId) {
+    pub fn make_bare(&mut self, h: HostId) {
         self.host_mut(h).dirs.remove(PGHOME);
         if self.host(h).os.is_none() {
             self.host_mut(h).os = Some(Box::new(Rhel::bare()));

@@ -37,11 +37,7 @@ impl Cluster {
     }
 
     /// ReplicationSlotCreate's checks: a valid name, not taken, a free slot.
-    pub(crate) fn check_new_slot(
-        &self,
-        h: HostId,
-        name: &str,
-    ) -> Result<(), (String, Option<String>)> {
+    pub fn check_new_slot(&self, h: HostId, name: &str) -> Result<(), (String, Option<String>)> {
         let valid = !name.is_empty()
             && name.len() < 64
             && name
@@ -92,7 +88,7 @@ impl Cluster {
         }
     }
 
-    pub(crate) fn release_slots_of(&mut self, h: HostId) {
+    pub fn release_slots_of(&mut self, h: HostId) {
         if let Some(d) = self.data_mut(h) {
             d.slots.retain(|_, s| !s.temporary);
             for s in d.slots.values_mut() {

@@ -72,7 +72,7 @@ impl Cluster {
 
     /// Logs split brain when server `h` has just begun to accept writes while another
     /// server does too.
-    pub(crate) fn note_split_brain(&mut self, h: HostId) {
+    pub fn note_split_brain(&mut self, h: HostId) {
         let all = self.split_brain();
         if !all.iter().any(|w| w.host == h) {
             return;

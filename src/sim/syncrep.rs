@@ -99,7 +99,7 @@ impl Cluster {
     }
 
     /// Releases commits whose WAL the synchronous standbys have confirmed.
-    pub(crate) fn release_sync_waiters(&mut self, h: HostId) {
+    pub fn release_sync_waiters(&mut self, h: HostId) {
         self.release_sync_waiters_after(h, None);
     }
 

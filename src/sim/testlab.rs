@@ -5,7 +5,7 @@
 use super::{BaseBackupOptions, Cluster, HostId, SimDuration, StopMode, WalMethod, PGDATA};
 
 /// Appends `line` to the configuration file `file` under the host's data directory.
-pub(crate) fn append_conf(c: &mut Cluster, h: HostId, file: &str, line: &str) {
+pub fn append_conf(c: &mut Cluster, h: HostId, file: &str, line: &str) {
     c.host_mut(h)
         .files
         .entry(format!("{PGDATA}/{file}"))
@@ -14,7 +14,7 @@ pub(crate) fn append_conf(c: &mut Cluster, h: HostId, file: &str, line: &str) {
 }
 
 /// The host's server log so far.
-pub(crate) fn server_log(c: &Cluster, h: HostId) -> String {
+pub fn server_log(c: &Cluster, h: HostId) -> String {
     c.host(h)
         .pgdata_file("log/postgresql.log")
         .cloned()
@@ -22,7 +22,7 @@ pub(crate) fn server_log(c: &Cluster, h: HostId) -> String {
 }
 
 /// A primary and one standby streaming from it (as `standby`), settled for a second.
-pub(crate) fn streaming_pair(seed: u64) -> (Cluster, HostId, HostId) {
+pub fn streaming_pair(seed: u64) -> (Cluster, HostId, HostId) {
     let (mut c, primary, standby) = started_pair(seed);
     c.advance(SimDuration::from_secs(1));
     let rows = c.stat_replication(primary);
@@ -33,7 +33,7 @@ pub(crate) fn streaming_pair(seed: u64) -> (Cluster, HostId, HostId) {
 
 /// A primary and a standby cloned from it, at the moment `pg_ctl start` returns on
 /// the standby.
-pub(crate) fn started_pair(seed: u64) -> (Cluster, HostId, HostId) {
+pub fn started_pair(seed: u64) -> (Cluster, HostId, HostId) {
     let mut c = Cluster::new(seed);
     let primary = c.host_id("primary").expect("the primary exists");
     append_conf(&mut c, primary, "postgresql.conf", "listen_addresses = '*'");

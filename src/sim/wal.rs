@@ -4,7 +4,9 @@
 //! and after each statement (see the constants); page headers are added as records
 //! cross 8kB pages, so LSNs advance as they do on a real server.
 
-use std::collections::VecDeque;
+mod records;
+
+pub use records::Records;
 use std::sync::Arc;
 
 use super::db::Change;
@@ -93,7 +95,7 @@ pub struct HistoryEntry {
 /// The WAL of one data directory: the records still in `pg_wal`, and how far they go.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Wal {
-    pub records: VecDeque<WalRecord>,
+    pub records: Records,
     /// The end of the last record written (insert position on a primary, received end on
     /// a standby).
     pub insert: Lsn,
@@ -113,7 +115,7 @@ impl Wal {
     /// A fresh WAL starting at `at` on timeline 1.
     pub fn new(at: Lsn) -> Wal {
         Wal {
-            records: VecDeque::new(),
+            records: Records::new(),
             insert: at,
             write: at,
             flush: at,
@@ -163,7 +165,7 @@ impl Wal {
     pub fn records_between(&self, after: Lsn, upto: Lsn) -> impl Iterator<Item = &WalRecord> {
         let first = self.first_ending_after(after);
         self.records
-            .range(first..)
+            .iter_from(first)
             .take_while(move |r| r.end <= upto)
     }
 

@@ -487,7 +487,7 @@ impl Cluster {
         }
     }
 
-    pub(crate) fn stop_receiver(&mut self, standby: HostId, why: &str) {
+    pub fn stop_receiver(&mut self, standby: HostId, why: &str) {
         let Some(r) = self.server(standby).and_then(|s| s.receiver.clone()) else {
             return;
         };

@@ -280,7 +280,7 @@ impl Cluster {
         self.log(primary, pid, "STATEMENT", &command);
     }
 
-    pub(crate) fn wake_senders(&mut self, primary: HostId) {
+    pub fn wake_senders(&mut self, primary: HostId) {
         let conns: Vec<ConnId> = match self.server(primary) {
             Some(s) => s
                 .senders
@@ -297,7 +297,7 @@ impl Cluster {
 
     /// Sends the next chunk of WAL to a standby, if the link is free and WAL waits.
     /// With `all`, sends everything at once (shutdown).
-    pub(crate) fn pump_sender(&mut self, primary: HostId, conn: ConnId, all: bool) {
+    pub fn pump_sender(&mut self, primary: HostId, conn: ConnId, all: bool) {
         loop {
             let Some(data) = self.data(primary) else {
                 return;
@@ -411,7 +411,7 @@ impl Cluster {
     }
 
     /// Ends a walsender and frees its slot.
-    pub(crate) fn drop_sender(&mut self, primary: HostId, conn: ConnId) {
+    pub fn drop_sender(&mut self, primary: HostId, conn: ConnId) {
         let Some(server) = self.server_mut(primary) else {
             return;
         };

@@ -26,7 +26,7 @@ pub enum WriteOutcome {
 
 impl Cluster {
     /// Appends a record to the primary's WAL (not yet flushed).
-    pub(crate) fn append(&mut self, h: HostId, len: u64, body: RecordBody) -> Lsn {
+    pub fn append(&mut self, h: HostId, len: u64, body: RecordBody) -> Lsn {
         let Some(data) = self.data_mut(h) else {
             return Lsn(0);
         };
@@ -37,7 +37,7 @@ impl Cluster {
     }
 
     /// Flushes the primary's WAL and lets the walsenders send it.
-    pub(crate) fn flush(&mut self, h: HostId) {
+    pub fn flush(&mut self, h: HostId) {
         let Some(data) = self.data_mut(h) else { return };
         data.wal.write = data.wal.insert;
         data.wal.flush = data.wal.insert;

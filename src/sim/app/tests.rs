@@ -1,6 +1,6 @@
 use super::*;
-use crate::sim::testlab::{append_conf, streaming_pair};
-use crate::sim::{HostId, StopMode};
+use crate::testlab::{append_conf, streaming_pair};
+use crate::{HostId, StopMode};
 
 /// A primary and a streaming standby that let applications in.
 fn lab(seed: u64) -> (Cluster, HostId, HostId) {
@@ -37,15 +37,15 @@ fn a_writer_finds_the_primary_and_its_rows_reach_the_standby() {
     let row = act
         .rows
         .iter()
-        .find(|r| r[6] == crate::sim::Datum::Text("shop".into()))
+        .find(|r| r[6] == crate::Datum::Text("shop".into()))
         .expect("the application's backend");
-    assert_eq!(row[7], crate::sim::Datum::Text("10.0.0.100".into()));
+    assert_eq!(row[7], crate::Datum::Text("10.0.0.100".into()));
     c.remove_app("shop").unwrap();
     assert!(c
         .stat_activity_relation(primary)
         .rows
         .iter()
-        .all(|r| r[6] != crate::sim::Datum::Text("shop".into())));
+        .all(|r| r[6] != crate::Datum::Text("shop".into())));
 }
 
 #[test]

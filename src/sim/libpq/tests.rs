@@ -1,5 +1,5 @@
 use super::*;
-use crate::sim::testlab::{append_conf, streaming_pair};
+use crate::testlab::{append_conf, streaming_pair};
 
 fn info(s: &str) -> ConnInfo {
     ConnInfo::parse(s).unwrap()
@@ -84,7 +84,7 @@ fn primary_conninfo_walks_its_host_list_too() {
         "primary_conninfo = 'host=standby,primary user=postgres target_session_attrs=read-write'",
     );
     c.reload(standby);
-    c.advance(crate::sim::SimDuration::from_secs(6));
+    c.advance(crate::SimDuration::from_secs(6));
     let rows = c.stat_replication(primary);
     assert_eq!(rows.len(), 1, "streams from the primary, the second host");
     append_conf(
@@ -94,8 +94,8 @@ fn primary_conninfo_walks_its_host_list_too() {
         "primary_conninfo = 'host=standby user=postgres target_session_attrs=read-write'",
     );
     c.reload(standby);
-    c.advance(crate::sim::SimDuration::from_secs(6));
-    assert!(crate::sim::testlab::server_log(&c, standby).contains(
+    c.advance(crate::SimDuration::from_secs(6));
+    assert!(crate::testlab::server_log(&c, standby).contains(
         "FATAL:  could not connect to the primary server: connection to server at \"standby\" (10.0.0.2), port 5432 failed: session is read-only"
     ));
     assert!(c.stat_replication(primary).is_empty());

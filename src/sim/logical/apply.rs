@@ -13,12 +13,12 @@
 //! worker's WAL records are the sizes of a local statement's, its commit record carries
 //! no replication origin.
 
-use crate::sim::cluster::Cluster;
-use crate::sim::event::{ConnId, ConnectRequest, DecodedTxn, HostId, LogicalStart, Message, Timer};
-use crate::sim::libpq::Client;
-use crate::sim::lsn::{Lsn, TimelineId};
-use crate::sim::proc::ApplyWorker;
-use crate::sim::time::{SimDuration, SimTime};
+use crate::cluster::Cluster;
+use crate::event::{ConnId, ConnectRequest, DecodedTxn, HostId, LogicalStart, Message, Timer};
+use crate::libpq::Client;
+use crate::lsn::{Lsn, TimelineId};
+use crate::proc::ApplyWorker;
+use crate::time::{SimDuration, SimTime};
 
 use super::subscription::StopWhy;
 
@@ -65,7 +65,7 @@ impl Cluster {
     }
 
     /// Asks the logical replication launcher to look for subscriptions without a worker.
-    pub(crate) fn wake_launcher(&mut self, h: HostId) {
+    pub fn wake_launcher(&mut self, h: HostId) {
         if self.subscriptions_due(h).is_empty() {
             return;
         }
@@ -79,7 +79,7 @@ impl Cluster {
 
     /// The launcher: starts each due worker whose last start is at least
     /// wal_retrieve_retry_interval ago, and comes back for the others.
-    pub(crate) fn on_apply_launcher(&mut self, h: HostId) {
+    pub fn on_apply_launcher(&mut self, h: HostId) {
         if let Some(s) = self.server_mut(h) {
             s.launcher_pending = false;
         }
@@ -127,7 +127,7 @@ impl Cluster {
             "LOG",
             &format!("logical replication apply worker for subscription \"{name}\" has started"),
         );
-        let target = crate::sim::conninfo::ConnInfo::parse(&sub.conninfo).and_then(|info| {
+        let target = crate::conninfo::ConnInfo::parse(&sub.conninfo).and_then(|info| {
             self.libpq_connect(Client::Host(h), &info, "postgres", false)
                 .map(|r| (r, info))
         });
@@ -213,7 +213,7 @@ impl Cluster {
     }
 
     /// Stops the worker of subscription `name` (ALTER ... DISABLE, DROP SUBSCRIPTION).
-    pub(crate) fn stop_apply_worker(&mut self, h: HostId, name: &str, why: StopWhy) {
+    pub fn stop_apply_worker(&mut self, h: HostId, name: &str, why: StopWhy) {
         let Some(w) = self
             .server(h)
             .and_then(|s| s.apply.iter().find(|w| w.subscription == name).cloned())
@@ -241,7 +241,7 @@ impl Cluster {
     }
 
     /// Whether `conn` is one of the apply workers' connections on `h`.
-    pub(crate) fn is_apply_conn(&self, h: HostId, conn: ConnId) -> bool {
+    pub fn is_apply_conn(&self, h: HostId, conn: ConnId) -> bool {
         self.server(h)
             .is_some_and(|s| s.apply.iter().any(|w| w.conn == conn))
     }
@@ -258,7 +258,7 @@ impl Cluster {
     }
 
     /// A message for one of the apply workers of `h`.
-    pub(crate) fn on_apply_message(&mut self, h: HostId, from: HostId, msg: Message) {
+    pub fn on_apply_message(&mut self, h: HostId, from: HostId, msg: Message) {
         match msg {
             Message::Refused { conn, error } => {
                 let Some(pid) = self.worker(h, conn).map(|w| w.pid) else {
@@ -482,7 +482,7 @@ impl Cluster {
 
     /// The apply workers' periodic status (wal_receiver_status_interval) and timeout
     /// (wal_receiver_timeout).
-    pub(crate) fn on_apply_status(&mut self, h: HostId) {
+    pub fn on_apply_status(&mut self, h: HostId) {
         let Some(s) = self.server_mut(h) else { return };
         s.apply_status_pending = false;
         if s.apply.is_empty() {

@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use crate::sim::cluster::Cluster;
-use crate::sim::db::{tuple_data_bytes, Change, Row, Subscription, Value};
-use crate::sim::event::{DecodedTxn, HostId, RowChange};
-use crate::sim::wal::{self, RecordBody};
+use crate::cluster::Cluster;
+use crate::db::{tuple_data_bytes, Change, Row, Subscription, Value};
+use crate::event::{DecodedTxn, HostId, RowChange};
+use crate::wal::{self, RecordBody};
 
 use super::apply::ApplyError;
 
@@ -107,7 +107,7 @@ impl Cluster {
         sub: &Subscription,
         txn: &DecodedTxn,
         out: &mut Vec<(u64, Change)>,
-        undo: &mut Vec<crate::sim::db::Undo>,
+        undo: &mut Vec<crate::db::Undo>,
     ) -> Result<(), ApplyError> {
         for dc in &txn.changes {
             let change = &dc.change;
@@ -314,11 +314,7 @@ fn value_text(v: &Value) -> String {
 /// The first of the subscriber's unique indexes (its primary key, then each UNIQUE
 /// column, as the executor checks them) that `row` would repeat: the ERROR's message and
 /// its DETAIL. A key holding a NULL never conflicts.
-fn unique_violation(
-    t: &crate::sim::db::Table,
-    table: &str,
-    row: &[Value],
-) -> Option<(String, String)> {
+fn unique_violation(t: &crate::db::Table, table: &str, row: &[Value]) -> Option<(String, String)> {
     let rel = table.rsplit('.').next().unwrap_or(table);
     let pk: Vec<usize> = (0..t.columns.len())
         .filter(|&i| t.columns[i].primary_key)

@@ -8,17 +8,17 @@
 
 use std::sync::Arc;
 
-use crate::sim::cluster::Cluster;
-use crate::sim::db::{Change, Value};
-use crate::sim::event::{DecodedChange, DecodedTxn, HostId, Reorder, RowChange};
-use crate::sim::lsn::Lsn;
-use crate::sim::wal::{RecordBody, WalRecord};
+use crate::cluster::Cluster;
+use crate::db::{Change, Value};
+use crate::event::{DecodedChange, DecodedTxn, HostId, Reorder, RowChange};
+use crate::lsn::Lsn;
+use crate::wal::{RecordBody, WalRecord};
 
 /// The most changes one open transaction keeps in the reorder buffer (bounded memory).
 const MAX_REORDER_CHANGES: usize = 200_000;
 
 /// PostgreSQL's name of a declared type (format_type), as test_decoding prints it.
-pub(crate) fn type_display(declared: &str) -> String {
+pub fn type_display(declared: &str) -> String {
     let lower = declared.trim().to_lowercase();
     let base = lower.split('(').next().unwrap_or("").trim();
     let args = lower.find('(').map(|i| &lower[i..]).unwrap_or("");
@@ -41,7 +41,7 @@ impl Cluster {
     /// `publications`, only changes of tables those publications publish, for the
     /// actions they publish, are kept, and transactions without any are left out (as
     /// pgoutput skips empty transactions in PostgreSQL 15).
-    pub(crate) fn decode<'a>(
+    pub fn decode<'a>(
         &self,
         h: HostId,
         records: impl Iterator<Item = &'a WalRecord>,
@@ -179,7 +179,7 @@ fn decoding_value(v: &Value) -> String {
 }
 
 /// test_decoding's line for a change (`table public.t: INSERT: id[integer]:1 ...`).
-pub(crate) fn test_decoding_line(c: &DecodedChange) -> String {
+pub fn test_decoding_line(c: &DecodedChange) -> String {
     let cols = |row: &[Value]| -> String {
         c.columns
             .iter()
@@ -340,7 +340,7 @@ impl Cluster {
             if options.include_timestamp {
                 commit.push_str(&format!(
                     " (at {})",
-                    crate::sim::datetime::format_timestamptz(txn.at.unix_micros())
+                    crate::datetime::format_timestamptz(txn.at.unix_micros())
                 ));
             }
             rows.push((txn.end, txn.xid, commit));

@@ -1,11 +1,11 @@
 //! initdb on a host of the lab: a second cluster, independent of the first one.
 
-use crate::sim::cluster::{Cluster, INITDB_LSN};
-use crate::sim::event::{EventKind, HostId};
+use crate::cluster::{Cluster, INITDB_LSN};
+use crate::event::{EventKind, HostId};
 
 /// The last transaction id initdb leaves used in a fresh cluster (the first one a
 /// transaction gets is the next one), as in the lab's first cluster.
-pub(crate) const INITDB_LAST_XID: u32 = 735;
+pub const INITDB_LAST_XID: u32 = 735;
 
 impl Cluster {
     /// initdb: a new cluster in the host's data directory, with its own system
@@ -29,7 +29,7 @@ impl Cluster {
     }
 
     /// Hands out the next transaction id of the cluster whose data directory is on `h`.
-    pub(crate) fn next_xid_of(&mut self, h: HostId) -> u32 {
+    pub fn next_xid_of(&mut self, h: HostId) -> u32 {
         if let Some(id) = self.data(h).map(|d| d.system_id) {
             if let Some(x) = self.logical.xids.get_mut(&id) {
                 *x += 1;
@@ -41,7 +41,7 @@ impl Cluster {
     }
 
     /// The next transaction id of the cluster on `h`, without using it.
-    pub(crate) fn peek_xid_of(&self, h: HostId) -> u32 {
+    pub fn peek_xid_of(&self, h: HostId) -> u32 {
         self.data(h)
             .and_then(|d| self.logical.xids.get(&d.system_id))
             .map_or(self.next_xid, |x| *x)

@@ -3,22 +3,22 @@
 //! one more slot in XLogGetReplicationSlotMinimumLSN) and remember what the consumer
 //! confirmed.
 
-use crate::sim::cluster::Cluster;
-use crate::sim::event::HostId;
-use crate::sim::host::{LogicalSlot, Slot};
-use crate::sim::lsn::Lsn;
-use crate::sim::wal::{self, RecordBody};
+use crate::cluster::Cluster;
+use crate::event::HostId;
+use crate::host::{LogicalSlot, Slot};
+use crate::lsn::Lsn;
+use crate::wal::{self, RecordBody};
 
 /// The output plugins this server has (`pgoutput` is built in; `test_decoding` comes
 /// with Debian's postgresql-15 and RHEL's postgresql-contrib).
-pub(crate) const PLUGINS: [&str; 2] = ["pgoutput", "test_decoding"];
+pub const PLUGINS: [&str; 2] = ["pgoutput", "test_decoding"];
 
 /// The database every slot of the lab decodes.
-pub(crate) const DATABASE: &str = "postgres";
+pub const DATABASE: &str = "postgres";
 
 impl Cluster {
     /// CheckLogicalDecodingRequirements: wal_level = logical, and not in recovery.
-    pub(crate) fn check_logical_decoding(&self, h: HostId) -> Result<(), String> {
+    pub fn check_logical_decoding(&self, h: HostId) -> Result<(), String> {
         if !self.wal_level_logical(h) {
             return Err("logical decoding requires wal_level >= logical".to_string());
         }

@@ -3,13 +3,13 @@
 //! subscriber's catalog row they prepare. The executor (sql/exec/subscription.rs)
 //! commits the row. Messages as PostgreSQL 15.18 printed them.
 
-use crate::sim::cluster::Cluster;
-use crate::sim::conninfo::ConnInfo;
-use crate::sim::db::{Change, SubRel, Subscription};
-use crate::sim::event::HostId;
-use crate::sim::libpq::Client;
-use crate::sim::lsn::Lsn;
-use crate::sim::pubsub::{SubError, SubOptions};
+use crate::cluster::Cluster;
+use crate::conninfo::ConnInfo;
+use crate::db::{Change, SubRel, Subscription};
+use crate::event::HostId;
+use crate::libpq::Client;
+use crate::lsn::Lsn;
+use crate::pubsub::{SubError, SubOptions};
 
 impl Cluster {
     /// The subscription `name` of the server on `h`.
@@ -20,7 +20,7 @@ impl Cluster {
     /// Connects to the publisher as the subscriber's libpq would (a logical
     /// replication connection: pg_hba matched by database name, then the REPLICATION
     /// attribute). The error is libpq's text.
-    pub(crate) fn connect_publisher(
+    pub fn connect_publisher(
         &mut self,
         h: HostId,
         conninfo: &str,
@@ -56,7 +56,7 @@ impl Cluster {
             self.log(p, pid, "FATAL", msg);
             return Err(format!(
                 "{} failed: FATAL:  {msg}",
-                crate::sim::conninfo::server_at(&reached.host, &addr, reached.port)
+                crate::conninfo::server_at(&reached.host, &addr, reached.port)
             ));
         }
         Ok((p, reached.user))
@@ -98,7 +98,7 @@ impl Cluster {
 
     /// The tables the publisher publishes in `publications` (fetch_table_list), in
     /// name order.
-    pub(crate) fn published_tables(&self, p: HostId, publications: &[String]) -> Vec<String> {
+    pub fn published_tables(&self, p: HostId, publications: &[String]) -> Vec<String> {
         let Some(d) = self.data(p) else {
             return Vec::new();
         };
@@ -285,7 +285,7 @@ impl Cluster {
 
 /// Why an apply worker stops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum StopWhy {
+pub enum StopWhy {
     /// ALTER SUBSCRIPTION ... DISABLE.
     Disabled,
     /// DROP SUBSCRIPTION.

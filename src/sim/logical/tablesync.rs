@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
-use crate::sim::cluster::Cluster;
-use crate::sim::db::{tuple_data_bytes, Change, Row, Value};
-use crate::sim::event::{ConnId, HostId, Message};
-use crate::sim::lsn::Lsn;
-use crate::sim::wal;
+use crate::cluster::Cluster;
+use crate::db::{tuple_data_bytes, Change, Row, Value};
+use crate::event::{ConnId, HostId, Message};
+use crate::lsn::Lsn;
+use crate::wal;
 
 use super::apply_rows::{column_map, missing_columns_error};
 
@@ -66,7 +66,7 @@ impl Cluster {
 
     /// The publisher's side of a table copy: its rows now, and the WAL position they
     /// are as of.
-    pub(crate) fn on_copy_request(&mut self, p: HostId, from: HostId, conn: ConnId, table: &str) {
+    pub fn on_copy_request(&mut self, p: HostId, from: HostId, conn: ConnId, table: &str) {
         let Some(w) = self
             .server(p)
             .and_then(|s| s.senders.iter().find(|w| w.conn == conn))

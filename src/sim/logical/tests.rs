@@ -1,4 +1,4 @@
-use crate::sim::Cluster;
+use crate::Cluster;
 
 #[test]
 fn a_second_initdb_counts_its_own_transaction_ids() {

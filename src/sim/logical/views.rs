@@ -2,16 +2,16 @@
 //! `pg_subscription_rel`, `pg_stat_subscription` and `pg_stat_subscription_stats`, with
 //! PostgreSQL 15's columns.
 
-use crate::sim::cluster::Cluster;
-use crate::sim::event::HostId;
-use crate::sim::lsn::Lsn;
-use crate::sim::views::{Datum, Relation};
+use crate::cluster::Cluster;
+use crate::event::HostId;
+use crate::lsn::Lsn;
+use crate::views::{Datum, Relation};
 
 /// The oid of the database every subscription lives in (`postgres`).
 const DB_OID: i64 = 5;
 
 impl Cluster {
-    fn subscriptions_of(&self, h: HostId) -> Vec<(String, crate::sim::db::Subscription)> {
+    fn subscriptions_of(&self, h: HostId) -> Vec<(String, crate::db::Subscription)> {
         let mut v: Vec<_> = self
             .data(h)
             .map(|d| {
@@ -98,7 +98,7 @@ impl Cluster {
             .map(|(n, s)| {
                 let w = workers.iter().find(|w| w.subscription == n);
                 let lsn = |l: Option<Lsn>| l.filter(|l| l.0 != 0).map_or(Datum::Null, Datum::Lsn);
-                let time = |t: Option<crate::sim::SimTime>| t.map_or(Datum::Null, Datum::Timestamp);
+                let time = |t: Option<crate::SimTime>| t.map_or(Datum::Null, Datum::Timestamp);
                 vec![
                     Datum::Int(s.oid as i64),
                     Datum::Text(n.clone()),

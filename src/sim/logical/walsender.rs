@@ -3,15 +3,15 @@
 //! publications, and receives decoded transactions; its replies move the slot's
 //! confirmed_flush_lsn.
 
-use crate::sim::cluster::Cluster;
-use crate::sim::event::{ConnectRequest, HostId, LogicalStart, Message};
-use crate::sim::lsn::Lsn;
-use crate::sim::proc::{LogicalSender, SenderState, WalSender};
-use crate::sim::replication::ConnectAttempt;
-use crate::sim::wal::RecordBody;
+use crate::cluster::Cluster;
+use crate::event::{ConnectRequest, HostId, LogicalStart, Message};
+use crate::lsn::Lsn;
+use crate::proc::{LogicalSender, SenderState, WalSender};
+use crate::replication::ConnectAttempt;
+use crate::wal::RecordBody;
 
 impl Cluster {
-    pub(crate) fn on_logical_connect(
+    pub fn on_logical_connect(
         &mut self,
         primary: HostId,
         client: HostId,
@@ -172,7 +172,7 @@ impl Cluster {
         let (tli, history) = self
             .data(primary)
             .map(|d| (d.wal.tli, d.wal.history.clone()))
-            .unwrap_or((crate::sim::lsn::TimelineId(1), Vec::new()));
+            .unwrap_or((crate::lsn::TimelineId(1), Vec::new()));
         self.send(
             primary,
             client,
@@ -199,7 +199,7 @@ impl Cluster {
     /// A logical slot after its consumer confirmed `flush`: confirmed_flush_lsn moves
     /// forward (never back, never past what was sent) and restart_lsn to the last
     /// running-xacts record before it (where decoding could start again).
-    pub(crate) fn confirm_logical(&mut self, primary: HostId, slot: &str, flush: Lsn, sent: Lsn) {
+    pub fn confirm_logical(&mut self, primary: HostId, slot: &str, flush: Lsn, sent: Lsn) {
         let upto = flush.min(sent);
         let restart = self.data(primary).and_then(|d| {
             d.wal

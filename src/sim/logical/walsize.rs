@@ -11,30 +11,26 @@
 //!   ...` 96 -> 112); without a key (REPLICA IDENTITY DEFAULT and no index) only the
 //!   commit grows (112 -> 120, 96 -> 104).
 
-use crate::sim::cluster::Cluster;
-use crate::sim::db::Change;
-use crate::sim::event::HostId;
-use crate::sim::wal;
+use crate::cluster::Cluster;
+use crate::db::Change;
+use crate::event::HostId;
+use crate::wal;
 
 /// Bytes a logical commit record adds.
-pub(crate) const LOGICAL_COMMIT_EXTRA: u64 = 8;
+pub const LOGICAL_COMMIT_EXTRA: u64 = 8;
 /// Bytes the old key adds to an UPDATE or DELETE record of a table with a primary key.
-pub(crate) const LOGICAL_OLD_KEY_EXTRA: u64 = 8;
+pub const LOGICAL_OLD_KEY_EXTRA: u64 = 8;
 
 impl Cluster {
     /// Whether the server on `h` runs with wal_level = logical.
-    pub(crate) fn wal_level_logical(&self, h: HostId) -> bool {
+    pub fn wal_level_logical(&self, h: HostId) -> bool {
         self.server(h)
             .is_some_and(|s| s.settings.text("wal_level") == "logical")
     }
 
     /// What each change's records and the commit record weigh beyond what
     /// wal_level = replica writes: (extra bytes per change, commit record length).
-    pub(crate) fn logical_wal_sizes(
-        &self,
-        h: HostId,
-        changes: &[(u64, Change)],
-    ) -> (Vec<u64>, u64) {
+    pub fn logical_wal_sizes(&self, h: HostId, changes: &[(u64, Change)]) -> (Vec<u64>, u64) {
         if !self.wal_level_logical(h) {
             return (vec![0; changes.len()], wal::COMMIT_RECORD);
         }

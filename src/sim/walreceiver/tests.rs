@@ -2,8 +2,8 @@
 //! status messages every wal_receiver_status_interval, the keepalive it asks for when
 //! the primary is quiet, and wal_receiver_timeout.
 
-use crate::sim::testlab::{append_conf, server_log, started_pair, streaming_pair};
-use crate::sim::{SimDuration, SimTime};
+use crate::testlab::{append_conf, server_log, started_pair, streaming_pair};
+use crate::{SimDuration, SimTime};
 
 #[test]
 fn received_wal_is_written_and_flushed_up_to_the_primarys_end() {

@@ -2,8 +2,8 @@
 //! positions the standby reports in pg_stat_replication, and wal_sender_timeout.
 
 use super::MAX_SEND;
-use crate::sim::testlab::{append_conf, server_log, streaming_pair};
-use crate::sim::{Lsn, SimDuration};
+use crate::testlab::{append_conf, server_log, streaming_pair};
+use crate::{Lsn, SimDuration};
 
 #[test]
 fn wal_goes_out_in_messages_of_at_most_max_send_size() {
