@@ -302,7 +302,7 @@ impl Cluster {
                 let Event::Deliver { from, to, msg } = event else {
                     return None;
                 };
-                match msg.as_ref() {
+                match msg {
                     Message::Data {
                         upto,
                         records,
@@ -488,7 +488,7 @@ impl Cluster {
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Deliver { from, to, msg } => self.deliver(from, to, *msg),
+            Event::Deliver { from, to, msg } => self.deliver(from, to, msg),
             Event::Timer { host, epoch, what } => {
                 if self.host(host).epoch == epoch && self.host(host).is_running() {
                     self.on_timer(host, what);
@@ -507,7 +507,6 @@ impl Cluster {
         let bytes = msg.wire_bytes();
         match self.net.transmit(from, to, bytes, self.now) {
             Some((free_at, arrive)) => {
-                let msg = Box::new(msg);
                 self.schedule(arrive, Event::Deliver { from, to, msg });
                 free_at
             }

@@ -269,12 +269,10 @@ pub struct DecodedChange {
 /// Something scheduled to happen at a virtual time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
-    /// A message arriving (boxed: the queue moves events around, and a message is
-    /// over 200 bytes where the other events are a few words).
     Deliver {
         from: HostId,
         to: HostId,
-        msg: Box<Message>,
+        msg: Message,
     },
     /// A timer of host process `what`, valid only in server incarnation `epoch`.
     Timer {
@@ -294,7 +292,7 @@ impl Event {
         match self {
             Event::Deliver { from, to, msg } => {
                 let (f, t) = (name(*from), name(*to));
-                match msg.as_ref() {
+                match msg {
                     Message::Connect(_) => {
                         format!("{f}'s walreceiver reaches {t} to start streaming")
                     }
