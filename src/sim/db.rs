@@ -2,6 +2,8 @@
 //! through WAL records, so a standby's copy is exactly what it has replayed.
 
 use std::collections::BTreeMap;
+
+pub use super::extension::Extension;
 use std::sync::Arc;
 
 /// A stored value. Text is shared (`Arc<str>`) so that the same string written into
@@ -210,6 +212,13 @@ pub enum Change {
         name: String,
         subscription: Option<Box<Subscription>>,
     },
+    /// CREATE EXTENSION (`Some`: its `pg_extension` row; its objects take `oids`
+    /// OIDs) or DROP EXTENSION (`None`).
+    SetExtension {
+        name: String,
+        extension: Option<Extension>,
+        oids: u32,
+    },
 }
 
 /// A subscription (`pg_subscription`) with the state of its tables
@@ -289,6 +298,10 @@ pub enum Undo {
         name: String,
         before: Option<Box<Subscription>>,
     },
+    Extension {
+        name: String,
+        before: Option<Extension>,
+    },
 }
 
 /// Bytes a row occupies in a heap tuple's data area (after the 23-byte header), as
@@ -326,6 +339,8 @@ pub struct Database {
     pub publications: BTreeMap<String, Publication>,
     /// Subscriptions by name (pg_subscription, with pg_subscription_rel's states).
     pub subscriptions: BTreeMap<String, Box<Subscription>>,
+    /// Installed extensions by name (`pg_extension`; initdb installs plpgsql).
+    pub extensions: BTreeMap<String, Extension>,
     /// The next tuple id, shared by all tables.
     pub next_tuple: u64,
     /// The OID counter (pg_control's NextOID as this model keeps it): what the next
@@ -354,6 +369,7 @@ impl Database {
             roles,
             publications: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
+            extensions: super::extension::initdb_extensions(),
             next_tuple: 1,
             next_oid: FIRST_NORMAL_OID,
         }
@@ -484,6 +500,20 @@ impl Database {
                     None => self.subscriptions.remove(name),
                 },
             },
+            Change::SetExtension {
+                name,
+                extension,
+                oids,
+            } => Undo::Extension {
+                name: name.clone(),
+                before: match extension {
+                    Some(e) => {
+                        self.next_oid = self.next_oid.max(e.oid).saturating_add(*oids);
+                        self.extensions.insert(name.clone(), e.clone())
+                    }
+                    None => self.extensions.remove(name),
+                },
+            },
         }
     }
 
@@ -539,6 +569,15 @@ impl Database {
             }
             Undo::Subscription { name, before: None } => {
                 self.subscriptions.remove(&name);
+            }
+            Undo::Extension {
+                name,
+                before: Some(e),
+            } => {
+                self.extensions.insert(name, e);
+            }
+            Undo::Extension { name, before: None } => {
+                self.extensions.remove(&name);
             }
         }
     }

@@ -26,6 +26,7 @@ pub mod db;
 pub mod disk;
 mod dns;
 mod event;
+pub mod extension;
 mod failover;
 mod hazard;
 pub mod hba;

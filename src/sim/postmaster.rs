@@ -2,6 +2,8 @@
 //! reading postgresql.conf and pg_hba.conf, stopping it in the three shutdown modes, and
 //! reloading its configuration on SIGHUP.
 
+use std::collections::BTreeMap;
+
 use super::cluster::Cluster;
 use super::event::{ConnId, EventKind, HostId, Message, SessionOutput, Timer};
 use super::proc::{ReplayPause, Server};
@@ -145,6 +147,21 @@ impl Cluster {
                 "pg_control says where recovery starts; without it PostgreSQL does not recognise the data directory.");
             return Err(StartError::Failed(stderr));
         }
+        // process_shared_preload_libraries: a missing library stops the postmaster before
+        // it says it is starting, on stderr.
+        let loaded = match self.preload_libraries(h, &settings.text("shared_preload_libraries")) {
+            Ok(lines) => lines,
+            Err(fatal) => {
+                let mut stderr = self.log_line(pid, "FATAL", &fatal);
+                stderr.push_str(&self.log_line(pid, "LOG", "database system is shut down"));
+                self.note(h, EventKind::Error, format!("{name} failed to start: a preloaded library is missing"),
+                    "shared_preload_libraries names a library this host does not have: install the package that provides it (extensions must be installed on every standby too), or take it out of the setting.");
+                return Err(StartError::Failed(stderr));
+            }
+        };
+        for line in loaded {
+            self.log(h, pid, "LOG", &line);
+        }
         self.log(h, pid, "LOG", "starting PostgreSQL 15.18 on x86_64-pc-linux-gnu, compiled by gcc (GCC) 12.2.0, 64-bit");
         let listen = settings.text("listen_addresses");
         let port = settings.int("port");
@@ -215,6 +232,7 @@ impl Cluster {
             launcher_pending: false,
             apply_status_pending: false,
             spread_checkpoint: None,
+            statements: BTreeMap::new(),
         });
         self.recover_at_start(h, startup_pid);
         if self.host(h).server.is_none() {
