@@ -46,6 +46,7 @@ mod retention;
 mod rewind;
 mod rhel;
 mod rng;
+pub mod selinux;
 pub mod settings;
 mod slot;
 mod split_brain;

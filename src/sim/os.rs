@@ -1,5 +1,6 @@
 //! The operating system of a RHEL 9 host (`lab$ os rhel`): its installed packages, its
-//! systemd units and journal, firewalld's zone, and the symbolic links a student makes.
+//! systemd units and journal, firewalld's zone, SELinux, and the symbolic links a
+//! student makes.
 //! A leaf: the commands that change these live in the script layer's shell, and the
 //! network consults [`Firewall::blocks`].
 //!
@@ -33,6 +34,8 @@ pub struct Rhel {
     pub firewall: Firewall,
     /// Symbolic links by their path, to their target as given to `ln -s`.
     pub links: BTreeMap<String, String>,
+    /// SELinux: enforcing, RHEL 9's targeted policy.
+    pub selinux: super::selinux::Selinux,
 }
 
 /// One journal entry.
@@ -59,6 +62,7 @@ impl Rhel {
             journal: Vec::new(),
             firewall: Firewall::default(),
             links: BTreeMap::new(),
+            selinux: Default::default(),
         }
     }
 
