@@ -20,6 +20,7 @@
 //!   `ERROR:  pgaudit must be loaded via shared_preload_libraries`.
 //! - `SELECT * FROM pg_stat_statements` without the preload: `ERROR:
 //!   pg_stat_statements must be loaded via shared_preload_libraries`.
+//!
 //! A RHEL host's control files are in /usr/share/pgsql/extension (Red Hat's layout).
 
 use walscope::script::run_script;

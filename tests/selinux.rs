@@ -345,7 +345,7 @@ primary=# SELECT client_addr, state FROM pg_stat_replication;
         lines,
         [
             "Nov 24 09:00:00 standby1 systemd[1]: Starting PostgreSQL database server...",
-            &lines[1][..],
+            lines[1],
             "Nov 24 09:00:00 standby1 systemd[1]: postgresql.service: Main process exited, code=exited, status=2/INVALIDARGUMENT",
             "Nov 24 09:00:00 standby1 systemd[1]: postgresql.service: Failed with result 'exit-code'.",
             "Nov 24 09:00:00 standby1 systemd[1]: Failed to start PostgreSQL database server.",

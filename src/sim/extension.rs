@@ -259,9 +259,9 @@ pub fn normalize_query(q: &str) -> String {
         first.as_str(),
         "select" | "insert" | "update" | "delete" | "with" | "values" | "table"
     ) {
-        return q.chars().take(4096).collect();
+        return q.chars().take(1024).collect();
     }
-    let chars: Vec<char> = q.chars().take(4096).collect();
+    let chars: Vec<char> = q.chars().take(1024).collect();
     let mut out = String::new();
     let mut n = 0;
     let mut i = 0;

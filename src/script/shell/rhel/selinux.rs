@@ -157,7 +157,6 @@ fn port(c: &mut Cluster, h: HostId, args: &[String], act: Action) -> String {
     let Ok(number) = text.parse::<u16>() else {
         return format!("ValueError: Invalid Port: {text}\n");
     };
-    let defined = se.port_type(number);
     let in_policy = PORT_TYPES.iter().any(|(_, ps)| ps.contains(&number));
     match act {
         Action::Delete => {
@@ -188,7 +187,6 @@ fn port(c: &mut Cluster, h: HostId, args: &[String], act: Action) -> String {
             if se.ports.len() >= MAX_RULES && !se.ports.contains_key(&number) {
                 return format!("walscope: a host holds at most {MAX_RULES} local port labels\n");
             }
-            let _ = defined;
             se.ports.insert(number, t.to_string());
             String::new()
         }
@@ -345,10 +343,8 @@ pub(super) fn restorecon(c: &mut Cluster, h: HostId, args: &[String], root: bool
         }
         for (q, _, t) in &changes {
             let inherited = se.file_type(q);
-            if inherited != *t || q == &path {
-                if se.labels.len() < 4 * MAX_RULES {
-                    se.labels.insert(q.clone(), t.clone());
-                }
+            if (inherited != *t || q == &path) && se.labels.len() < 4 * MAX_RULES {
+                se.labels.insert(q.clone(), t.clone());
             }
         }
         if verbose {
