@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-pub use super::extension::Extension;
 use std::sync::Arc;
 
 /// A stored value. Text is shared (`Arc<str>`) so that the same string written into
@@ -304,6 +303,33 @@ pub enum Undo {
     },
 }
 
+/// plpgsql's OID, as initdb of PostgreSQL 15.18 gives it.
+pub const PLPGSQL_OID: u32 = 13_559;
+
+/// A row of `pg_extension` (the catalog, replicated).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Extension {
+    pub oid: u32,
+    pub version: String,
+    pub schema: String,
+    pub relocatable: bool,
+}
+
+/// What initdb puts in `pg_extension`: plpgsql.
+pub fn initdb_extensions() -> BTreeMap<String, Extension> {
+    let mut m = BTreeMap::new();
+    m.insert(
+        "plpgsql".to_string(),
+        Extension {
+            oid: PLPGSQL_OID,
+            version: "1.0".to_string(),
+            schema: "pg_catalog".to_string(),
+            relocatable: false,
+        },
+    );
+    m
+}
+
 /// Bytes a row occupies in a heap tuple's data area (after the 23-byte header), as
 /// PostgreSQL lays out int4 and short/long varlena text.
 pub fn tuple_data_bytes(row: &[Value]) -> u64 {
@@ -369,7 +395,7 @@ impl Database {
             roles,
             publications: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
-            extensions: super::extension::initdb_extensions(),
+            extensions: initdb_extensions(),
             next_tuple: 1,
             next_oid: FIRST_NORMAL_OID,
         }

@@ -12,10 +12,10 @@
 //! default hosts do not have). A RHEL host has the contrib modules with the
 //! `postgresql-contrib` package and pgaudit with the `pgaudit` package.
 
-use std::collections::BTreeMap;
-
 use super::cluster::Cluster;
+pub use super::db::{Extension, PLPGSQL_OID};
 use super::event::HostId;
+pub use super::proc::StatementStats;
 
 /// An extension walscope knows, as its control file describes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,46 +103,12 @@ pub const EXTENSIONS: [ExtensionInfo; 4] = [
 /// Libraries that are no extension but can be preloaded (contrib's auto_explain).
 const OTHER_LIBRARIES: [(&str, Option<&str>); 1] = [("auto_explain", Some("postgresql-contrib"))];
 
-/// plpgsql's OID, as initdb of PostgreSQL 15.18 gives it.
-pub const PLPGSQL_OID: u32 = 13_559;
-
 pub fn extension(name: &str) -> Option<&'static ExtensionInfo> {
     EXTENSIONS.iter().find(|e| e.name == name)
 }
 
-/// A row of `pg_extension` (the catalog, replicated).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Extension {
-    pub oid: u32,
-    pub version: String,
-    pub schema: String,
-    pub relocatable: bool,
-}
-
-/// What initdb puts in `pg_extension`: plpgsql.
-pub fn initdb_extensions() -> BTreeMap<String, Extension> {
-    let mut m = BTreeMap::new();
-    m.insert(
-        "plpgsql".to_string(),
-        Extension {
-            oid: PLPGSQL_OID,
-            version: "1.0".to_string(),
-            schema: "pg_catalog".to_string(),
-            relocatable: false,
-        },
-    );
-    m
-}
-
 /// The most statements pg_stat_statements keeps (its `pg_stat_statements.max` default).
 pub const MAX_STATEMENTS: usize = 5_000;
-
-/// pg_stat_statements' counters of one normalized statement.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StatementStats {
-    pub calls: u64,
-    pub rows: u64,
-}
 
 /// A library named in `shared_preload_libraries`, as the server looks it up: a bare
 /// name or `$libdir/name`, with `.so` optional.
