@@ -428,3 +428,32 @@ standby1$ systemctl is-active postgresql
     let (second, _) = output_after(&t, at, START);
     assert_eq!(second, "", "chcon labels it by hand: {t}");
 }
+
+#[test]
+fn restorecon_of_the_whole_tree_gives_each_directory_its_policy_type() {
+    let t = run("lab$ os rhel
+primary$ sudo mkdir -p /data/pg
+primary$ sudo chcon -t tmp_t /var/lib/pgsql/data
+primary$ sudo semanage fcontext -a -t postgresql_db_t \"/data/pg(/.*)?\"
+primary$ sudo restorecon -R /
+primary$ ls -dZ / /tmp /data /data/pg /var/lib/pgsql/data
+primary$ sudo systemctl restart postgresql
+primary$ systemctl is-active postgresql
+");
+    assert_eq!(
+        output_of(
+            &t,
+            "primary$ ls -dZ / /tmp /data /data/pg /var/lib/pgsql/data"
+        ),
+        "system_u:object_r:root_t:s0 /
+system_u:object_r:tmp_t:s0 /tmp
+unconfined_u:object_r:default_t:s0 /data
+unconfined_u:object_r:postgresql_db_t:s0 /data/pg
+system_u:object_r:postgresql_db_t:s0 /var/lib/pgsql/data
+"
+    );
+    assert_eq!(
+        output_of(&t, "primary$ systemctl is-active postgresql"),
+        "active\n"
+    );
+}

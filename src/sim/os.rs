@@ -260,20 +260,32 @@ fn under(path: &str, dir: &str) -> bool {
     path == dir || path.starts_with(&format!("{}/", dir.trim_end_matches('/')))
 }
 
+/// The system's directories the policy labels, most specific first.
+pub const SYSTEM_TYPES: [(&str, &str); 8] = [
+    ("/var/lib/pgsql", "postgresql_db_t"),
+    ("/var/lib", "var_lib_t"),
+    ("/tmp", "tmp_t"),
+    ("/root", "admin_home_t"),
+    ("/home", "user_home_t"),
+    ("/etc", "etc_t"),
+    ("/usr/bin", "bin_t"),
+    ("/usr", "usr_t"),
+];
+
+/// The directory a file-context specification labels (`DIR(/.*)?`, `DIR/.*`, `DIR`).
+pub fn spec_dir(spec: &str) -> &str {
+    spec.strip_suffix("(/.*)?")
+        .or_else(|| spec.strip_suffix("/.*"))
+        .unwrap_or(spec)
+}
+
 /// The type a path gets when it is created, from its parent (the policy's labels of
 /// the system's directories; `mkdir /data` by root under `/` gives `default_t`).
 pub fn creation_type(path: &str) -> &'static str {
-    const SYSTEM: [(&str, &str); 8] = [
-        ("/var/lib/pgsql", "postgresql_db_t"),
-        ("/var/lib", "var_lib_t"),
-        ("/tmp", "tmp_t"),
-        ("/root", "admin_home_t"),
-        ("/home", "user_home_t"),
-        ("/etc", "etc_t"),
-        ("/usr/bin", "bin_t"),
-        ("/usr", "usr_t"),
-    ];
-    SYSTEM
+    if path == "/" {
+        return "root_t";
+    }
+    SYSTEM_TYPES
         .iter()
         .find(|(dir, _)| under(path, dir))
         .map_or("default_t", |(_, t)| t)

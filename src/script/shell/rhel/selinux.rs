@@ -5,6 +5,7 @@
 
 use crate::script::shell::resolve_path;
 use crate::sim::datetime::{format_syslog_timestamp, format_systemd_timestamp};
+use crate::sim::os::{spec_dir, SYSTEM_TYPES};
 use crate::sim::selinux::{creation_type, Mode, AUDIT_LOG, FILE_TYPES, MAX_RULES, PORT_TYPES};
 use crate::sim::{Cluster, HostId, PGDATA};
 
@@ -332,18 +333,42 @@ pub(super) fn restorecon(c: &mut Cluster, h: HostId, args: &[String], root: bool
             return out;
         };
         let se = &mut os.selinux;
+        // Under PATH every path gets the policy's type: each directory a rule of the
+        // policy (or a local one) names is labelled at its root, so a nearest-ancestor
+        // lookup below them gives what restorecon gave every file.
+        let mut roots: Vec<String> = Vec::new();
+        if recursive {
+            roots.extend(SYSTEM_TYPES.iter().map(|(d, _)| d.to_string()));
+            roots.extend(se.fcontexts.keys().map(|k| spec_dir(k).to_string()));
+            roots.retain(|r| r.starts_with(&format!("{}/", path.trim_end_matches('/'))));
+            roots.sort_by_key(String::len);
+        }
         // What each path has now and gets, before any is changed.
         let changes: Vec<(String, String, String)> = todo
             .iter()
             .map(|q| (q.clone(), se.context(q), se.policy_type(q)))
             .collect();
+        let root_types: Vec<(String, String)> = roots
+            .into_iter()
+            .map(|r| {
+                let t = se.policy_type(&r);
+                (r, t)
+            })
+            .collect();
         if recursive {
+            let inside = format!("{}/", path.trim_end_matches('/'));
             se.labels
-                .retain(|k, _| !(k == &path || k.starts_with(&format!("{path}/"))));
+                .retain(|k, _| !(k == &path || k.starts_with(&inside)));
+        }
+        // `/` itself keeps root_t, which nothing under it inherits.
+        let own = (path != "/").then(|| (path.clone(), se.policy_type(&path)));
+        for (q, t) in own.into_iter().chain(root_types) {
+            if se.labels.len() < 4 * MAX_RULES {
+                se.labels.insert(q, t);
+            }
         }
         for (q, _, t) in &changes {
-            let inherited = se.file_type(q);
-            if (inherited != *t || q == &path) && se.labels.len() < 4 * MAX_RULES {
+            if se.file_type(q) != *t && se.labels.len() < 4 * MAX_RULES {
                 se.labels.insert(q.clone(), t.clone());
             }
         }
@@ -360,7 +385,7 @@ pub(super) fn restorecon(c: &mut Cluster, h: HostId, args: &[String], root: bool
 }
 
 /// `chcon -t TYPE [-R] PATH...`: sets a type by hand (restorecon puts the policy's
-/// back).
+/// back). Simplified: the path and what is under it take the type, with or without -R.
 pub(super) fn chcon(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> String {
     let Some(t) = option(args, "-t", "--type") else {
         return "walscope: chcon here sets a type: chcon -t TYPE [-R] PATH\n".to_string();
@@ -382,6 +407,10 @@ pub(super) fn chcon(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> 
             out.push_str(&format!(
                 "chcon: failed to change context of '{p}' to 'unconfined_u:object_r:{t}:s0': Operation not permitted\n"
             ));
+            continue;
+        }
+        if path == "/" {
+            out.push_str("walscope: chcon does not relabel the whole file system\n");
             continue;
         }
         if let Some(os) = c.os_mut(h) {
