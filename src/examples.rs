@@ -4,7 +4,10 @@
 //! machines (`lab$ os rhel`): hosts `pg1` and `pg2`, the packages installed on pg2 with
 //! `dnf`, settings appended to postgresql.conf, `systemctl`, pg1's firewall opened to
 //! PostgreSQL, a clean data directory with `chown`/`chmod`, and
-//! `pg_basebackup -Fp -Xs -P -R`. (The notes' extension step is not modelled.)
+//! `pg_basebackup -Fp -Xs -P -R`. Its extension step installs pgaudit on both hosts
+//! (the notes' warning: an extension the primary preloads must be on the standby too),
+//! preloads it on pg1 and creates it there; the standby gets the catalog row with the
+//! WAL.
 
 /// (title, script). Each standby is started right after its clone: a standby cloned
 /// without a slot needs the WAL from the end of its backup on, and the next clone's
@@ -57,6 +60,8 @@ primary=# INSERT INTO test VALUES (1);
 lab$ node rename primary pg1
 lab$ node add pg2
 pg2$ sudo dnf install -y postgresql-server postgresql-contrib
+pg1$ sudo dnf install -y pgaudit
+pg2$ sudo dnf install -y pgaudit
 pg1=# CREATE USER replicator WITH REPLICATION ENCRYPTED PASSWORD 'secret';
 pg1$ echo \"listen_addresses = '*'\" >> /var/lib/pgsql/data/postgresql.conf
 pg1$ echo \"wal_level = replica\" >> /var/lib/pgsql/data/postgresql.conf
@@ -64,8 +69,10 @@ pg1$ echo \"max_wal_senders = 10\" >> /var/lib/pgsql/data/postgresql.conf
 pg1$ echo \"wal_keep_size = 256MB\" >> /var/lib/pgsql/data/postgresql.conf
 pg1$ echo \"hot_standby = on\" >> /var/lib/pgsql/data/postgresql.conf
 pg1$ echo \"wal_log_hints = on\" >> /var/lib/pgsql/data/postgresql.conf
+pg1$ echo \"shared_preload_libraries = 'pgaudit'\" >> /var/lib/pgsql/data/postgresql.conf
 pg1$ echo \"host replication replicator 10.0.0.2/32 scram-sha-256\" >> /var/lib/pgsql/data/pg_hba.conf
 pg1$ sudo systemctl restart postgresql
+pg1=# CREATE EXTENSION pgaudit;
 pg1$ sudo firewall-cmd --add-service=postgresql --permanent
 pg1$ sudo firewall-cmd --reload
 pg2$ sudo rm -rf /var/lib/pgsql/data
@@ -75,6 +82,7 @@ pg2$ sudo chmod 700 /var/lib/pgsql/data
 pg2$ PGPASSWORD=secret pg_basebackup -h pg1 -U replicator -D /var/lib/pgsql/data -Fp -Xs -P -R
 pg2$ sudo systemctl start postgresql
 lab$ wait 1s
+pg2=# \\dx
 ",
     ),
 

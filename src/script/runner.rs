@@ -132,7 +132,7 @@ impl Runner {
                         l.target == Target::Lab
                             && matches!(lab::parse(&l.text), Ok(LabCommand::Seed(_)))
                     });
-                    if first && self.cluster.now() == SimTime::ZERO && !self.cluster.is_rhel() {
+                    if first && !self.cluster.is_rhel() {
                         self.cluster.set_os_rhel();
                         lab::OS_RHEL.to_string()
                     } else {

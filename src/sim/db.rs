@@ -2,6 +2,7 @@
 //! through WAL records, so a standby's copy is exactly what it has replayed.
 
 use std::collections::BTreeMap;
+
 use std::sync::Arc;
 
 /// A stored value. Text is shared (`Arc<str>`) so that the same string written into
@@ -210,6 +211,13 @@ pub enum Change {
         name: String,
         subscription: Option<Box<Subscription>>,
     },
+    /// CREATE EXTENSION (`Some`: its `pg_extension` row; its objects take `oids`
+    /// OIDs) or DROP EXTENSION (`None`).
+    SetExtension {
+        name: String,
+        extension: Option<Extension>,
+        oids: u32,
+    },
 }
 
 /// A subscription (`pg_subscription`) with the state of its tables
@@ -289,6 +297,37 @@ pub enum Undo {
         name: String,
         before: Option<Box<Subscription>>,
     },
+    Extension {
+        name: String,
+        before: Option<Extension>,
+    },
+}
+
+/// plpgsql's OID, as initdb of PostgreSQL 15.18 gives it.
+pub const PLPGSQL_OID: u32 = 13_559;
+
+/// A row of `pg_extension` (the catalog, replicated).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Extension {
+    pub oid: u32,
+    pub version: String,
+    pub schema: String,
+    pub relocatable: bool,
+}
+
+/// What initdb puts in `pg_extension`: plpgsql.
+pub fn initdb_extensions() -> BTreeMap<String, Extension> {
+    let mut m = BTreeMap::new();
+    m.insert(
+        "plpgsql".to_string(),
+        Extension {
+            oid: PLPGSQL_OID,
+            version: "1.0".to_string(),
+            schema: "pg_catalog".to_string(),
+            relocatable: false,
+        },
+    );
+    m
 }
 
 /// Bytes a row occupies in a heap tuple's data area (after the 23-byte header), as
@@ -326,6 +365,8 @@ pub struct Database {
     pub publications: BTreeMap<String, Publication>,
     /// Subscriptions by name (pg_subscription, with pg_subscription_rel's states).
     pub subscriptions: BTreeMap<String, Box<Subscription>>,
+    /// Installed extensions by name (`pg_extension`; initdb installs plpgsql).
+    pub extensions: BTreeMap<String, Extension>,
     /// The next tuple id, shared by all tables.
     pub next_tuple: u64,
     /// The OID counter (pg_control's NextOID as this model keeps it): what the next
@@ -354,6 +395,7 @@ impl Database {
             roles,
             publications: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
+            extensions: initdb_extensions(),
             next_tuple: 1,
             next_oid: FIRST_NORMAL_OID,
         }
@@ -484,6 +526,20 @@ impl Database {
                     None => self.subscriptions.remove(name),
                 },
             },
+            Change::SetExtension {
+                name,
+                extension,
+                oids,
+            } => Undo::Extension {
+                name: name.clone(),
+                before: match extension {
+                    Some(e) => {
+                        self.next_oid = self.next_oid.max(e.oid).saturating_add(*oids);
+                        self.extensions.insert(name.clone(), e.clone())
+                    }
+                    None => self.extensions.remove(name),
+                },
+            },
         }
     }
 
@@ -539,6 +595,15 @@ impl Database {
             }
             Undo::Subscription { name, before: None } => {
                 self.subscriptions.remove(&name);
+            }
+            Undo::Extension {
+                name,
+                before: Some(e),
+            } => {
+                self.extensions.insert(name, e);
+            }
+            Undo::Extension { name, before: None } => {
+                self.extensions.remove(&name);
             }
         }
     }

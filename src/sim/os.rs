@@ -1,5 +1,6 @@
 //! The operating system of a RHEL 9 host (`lab$ os rhel`): its installed packages, its
-//! systemd units and journal, firewalld's zone, and the symbolic links a student makes.
+//! systemd units and journal, firewalld's zone, SELinux, and the symbolic links a
+//! student makes.
 //! A leaf: the commands that change these live in the script layer's shell, and the
 //! network consults [`Firewall::blocks`].
 //!
@@ -33,6 +34,8 @@ pub struct Rhel {
     pub firewall: Firewall,
     /// Symbolic links by their path, to their target as given to `ln -s`.
     pub links: BTreeMap<String, String>,
+    /// SELinux: enforcing, RHEL 9's targeted policy.
+    pub selinux: Selinux,
 }
 
 /// One journal entry.
@@ -59,6 +62,7 @@ impl Rhel {
             journal: Vec::new(),
             firewall: Firewall::default(),
             links: BTreeMap::new(),
+            selinux: Default::default(),
         }
     }
 
@@ -174,6 +178,181 @@ impl Firewall {
     }
 }
 
+// ----- SELinux (the policy data; the checks are sim/selinux.rs's) -----
+
+/// The most local port and file-context rules, labelled paths, and audit lines a host
+/// keeps: bounds on what a student can type.
+pub const MAX_RULES: usize = 64;
+pub const MAX_AUDIT_LINES: usize = 1_000;
+pub const AUDIT_LOG: &str = "/var/log/audit/audit.log";
+
+/// Port types of the policy, with the tcp ports it labels (a few of RHEL 9's).
+pub const PORT_TYPES: [(&str, &[u16]); 5] = [
+    ("http_port_t", &[80, 81, 443, 488, 8008, 8009, 8443, 9000]),
+    ("mysqld_port_t", &[1186, 3306]),
+    ("postgresql_port_t", &[5432, 9898]),
+    ("ssh_port_t", &[22]),
+    ("unreserved_port_t", &[]),
+];
+
+/// File types `semanage fcontext -t` and `chcon -t` accept here.
+pub const FILE_TYPES: [&str; 12] = [
+    "admin_home_t",
+    "bin_t",
+    "default_t",
+    "etc_t",
+    "httpd_sys_content_t",
+    "postgresql_db_t",
+    "postgresql_log_t",
+    "postgresql_var_run_t",
+    "tmp_t",
+    "user_home_t",
+    "usr_t",
+    "var_lib_t",
+];
+
+/// SELinux's runtime mode (`getenforce`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Enforcing,
+    Permissive,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforcing => "Enforcing",
+            Mode::Permissive => "Permissive",
+        }
+    }
+}
+
+/// A host's SELinux state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selinux {
+    /// The current mode (`setenforce` changes it until the next boot).
+    pub mode: Mode,
+    /// Local port labels (`semanage port -a`): tcp port to type.
+    pub ports: BTreeMap<u16, String>,
+    /// Local file-context rules (`semanage fcontext -a`): specification to type.
+    pub fcontexts: BTreeMap<String, String>,
+    /// Paths `restorecon` (or `chcon`) labelled: path to type. A path without an entry
+    /// has its nearest labelled ancestor's type, else its creation type.
+    pub labels: BTreeMap<String, String>,
+    /// The audit record serial (`audit(TIME:SERIAL)`).
+    pub audit_serial: u64,
+}
+
+impl Default for Selinux {
+    /// RHEL 9's default: enforcing, the targeted policy, no local changes.
+    fn default() -> Selinux {
+        Selinux {
+            mode: Mode::Enforcing,
+            ports: BTreeMap::new(),
+            fcontexts: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            audit_serial: 400,
+        }
+    }
+}
+
+fn under(path: &str, dir: &str) -> bool {
+    path == dir || path.starts_with(&format!("{}/", dir.trim_end_matches('/')))
+}
+
+/// The system's directories the policy labels, most specific first.
+pub const SYSTEM_TYPES: [(&str, &str); 8] = [
+    ("/var/lib/pgsql", "postgresql_db_t"),
+    ("/var/lib", "var_lib_t"),
+    ("/tmp", "tmp_t"),
+    ("/root", "admin_home_t"),
+    ("/home", "user_home_t"),
+    ("/etc", "etc_t"),
+    ("/usr/bin", "bin_t"),
+    ("/usr", "usr_t"),
+];
+
+/// The directory a file-context specification labels (`DIR(/.*)?`, `DIR/.*`, `DIR`).
+pub fn spec_dir(spec: &str) -> &str {
+    spec.strip_suffix("(/.*)?")
+        .or_else(|| spec.strip_suffix("/.*"))
+        .unwrap_or(spec)
+}
+
+/// The type a path gets when it is created, from its parent (the policy's labels of
+/// the system's directories; `mkdir /data` by root under `/` gives `default_t`).
+pub fn creation_type(path: &str) -> &'static str {
+    if path == "/" {
+        return "root_t";
+    }
+    SYSTEM_TYPES
+        .iter()
+        .find(|(dir, _)| under(path, dir))
+        .map_or("default_t", |(_, t)| t)
+}
+
+/// Whether a file-context specification matches `path`: `DIR(/.*)?` (the directory
+/// and everything under it), `DIR/.*` (everything under it) or a plain path. Other
+/// regular expressions are read as plain paths.
+pub fn spec_matches(spec: &str, path: &str) -> bool {
+    if let Some(dir) = spec.strip_suffix("(/.*)?") {
+        under(path, dir)
+    } else if let Some(dir) = spec.strip_suffix("/.*") {
+        under(path, dir) && path != dir
+    } else {
+        spec == path
+    }
+}
+
+impl Selinux {
+    /// The type the policy says `path` should have (`matchpathcon`, what `restorecon`
+    /// gives): a local rule first (the longest matching one), then the policy's own.
+    pub fn policy_type(&self, path: &str) -> String {
+        self.fcontexts
+            .iter()
+            .filter(|(spec, _)| spec_matches(spec, path))
+            .max_by_key(|(spec, _)| spec.len())
+            .map_or_else(|| creation_type(path).to_string(), |(_, t)| t.clone())
+    }
+
+    /// The type `path` has now.
+    pub fn file_type(&self, path: &str) -> String {
+        self.labels
+            .iter()
+            .filter(|(p, _)| under(path, p))
+            .max_by_key(|(p, _)| p.len())
+            .map_or_else(|| creation_type(path).to_string(), |(_, t)| t.clone())
+    }
+
+    /// The full context `ls -Z` prints: a directory a user made keeps the
+    /// `unconfined_u` user through relabelling; the system's are `system_u`.
+    pub fn context(&self, path: &str) -> String {
+        let user = if creation_type(path) == "default_t" {
+            "unconfined_u"
+        } else {
+            "system_u"
+        };
+        format!("{user}:object_r:{}:s0", self.file_type(path))
+    }
+
+    /// The type of tcp `port` (local labels first).
+    pub fn port_type(&self, port: u16) -> String {
+        if let Some(t) = self.ports.get(&port) {
+            return t.clone();
+        }
+        if let Some((t, _)) = PORT_TYPES.iter().find(|(_, ps)| ps.contains(&port)) {
+            return t.to_string();
+        }
+        match port {
+            0..=511 => "reserved_port_t",
+            512..=1023 => "hi_reserved_port_t",
+            32768..=60999 => "ephemeral_port_t",
+            _ => "unreserved_port_t",
+        }
+        .to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +371,37 @@ mod tests {
         assert!(f.blocks(5433), "a runtime rule is lost on reload");
         f.running = false;
         assert!(!f.blocks(5433));
+    }
+
+    #[test]
+    fn labels_come_from_restorecon_or_creation() {
+        let mut s = Selinux::default();
+        assert_eq!(s.file_type("/var/lib/pgsql/data"), "postgresql_db_t");
+        assert_eq!(s.file_type("/data/pg"), "default_t");
+        assert_eq!(s.context("/data/pg"), "unconfined_u:object_r:default_t:s0");
+        s.fcontexts
+            .insert("/data/pg(/.*)?".into(), "postgresql_db_t".into());
+        assert_eq!(s.file_type("/data/pg"), "default_t", "until restorecon");
+        assert_eq!(s.policy_type("/data/pg/base"), "postgresql_db_t");
+        assert_eq!(s.policy_type("/data/pgx"), "default_t");
+        s.labels.insert("/data/pg".into(), "postgresql_db_t".into());
+        assert_eq!(
+            s.context("/data/pg/global"),
+            "unconfined_u:object_r:postgresql_db_t:s0"
+        );
+        assert!(spec_matches("/data/pg/.*", "/data/pg/base"));
+        assert!(!spec_matches("/data/pg/.*", "/data/pg"));
+    }
+
+    #[test]
+    fn ports_are_labelled_as_on_rhel_9() {
+        let mut s = Selinux::default();
+        assert_eq!(s.port_type(5432), "postgresql_port_t");
+        assert_eq!(s.port_type(9898), "postgresql_port_t");
+        assert_eq!(s.port_type(5433), "unreserved_port_t");
+        assert_eq!(s.port_type(543), "hi_reserved_port_t");
+        assert_eq!(s.port_type(40000), "ephemeral_port_t");
+        s.ports.insert(5433, "postgresql_port_t".into());
+        assert_eq!(s.port_type(5433), "postgresql_port_t");
     }
 }

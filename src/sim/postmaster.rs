@@ -2,6 +2,8 @@
 //! reading postgresql.conf and pg_hba.conf, stopping it in the three shutdown modes, and
 //! reloading its configuration on SIGHUP.
 
+use std::collections::BTreeMap;
+
 use super::cluster::Cluster;
 use super::event::{ConnId, EventKind, HostId, Message, SessionOutput, Timer};
 use super::proc::{ReplayPause, Server};
@@ -87,6 +89,13 @@ impl Cluster {
     /// `pg_ctl start`: reads the configuration, runs recovery if needed, and starts
     /// accepting connections (read-only in recovery).
     pub fn start(&mut self, h: HostId) -> Result<(), StartError> {
+        self.start_as(h, false)
+    }
+
+    /// Starts the server; `confined`: as systemd starts it on a RHEL host, in SELinux's
+    /// `postgresql_t` domain, where binding a port not labelled `postgresql_port_t` is
+    /// denied.
+    pub(crate) fn start_as(&mut self, h: HostId, confined: bool) -> Result<(), StartError> {
         if self.host(h).server.is_some() {
             return Err(StartError::AlreadyRunning);
         }
@@ -145,9 +154,27 @@ impl Cluster {
                 "pg_control says where recovery starts; without it PostgreSQL does not recognise the data directory.");
             return Err(StartError::Failed(stderr));
         }
+        // process_shared_preload_libraries: a missing library stops the postmaster before
+        // it says it is starting, on stderr.
+        let loaded = match self.preload_libraries(h, &settings.text("shared_preload_libraries")) {
+            Ok(lines) => lines,
+            Err(fatal) => {
+                let mut stderr = self.log_line(pid, "FATAL", &fatal);
+                stderr.push_str(&self.log_line(pid, "LOG", "database system is shut down"));
+                self.note(h, EventKind::Error, format!("{name} failed to start: a preloaded library is missing"),
+                    "shared_preload_libraries names a library this host does not have: install the package that provides it (extensions must be installed on every standby too), or take it out of the setting.");
+                return Err(StartError::Failed(stderr));
+            }
+        };
+        for line in loaded {
+            self.log(h, pid, "LOG", &line);
+        }
         self.log(h, pid, "LOG", "starting PostgreSQL 15.18 on x86_64-pc-linux-gnu, compiled by gcc (GCC) 12.2.0, 64-bit");
         let listen = settings.text("listen_addresses");
         let port = settings.int("port");
+        if confined {
+            self.confined_bind(h, pid, &listen, port)?;
+        }
         for addr in listen_lines(&listen, &self.host(h).addr_text()) {
             self.log(
                 h,
@@ -215,6 +242,7 @@ impl Cluster {
             launcher_pending: false,
             apply_status_pending: false,
             spread_checkpoint: None,
+            statements: BTreeMap::new(),
         });
         self.recover_at_start(h, startup_pid);
         if self.host(h).server.is_none() {
@@ -449,6 +477,62 @@ impl Cluster {
 }
 
 /// The addresses `listen_addresses` makes the postmaster listen on.
+impl Cluster {
+    /// StreamServerPort under SELinux: a port not labelled for PostgreSQL is denied
+    /// (`Permission denied`, an AVC record), and with no TCP socket the postmaster
+    /// exits. Its logging collector already runs (RHEL's `logging_collector = on`), so
+    /// the log file has why and stderr only the collector's two lines. In permissive
+    /// mode the denial is only recorded.
+    fn confined_bind(
+        &mut self,
+        h: HostId,
+        pid: u32,
+        listen: &str,
+        port: i64,
+    ) -> Result<(), StartError> {
+        let own = self.host(h).addr_text();
+        if listen_lines(listen, &own).is_empty() {
+            return Ok(());
+        }
+        let port = u16::try_from(port).unwrap_or(u16::MAX);
+        let Some(denial) = self.selinux_bind_denial(h, port) else {
+            return Ok(());
+        };
+        self.audit_denial(h, pid, &denial);
+        if !self.selinux_enforcing(h) {
+            return Ok(());
+        }
+        for entry in listen.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let addrs = listen_lines(entry, &own);
+            if addrs.is_empty() {
+                continue;
+            }
+            for addr in addrs {
+                let msg = format!("could not bind IPv4 address \"{addr}\": Permission denied");
+                self.log(h, pid, "LOG", &msg);
+            }
+            let msg = format!("could not create listen socket for \"{entry}\"");
+            self.log(h, pid, "WARNING", &msg);
+        }
+        self.log(h, pid, "FATAL", "could not create any TCP/IP sockets");
+        self.log(h, pid, "LOG", "database system is shut down");
+        let name = self.host(h).name.clone();
+        self.note(h, EventKind::Error, format!("{name} failed to start: SELinux denied port {port}"),
+            "The server systemd starts runs confined, and may bind only ports labelled postgresql_port_t: label it with semanage port (or use 5432). /var/log/audit/audit.log has the denial.");
+        let mut stderr = self.log_line(
+            pid,
+            "LOG",
+            "redirecting log output to logging collector process",
+        );
+        stderr.push_str(&self.log_line(
+            pid,
+            "HINT",
+            "Future log output will appear in directory \"log\".",
+        ));
+        Err(StartError::Failed(stderr))
+    }
+}
+
 fn listen_lines(listen: &str, own: &str) -> Vec<String> {
     let mut out = Vec::new();
     for item in listen.split(',').map(str::trim).filter(|s| !s.is_empty()) {

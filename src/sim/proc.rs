@@ -214,6 +214,16 @@ pub struct Server {
     /// A spread checkpoint the checkpointer is writing (the end-of-recovery one after
     /// a promotion): its redo point, the previous one, and the buffers it writes.
     pub spread_checkpoint: Option<SpreadCheckpoint>,
+    /// pg_stat_statements' counters by normalized query text, kept while the server
+    /// runs with the library preloaded (its shared memory: gone at a restart).
+    pub statements: BTreeMap<String, StatementStats>,
+}
+
+/// pg_stat_statements' counters of one normalized statement.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatementStats {
+    pub calls: u64,
+    pub rows: u64,
 }
 
 /// A checkpoint begun and not yet complete: pg_control keeps the previous one until

@@ -164,7 +164,32 @@ impl Cluster {
             self.unit_failed(h, "Control process exited, code=exited, status=1/FAILURE");
             return false;
         }
-        match self.start(h) {
+        if let Some(denial) = self.selinux_data_dir_denial(h) {
+            // SELinux: the confined postmaster cannot even stat its configuration file
+            // (SelectConfigFiles, on stderr; it exits with status 2).
+            self.audit_denial(h, pid, &denial);
+            if self.selinux_enforcing(h) {
+                self.journal(h, "systemd[1]", &format!("Starting {UNIT_DESCRIPTION}..."));
+                self.journal(
+                    h,
+                    &format!("postmaster[{pid}]"),
+                    &format!("postgres: could not access the server configuration file \"{PGDATA}/postgresql.conf\": Permission denied"),
+                );
+                self.unit_failed(
+                    h,
+                    "Main process exited, code=exited, status=2/INVALIDARGUMENT",
+                );
+                let name = self.host(h).name.clone();
+                self.note(
+                    h,
+                    EventKind::Error,
+                    format!("{name}: SELinux denied the data directory"),
+                    "The server systemd starts may use only files labelled postgresql_db_t: add a file-context rule with semanage fcontext, then restorecon the directory. /var/log/audit/audit.log has the denial.",
+                );
+                return false;
+            }
+        }
+        match self.start_as(h, true) {
             Ok(()) => {
                 self.journal_started(h);
                 true

@@ -81,6 +81,10 @@ pub enum Statement {
     },
     /// `DROP PUBLICATION [IF EXISTS] a, b`.
     DropPublication { names: Vec<String>, if_exists: bool },
+    /// `CREATE EXTENSION [IF NOT EXISTS] name [WITH ...]`.
+    CreateExtension { name: String, if_not_exists: bool },
+    /// `DROP EXTENSION [IF EXISTS] a, b [CASCADE|RESTRICT]`.
+    DropExtension { names: Vec<String>, if_exists: bool },
     /// `CREATE SUBSCRIPTION name CONNECTION '...' PUBLICATION a, b [WITH (...)]`.
     CreateSubscription {
         name: String,

@@ -1,5 +1,5 @@
 //! psql's describe commands (describe.c) on the model's catalog: `\dt`, `\d`, `\d NAME`,
-//! `\du`, `\l`, `\dRp[+]`, `\dRs[+]` and `\conninfo`, printed with psql's titles and
+//! `\du`, `\l`, `\dRp[+]`, `\dRs[+]`, `\dx` and `\conninfo`, printed with psql's titles and
 //! footers.
 //!
 //! They read the catalog of the server psql is connected to (a standby's is the one
@@ -33,6 +33,7 @@ pub fn is_describe(meta: &str) -> bool {
                 | "dRp+"
                 | "dRs"
                 | "dRs+"
+                | "dx"
         )
     )
 }
@@ -64,6 +65,7 @@ pub fn describe(c: &Cluster, h: HostId, state: &PsqlState, meta: &str) -> Option
         ("dRp", pattern) => publications(state, db, pattern),
         ("dRp+", pattern) => publication_details(state, db, pattern),
         ("dRs" | "dRs+", pattern) => subscriptions(state, db, pattern, cmd == "dRs+"),
+        ("dx", pattern) => extensions(state, db, pattern),
         _ => return None,
     })
 }
@@ -419,4 +421,32 @@ fn subscriptions(state: &PsqlState, db: &Database, pattern: Option<&str>, plus: 
             .collect(),
     };
     titled(state, "List of subscriptions", &rs, true, "")
+}
+
+/// `\dx [NAME]`: "List of installed extensions", by name, with the description
+/// CREATE EXTENSION stored from the control file's comment (so a standby without the
+/// package lists it too).
+fn extensions(state: &PsqlState, db: &Database, pattern: Option<&str>) -> String {
+    let rows: Vec<Vec<Option<String>>> = db
+        .extensions
+        .iter()
+        .filter(|(n, _)| pattern.is_none_or(|p| p == n.as_str()))
+        .map(|(n, e)| {
+            vec![
+                Some(n.clone()),
+                Some(e.version.clone()),
+                Some(e.schema.clone()),
+                Some(
+                    crate::sim::extension::extension(n)
+                        .map_or("", |i| i.comment)
+                        .to_string(),
+                ),
+            ]
+        })
+        .collect();
+    let rs = ResultSet {
+        columns: left(&["Name", "Version", "Schema", "Description"]),
+        rows,
+    };
+    titled(state, "List of installed extensions", &rs, true, "")
 }

@@ -177,6 +177,7 @@ pub fn help(state: &PsqlState) -> String {
          \x20 \\dRp[+] [NAME]         list replication publications\n\
          \x20 \\dRs[+] [NAME]         list replication subscriptions\n\
          \x20 \\du     [NAME]         list roles\n\
+         \x20 \\dx     [NAME]         list extensions\n\
          \x20 \\l                     list databases\n\
          \n\
          Formatting\n\

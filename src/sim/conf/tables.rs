@@ -219,6 +219,13 @@ pub(super) static SETTINGS: &[SettingDef] = &[
         "Sets the number of shared memory buffers used by the server.",
     ),
     def(
+        "shared_preload_libraries",
+        Kind::String,
+        "",
+        Context::Postmaster,
+        "Lists shared libraries to preload into server.",
+    ),
+    def(
         "synchronous_commit",
         Kind::Enum(SYNC_COMMIT_LEVELS),
         "on",
@@ -533,7 +540,6 @@ pub(super) static UNMODELLED: &[&str] = &[
     "session_preload_libraries",
     "session_replication_role",
     "shared_memory_type",
-    "shared_preload_libraries",
     "ssl",
     "ssl_ca_file",
     "ssl_cert_file",

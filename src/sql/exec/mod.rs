@@ -22,6 +22,7 @@
 mod ddl;
 mod dml;
 mod expr;
+mod extension;
 mod func;
 mod guc;
 mod hba_rules;
@@ -77,6 +78,19 @@ pub fn execute(c: &mut Cluster, h: HostId, session: usize, text: &str) -> Res<St
         sql: text,
     };
     let result = x.statement(stmt);
+    if let Ok(r) = &result {
+        // pg_stat_statements' ExecutorEnd / ProcessUtility hooks count it.
+        let rows = match r {
+            StatementResult::Rows(rs)
+                if !text.trim_start().to_ascii_lowercase().starts_with("show") =>
+            {
+                rs.rows.len() as u64
+            }
+            StatementResult::Tag(t) => tag_rows(t),
+            _ => 0,
+        };
+        c.count_statement(h, text, rows);
+    }
     if let Some(s) = c
         .host_mut(h)
         .server
@@ -86,6 +100,22 @@ pub fn execute(c: &mut Cluster, h: HostId, session: usize, text: &str) -> Res<St
         s.running = false;
     }
     result
+}
+
+/// The rows a command tag reports (`INSERT 0 3`, `UPDATE 2`, `DELETE 1`).
+fn tag_rows(tag: &str) -> u64 {
+    let last = tag.lines().last().unwrap_or("");
+    if ["INSERT ", "UPDATE ", "DELETE ", "COPY "]
+        .iter()
+        .any(|p| last.starts_with(p))
+    {
+        last.rsplit(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    } else {
+        0
+    }
 }
 
 struct Exec<'a> {
@@ -225,6 +255,11 @@ impl Exec<'_> {
             Statement::DropSubscription { name, if_exists } => {
                 self.drop_subscription(name, if_exists)
             }
+            Statement::CreateExtension {
+                name,
+                if_not_exists,
+            } => self.create_extension(name, if_not_exists),
+            Statement::DropExtension { names, if_exists } => self.drop_extension(names, if_exists),
             Statement::Checkpoint => self.checkpoint(),
             Statement::Begin | Statement::Commit | Statement::Rollback => Err(ServerError::new(
                 "explicit transaction blocks are not supported by walscope",

@@ -45,6 +45,8 @@ impl Exec<'_> {
             "pg_hba_file_rules" => self.pg_hba_file_rules(),
             "pg_publication_tables" => self.pg_publication_tables(),
             "pg_subscription" => self.c.subscription_relation(h).into(),
+            "pg_extension" => self.pg_extension(),
+            "pg_available_extensions" => self.pg_available_extensions(),
             "pg_subscription_rel" => self.c.subscription_rel_relation(h).into(),
             "pg_stat_subscription" => self.c.stat_subscription_relation(h).into(),
             "pg_stat_subscription_stats" => self.c.stat_subscription_stats_relation(h).into(),
@@ -69,6 +71,11 @@ impl Exec<'_> {
                         })
                         .collect(),
                 }
+            }
+            "pg_stat_statements" | "public.pg_stat_statements"
+                if self.has_extension("pg_stat_statements") =>
+            {
+                self.pg_stat_statements()?
             }
             _ => {
                 let t = self.table(name)?;

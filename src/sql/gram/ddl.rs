@@ -20,6 +20,7 @@ impl Parser<'_> {
         match w.as_str() {
             "table" => self.create_table(),
             "publication" => self.create_publication(),
+            "extension" => self.create_extension(),
             "subscription" => self.create_subscription(),
             "temp" | "temporary" | "local" | "global" => {
                 self.unsupported(idx, "CREATE TEMPORARY TABLE")
@@ -276,6 +277,7 @@ impl Parser<'_> {
         };
         match w.as_str() {
             "publication" => self.drop_publication(),
+            "extension" => self.drop_extension(),
             "subscription" => self.drop_subscription(),
             "table" => {
                 self.advance();

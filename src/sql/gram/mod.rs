@@ -7,6 +7,7 @@
 mod ddl;
 mod dml;
 mod expr;
+mod extension;
 mod publication;
 mod role;
 mod select;

@@ -163,8 +163,55 @@ pub(super) fn ls_long(c: &Cluster, h: HostId, args: &[String]) -> Option<String>
                     None => out.push_str(&format!("-rwxr-xr-x. 1 root root 99000 {DATE} {n}\n")),
                 }
             }
+        } else if let Some(listing) = long_with_links(c, h, &path, t) {
+            out.push_str(&listing);
         } else {
             return None;
+        }
+    }
+    Some(out)
+}
+
+/// `ls -l DIR` of a directory holding a link `ln -s` made (PGDATA moved to another
+/// disk, say): links with their targets, the rest as the postgres user's.
+fn long_with_links(c: &Cluster, h: HostId, path: &str, arg: &str) -> Option<String> {
+    let os = c.os(h)?;
+    let prefix = format!("{}/", path.trim_end_matches('/'));
+    let has_link = os
+        .links
+        .keys()
+        .any(|l| l.strip_prefix(&prefix).is_some_and(|n| !n.contains('/')));
+    if !has_link || !is_dir(c, h, path) {
+        return None;
+    }
+    let mut names: Vec<String> = crate::script::shell::files::ls(c, h, &[arg.to_string()])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    for l in os.links.keys() {
+        if let Some(n) = l.strip_prefix(&prefix).filter(|n| !n.contains('/')) {
+            names.push(n.to_string());
+        }
+    }
+    names.sort();
+    names.dedup();
+    let mut out = format!("total {}\n", names.len() * 4);
+    for n in names {
+        let full = format!("{prefix}{n}");
+        if let Some(to) = os.links.get(&full) {
+            out.push_str(&format!(
+                "lrwxrwxrwx. 1 root root {} {DATE} {n} -> {to}\n",
+                to.len()
+            ));
+        } else if let Some(text) = c.host(h).files.get(&full) {
+            out.push_str(&format!(
+                "-rw-------. 1 postgres postgres {} {DATE} {n}\n",
+                text.len()
+            ));
+        } else {
+            out.push_str(&format!(
+                "drwx------. 2 postgres postgres 4096 {DATE} {n}\n"
+            ));
         }
     }
     Some(out)

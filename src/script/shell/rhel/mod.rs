@@ -1,6 +1,6 @@
 //! The shell of a RHEL 9 host (`lab$ os rhel`): the commands the class notes type on
 //! their two Red Hat machines (dnf, rpm, postgresql-setup, systemctl, journalctl,
-//! firewall-cmd, ln) and the network tools a class finds a blocked standby with (ping,
+//! firewall-cmd, SELinux's getenforce, semanage and restorecon, ln) and the network tools a class finds a blocked standby with (ping,
 //! ss, nc, ip, hostname -I). Whatever this module does not answer goes on to the shell
 //! every host has.
 //!
@@ -11,9 +11,11 @@ mod files;
 mod firewall;
 mod net;
 mod packages;
+mod selinux;
 mod systemd;
 
 use super::ShellResult;
+use crate::sim::selinux::AUDIT_LOG;
 use crate::sim::{Cluster, HostId};
 
 /// Which package provides each PostgreSQL program (Red Hat's split: the client tools
@@ -79,9 +81,29 @@ pub(super) fn run(
         "journalctl" => systemd::journalctl(c, h, args),
         "firewall-cmd" => firewall::firewall_cmd(c, h, args, root),
         "ln" => files::ln(c, h, args, root),
+        "ls" if args
+            .iter()
+            .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('Z')) =>
+        {
+            selinux::ls_z(c, h, args)
+        }
         "ls" if args.iter().any(|a| a.starts_with('-') && a.contains('l')) => {
             files::ls_long(c, h, args)?
         }
+        "getenforce" => selinux::getenforce(c, h),
+        "sestatus" => selinux::sestatus(c, h),
+        "setenforce" => selinux::setenforce(c, h, args, root),
+        "semanage" => selinux::semanage(c, h, args, root),
+        "restorecon" => selinux::restorecon(c, h, args, root),
+        "chcon" => selinux::chcon(c, h, args, root),
+        "ausearch" => selinux::ausearch(c, h, args, root),
+        // The audit log is root's (mode 0600).
+        "cat" | "tail" | "head" | "grep" if !root && names_audit_log(args) => match name {
+            "tail" | "head" => {
+                format!("{name}: cannot open '{AUDIT_LOG}' for reading: Permission denied\n")
+            }
+            _ => format!("{name}: {AUDIT_LOG}: Permission denied\n"),
+        },
         "ping" => net::ping(c, h, args),
         "ss" => net::ss(c, h, args),
         "nc" | "ncat" => net::nc(c, h, args),
@@ -91,6 +113,10 @@ pub(super) fn run(
         _ => return None,
     };
     Some(done(out))
+}
+
+fn names_audit_log(args: &[String]) -> bool {
+    args.iter().any(|a| super::resolve_path(a) == AUDIT_LOG)
 }
 
 /// The program a command names: a path through links to /usr/bin/NAME is NAME.

@@ -9,6 +9,8 @@ use super::needs_root;
 use crate::sim::{Cluster, HostId, SimTime, EPOCH_UNIX_MICROS, PGDATA, PGHOME};
 
 const RELEASE: &str = "15.18-1.module+el9.7.0+23811+1f3c2b7e";
+/// pgaudit's release in the same module stream (pgaudit 1.7 is the one for 15).
+const PGAUDIT_RELEASE: &str = "1.7.0-1.module+el9.7.0+23811+1f3c2b7e";
 const REPO: &str = "rhel-9-for-x86_64-appstream-rpms";
 
 /// A package dnf can install: name, download size, what it needs.
@@ -18,7 +20,12 @@ struct Package {
     requires: &'static [&'static str],
 }
 
-const CATALOG: [Package; 5] = [
+const CATALOG: [Package; 6] = [
+    Package {
+        name: "pgaudit",
+        size: "52 k",
+        requires: &["postgresql-server"],
+    },
     Package {
         name: "postgresql",
         size: "1.8 M",
@@ -57,8 +64,16 @@ fn find(name: &str) -> Option<&'static Package> {
     })
 }
 
+fn release(name: &str) -> &'static str {
+    if name == "pgaudit" {
+        PGAUDIT_RELEASE
+    } else {
+        RELEASE
+    }
+}
+
 fn nevra(name: &str) -> String {
-    format!("{name}-{RELEASE}.x86_64")
+    format!("{name}-{}.x86_64", release(name))
 }
 
 /// dnf's "Last metadata expiration check" line: the cache was refreshed an hour
@@ -159,12 +174,12 @@ pub(super) fn dnf(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> St
     out.push_str(&rule);
     out.push_str("Installing:\n");
     for p in &install {
-        out.push_str(&row(p.name, "x86_64", RELEASE, REPO, p.size));
+        out.push_str(&row(p.name, "x86_64", release(p.name), REPO, p.size));
     }
     if !deps.is_empty() {
         out.push_str("Installing dependencies:\n");
         for p in &deps {
-            out.push_str(&row(p.name, "x86_64", RELEASE, REPO, p.size));
+            out.push_str(&row(p.name, "x86_64", release(p.name), REPO, p.size));
         }
     }
     let n = install.len() + deps.len();
@@ -213,8 +228,9 @@ fn list(c: &Cluster, h: HostId, names: &[&str]) -> String {
             .all(|n| *n == "installed" || find(n).is_some_and(|q| q.name == p.name))
         {
             out.push_str(&format!(
-                "{:<40} {RELEASE:<40} @{REPO}\n",
-                format!("{}.x86_64", p.name)
+                "{:<40} {:<40} @{REPO}\n",
+                format!("{}.x86_64", p.name),
+                release(p.name)
             ));
         }
     }

@@ -6,6 +6,7 @@
 //! set-returning functions -> srf.rs.
 
 mod admin;
+mod contrib;
 mod misc;
 mod slot;
 mod srf;
@@ -184,6 +185,14 @@ pub(super) static BUILTINS: &[Builtin] = &[
     range("coalesce", 1, usize::MAX, Any, misc::coalesce),
     f("txid_current", 0, Any, misc::txid_current),
     f("pg_current_xact_id", 0, Any, misc::txid_current),
+    // Extensions' functions: there once CREATE EXTENSION has run
+    f("digest", 2, Any, contrib::digest),
+    f(
+        "pg_stat_statements_reset",
+        0,
+        Any,
+        contrib::pg_stat_statements_reset,
+    ),
 ];
 
 impl Exec<'_> {
