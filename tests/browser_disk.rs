@@ -62,6 +62,8 @@ lab$ disk primary
     let active = if slot[1] == "t" { "active" } else { "inactive" };
     assert_eq!(text(&root, "slot-active-s1"), active);
     assert_eq!(text(&root, "slot-restart-s1"), slot[2]);
+    assert_eq!(text(&root, "slot-type-s1"), "physical");
+    assert!(try_testid(&root, "slot-confirmed-s1").is_none());
     assert_eq!(text(&root, "slot-status-s1"), slot[3]);
     let safe = by_testid(&root, "slot-safe-s1").get_attribute("data-bytes");
     assert_eq!(safe.as_deref(), Some(slot[4].as_str()));
@@ -98,6 +100,47 @@ lab$ disk primary
     let size = disk.split_whitespace().nth(3).unwrap().to_string();
     let used = disk.split(", ").nth(1).unwrap().split(' ').next().unwrap();
     assert_eq!(text(&root, "disk-primary"), format!("disk {used}/{size}"));
+}
+
+/// A logical slot's card says so, with its plugin and the confirmed_flush_lsn that
+/// pg_replication_slots shows, and the position moves when the changes are consumed.
+#[wasm_bindgen_test]
+async fn a_logical_slot_card_shows_its_plugin_and_confirmed_flush_lsn() {
+    fresh();
+    let (root, _handle, lab, _ui) = mount_lab(
+        "primary=# ALTER SYSTEM SET wal_level = logical;
+primary$ pg_ctl restart
+primary=# SELECT 'ok' FROM pg_create_logical_replication_slot('ld', 'test_decoding');
+primary=# CREATE TABLE t (id int);
+primary=# INSERT INTO t VALUES (1);
+lab$ disk primary
+",
+    );
+    let query = "primary=# SELECT slot_name, slot_type, plugin, confirmed_flush_lsn FROM pg_replication_slots;\n";
+    run(lab, query).await;
+    let before = row(&text(&root, "console-log"), "ld ");
+    assert_eq!(
+        (before[1].as_str(), before[2].as_str()),
+        ("logical", "test_decoding")
+    );
+    assert_eq!(text(&root, "slot-type-ld"), "logical · test_decoding");
+    assert_eq!(text(&root, "slot-confirmed-ld"), before[3]);
+    run(
+        lab,
+        &format!("primary=# SELECT count(*) FROM pg_logical_slot_get_changes('ld', NULL, NULL);\n{query}"),
+    )
+    .await;
+    let console = text(&root, "console-log");
+    let after = console
+        .lines()
+        .filter(|l| l.trim_start().starts_with("ld "))
+        .last()
+        .expect("the second row of ld")
+        .split('|')
+        .map(|f| f.trim().to_string())
+        .collect::<Vec<_>>();
+    assert_ne!(after[3], before[3], "consuming the changes confirms them");
+    assert_eq!(text(&root, "slot-confirmed-ld"), after[3]);
 }
 
 #[wasm_bindgen_test]

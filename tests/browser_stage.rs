@@ -279,3 +279,75 @@ lab$ latency primary sub 40ms
     let console = text(&root, "console-log");
     assert_eq!(console.matches("  1 | both\n").count(), 2, "{console}");
 }
+
+/// A subscription whose apply worker stopped keeps its link on the stage, drawn stopped
+/// with the reason: the ERROR the worker's last attempt wrote to the subscriber's log
+/// (a row the subscriber already has), then `disabled`; enabled again with the row
+/// deleted, it streams.
+#[wasm_bindgen_test]
+async fn a_stopped_apply_worker_leaves_its_link_with_the_reason() {
+    fresh();
+    let (root, _handle, lab, _ui) = mount_lab(
+        "primary=# ALTER SYSTEM SET wal_level = logical;
+primary=# ALTER SYSTEM SET listen_addresses = '*';
+primary=# CREATE ROLE repuser WITH REPLICATION LOGIN PASSWORD 'secret';
+primary$ echo 'host all repuser 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ pg_ctl restart
+primary=# CREATE TABLE t (id int primary key, v text);
+primary=# CREATE PUBLICATION mypub FOR TABLE t;
+lab$ node add sub
+sub$ initdb -D /var/lib/pgsql/data
+sub$ pg_ctl start
+sub=# CREATE TABLE t (id int primary key, v text);
+sub=# CREATE SUBSCRIPTION mysub CONNECTION 'host=primary dbname=postgres user=repuser password=secret' PUBLICATION mypub;
+lab$ wait 8s
+sub=# INSERT INTO t VALUES (3, 'here first');
+primary=# INSERT INTO t VALUES (3, 'conflict');
+lab$ wait 2s
+",
+    );
+    settle().await;
+    let class = || {
+        by_testid(&root, "edge-primary-sub")
+            .query_selector("path")
+            .unwrap()
+            .expect("the link's line")
+            .get_attribute("class")
+            .unwrap_or_default()
+    };
+    assert_eq!(class(), "edge logical stopped");
+    // The reason is the worker's ERROR, as the subscriber's log has it.
+    run(lab, "sub$ grep ERROR log/postgresql.log\n").await;
+    let console = text(&root, "console-log");
+    let error = console
+        .lines()
+        .filter_map(|l| l.split_once("ERROR:  ").map(|(_, e)| e))
+        .last()
+        .expect("the worker's ERROR in the log")
+        .to_string();
+    assert!(error.starts_with("duplicate key value"), "{error}");
+    let label = text(&root, "edge-primary-sub-label");
+    let clipped: String = error.chars().take(46).collect();
+    assert_eq!(label, format!("mysub stopped{clipped}…"), "{label}");
+    run(
+        lab,
+        "sub=# ALTER SUBSCRIPTION mysub DISABLE;\nlab$ wait 1s\n",
+    )
+    .await;
+    assert_eq!(
+        text(&root, "edge-primary-sub-label"),
+        "mysub stoppeddisabled"
+    );
+    assert_eq!(class(), "edge logical stopped");
+    run(
+        lab,
+        "sub=# DELETE FROM t WHERE id = 3;\nsub=# ALTER SUBSCRIPTION mysub ENABLE;\nlab$ wait 8s\n",
+    )
+    .await;
+    assert_eq!(class(), "edge logical");
+    assert!(
+        text(&root, "edge-primary-sub-label").starts_with("logical · streaming"),
+        "{}",
+        text(&root, "edge-primary-sub-label")
+    );
+}

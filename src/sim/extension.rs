@@ -177,7 +177,7 @@ impl Cluster {
     /// host stops the postmaster (`FATAL:  could not access file "pgaudit": No such
     /// file or directory`, on stderr before any log file). `Ok` carries the LOG lines
     /// the libraries print as they load (pgaudit says it is initialized).
-    pub(crate) fn preload_libraries(&self, h: HostId, value: &str) -> Result<Vec<String>, String> {
+    pub fn preload_libraries(&self, h: HostId, value: &str) -> Result<Vec<String>, String> {
         let mut logs = Vec::new();
         for entry in library_list(value) {
             if !self.library_available(h, &entry) {

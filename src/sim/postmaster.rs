@@ -95,7 +95,7 @@ impl Cluster {
     /// Starts the server; `confined`: as systemd starts it on a RHEL host, in SELinux's
     /// `postgresql_t` domain, where binding a port not labelled `postgresql_port_t` is
     /// denied.
-    pub(crate) fn start_as(&mut self, h: HostId, confined: bool) -> Result<(), StartError> {
+    pub fn start_as(&mut self, h: HostId, confined: bool) -> Result<(), StartError> {
         if self.host(h).server.is_some() {
             return Err(StartError::AlreadyRunning);
         }
@@ -239,6 +239,7 @@ impl Cluster {
             replay_pause: ReplayPause::NotPaused,
             apply: Vec::new(),
             apply_last_start: Default::default(),
+            apply_stopped: Default::default(),
             launcher_pending: false,
             apply_status_pending: false,
             spread_checkpoint: None,

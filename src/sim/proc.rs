@@ -208,6 +208,10 @@ pub struct Server {
     pub apply: Vec<ApplyWorker>,
     /// When each subscription's apply worker last started (wal_retrieve_retry_interval).
     pub apply_last_start: BTreeMap<String, SimTime>,
+    /// Why each subscription's last apply worker ended with an ERROR (the message's
+    /// first line) and the publisher it was connected to, if it got that far; dropped
+    /// once a worker streams again. The stage writes it on the subscription's link.
+    pub apply_stopped: BTreeMap<String, (Option<HostId>, String)>,
     /// A launcher or status timer is pending.
     pub launcher_pending: bool,
     pub apply_status_pending: bool,

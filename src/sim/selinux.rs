@@ -23,7 +23,7 @@ pub use super::os::{
 };
 
 /// What the confined server is denied at start.
-pub(crate) enum Denial {
+pub enum Denial {
     /// Binding tcp `port`, of type `port_type`.
     Bind { port: u16, port_type: String },
     /// Its data directory (the real path, after links): the directory's context.
@@ -31,7 +31,7 @@ pub(crate) enum Denial {
 }
 
 impl Cluster {
-    pub(crate) fn selinux(&self, h: HostId) -> Option<&Selinux> {
+    pub fn selinux(&self, h: HostId) -> Option<&Selinux> {
         self.os(h).map(|o| &o.selinux)
     }
 
@@ -51,7 +51,7 @@ impl Cluster {
 
     /// The confined server's data directory check: `None` when its type is
     /// `postgresql_db_t` or SELinux is not on this host.
-    pub(crate) fn selinux_data_dir_denial(&self, h: HostId) -> Option<Denial> {
+    pub fn selinux_data_dir_denial(&self, h: HostId) -> Option<Denial> {
         let se = self.selinux(h)?;
         let real = self.real_data_dir(h);
         (se.file_type(&real) != "postgresql_db_t").then(|| Denial::DataDir {
@@ -62,7 +62,7 @@ impl Cluster {
 
     /// The confined server's bind of tcp `port`: `None` when the port is labelled
     /// `postgresql_port_t`.
-    pub(crate) fn selinux_bind_denial(&self, h: HostId, port: u16) -> Option<Denial> {
+    pub fn selinux_bind_denial(&self, h: HostId, port: u16) -> Option<Denial> {
         let t = self.selinux(h)?.port_type(port);
         (t != "postgresql_port_t").then_some(Denial::Bind { port, port_type: t })
     }
@@ -73,7 +73,7 @@ impl Cluster {
     }
 
     /// Appends the AVC record of a denial to /var/log/audit/audit.log.
-    pub(crate) fn audit_denial(&mut self, h: HostId, pid: u32, denial: &Denial) {
+    pub fn audit_denial(&mut self, h: HostId, pid: u32, denial: &Denial) {
         let now = self.now.unix_micros();
         let permissive = u8::from(!self.selinux_enforcing(h));
         let Some(os) = self.os_mut(h) else {

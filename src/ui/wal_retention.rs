@@ -162,12 +162,21 @@ fn SlotCard(
     let restart = row
         .restart_lsn
         .map_or("NULL".to_string(), |l| l.to_string());
+    // slot_type and, for a logical slot, its plugin and confirmed_flush_lsn.
+    let kind = row.logical.as_ref().map_or("physical".to_string(), |l| {
+        format!("logical · {}", l.plugin)
+    });
+    let confirmed = row.logical.as_ref().map(|l| l.confirmed_flush.to_string());
     view! {
         <div class="slot-card" class:lost=status == "lost" data-testid=format!("slot-card-{name}")>
             <div class="slot-name">{format!("slot {name}")}
                 <span class="slot-active" data-testid=format!("slot-active-{name}")>{if row.active { "active" } else { "inactive" }}</span>
             </div>
+            <div class="slot-row" data-testid=format!("slot-type-{name}")>{kind}</div>
             <div class="slot-row">"restart_lsn "<b data-testid=format!("slot-restart-{name}")>{restart}</b></div>
+            {confirmed.map(|c| view! {
+                <div class="slot-row">"confirmed_flush_lsn "<b data-testid=format!("slot-confirmed-{name}")>{c}</b></div>
+            })}
             <div class="slot-row">"wal_status "<b data-testid=format!("slot-status-{name}")>{status}</b>
                 " · safe "<b data-testid=format!("slot-safe-{name}") data-bytes=row.safe_wal_size.map(|b| b.to_string())>{safe}</b>
             </div>

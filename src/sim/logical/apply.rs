@@ -134,12 +134,8 @@ impl Cluster {
         let (reached, info) = match target {
             Ok(t) => t,
             Err(e) => {
-                self.log(
-                    h,
-                    pid,
-                    "ERROR",
-                    &format!("could not connect to the publisher: {e}"),
-                );
+                let msg = format!("could not connect to the publisher: {e}");
+                self.worker_error(h, pid, name, None, &msg);
                 self.log_worker_exit(h, pid);
                 self.wake_launcher(h);
                 return;
@@ -197,6 +193,23 @@ impl Cluster {
         );
     }
 
+    /// Logs an apply worker's ERROR and keeps its first line as why subscription `name`
+    /// stopped replicating (until a worker streams again).
+    fn worker_error(
+        &mut self,
+        h: HostId,
+        pid: u32,
+        name: &str,
+        publisher: Option<HostId>,
+        msg: &str,
+    ) {
+        self.log(h, pid, "ERROR", msg);
+        let first = msg.lines().next().unwrap_or_default().to_string();
+        if let Some(s) = self.server_mut(h) {
+            s.apply_stopped.insert(name.to_string(), (publisher, first));
+        }
+    }
+
     /// Ends a worker: it leaves the publisher's walsender (a clean goodbye), and the
     /// launcher starts it again when the subscription still wants one.
     pub(super) fn end_apply_worker(&mut self, h: HostId, conn: ConnId, exit_line: bool) {
@@ -226,6 +239,14 @@ impl Cluster {
         }
         if let Some(s) = self.server_mut(h) {
             s.apply.retain(|x| x.conn != w.conn);
+            if why == StopWhy::Dropped {
+                s.apply_stopped.remove(name);
+            } else {
+                // Where the stage draws the disabled subscription's stopped link.
+                let what = "the subscription was disabled".to_string();
+                s.apply_stopped
+                    .insert(name.to_string(), (Some(w.publisher), what));
+            }
         }
         self.send(
             h,
@@ -261,7 +282,10 @@ impl Cluster {
     pub fn on_apply_message(&mut self, h: HostId, from: HostId, msg: Message) {
         match msg {
             Message::Refused { conn, error } => {
-                let Some(pid) = self.worker(h, conn).map(|w| w.pid) else {
+                let Some((pid, name)) = self
+                    .worker(h, conn)
+                    .map(|w| (w.pid, w.subscription.clone()))
+                else {
                     return;
                 };
                 let msg = if error.starts_with("could not") {
@@ -269,7 +293,7 @@ impl Cluster {
                 } else {
                     format!("could not connect to the publisher: {error}")
                 };
-                self.log(h, pid, "ERROR", &msg);
+                self.worker_error(h, pid, &name, Some(from), &msg);
                 if let Some(s) = self.server_mut(h) {
                     s.apply.retain(|w| w.conn != conn);
                 }
@@ -296,13 +320,12 @@ impl Cluster {
                 self.on_changes(h, conn, end, Vec::new(), sent_at);
             }
             Message::StreamError { conn, error } => {
-                if let Some(pid) = self.worker(h, conn).map(|w| w.pid) {
-                    self.log(
-                        h,
-                        pid,
-                        "ERROR",
-                        &format!("could not receive data from WAL stream: ERROR:  {error}"),
-                    );
+                if let Some((pid, name)) = self
+                    .worker(h, conn)
+                    .map(|w| (w.pid, w.subscription.clone()))
+                {
+                    let msg = format!("could not receive data from WAL stream: ERROR:  {error}");
+                    self.worker_error(h, pid, &name, Some(from), &msg);
                     if let Some(s) = self.server_mut(h) {
                         s.apply.retain(|w| w.conn != conn);
                     }
@@ -311,14 +334,17 @@ impl Cluster {
                 }
             }
             Message::Closed { conn, clean } => {
-                if let Some(pid) = self.worker(h, conn).map(|w| w.pid) {
+                if let Some((pid, name)) = self
+                    .worker(h, conn)
+                    .map(|w| (w.pid, w.subscription.clone()))
+                {
                     if clean {
                         // Real, PostgreSQL 15.18: the publisher stopped with `pg_ctl stop
                         // -m fast`.
                         self.log(h, pid, "LOG", "data stream from publisher has ended");
-                        self.log(h, pid, "ERROR", "could not send end-of-streaming message to primary: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.\nno COPY in progress");
+                        self.worker_error(h, pid, &name, Some(from), "could not send end-of-streaming message to primary: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.\nno COPY in progress");
                     } else {
-                        self.log(h, pid, "ERROR", "could not receive data from WAL stream: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.");
+                        self.worker_error(h, pid, &name, Some(from), "could not receive data from WAL stream: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.");
                     }
                     if let Some(s) = self.server_mut(h) {
                         s.apply.retain(|w| w.conn != conn);
@@ -379,6 +405,10 @@ impl Cluster {
             return;
         };
         w.streaming = true;
+        let name = w.subscription.clone();
+        if let Some(s) = self.server_mut(h) {
+            s.apply_stopped.remove(&name);
+        }
         self.start_table_syncs(h, conn);
     }
 
@@ -428,7 +458,8 @@ impl Cluster {
                     .relation
                     .map(|r| format!(" for replication target relation \"public.{r}\""))
                     .unwrap_or_default();
-                self.log(h, pid, "ERROR", &e.message);
+                let publisher = self.worker(h, conn).map(|w| w.publisher);
+                self.worker_error(h, pid, &name, publisher, &e.message);
                 if let Some(d) = &e.detail {
                     self.log(h, pid, "DETAIL", d);
                 }
@@ -498,12 +529,16 @@ impl Cluster {
         for (conn, pid, last, streaming) in workers {
             let quiet = last.map_or(SimDuration::ZERO, |t| now - t);
             if streaming && timeout > 0 && quiet.0 >= timeout * 1000 {
-                self.log(
-                    h,
-                    pid,
-                    "ERROR",
-                    "terminating logical replication worker due to timeout",
-                );
+                let msg = "terminating logical replication worker due to timeout";
+                match self
+                    .worker(h, conn)
+                    .map(|w| (w.subscription.clone(), w.publisher))
+                {
+                    Some((name, publisher)) => {
+                        self.worker_error(h, pid, &name, Some(publisher), msg)
+                    }
+                    None => self.log(h, pid, "ERROR", msg),
+                }
                 self.end_apply_worker(h, conn, true);
             } else if streaming {
                 self.apply_reply(h, conn);

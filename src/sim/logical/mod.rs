@@ -14,6 +14,7 @@ mod walsender;
 mod walsize;
 
 pub use decode::DecodingOptions;
+pub use views::StoppedSubscription;
 
 #[cfg(test)]
 mod tests;

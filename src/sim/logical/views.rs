@@ -10,7 +10,54 @@ use crate::views::{Datum, Relation};
 /// The oid of the database every subscription lives in (`postgres`).
 const DB_OID: i64 = 5;
 
+/// A subscription that does not replicate now, as the stage draws it: a stopped link
+/// from its publisher, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoppedSubscription {
+    pub subscriber: HostId,
+    pub name: String,
+    /// The publisher its last worker was connected to (`None` when none got that far).
+    pub publisher: Option<HostId>,
+    /// `disabled`, or the first line of the ERROR its last apply worker ended with.
+    pub why: String,
+}
+
 impl Cluster {
+    /// The subscriptions of running servers without a streaming apply worker that were
+    /// disabled or whose last worker ended with an ERROR (the launcher starts the next
+    /// one after wal_retrieve_retry_interval).
+    pub fn stopped_subscriptions(&self) -> Vec<StoppedSubscription> {
+        let mut out = Vec::new();
+        for i in 0..self.hosts.len() {
+            let h = HostId(i);
+            let Some(server) = self.server(h) else {
+                continue;
+            };
+            for (name, sub) in self.subscriptions_of(h) {
+                if server
+                    .apply
+                    .iter()
+                    .any(|w| w.subscription == name && w.streaming)
+                {
+                    continue;
+                }
+                let stopped = server.apply_stopped.get(&name);
+                let why = match stopped {
+                    _ if !sub.enabled => "disabled".to_string(),
+                    Some((_, error)) => error.clone(),
+                    None => continue,
+                };
+                out.push(StoppedSubscription {
+                    subscriber: h,
+                    name,
+                    publisher: stopped.and_then(|(p, _)| *p),
+                    why,
+                });
+            }
+        }
+        out
+    }
+
     fn subscriptions_of(&self, h: HostId) -> Vec<(String, crate::db::Subscription)> {
         let mut v: Vec<_> = self
             .data(h)

@@ -57,7 +57,9 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
         };
         let names = (s.nodes[e.from].name.clone(), s.nodes[e.to].name.clone());
         let testid = format!("edge-{}-{}", names.0, names.1);
-        let kind = if e.state.is_none() {
+        let kind = if e.state.is_none() && e.logical {
+            "edge logical stopped"
+        } else if e.state.is_none() {
             "edge idle"
         } else if e.logical {
             "edge logical"

@@ -132,6 +132,28 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
             });
         }
     }
+    // A subscription with no streaming apply worker (disabled, or its last worker ended
+    // with an ERROR and the launcher retries): its link from the publisher, stopped,
+    // with the reason.
+    for stopped in c.stopped_subscriptions() {
+        let Some(publisher) = stopped.publisher else {
+            continue;
+        };
+        let (from, to) = (publisher.0, stopped.subscriber.0);
+        if edges.iter().any(|e| (e.from, e.to) == (from, to)) {
+            continue;
+        }
+        edges.push(Edge {
+            from,
+            to,
+            state: None,
+            sync_state: "",
+            partitioned: c.link(publisher, stopped.subscriber).partitioned,
+            blocked: false,
+            logical: true,
+            label: format!("{} stopped\n{}", stopped.name, clip(&stopped.why, 46)),
+        });
+    }
     // A standby whose upstream's firewall rejects it has no walsender: drawn blocked.
     for (standby, upstream) in &blocked {
         let (from, to) = (upstream.0, standby.0);
@@ -178,5 +200,14 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
         edges,
         packets: c.packets(),
         apps: app_links(c),
+    }
+}
+
+/// `text` cut to `max` characters, with an ellipsis when cut (a label on the stage has
+/// room for about one line).
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
     }
 }
