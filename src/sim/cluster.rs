@@ -244,6 +244,7 @@ impl Cluster {
             addr: [10, 0, 0, n + 1],
             files: BTreeMap::new(),
             dirs,
+            meta: BTreeMap::new(),
             data: None,
             server: None,
             crashed: false,
@@ -274,6 +275,15 @@ impl Cluster {
         host.files.insert(
             format!("{PGDATA}/postgresql.auto.conf"),
             conf::render_auto_conf(&[]),
+        );
+        // initdb makes the directory (or fixes an existing one's mode) 0700, its files
+        // 0600, all the postgres user's.
+        let now = self.now;
+        let host = self.host_mut(h);
+        host.forget_meta(PGDATA);
+        host.meta.insert(
+            PGDATA.to_string(),
+            super::perm::FileMeta::new(super::perm::POSTGRES, 0o700, now),
         );
         let system_id = 7_400_000_000_000_000_000 + self.rng.range(0, 99_999_999_999_999_999);
         self.host_mut(h).data = Some(DataDir::initdb(system_id, Database::initdb(), INITDB_LSN));

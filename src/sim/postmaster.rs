@@ -4,6 +4,7 @@
 
 use super::cluster::Cluster;
 use super::event::{ConnId, EventKind, HostId, Message, SessionOutput, Timer};
+use super::perm;
 use super::proc::{ReplayPause, Server};
 use super::settings::{self, Settings};
 use super::time::SimDuration;
@@ -86,6 +87,41 @@ impl Cluster {
 
     /// `pg_ctl start`: reads the configuration, runs recovery if needed, and starts
     /// accepting connections (read-only in recovery).
+    /// checkDataDir (miscinit.c), after the configuration is read: the data directory
+    /// must belong to the user the server runs as (postgres), and neither the group
+    /// may write it nor others use it (`st_mode & 0027`). What postgres writes to
+    /// stderr when it is not so, as PostgreSQL 15.18 words it.
+    pub fn data_dir_refusal(&self, h: HostId, pid: u32) -> Option<String> {
+        let m = self.host(h).meta_of(PGDATA, true);
+        if m.owner != perm::POSTGRES {
+            return Some(
+                self.log_line(
+                    pid,
+                    "FATAL",
+                    &format!("data directory \"{PGDATA}\" has wrong ownership"),
+                ) + &self.log_line(
+                    pid,
+                    "HINT",
+                    "The server must be started by the user that owns the data directory.",
+                ),
+            );
+        }
+        if m.mode & 0o027 != 0 {
+            return Some(
+                self.log_line(
+                    pid,
+                    "FATAL",
+                    &format!("data directory \"{PGDATA}\" has invalid permissions"),
+                ) + &self.log_line(
+                    pid,
+                    "DETAIL",
+                    "Permissions should be u=rwx (0700) or u=rwx,g=rx (0750).",
+                ),
+            );
+        }
+        None
+    }
+
     pub fn start(&mut self, h: HostId) -> Result<(), StartError> {
         if self.host(h).server.is_some() {
             return Err(StartError::AlreadyRunning);
@@ -126,6 +162,11 @@ impl Cluster {
             ));
             self.note(h, EventKind::Error, format!("{name} failed to start: configuration file contains errors"),
                 "The postmaster refuses to start with a bad setting; pg_ctl shows why. Fix the file and start again.");
+            return Err(StartError::Failed(stderr));
+        }
+        if let Some(stderr) = self.data_dir_refusal(h, pid) {
+            self.note(h, EventKind::Error, format!("{name} failed to start: the data directory's owner or mode"),
+                "PostgreSQL refuses a data directory that is not its user's own, or that the group may write or others may read (0700 or 0750 only).");
             return Err(StartError::Failed(stderr));
         }
         let settings = Settings::at_start(&loaded);
