@@ -386,7 +386,9 @@ impl Exec<'_> {
                     relfilenode,
                 },
             ));
-            relfilenode = relfilenode.saturating_add(crate::sim::db::storage_relations(&t.columns));
+            let uniques = crate::sim::db::unique_keys_of(&t.columns, &t.unique_keys).len();
+            relfilenode =
+                relfilenode.saturating_add(crate::sim::db::storage_relations(&t.columns, uniques));
         }
         self.commit(changes, "TRUNCATE TABLE")
     }
@@ -404,28 +406,20 @@ struct UniqueIndex {
 
 impl UniqueIndex {
     /// The table's unique indexes in the order PostgreSQL checks them: the primary key
-    /// (created first), then each UNIQUE column in column order.
+    /// (created first), then each UNIQUE constraint as declared.
     fn all(t: &crate::sim::db::Table, table: &str) -> Vec<UniqueIndex> {
         let rel = table.rsplit('.').next().unwrap_or(table);
-        let mut out = Vec::new();
-        let pk: Vec<usize> = (0..t.columns.len())
-            .filter(|&i| t.columns[i].primary_key)
-            .collect();
-        if !pk.is_empty() {
-            out.push(UniqueIndex {
-                name: format!("{rel}_pkey"),
-                names: pk.iter().map(|&i| t.columns[i].name.clone()).collect(),
-                cols: pk,
-            });
-        }
-        for (i, c) in t.columns.iter().enumerate().filter(|(_, c)| c.unique) {
-            out.push(UniqueIndex {
-                name: format!("{rel}_{}_key", c.name),
-                names: vec![c.name.clone()],
-                cols: vec![i],
-            });
-        }
-        out
+        t.unique_indexes(rel)
+            .into_iter()
+            .map(|(name, cols)| UniqueIndex {
+                name,
+                names: cols
+                    .iter()
+                    .filter_map(|&i| t.columns.get(i).map(|c| c.name.clone()))
+                    .collect(),
+                cols,
+            })
+            .collect()
     }
 
     /// NULLs are distinct: a key with a NULL never conflicts.
