@@ -555,6 +555,19 @@ impl Cluster {
         }
     }
 
+    /// Delivers `msg` now rather than after the link's latency, unless the link is cut
+    /// (then it waits as any message does). For what the other end learns before the
+    /// command that caused it returns: `pg_ctl stop` on a standby waits for its
+    /// processes to exit, and the walreceiver's connection is closed (its FIN on the
+    /// wire) before that, so the primary's walsender ends before the next line runs.
+    pub(crate) fn deliver_now(&mut self, from: HostId, to: HostId, msg: Message) {
+        if self.link(from, to).partitioned {
+            self.send(from, to, msg);
+        } else {
+            self.deliver(from, to, msg);
+        }
+    }
+
     fn deliver(&mut self, from: HostId, to: HostId, msg: Message) {
         if let Message::Connect(req) = &msg {
             if self.firewall_blocks(from, to, req.port) {

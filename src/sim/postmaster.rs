@@ -371,8 +371,10 @@ impl Cluster {
                 "FATAL",
                 "terminating walreceiver process due to administrator command",
             );
+            // The primary's walsender ends (and the slot it used becomes inactive)
+            // before pg_ctl stop returns here.
             if let Some(conn) = rcv.conn {
-                self.send(h, rcv.primary, Message::Closed { conn, clean: true });
+                self.deliver_now(h, rcv.primary, Message::Closed { conn, clean: true });
             }
         }
         for w in &server.apply {
