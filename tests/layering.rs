@@ -24,10 +24,11 @@ const LAYERS: [&[&str]; 7] = [
 /// except one another (in particular never the cluster). `event` is the model's
 /// vocabulary: ids, messages, scheduled events and log entries; `host` and `proc` are the
 /// data of a host and of its processes; `conf`, `settings`, `hba` and `conninfo` read
-/// configuration text; `os` is a RHEL host's system state (packages, units, firewall).
-const SIM_LEAVES: [&str; 16] = [
+/// configuration text; `os` is a RHEL host's system state (packages, units, firewall);
+/// `perm` the owners and modes of a host's files.
+const SIM_LEAVES: [&str; 17] = [
     "acked", "lsn", "time", "rng", "datetime", "db", "wal", "event", "host", "proc", "conf",
-    "settings", "hba", "conninfo", "client", "os",
+    "settings", "hba", "conninfo", "client", "os", "perm",
 ];
 
 fn rank(module: &str) -> Option<usize> {
