@@ -200,8 +200,18 @@ standby1$ chown -R postgres /var/lib/pgsql/r
 standby1$ mkdir /var/lib/pgsql/r/a
 standby1$ touch /var/lib/pgsql/r/g
 standby1$ echo hi > /var/lib/pgsql/r/h
+standby1$ rm -f /var/lib/pgsql/r/sub/f
+standby1$ sudo rm -rf /var/lib/pgsql/r
+standby1$ ls /var/lib/pgsql
 ";
     let o = outputs(s);
+    // Real: `rm -f /tmp/fid/rmt/f` as postgres in root's directory.
+    assert_eq!(
+        o[7].1,
+        "rm: cannot remove '/var/lib/pgsql/r/sub/f': Permission denied\n"
+    );
+    assert_eq!(o[8].1, "");
+    assert_eq!(o[9].1, "");
     assert_eq!(o[2].1, "chmod: changing permissions of '/var/lib/pgsql/r': Operation not permitted\nchmod: changing permissions of '/var/lib/pgsql/r/sub': Operation not permitted\nchmod: changing permissions of '/var/lib/pgsql/r/sub/f': Operation not permitted\n");
     assert_eq!(o[3].1, "chown: changing ownership of '/var/lib/pgsql/r/sub/f': Operation not permitted\nchown: changing ownership of '/var/lib/pgsql/r/sub': Operation not permitted\nchown: changing ownership of '/var/lib/pgsql/r': Operation not permitted\n");
     assert_eq!(
@@ -399,4 +409,38 @@ standby1$ stat -c '%a %U' /var/lib/pgsql/data /var/lib/pgsql/data/PG_VERSION
         o[3].1
     );
     assert_eq!(o[4].1, "700 postgres\n600 postgres\n");
+}
+
+#[test]
+fn libpq_ignores_a_password_file_others_may_read() {
+    // Real (libpq 15, HOME with `echo '127.0.0.1:57441:replication:rep:secret' >
+    // .pgpass`, 0644, a scram-sha-256 line for rep): `pg_basebackup -w -h 127.0.0.1 -p
+    // 57441 -U rep -D DIR` printed `WARNING: password file "HOME/.pgpass" has group or
+    // world access; permissions should be u=rw (0600) or less` and `pg_basebackup:
+    // error: connection to server at "127.0.0.1", port 57441 failed: fe_sendauth: no
+    // password supplied`; after `chmod 600 .pgpass` it cloned. With -v the second
+    // connection's warning follows `starting background WAL receiver`.
+    let s = "standby1$ echo 'primary:5432:replication:replicator:secret' > ~/.pgpass
+standby1$ ls -l ~/.pgpass
+standby1$ pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
+standby1$ chmod 600 ~/.pgpass
+standby1$ pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
+standby1$ chmod 640 ~/.pgpass
+standby1$ pg_ctl start
+lab$ wait 1s
+standby1$ grep -A1 WARNING log/postgresql.log
+";
+    let o = outputs(s);
+    let warning = "WARNING: password file \"/var/lib/pgsql/.pgpass\" has group or world access; permissions should be u=rw (0600) or less\n";
+    assert_eq!(
+        o[1].1,
+        "-rw-r--r-- 1 postgres postgres 43 Nov 24 09:00 /var/lib/pgsql/.pgpass\n"
+    );
+    assert_eq!(o[2].1, format!("{warning}pg_basebackup: error: connection to server at \"primary\" (10.0.0.1), port 5432 failed: fe_sendauth: no password supplied\n"));
+    assert_eq!(o[4].1, "");
+    // The walreceiver's libpq writes the warning to stderr, a bare line of the log, and
+    // cannot log in.
+    let log = &o[8].1;
+    assert!(log.starts_with(warning), "{log}");
+    assert!(log.contains("FATAL:  could not connect to the primary server: connection to server at \"primary\" (10.0.0.1), port 5432 failed: fe_sendauth: no password supplied\n"), "{log}");
 }

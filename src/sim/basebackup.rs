@@ -31,8 +31,17 @@ impl Cluster {
     ) -> Result<usize, Vec<String>> {
         let err = |m: String| vec![format!("pg_basebackup: error: {m}")];
         let dir = self.backup_target_dir(client, &opts)?;
-        let (server, user) = self.backup_connect(client, &opts, &dir)?;
-        let mut out = self.backup_start_checkpoint(server, &opts);
+        // libpq's warning about a ~/.pgpass others may read, once per connection.
+        let warning = opts
+            .password
+            .is_none()
+            .then(|| self.pgpass_warning(client))
+            .flatten();
+        let (server, user) = self
+            .backup_connect(client, &opts, &dir)
+            .map_err(|e| warning.iter().cloned().chain(e).collect::<Vec<_>>())?;
+        let mut out: Vec<String> = warning.into_iter().collect();
+        out.extend(self.backup_start_checkpoint(server, &opts));
         let Some(data) = self.data(server) else {
             return Err(err("server has no data directory".into()));
         };
@@ -53,6 +62,16 @@ impl Cluster {
             let what = if opts.wal_method == WalMethod::Stream {
                 if opts.verbose {
                     out.push("pg_basebackup: starting background WAL receiver".to_string());
+                }
+                if let Some(w) = opts
+                    .password
+                    .is_none()
+                    .then(|| self.pgpass_warning(client))
+                    .flatten()
+                {
+                    out.push(w);
+                }
+                if opts.verbose {
                     let pid = self.pid(server);
                     match &opts.slot {
                         Some(name) if opts.create_slot => out.push(format!("pg_basebackup: created replication slot \"{name}\"")),
@@ -307,6 +326,16 @@ impl Cluster {
                 }
                 if opts.verbose {
                     out.push("pg_basebackup: starting background WAL receiver".to_string());
+                }
+                if let Some(w) = opts
+                    .password
+                    .is_none()
+                    .then(|| self.pgpass_warning(client))
+                    .flatten()
+                {
+                    out.push(w);
+                }
+                if opts.verbose {
                     if temporary {
                         out.push(format!(
                             "pg_basebackup: created temporary replication slot \"{name}\""

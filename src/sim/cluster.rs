@@ -657,6 +657,18 @@ impl Cluster {
         host.files.entry(path).or_default().push_str(&text);
     }
 
+    /// A line a process wrote to stderr without the log's prefix (libpq's warnings).
+    pub(crate) fn log_raw(&mut self, h: HostId, line: &str) {
+        let path = format!("{PGDATA}/log/postgresql.log");
+        let host = self.host_mut(h);
+        if host.data.is_none() {
+            return;
+        }
+        let log = host.files.entry(path).or_default();
+        log.push_str(line);
+        log.push('\n');
+    }
+
     /// A server message as log_line_prefix `%m [%p] ` formats it, continuation lines
     /// indented with a tab.
     pub(crate) fn log_line(&self, pid: u32, severity: &str, msg: &str) -> String {

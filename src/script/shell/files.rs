@@ -283,7 +283,7 @@ pub(super) fn mkdir(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> 
     out
 }
 
-pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> String {
     let recursive = args
         .iter()
         .any(|a| a.starts_with('-') && (a.contains('r') || a.contains('R')));
@@ -294,6 +294,14 @@ pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
     let mut wal: Vec<(&String, String)> = Vec::new();
     for a in args.iter().filter(|a| !a.starts_with('-')) {
         let path = resolve_path(a);
+        // unlink(2) and rmdir(2) need write permission on the directory holding it.
+        if path != "/"
+            && kind_of(c, h, &path).is_some()
+            && !may_enter(c, h, &parent(&path), user(root))
+        {
+            out.push_str(&format!("rm: cannot remove '{a}': Permission denied\n"));
+            continue;
+        }
         if let Some(name) = path.strip_prefix(&format!("{PGDATA}/pg_wal/")) {
             let d = c.host(h).data.as_ref();
             if d.is_some_and(|d| d.wal.segment_files().iter().any(|f| f == name)) {

@@ -96,6 +96,16 @@ pub fn split_words(line: &str) -> Result<Vec<String>, String> {
                     has = false;
                 }
             }
+            // Tilde expansion: an unquoted `~` that starts a word, alone or before `/`,
+            // is the postgres user's home.
+            '~' if !has
+                && chars
+                    .peek()
+                    .is_none_or(|&n| n == '/' || n == '>' || n.is_whitespace()) =>
+            {
+                has = true;
+                cur.push_str(PGHOME);
+            }
             c => {
                 has = true;
                 cur.push(c);
@@ -191,7 +201,7 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         "wc" => text::wc(c, h, args),
         "echo" => echo(c, h, args, root),
         "sed" => sed::sed(c, h, args),
-        "rm" => rm(c, h, args),
+        "rm" => rm(c, h, args, root),
         "mkdir" => mkdir(c, h, args, root),
         "touch" => touch(c, h, args, root),
         "ls" if args
@@ -280,6 +290,17 @@ mod tests {
             vec!["a", "b c", "d e"]
         );
         assert!(split_words("echo 'oops").is_err());
+        assert_eq!(
+            split_words("ls -l ~/.pgpass ~ '~/x' a~").unwrap(),
+            vec![
+                "ls",
+                "-l",
+                "/var/lib/pgsql/.pgpass",
+                "/var/lib/pgsql",
+                "~/x",
+                "a~"
+            ]
+        );
         assert_eq!(
             resolve_path("pg_hba.conf"),
             "/var/lib/pgsql/data/pg_hba.conf"
