@@ -444,3 +444,27 @@ standby1$ grep -A1 WARNING log/postgresql.log
     assert!(log.starts_with(warning), "{log}");
     assert!(log.contains("FATAL:  could not connect to the primary server: connection to server at \"primary\" (10.0.0.1), port 5432 failed: fe_sendauth: no password supplied\n"), "{log}");
 }
+
+#[test]
+fn a_server_that_may_not_read_its_configuration_does_not_start() {
+    // Real: `chmod 755 i2; chown -R root i2` (an initdb'd directory), then as postgres
+    // `pg_ctl -D i2 start` and `postgres -D i2` printed `LOG:  could not open
+    // configuration file "/tmp/fid/i2/postgresql.conf": Permission denied` and `FATAL:
+    // configuration file "/tmp/fid/i2/postgresql.conf" contains errors` (before the
+    // ownership check).
+    let s = "standby1$ initdb
+standby1$ chmod 755 /var/lib/pgsql/data
+standby1$ sudo chown -R root /var/lib/pgsql/data
+standby1$ postgres -D /var/lib/pgsql/data
+standby1$ pg_ctl start
+";
+    let o = outputs(s);
+    let expected = "<time> [<pid>] LOG:  could not open configuration file \"/var/lib/pgsql/data/postgresql.conf\": Permission denied
+<time> [<pid>] FATAL:  configuration file \"/var/lib/pgsql/data/postgresql.conf\" contains errors
+";
+    assert_eq!(masked(&o[3].1), expected);
+    assert_eq!(
+        masked(&o[4].1),
+        format!("waiting for server to start....{expected} stopped waiting\npg_ctl: could not start server\nExamine the log output.\n")
+    );
+}

@@ -122,6 +122,33 @@ impl Cluster {
         None
     }
 
+    /// ProcessConfigFile opening a configuration file the postgres user may not read
+    /// (`chown -R root`): postgres logs that it could not and refuses the configuration,
+    /// on stderr as the log's own settings do not apply yet. As PostgreSQL 15.18 printed
+    /// it for a root-owned postgresql.conf.
+    pub fn config_unreadable(&self, h: HostId, pid: u32) -> Option<String> {
+        let host = self.host(h);
+        let file = [
+            format!("{PGDATA}/postgresql.conf"),
+            format!("{PGDATA}/postgresql.auto.conf"),
+        ]
+        .into_iter()
+        .find(|f| {
+            host.files.contains_key(f) && !perm::may(perm::POSTGRES, &host.meta_of(f, false), 4)
+        })?;
+        Some(
+            self.log_line(
+                pid,
+                "LOG",
+                &format!("could not open configuration file \"{file}\": Permission denied"),
+            ) + &self.log_line(
+                pid,
+                "FATAL",
+                &format!("configuration file \"{file}\" contains errors"),
+            ),
+        )
+    }
+
     pub fn start(&mut self, h: HostId) -> Result<(), StartError> {
         if self.host(h).server.is_some() {
             return Err(StartError::AlreadyRunning);
@@ -139,6 +166,11 @@ impl Cluster {
             return Err(StartError::Failed(format!(
                 "postgres: could not access the server configuration file \"{conf}\": No such file or directory\n"
             )));
+        }
+        if let Some(stderr) = self.config_unreadable(h, pid) {
+            self.note(h, EventKind::Error, format!("{name} failed to start: it may not read its configuration"),
+                "The server runs as postgres: its configuration files must be readable by that user (owner postgres, mode 0600).");
+            return Err(StartError::Failed(stderr));
         }
         let loaded = settings::read_files(&self.conf_files(h));
         // Until the logging collector runs, the postmaster writes to stderr, which

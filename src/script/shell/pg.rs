@@ -397,6 +397,9 @@ pub(super) fn postgres(c: &mut Cluster, h: HostId, args: &[String]) -> String {
         return "walscope: the server is running already (pg_ctl status)\n".to_string();
     }
     let pid = c.pid(h);
+    if let Some(stderr) = c.config_unreadable(h, pid) {
+        return stderr;
+    }
     match c.data_dir_refusal(h, pid) {
         Some(stderr) => stderr,
         None => "walscope: start the server with pg_ctl start (or systemctl start postgresql): a postgres in the foreground would hold this terminal\n".to_string(),
