@@ -25,10 +25,10 @@ const LAYERS: [&[&str]; 7] = [
 /// vocabulary: ids, messages, scheduled events and log entries; `host` and `proc` are the
 /// data of a host and of its processes; `conf`, `settings`, `hba` and `conninfo` read
 /// configuration text; `os` is a RHEL host's system state (packages, units, firewall);
-/// `queue` orders the scheduled events.
-const SIM_LEAVES: [&str; 17] = [
+/// `queue` orders the scheduled events; `perm` holds the owners and modes of a host's files.
+const SIM_LEAVES: [&str; 18] = [
     "acked", "lsn", "time", "rng", "datetime", "db", "wal", "event", "host", "proc", "conf",
-    "settings", "hba", "conninfo", "client", "os", "queue",
+    "settings", "hba", "conninfo", "client", "os", "queue", "perm",
 ];
 
 fn rank(module: &str) -> Option<usize> {

@@ -79,3 +79,34 @@ fn the_old_primary_diverged_after_an_async_failover() {
     assert_eq!(d.at, Some(switch));
     assert_eq!(c.diverged_from(s, s), None);
 }
+
+/// A standby's clean stop ends its walsender on the primary before `pg_ctl stop`
+/// returns: a line at the same virtual instant sees the slot inactive. As PostgreSQL
+/// 15.18 does (a primary on /tmp/fid port 57441, `pg_basebackup -R -C -S s1`, the standby
+/// started on 57442 and stopped with `pg_ctl -D /tmp/fid/s1 stop`; `psql` on the primary
+/// right after printed `s1 | f | t` and `count 0` for pg_stat_replication).
+#[test]
+fn a_standby_that_stops_cleanly_leaves_its_slot_inactive_at_once() {
+    let mut r = Runner::new(1);
+    let t = r
+        .run_text(
+            "primary=# ALTER SYSTEM SET listen_addresses = '*';
+primary$ echo 'host replication postgres 10.0.0.0/24 trust' >> pg_hba.conf
+primary$ pg_ctl restart
+lab$ node add standby1
+standby1$ pg_basebackup -h primary -D /var/lib/pgsql/data -R -C -S s1
+standby1$ pg_ctl start
+lab$ wait 1s
+primary=# SELECT slot_name, active, active_pid IS NULL AS no_pid FROM pg_replication_slots;
+standby1$ pg_ctl stop
+primary=# SELECT slot_name, active, active_pid IS NULL AS no_pid FROM pg_replication_slots;
+primary=# SELECT count(*) FROM pg_stat_replication;
+",
+        )
+        .expect("parses");
+    let after = t.rsplit("standby1$ pg_ctl stop\n").next().unwrap();
+    assert!(after.contains(" s1        | f      | t\n(1 row)\n"), "{t}");
+    assert!(after.contains(" count \n-------\n     0\n(1 row)\n"), "{t}");
+    let before = t.split("standby1$ pg_ctl stop\n").next().unwrap();
+    assert!(before.contains(" s1        | t      | f\n"), "{t}");
+}

@@ -378,6 +378,7 @@ impl Cluster {
                 name: APP_TABLE.to_string(),
                 columns,
                 relfilenode,
+                unique_keys: vec![],
             };
             let ddl = format!("CREATE TABLE IF NOT EXISTS {APP_TABLE} (app text, n bigint)");
             if self.commit_changes(

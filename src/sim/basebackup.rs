@@ -10,6 +10,7 @@ use super::conninfo::{self, server_at};
 use super::event::{ConnId, Event, EventKind, HostId};
 use super::host::{BackupLabel, DataDir, Slot};
 use super::lsn::{Lsn, TimelineId};
+use super::perm;
 use super::proc::{BaseBackup, BaseBackupOptions, SenderState, WalMethod, WalSender};
 use super::replication::ConnectAttempt;
 use super::time::SimDuration;
@@ -30,8 +31,17 @@ impl Cluster {
     ) -> Result<usize, Vec<String>> {
         let err = |m: String| vec![format!("pg_basebackup: error: {m}")];
         let dir = self.backup_target_dir(client, &opts)?;
-        let (server, user) = self.backup_connect(client, &opts, &dir)?;
-        let mut out = self.backup_start_checkpoint(server, &opts);
+        // libpq's warning about a ~/.pgpass others may read, once per connection.
+        let warning = opts
+            .password
+            .is_none()
+            .then(|| self.pgpass_warning(client))
+            .flatten();
+        let (server, user) = self
+            .backup_connect(client, &opts, &dir)
+            .map_err(|e| warning.iter().cloned().chain(e).collect::<Vec<_>>())?;
+        let mut out: Vec<String> = warning.into_iter().collect();
+        out.extend(self.backup_start_checkpoint(server, &opts));
         let Some(data) = self.data(server) else {
             return Err(err("server has no data directory".into()));
         };
@@ -44,6 +54,53 @@ impl Cluster {
             out.push(format!(
                 "pg_basebackup: write-ahead log start point: {start} on timeline {tli}"
             ));
+        }
+        // An existing directory the postgres user may not write into: pg_basebackup
+        // finds out when it makes the first thing in it, after the checkpoint (pg_wal
+        // for the WAL streamer of -X stream, else backup_label), and empties it again.
+        if self.host(client).dirs.contains(&dir) && !self.postgres_may_create_in(client, &dir) {
+            let what = if opts.wal_method == WalMethod::Stream {
+                if opts.verbose {
+                    out.push("pg_basebackup: starting background WAL receiver".to_string());
+                }
+                if let Some(w) = opts
+                    .password
+                    .is_none()
+                    .then(|| self.pgpass_warning(client))
+                    .flatten()
+                {
+                    out.push(w);
+                }
+                if opts.verbose {
+                    let pid = self.pid(server);
+                    match &opts.slot {
+                        Some(name) if opts.create_slot => out.push(format!("pg_basebackup: created replication slot \"{name}\"")),
+                        Some(_) => {}
+                        None => out.push(format!("pg_basebackup: created temporary replication slot \"pg_basebackup_{pid}\"")),
+                    }
+                }
+                // A slot made with -C stays (pg_basebackup does not drop it on error).
+                if let (Some(name), true) = (&opts.slot, opts.create_slot) {
+                    if let Some(d) = self.data_mut(server) {
+                        d.slots.insert(
+                            name.clone(),
+                            Slot {
+                                restart_lsn: Some(start),
+                                active_pid: None,
+                                lost: false,
+                                temporary: false,
+                                logical: None,
+                            },
+                        );
+                    }
+                }
+                format!("could not create directory \"{dir}/pg_wal\"")
+            } else {
+                format!("could not create file \"{dir}/backup_label\"")
+            };
+            out.push(format!("pg_basebackup: error: {what}: Permission denied"));
+            out.push(self.removing_text(client, &dir));
+            return Err(out);
         }
         let conns = self.backup_senders(client, server, &opts, &user, (start, tli), &mut out);
         let now = self.now;
@@ -100,6 +157,12 @@ impl Cluster {
             || host.dirs.iter().any(|d| d.starts_with(&format!("{dir}/")));
         if nonempty {
             return Err(err(format!("directory \"{dir}\" exists but is not empty")));
+        }
+        if !host.dirs.contains(&dir) && !self.postgres_may_create_in(client, PGHOME) {
+            // Made before pg_basebackup connects (verify_dir_is_empty_or_create).
+            return Err(err(format!(
+                "could not create directory \"{dir}\": Permission denied"
+            )));
         }
         if dir != PGDATA {
             return Err(err(format!(
@@ -165,7 +228,7 @@ impl Cluster {
             );
             let text = self.log_refusal(server, text.into());
             let mut out = err(text);
-            out.push(format!("pg_basebackup: removing data directory \"{dir}\""));
+            out.push(self.removing_text(client, dir));
             return Err(out);
         }
         if srv.standby {
@@ -263,6 +326,16 @@ impl Cluster {
                 }
                 if opts.verbose {
                     out.push("pg_basebackup: starting background WAL receiver".to_string());
+                }
+                if let Some(w) = opts
+                    .password
+                    .is_none()
+                    .then(|| self.pgpass_warning(client))
+                    .flatten()
+                {
+                    out.push(w);
+                }
+                if opts.verbose {
                     if temporary {
                         out.push(format!(
                             "pg_basebackup: created temporary replication slot \"{name}\""
@@ -320,6 +393,23 @@ impl Cluster {
         conns
     }
 
+    /// What pg_basebackup says as it cleans up after a failure: it removes a directory
+    /// it made, and only the contents of one that existed (cleanup_directories_atexit).
+    fn removing_text(&self, client: HostId, dir: &str) -> String {
+        if self.host(client).dirs.contains(dir) {
+            format!("pg_basebackup: removing contents of data directory \"{dir}\"")
+        } else {
+            format!("pg_basebackup: removing data directory \"{dir}\"")
+        }
+    }
+
+    /// Whether the postgres user may make a file in directory `dir` of host `h`
+    /// (write and search permission).
+    pub fn postgres_may_create_in(&self, h: HostId, dir: &str) -> bool {
+        let m = self.host(h).meta_of(dir, true);
+        perm::may(perm::POSTGRES, &m, 2) && perm::may(perm::POSTGRES, &m, 1)
+    }
+
     /// A base backup and whether it finished (`Some(true)` for success).
     pub fn basebackup(&self, id: usize) -> Option<&BaseBackup> {
         self.backups.get(id)
@@ -341,7 +431,7 @@ impl Cluster {
         if !alive || self.link(b.client, b.server).partitioned {
             let mut out = b.output.clone();
             out.push("pg_basebackup: error: could not read COPY data: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.".to_string());
-            out.push(format!("pg_basebackup: removing data directory \"{dir}\""));
+            out.push(self.removing_text(b.client, &dir));
             self.end_backup_senders(&b);
             self.backups[id].output = out;
             self.backups[id].finished = Some(false);
@@ -455,6 +545,13 @@ impl Cluster {
         }
         host.data = Some(data);
         host.crashed = false;
+        // The directory pg_basebackup made is 0700; one that existed keeps its owner
+        // and mode (mkdir's 0755 stays 0755, and the server then refuses to start).
+        let inside = format!("{PGDATA}/");
+        host.meta.retain(|p, _| !p.starts_with(&inside));
+        host.meta
+            .entry(PGDATA.to_string())
+            .or_insert_with(|| perm::FileMeta::new(perm::POSTGRES, 0o700, b.started));
         let _ = client_host;
         self.end_backup_senders(&b);
         let mut out = b.output.clone();

@@ -225,6 +225,7 @@ impl Cluster {
             addr: [10, 0, 0, n + 1],
             files: BTreeMap::new(),
             dirs,
+            meta: BTreeMap::new(),
             data: None,
             server: None,
             crashed: false,
@@ -255,6 +256,15 @@ impl Cluster {
         host.files.insert(
             format!("{PGDATA}/postgresql.auto.conf"),
             conf::render_auto_conf(&[]),
+        );
+        // initdb makes the directory (or fixes an existing one's mode) 0700, its files
+        // 0600, all the postgres user's.
+        let now = self.now;
+        let host = self.host_mut(h);
+        host.forget_meta(PGDATA);
+        host.meta.insert(
+            PGDATA.to_string(),
+            super::perm::FileMeta::new(super::perm::POSTGRES, 0o700, now),
         );
         let system_id = 7_400_000_000_000_000_000 + self.rng.range(0, 99_999_999_999_999_999);
         self.host_mut(h).data = Some(DataDir::initdb(system_id, Database::initdb(), INITDB_LSN));
@@ -517,6 +527,19 @@ impl Cluster {
         }
     }
 
+    /// Delivers `msg` now rather than after the link's latency, unless the link is cut
+    /// (then it waits as any message does). For what the other end learns before the
+    /// command that caused it returns: `pg_ctl stop` on a standby waits for its
+    /// processes to exit, and the walreceiver's connection is closed (its FIN on the
+    /// wire) before that, so the primary's walsender ends before the next line runs.
+    pub fn deliver_now(&mut self, from: HostId, to: HostId, msg: Message) {
+        if self.link(from, to).partitioned {
+            self.send(from, to, msg);
+        } else {
+            self.deliver(from, to, msg);
+        }
+    }
+
     fn deliver(&mut self, from: HostId, to: HostId, msg: Message) {
         if let Message::Connect(req) = &msg {
             if self.firewall_blocks(from, to, req.port) {
@@ -604,6 +627,18 @@ impl Cluster {
             return;
         }
         host.files.entry(path).or_default().push_str(&text);
+    }
+
+    /// A line a process wrote to stderr without the log's prefix (libpq's warnings).
+    pub fn log_raw(&mut self, h: HostId, line: &str) {
+        let path = format!("{PGDATA}/log/postgresql.log");
+        let host = self.host_mut(h);
+        if host.data.is_none() {
+            return;
+        }
+        let log = host.files.entry(path).or_default();
+        log.push_str(line);
+        log.push('\n');
     }
 
     /// A server message as log_line_prefix `%m [%p] ` formats it, continuation lines

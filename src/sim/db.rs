@@ -79,7 +79,7 @@ pub const FIRST_NORMAL_OID: u32 = 16384;
 /// table, its row type and array type; a TOAST table and its index for a
 /// variable-length column; an index and a constraint for the primary key. (Counted on
 /// a real server: `a (id int primary key, t text)` took 16385 to 16391.)
-pub fn create_table_oids(columns: &[Column]) -> u32 {
+pub fn create_table_oids(columns: &[Column], uniques: usize) -> u32 {
     let toast = if columns.iter().any(Column::toastable) {
         2
     } else {
@@ -91,21 +91,19 @@ pub fn create_table_oids(columns: &[Column]) -> u32 {
         0
     };
     // Each UNIQUE constraint: its index and the constraint, as for the primary key.
-    let unique = 2 * columns.iter().filter(|c| c.unique).count() as u32;
+    let unique = 2 * uniques as u32;
     3 + toast + key + unique
 }
 
 /// The relations with storage TRUNCATE gives a new relfilenode each: the table, its
 /// TOAST table and index, its primary key's index.
-pub fn storage_relations(columns: &[Column]) -> u32 {
+pub fn storage_relations(columns: &[Column], uniques: usize) -> u32 {
     let toast = if columns.iter().any(Column::toastable) {
         2
     } else {
         0
     };
-    1 + toast
-        + u32::from(columns.iter().any(|c| c.primary_key))
-        + columns.iter().filter(|c| c.unique).count() as u32
+    1 + toast + u32::from(columns.iter().any(|c| c.primary_key)) + uniques as u32
 }
 
 /// A row, shared between the primary, its WAL records and standbys.
@@ -122,6 +120,46 @@ pub struct Table {
     /// The table's file in the database's directory (`base/5/16384`): its OID at
     /// CREATE TABLE, a new one after TRUNCATE.
     pub relfilenode: u32,
+    /// The UNIQUE constraints (column numbers of each key, one or several columns) in
+    /// the order CREATE TABLE declared them; empty when there are none or when only the
+    /// columns' `unique` flags say (see [`Table::unique_indexes`]).
+    pub unique_keys: Vec<Vec<usize>>,
+}
+
+impl Table {
+    /// The table's unique btree indexes in the order the executor checks them
+    /// (ExecInsertIndexTuples, by index OID): the primary key's `TABLE_pkey` first, then
+    /// each UNIQUE constraint's `TABLE_COL1_COL2_key` in the order CREATE TABLE declared
+    /// them. As (name, key columns).
+    pub fn unique_indexes(&self, rel: &str) -> Vec<(String, Vec<usize>)> {
+        let mut out = Vec::new();
+        let pk: Vec<usize> = (0..self.columns.len())
+            .filter(|&i| self.columns[i].primary_key)
+            .collect();
+        if !pk.is_empty() {
+            out.push((format!("{rel}_pkey"), pk));
+        }
+        for key in unique_keys_of(&self.columns, &self.unique_keys) {
+            let names: Vec<&str> = key
+                .iter()
+                .filter_map(|&i| self.columns.get(i).map(|c| c.name.as_str()))
+                .collect();
+            out.push((format!("{rel}_{}_key", names.join("_")), key));
+        }
+        out
+    }
+}
+
+/// The UNIQUE constraints of a table: `keys` as declared, or (a table made before they
+/// were kept, or by the model itself) one per column flagged `unique`.
+pub fn unique_keys_of(columns: &[Column], keys: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    if !keys.is_empty() {
+        return keys.to_vec();
+    }
+    (0..columns.len())
+        .filter(|&i| columns[i].unique)
+        .map(|i| vec![i])
+        .collect()
 }
 
 /// A login or group role (`pg_authid`).
@@ -168,6 +206,8 @@ pub enum Change {
         columns: Vec<Column>,
         /// The table's OID and first file, from the primary's OID counter.
         relfilenode: u32,
+        /// Its UNIQUE constraints, as [`Table::unique_keys`].
+        unique_keys: Vec<Vec<usize>>,
     },
     DropTable {
         name: String,
@@ -423,15 +463,18 @@ impl Database {
                 name,
                 columns,
                 relfilenode,
+                unique_keys,
             } => {
+                let uniques = unique_keys_of(columns, unique_keys).len();
                 self.next_oid = self
                     .next_oid
-                    .max(relfilenode.saturating_add(create_table_oids(columns)));
+                    .max(relfilenode.saturating_add(create_table_oids(columns, uniques)));
                 let before = self.tables.insert(
                     name.clone(),
                     Table {
                         columns: columns.clone(),
                         relfilenode: *relfilenode,
+                        unique_keys: unique_keys.clone(),
                         ..Table::default()
                     },
                 );
@@ -450,9 +493,12 @@ impl Database {
                     t.rows.clear();
                     t.heap_bytes = 0;
                     t.relfilenode = *relfilenode;
-                    self.next_oid = self
-                        .next_oid
-                        .max(relfilenode.saturating_add(storage_relations(&t.columns)));
+                    self.next_oid =
+                        self.next_oid
+                            .max(relfilenode.saturating_add(storage_relations(
+                                &t.columns,
+                                unique_keys_of(&t.columns, &t.unique_keys).len(),
+                            )));
                 }
                 Undo::Table {
                     name: name.clone(),
@@ -726,6 +772,7 @@ mod tests {
                 unique: false,
             }],
             relfilenode: FIRST_NORMAL_OID,
+            unique_keys: vec![],
         }
     }
 

@@ -22,6 +22,9 @@ pub struct Host {
     pub files: BTreeMap<String, String>,
     /// Directories that exist besides the data directory's own.
     pub dirs: std::collections::BTreeSet<String>,
+    /// Owners, modes and times recorded by path (`chown`, `chmod`, what `mkdir`, `echo`,
+    /// initdb and pg_basebackup made); any other file has [`super::perm::default_meta`].
+    pub meta: BTreeMap<String, super::perm::FileMeta>,
     /// The data directory's durable contents, when one exists.
     pub data: Option<DataDir>,
     /// The running postmaster and its processes.
@@ -49,6 +52,23 @@ pub struct Host {
 impl Host {
     pub fn pgdata_file(&self, rel: &str) -> Option<&String> {
         self.files.get(&format!("{PGDATA}/{rel}"))
+    }
+
+    /// The owner, mode and times of `path` (a directory when `is_dir`): recorded, or
+    /// the default for where it is (see [`super::perm::default_meta`]).
+    pub fn meta_of(&self, path: &str, is_dir: bool) -> super::perm::FileMeta {
+        if let Some(m) = self.meta.get(path) {
+            return *m;
+        }
+        let since = self.meta.get(PGDATA).map_or(SimTime::ZERO, |m| m.ctime);
+        super::perm::default_meta(path, is_dir, since)
+    }
+
+    /// Forgets the recorded owners and modes of `path` and everything under it.
+    pub fn forget_meta(&mut self, path: &str) {
+        let prefix = format!("{}/", path.trim_end_matches('/'));
+        self.meta
+            .retain(|p, _| p != path && !p.starts_with(&prefix));
     }
 
     pub fn is_running(&self) -> bool {

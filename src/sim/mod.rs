@@ -37,6 +37,7 @@ mod logical;
 mod lsn;
 mod net;
 pub mod os;
+pub mod perm;
 mod postmaster;
 mod proc;
 mod pubsub;

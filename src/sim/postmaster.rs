@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::cluster::Cluster;
 use super::event::{ConnId, EventKind, HostId, Message, SessionOutput, Timer};
+use super::perm;
 use super::proc::{ReplayPause, Server};
 use super::settings::{self, Settings};
 use super::time::SimDuration;
@@ -88,6 +89,68 @@ impl Cluster {
 
     /// `pg_ctl start`: reads the configuration, runs recovery if needed, and starts
     /// accepting connections (read-only in recovery).
+    /// checkDataDir (miscinit.c), after the configuration is read: the data directory
+    /// must belong to the user the server runs as (postgres), and neither the group
+    /// may write it nor others use it (`st_mode & 0027`). What postgres writes to
+    /// stderr when it is not so, as PostgreSQL 15.18 words it.
+    pub fn data_dir_refusal(&self, h: HostId, pid: u32) -> Option<String> {
+        let m = self.host(h).meta_of(PGDATA, true);
+        if m.owner != perm::POSTGRES {
+            return Some(
+                self.log_line(
+                    pid,
+                    "FATAL",
+                    &format!("data directory \"{PGDATA}\" has wrong ownership"),
+                ) + &self.log_line(
+                    pid,
+                    "HINT",
+                    "The server must be started by the user that owns the data directory.",
+                ),
+            );
+        }
+        if m.mode & 0o027 != 0 {
+            return Some(
+                self.log_line(
+                    pid,
+                    "FATAL",
+                    &format!("data directory \"{PGDATA}\" has invalid permissions"),
+                ) + &self.log_line(
+                    pid,
+                    "DETAIL",
+                    "Permissions should be u=rwx (0700) or u=rwx,g=rx (0750).",
+                ),
+            );
+        }
+        None
+    }
+
+    /// ProcessConfigFile opening a configuration file the postgres user may not read
+    /// (`chown -R root`): postgres logs that it could not and refuses the configuration,
+    /// on stderr as the log's own settings do not apply yet. As PostgreSQL 15.18 printed
+    /// it for a root-owned postgresql.conf.
+    pub fn config_unreadable(&self, h: HostId, pid: u32) -> Option<String> {
+        let host = self.host(h);
+        let file = [
+            format!("{PGDATA}/postgresql.conf"),
+            format!("{PGDATA}/postgresql.auto.conf"),
+        ]
+        .into_iter()
+        .find(|f| {
+            host.files.contains_key(f) && !perm::may(perm::POSTGRES, &host.meta_of(f, false), 4)
+        })?;
+        Some(
+            self.log_line(
+                pid,
+                "LOG",
+                &format!("could not open configuration file \"{file}\": Permission denied"),
+            ) + &self.log_line(
+                pid,
+                "FATAL",
+                &format!("configuration file \"{file}\" contains errors"),
+            ),
+        )
+    }
+
     pub fn start(&mut self, h: HostId) -> Result<(), StartError> {
         self.start_as(h, false)
     }
@@ -113,6 +176,11 @@ impl Cluster {
                 "postgres: could not access the server configuration file \"{conf}\": No such file or directory\n"
             )));
         }
+        if let Some(stderr) = self.config_unreadable(h, pid) {
+            self.note(h, EventKind::Error, format!("{name} failed to start: it may not read its configuration"),
+                "The server runs as postgres: its configuration files must be readable by that user (owner postgres, mode 0600).");
+            return Err(StartError::Failed(stderr));
+        }
         let loaded = settings::read_files(&self.conf_files(h));
         // Until the logging collector runs, the postmaster writes to stderr, which
         // pg_ctl shows: a bad configuration never reaches the log file.
@@ -135,6 +203,11 @@ impl Cluster {
             ));
             self.note(h, EventKind::Error, format!("{name} failed to start: configuration file contains errors"),
                 "The postmaster refuses to start with a bad setting; pg_ctl shows why. Fix the file and start again.");
+            return Err(StartError::Failed(stderr));
+        }
+        if let Some(stderr) = self.data_dir_refusal(h, pid) {
+            self.note(h, EventKind::Error, format!("{name} failed to start: the data directory's owner or mode"),
+                "PostgreSQL refuses a data directory that is not its user's own, or that the group may write or others may read (0700 or 0750 only).");
             return Err(StartError::Failed(stderr));
         }
         let settings = Settings::at_start(&loaded);
@@ -359,8 +432,10 @@ impl Cluster {
                 "FATAL",
                 "terminating walreceiver process due to administrator command",
             );
+            // The primary's walsender ends (and the slot it used becomes inactive)
+            // before pg_ctl stop returns here.
             if let Some(conn) = rcv.conn {
-                self.send(h, rcv.primary, Message::Closed { conn, clean: true });
+                self.deliver_now(h, rcv.primary, Message::Closed { conn, clean: true });
             }
         }
         for w in &server.apply {

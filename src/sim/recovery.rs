@@ -159,6 +159,9 @@ impl Cluster {
                     feedback |= *apply_feedback;
                 }
                 RecordBody::Workload { at, .. } => d.last_replayed_commit = Some(*at),
+                RecordBody::Abort { xid } => {
+                    d.pending_xacts.remove(xid);
+                }
                 _ => {}
             }
             d.applied = r.end;

@@ -23,6 +23,10 @@ pub const UPDATE_BASE: u64 = 65;
 pub const DELETE_RECORD: u64 = 56;
 /// A commit record without subtransactions or invalidations.
 pub const COMMIT_RECORD: u64 = 40;
+/// An abort record (xl_xact_abort: header, data header and the abort time, MAXALIGNed):
+/// a one-row INSERT that fails on a duplicate key writes its 64-byte heap insert and
+/// this, 104 bytes in all, on PostgreSQL 15.18.
+pub const ABORT_RECORD: u64 = 40;
 /// CREATE TABLE's catalog inserts (57,328 bytes with its commit); the first catalog
 /// change after a checkpoint also writes full-page images (90,040 bytes in all).
 /// The model does not track full-page images page by page: it adds them as one lump.
@@ -66,6 +70,15 @@ pub enum RecordBody {
         at: SimTime,
     },
     RunningXacts,
+    /// What a statement wrote before it failed (heap inserts and updates, index
+    /// entries) in transaction `xid`, which then aborted: nothing to apply.
+    AbortedWork {
+        xid: u32,
+    },
+    /// The abort record of transaction `xid`: replay forgets what it kept of it.
+    Abort {
+        xid: u32,
+    },
     Checkpoint {
         redo: Lsn,
         shutdown: bool,

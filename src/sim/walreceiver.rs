@@ -365,6 +365,12 @@ impl Cluster {
             .get("user")
             .cloned()
             .unwrap_or_else(|| "postgres".to_string());
+        if !params.contains_key("password") {
+            // libpq in the walreceiver writes its warning to stderr: a bare line of the log.
+            if let Some(w) = self.pgpass_warning(standby) {
+                self.log_raw(standby, &w);
+            }
+        }
         let password = params
             .get("password")
             .cloned()
@@ -446,6 +452,9 @@ impl Cluster {
         port: u16,
         user: &str,
     ) -> Option<String> {
+        if self.pgpass_warning(client).is_some() {
+            return None;
+        }
         let text = self
             .host(client)
             .files
@@ -459,6 +468,19 @@ impl Cluster {
                 && (m(f[2], "replication") || f[2] == "*")
                 && m(f[3], user))
             .then(|| f[4].to_string())
+        })
+    }
+
+    /// What libpq writes to stderr when `~/.pgpass` exists but the group or others may
+    /// use it (passwordFromFile): it then ignores the file. Checked against libpq 15
+    /// (`echo ... > ~/.pgpass` makes it 0644: `pg_basebackup -w` printed this and then
+    /// `fe_sendauth: no password supplied`).
+    pub fn pgpass_warning(&self, client: HostId) -> Option<String> {
+        let path = format!("{}/.pgpass", super::PGHOME);
+        let host = self.host(client);
+        host.files.get(&path)?;
+        (host.meta_of(&path, false).mode & 0o077 != 0).then(|| {
+            format!("WARNING: password file \"{path}\" has group or world access; permissions should be u=rw (0600) or less")
         })
     }
 

@@ -11,6 +11,10 @@ pub enum Statement {
         name: String,
         if_not_exists: bool,
         columns: Vec<ColumnDef>,
+        /// The UNIQUE constraints, column-level (`a int UNIQUE`) and table-level
+        /// (`UNIQUE (a, b)`), in the order declared, without repeats or one that
+        /// repeats the primary key (transformIndexConstraints drops those).
+        unique_keys: Vec<Vec<String>>,
     },
     /// `DROP TABLE [IF EXISTS] a, b`.
     DropTable { names: Vec<String>, if_exists: bool },

@@ -197,13 +197,17 @@ fn table(state: &PsqlState, name: &str, t: &Table) -> String {
         ));
     }
     let mut uniques: Vec<String> = t
-        .columns
-        .iter()
-        .filter(|c| c.unique)
-        .map(|c| {
+        .unique_indexes(name)
+        .into_iter()
+        .filter(|(index, _)| !index.ends_with("_pkey"))
+        .map(|(index, cols)| {
+            let cols: Vec<&str> = cols
+                .iter()
+                .filter_map(|&i| t.columns.get(i).map(|c| c.name.as_str()))
+                .collect();
             format!(
-                "    \"{name}_{}_key\" UNIQUE CONSTRAINT, btree ({})\n",
-                c.name, c.name
+                "    \"{index}\" UNIQUE CONSTRAINT, btree ({})\n",
+                cols.join(", ")
             )
         })
         .collect();

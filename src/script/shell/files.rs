@@ -2,6 +2,7 @@
 //! touch, mkdir, rm and ls.
 
 use super::resolve_path;
+use crate::sim::perm::{self, FileMeta, Uid, POSTGRES, ROOT};
 use crate::sim::{Cluster, HostId, PGDATA, PGHOME};
 
 pub(super) fn read_file(c: &Cluster, h: HostId, path: &str) -> Result<String, &'static str> {
@@ -23,7 +24,7 @@ pub(super) fn read_file(c: &Cluster, h: HostId, path: &str) -> Result<String, &'
     }
 }
 
-fn is_dir(c: &Cluster, h: HostId, path: &str) -> bool {
+pub(super) fn is_dir(c: &Cluster, h: HostId, path: &str) -> bool {
     let host = c.host(h);
     let prefix = format!("{path}/");
     path == "/"
@@ -35,6 +36,15 @@ fn is_dir(c: &Cluster, h: HostId, path: &str) -> bool {
             && data_dir_entries(c, h, path).is_some())
         || path == "/var"
         || path == "/var/lib"
+        || top_level_server_dir(c, h, path)
+}
+
+/// The data directory's own subdirectories (`pg_commit_ts`, `pg_notify`, ...): every
+/// `pg_*` entry at its top is one.
+fn top_level_server_dir(c: &Cluster, h: HostId, path: &str) -> bool {
+    path.strip_prefix(&format!("{PGDATA}/"))
+        .filter(|n| n.starts_with("pg_") && !n.contains('/'))
+        .is_some_and(|n| data_dir_entries(c, h, PGDATA).is_some_and(|v| v.iter().any(|e| e == n)))
 }
 
 pub(super) fn cat(c: &Cluster, h: HostId, args: &[String]) -> String {
@@ -106,7 +116,41 @@ fn writable_dir(c: &Cluster, h: HostId, dir: &str) -> bool {
     is_dir(c, h, dir) || (dir == PGDATA && c.host(h).data.is_some())
 }
 
-pub(super) fn echo(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+/// The user a line runs as: root under `sudo`, else postgres.
+fn user(root: bool) -> Uid {
+    if root {
+        ROOT
+    } else {
+        POSTGRES
+    }
+}
+
+/// Whether `user` may make or remove an entry in directory `dir` (write and search).
+fn may_enter(c: &Cluster, h: HostId, dir: &str, user: Uid) -> bool {
+    let m = c.host(h).meta_of(dir, true);
+    perm::may(user, &m, 2) && perm::may(user, &m, 1)
+}
+
+/// Records a file or directory `user` just made, with the umask's mode.
+fn made(c: &mut Cluster, h: HostId, path: &str, dir: bool, user: Uid) {
+    let now = c.now();
+    let mode = if dir { 0o777 } else { 0o666 } & !perm::UMASK;
+    c.host_mut(h)
+        .meta
+        .insert(path.to_string(), FileMeta::new(user, mode, now));
+}
+
+/// A file's contents changed now (its `ls -l` date).
+fn touched(c: &mut Cluster, h: HostId, path: &str) {
+    let now = c.now();
+    let host = c.host_mut(h);
+    let mut m = host.meta_of(path, false);
+    m.mtime = now;
+    m.ctime = now;
+    host.meta.insert(path.to_string(), m);
+}
+
+pub(super) fn echo(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> String {
     let pos = args.iter().position(|a| a == ">" || a == ">>");
     let (words, redirect) = match pos {
         Some(i) => (&args[..i], Some((args[i].as_str(), args.get(i + 1)))),
@@ -134,17 +178,33 @@ pub(super) fn echo(c: &mut Cluster, h: HostId, args: &[String]) -> String {
     if !writable_dir(c, h, &parent(&path)) {
         return format!("bash: {file}: No such file or directory\n");
     }
+    let me = user(root);
+    let exists = c.host(h).files.contains_key(&path);
+    let allowed = if exists {
+        perm::may(me, &c.host(h).meta_of(&path, false), 2)
+    } else {
+        may_enter(c, h, &parent(&path), me)
+    };
+    if !allowed {
+        return format!("bash: {file}: Permission denied\n");
+    }
     let host = c.host_mut(h);
-    let entry = host.files.entry(path).or_default();
+    let entry = host.files.entry(path.clone()).or_default();
     if op == ">" {
         entry.clear();
     }
     entry.push_str(&text);
+    if exists {
+        touched(c, h, &path);
+    } else {
+        made(c, h, &path, false, me);
+    }
     String::new()
 }
 
-pub(super) fn touch(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+pub(super) fn touch(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> String {
     let mut out = String::new();
+    let me = user(root);
     for a in args.iter().filter(|a| !a.starts_with('-')) {
         let path = resolve_path(a);
         if !writable_dir(c, h, &parent(&path)) {
@@ -153,38 +213,77 @@ pub(super) fn touch(c: &mut Cluster, h: HostId, args: &[String]) -> String {
             ));
             continue;
         }
-        if !is_dir(c, h, &path) {
-            c.host_mut(h).files.entry(path).or_default();
+        if kind_of(c, h, &path).is_some() {
+            touched(c, h, &path);
+            continue;
         }
+        if !may_enter(c, h, &parent(&path), me) {
+            out.push_str(&format!("touch: cannot touch '{a}': Permission denied\n"));
+            continue;
+        }
+        c.host_mut(h).files.entry(path.clone()).or_default();
+        made(c, h, &path, false, me);
     }
     out
 }
 
-pub(super) fn mkdir(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+/// `mkdir [-p] DIR...`, as its user with the umask's 0755 (coreutils quotes the name
+/// with ‘’ in a UTF-8 locale).
+pub(super) fn mkdir(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> String {
     let parents = args.iter().any(|a| a == "-p" || a.starts_with("-p"));
+    let me = user(root);
     let mut out = String::new();
     for a in args.iter().filter(|a| !a.starts_with('-')) {
         let path = resolve_path(a);
         if is_dir(c, h, &path) {
             if !parents {
                 out.push_str(&format!(
-                    "mkdir: cannot create directory '{a}': File exists\n"
+                    "mkdir: cannot create directory ‘{a}’: File exists\n"
                 ));
             }
             continue;
         }
         if !parents && !writable_dir(c, h, &parent(&path)) {
             out.push_str(&format!(
-                "mkdir: cannot create directory '{a}': No such file or directory\n"
+                "mkdir: cannot create directory ‘{a}’: No such file or directory\n"
             ));
             continue;
+        }
+        // The missing directories on the way, outermost first (all of them with -p).
+        let mut missing = vec![path.clone()];
+        let mut up = parent(&path);
+        while parents && up != "/" && !is_dir(c, h, &up) {
+            missing.push(up.clone());
+            up = parent(&up);
+        }
+        if !may_enter(c, h, &up, me) {
+            let shown = if parents {
+                let depth = missing.len() - 1;
+                let mut s = a.trim_end_matches('/').to_string();
+                for _ in 0..depth {
+                    s = match s.rsplit_once('/') {
+                        Some((p, _)) if !p.is_empty() => p.to_string(),
+                        _ => s,
+                    };
+                }
+                s
+            } else {
+                a.to_string()
+            };
+            out.push_str(&format!(
+                "mkdir: cannot create directory ‘{shown}’: Permission denied\n"
+            ));
+            continue;
+        }
+        for d in missing.iter().rev() {
+            made(c, h, d, true, me);
         }
         c.host_mut(h).dirs.insert(path);
     }
     out
 }
 
-pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> String {
     let recursive = args
         .iter()
         .any(|a| a.starts_with('-') && (a.contains('r') || a.contains('R')));
@@ -195,6 +294,14 @@ pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
     let mut wal: Vec<(&String, String)> = Vec::new();
     for a in args.iter().filter(|a| !a.starts_with('-')) {
         let path = resolve_path(a);
+        // unlink(2) and rmdir(2) need write permission on the directory holding it.
+        if path != "/"
+            && kind_of(c, h, &path).is_some()
+            && !may_enter(c, h, &parent(&path), user(root))
+        {
+            out.push_str(&format!("rm: cannot remove '{a}': Permission denied\n"));
+            continue;
+        }
         if let Some(name) = path.strip_prefix(&format!("{PGDATA}/pg_wal/")) {
             let d = c.host(h).data.as_ref();
             if d.is_some_and(|d| d.wal.segment_files().iter().any(|f| f == name)) {
@@ -269,6 +376,7 @@ pub(super) fn rm(c: &mut Cluster, h: HostId, args: &[String]) -> String {
         let prefix = format!("{path}/");
         let host = c.host_mut(h);
         let existed = host.files.remove(&path).is_some() || dir;
+        host.forget_meta(&path);
         if dir {
             host.files.retain(|p, _| !p.starts_with(&prefix));
             host.dirs.retain(|d| d != &path && !d.starts_with(&prefix));
@@ -370,6 +478,56 @@ fn data_dir_entries(c: &Cluster, h: HostId, dir: &str) -> Option<Vec<String>> {
         .then(Vec::new)
 }
 
+/// What a path is: `Some(true)` a directory, `Some(false)` a file, `None` nothing.
+pub(super) fn kind_of(c: &Cluster, h: HostId, path: &str) -> Option<bool> {
+    if c.host(h).files.contains_key(path) {
+        return Some(false);
+    }
+    if is_dir(c, h, path) {
+        return Some(true);
+    }
+    let (dir, name) = path.rsplit_once('/')?;
+    let dir = if dir.is_empty() { "/" } else { dir };
+    is_dir(c, h, dir)
+        .then(|| dir_entries(c, h, dir))
+        .filter(|names| names.iter().any(|n| n == name))
+        .map(|_| false)
+}
+
+/// The names in directory `path`, sorted (dot files too).
+pub(super) fn dir_entries(c: &Cluster, h: HostId, path: &str) -> Vec<String> {
+    let host = c.host(h);
+    let prefix = if path == "/" {
+        "/".to_string()
+    } else {
+        format!("{path}/")
+    };
+    let mut names: Vec<String> = host
+        .files
+        .keys()
+        .chain(host.dirs.iter())
+        .filter_map(|p| p.strip_prefix(&prefix))
+        .filter_map(|rest| rest.split('/').next())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Some(extra) = data_dir_entries(c, h, path) {
+        names.extend(extra);
+    }
+    if path == "/var/lib" {
+        names.push("pgsql".into());
+    }
+    if path == "/var" {
+        names.push("lib".into());
+    }
+    if path == PGHOME && host.data.is_some() {
+        names.push("data".into());
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
 pub(super) fn ls(c: &Cluster, h: HostId, args: &[String]) -> String {
     let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let default = PGDATA.to_string();
@@ -391,33 +549,10 @@ pub(super) fn ls(c: &Cluster, h: HostId, args: &[String]) -> String {
             ));
             continue;
         }
-        let host = c.host(h);
-        let prefix = if path == "/" {
-            "/".to_string()
-        } else {
-            format!("{path}/")
-        };
-        let mut names: Vec<String> = host
-            .files
-            .keys()
-            .chain(host.dirs.iter())
-            .filter_map(|p| p.strip_prefix(&prefix))
-            .filter_map(|rest| rest.split('/').next())
-            .filter(|s| !s.is_empty() && !s.starts_with('.'))
-            .map(str::to_string)
-            .collect();
-        if let Some(extra) = data_dir_entries(c, h, &path) {
-            names.extend(extra);
-        }
-        if path == "/var/lib" {
-            names.push("pgsql".into());
-        }
-        if path == PGHOME && host.data.is_some() {
-            names.push("data".into());
-        }
-        names.sort();
-        names.dedup();
-        for n in names {
+        for n in dir_entries(c, h, &path) {
+            if n.starts_with('.') {
+                continue;
+            }
             out.push_str(&n);
             out.push('\n');
         }

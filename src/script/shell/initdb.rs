@@ -1,9 +1,12 @@
 //! `initdb`: a new, independent cluster in a host's data directory, with initdb 15's
 //! own words (checked against `initdb -D DIR` of PostgreSQL 15.18 as postgres, `TZ=UTC`,
-//! `LANG=C.UTF-8`).
+//! `LANG=C.UTF-8`; a root-owned existing directory: `could not change permissions of
+//! directory "DIR": Operation not permitted` after `fixing permissions on existing
+//! directory DIR ... `).
 
 use super::resolve_path;
-use crate::sim::{Cluster, HostId, PGDATA};
+use crate::sim::perm;
+use crate::sim::{Cluster, HostId, PGDATA, PGHOME};
 
 /// What initdb is told: the directory and whether authentication was chosen.
 struct Options {
@@ -92,12 +95,26 @@ pub(super) fn initdb(c: &mut Cluster, h: HostId, args: &[String]) -> String {
         ));
         return out;
     }
+    // initdb makes the directory 0700 (or chmods an existing one): only its owner may.
     if host.dirs.contains(PGDATA) {
         out.push_str(&format!(
-            "fixing permissions on existing directory {PGDATA} ... ok\n"
+            "fixing permissions on existing directory {PGDATA} ... "
         ));
+        if host.meta_of(PGDATA, true).owner != perm::POSTGRES {
+            out.push_str(&format!("initdb: error: could not change permissions of directory \"{PGDATA}\": Operation not permitted\n"));
+            return out;
+        }
+        out.push_str("ok\n");
     } else {
-        out.push_str(&format!("creating directory {PGDATA} ... ok\n"));
+        out.push_str(&format!("creating directory {PGDATA} ... "));
+        let home = host.meta_of(PGHOME, true);
+        if !(perm::may(perm::POSTGRES, &home, 2) && perm::may(perm::POSTGRES, &home, 1)) {
+            out.push_str(&format!(
+                "initdb: error: could not create directory \"{PGDATA}\": Permission denied\n"
+            ));
+            return out;
+        }
+        out.push_str("ok\n");
     }
     c.initdb_cluster(h);
     out.push_str(

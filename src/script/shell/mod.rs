@@ -5,6 +5,7 @@ mod df;
 mod edit;
 mod files;
 mod initdb;
+mod perms;
 mod pg;
 mod psql;
 mod rhel;
@@ -95,6 +96,16 @@ pub fn split_words(line: &str) -> Result<Vec<String>, String> {
                     has = false;
                 }
             }
+            // Tilde expansion: an unquoted `~` that starts a word, alone or before `/`,
+            // is the postgres user's home.
+            '~' if !has
+                && chars
+                    .peek()
+                    .is_none_or(|&n| n == '/' || n == '>' || n.is_whitespace()) =>
+            {
+                has = true;
+                cur.push_str(PGHOME);
+            }
             c => {
                 has = true;
                 cur.push(c);
@@ -180,6 +191,7 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         "pg_ctl" => pg_ctl(c, h, args),
         "systemctl" => systemctl(c, h, args),
         "pg_rewind" => pg_rewind(c, h, args),
+        "postgres" | "postmaster" => pg::postgres(c, h, args),
         "initdb" => initdb::initdb(c, h, args),
         "psql" => psql::psql(c, h, args, &env),
         "cat" => cat(c, h, args),
@@ -187,24 +199,27 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         "head" => text::head(c, h, args),
         "grep" => text::grep(c, h, args),
         "wc" => text::wc(c, h, args),
-        "echo" => echo(c, h, args),
+        "echo" => echo(c, h, args, root),
         "sed" => sed::sed(c, h, args),
-        "rm" => rm(c, h, args),
-        "mkdir" => mkdir(c, h, args),
-        "touch" => touch(c, h, args),
+        "rm" => rm(c, h, args, root),
+        "mkdir" => mkdir(c, h, args, root),
+        "touch" => touch(c, h, args, root),
+        "ls" if args
+            .iter()
+            .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('l')) =>
+        {
+            perms::ls_long(c, h, args)
+        }
         "ls" => ls(c, h, args),
+        "stat" => perms::stat(c, h, args),
         "df" => df::df(c, h, args),
         "pg_controldata" => tools::pg_controldata(c, h, args),
         "pg_isready" => tools::pg_isready(c, h, args),
         "ps" => tools::ps(c, h, args),
-        "chown" | "chmod" => {
-            if args.iter().filter(|a| !a.starts_with('-')).count() < 2 {
-                format!("{cmd}: missing operand\nTry '{cmd} --help' for more information.\n")
-            } else {
-                String::new()
-            }
-        }
+        "chown" => perms::chown(c, h, args, root),
+        "chmod" => perms::chmod(c, h, args, root),
         "hostname" => format!("{}\n", c.host(h).name),
+        "whoami" if root => "root\n".to_string(),
         "whoami" => "postgres\n".to_string(),
         "pwd" => format!("{PGDATA}\n"),
         other => format!("bash: {other}: command not found\n"),
@@ -275,6 +290,17 @@ mod tests {
             vec!["a", "b c", "d e"]
         );
         assert!(split_words("echo 'oops").is_err());
+        assert_eq!(
+            split_words("ls -l ~/.pgpass ~ '~/x' a~").unwrap(),
+            vec![
+                "ls",
+                "-l",
+                "/var/lib/pgsql/.pgpass",
+                "/var/lib/pgsql",
+                "~/x",
+                "a~"
+            ]
+        );
         assert_eq!(
             resolve_path("pg_hba.conf"),
             "/var/lib/pgsql/data/pg_hba.conf"

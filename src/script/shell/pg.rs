@@ -2,6 +2,7 @@
 //! (the postgresql unit) and pg_rewind.
 
 use super::{resolve_path, ShellResult};
+use crate::sim::perm;
 use crate::sim::{BaseBackupOptions, Cluster, HostId, StartError, StopMode, WalMethod, PGDATA};
 
 pub(super) fn basebackup(
@@ -209,6 +210,14 @@ pub(super) fn pg_ctl(c: &mut Cluster, h: HostId, args: &[String]) -> String {
         Ok(m) => m,
         Err(e) => return e,
     };
+    // pg_ctl reads postmaster.pid first: a data directory the postgres user may not
+    // search (root's, 0700) stops it there.
+    let pgdata = c.host(h).meta_of(PGDATA, true);
+    if c.host(h).data.is_some() && !perm::may(perm::POSTGRES, &pgdata, 1) {
+        return format!(
+            "pg_ctl: could not open PID file \"{PGDATA}/postmaster.pid\": Permission denied\n"
+        );
+    }
     match action.as_str() {
         "start" => start_text(c, h),
         "stop" => {
@@ -361,5 +370,38 @@ pub(super) fn pg_rewind(c: &mut Cluster, h: HostId, args: &[String]) -> String {
             out.push_str(&format!("pg_rewind: error: {e}\n"));
             out
         }
+    }
+}
+
+/// `postgres -D DIR` (or `postmaster`) typed on the shell: the checks the postmaster
+/// makes before it would run in the foreground, with what it writes to stderr when one
+/// fails (the configuration file, then the data directory's owner and mode). A server
+/// that passes them is started with pg_ctl or systemctl here, not in the foreground.
+pub(super) fn postgres(c: &mut Cluster, h: HostId, args: &[String]) -> String {
+    if args.iter().any(|a| a == "--version" || a == "-V") {
+        return "postgres (PostgreSQL) 15.18\n".to_string();
+    }
+    let dir = match data_dir_arg(args) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let conf = format!("{dir}/postgresql.conf");
+    let searchable = perm::may(perm::POSTGRES, &c.host(h).meta_of(PGDATA, true), 1);
+    if dir != PGDATA || c.host(h).data.is_none() || !c.host(h).files.contains_key(&conf) {
+        return format!("postgres: could not access the server configuration file \"{conf}\": No such file or directory\n");
+    }
+    if !searchable {
+        return format!("postgres: could not access the server configuration file \"{conf}\": Permission denied\n");
+    }
+    if c.host(h).server.is_some() {
+        return "walscope: the server is running already (pg_ctl status)\n".to_string();
+    }
+    let pid = c.pid(h);
+    if let Some(stderr) = c.config_unreadable(h, pid) {
+        return stderr;
+    }
+    match c.data_dir_refusal(h, pid) {
+        Some(stderr) => stderr,
+        None => "walscope: start the server with pg_ctl start (or systemctl start postgresql): a postgres in the foreground would hold this terminal\n".to_string(),
     }
 }

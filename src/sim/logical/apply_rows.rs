@@ -316,17 +316,7 @@ fn value_text(v: &Value) -> String {
 /// its DETAIL. A key holding a NULL never conflicts.
 fn unique_violation(t: &crate::db::Table, table: &str, row: &[Value]) -> Option<(String, String)> {
     let rel = table.rsplit('.').next().unwrap_or(table);
-    let pk: Vec<usize> = (0..t.columns.len())
-        .filter(|&i| t.columns[i].primary_key)
-        .collect();
-    let mut indexes = Vec::new();
-    if !pk.is_empty() {
-        indexes.push((format!("{rel}_pkey"), pk));
-    }
-    for (i, c) in t.columns.iter().enumerate().filter(|(_, c)| c.unique) {
-        indexes.push((format!("{rel}_{}_key", c.name), vec![i]));
-    }
-    for (name, cols) in indexes {
+    for (name, cols) in t.unique_indexes(rel) {
         let key: Vec<&Value> = cols
             .iter()
             .map(|&i| row.get(i).unwrap_or(&Value::Null))

@@ -12,6 +12,7 @@ impl Exec<'_> {
         name: String,
         if_not_exists: bool,
         columns: Vec<sql::ColumnDef>,
+        unique_keys: Vec<Vec<String>>,
     ) -> Res<StatementResult> {
         self.read_only("CREATE TABLE")?;
         if self.table(&name).is_ok() {
@@ -49,6 +50,14 @@ impl Exec<'_> {
                 unique: c.unique && !(c.primary_key && single_key),
             });
         }
+        let unique_keys: Vec<Vec<usize>> = unique_keys
+            .iter()
+            .map(|k| {
+                k.iter()
+                    .filter_map(|n| cols.iter().position(|c| &c.name == n))
+                    .collect()
+            })
+            .collect();
         self.commit(
             vec![(
                 wal::CREATE_TABLE_RECORD,
@@ -56,6 +65,7 @@ impl Exec<'_> {
                     name,
                     columns: cols,
                     relfilenode: self.next_oid(),
+                    unique_keys,
                 },
             )],
             "CREATE TABLE",

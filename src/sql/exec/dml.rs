@@ -104,19 +104,16 @@ impl Exec<'_> {
                 })
                 .collect::<Res<_>>()?
         };
-        let value_rows: Vec<Vec<Val>> = match source {
-            InsertSource::DefaultValues => vec![vec![]],
-            InsertSource::Values(rows) => rows
-                .iter()
-                .map(|r| {
-                    r.iter()
-                        .map(|e| self.eval(e, &Rows::default(), &[]))
-                        .collect::<Res<Vec<_>>>()
-                })
-                .collect::<Res<_>>()?,
-            InsertSource::Query(sel) => self.select(&sel)?.rows,
+        // VALUES rows are computed one at a time as the executor inserts them (a row
+        // that fails comes after the earlier rows' WAL); a query's rows up front.
+        let (value_rows, value_exprs): (Vec<Vec<Val>>, Vec<Vec<Expr>>) = match source {
+            InsertSource::DefaultValues => (vec![vec![]], vec![]),
+            InsertSource::Values(rows) => (vec![], rows),
+            InsertSource::Query(sel) => (self.select(&sel)?.rows, vec![]),
         };
-        let mut rows: Vec<Row> = Vec::with_capacity(value_rows.len());
+        let count = value_rows.len() + value_exprs.len();
+        let mut value_rows = value_rows.into_iter();
+        let mut rows: Vec<Row> = Vec::with_capacity(count);
         // Identical text values share one allocation (200,000 copies of repeat('x', 500)).
         let mut interned: BTreeMap<String, Arc<str>> = BTreeMap::new();
         let indexes = UniqueIndex::all(&t, &table);
@@ -124,7 +121,20 @@ impl Exec<'_> {
             .iter()
             .map(|ix| self.stored_keys(&table, ix))
             .collect();
-        for vals in value_rows {
+        // WAL the statement has written so far: on an error its transaction aborts
+        // and that WAL stays, with an abort record after it.
+        let mut written = 0u64;
+        for k in 0..count {
+            let vals = match value_exprs.get(k) {
+                Some(r) => {
+                    let evaluated = r
+                        .iter()
+                        .map(|e| self.eval(e, &Rows::default(), &[]))
+                        .collect::<Res<Vec<_>>>();
+                    self.or_abort(evaluated, written)?
+                }
+                None => value_rows.next().unwrap_or_default(),
+            };
             if vals.len() > targets.len() {
                 return Err(ServerError::new(
                     "INSERT has more expressions than target columns",
@@ -132,7 +142,8 @@ impl Exec<'_> {
             }
             let mut row = vec![Value::Null; t.columns.len()];
             for (v, &col) in vals.into_iter().zip(&targets) {
-                let value = self.coerce(v, &t.columns[col])?;
+                let value = self.coerce(v, &t.columns[col]);
+                let value = self.or_abort(value, written)?;
                 row[col] = match value {
                     Value::Text(s) if s.len() > 32 => Value::Text(
                         interned
@@ -143,14 +154,18 @@ impl Exec<'_> {
                     other => other,
                 };
             }
-            not_null(&t, &table, &row)?;
+            let checked = not_null(&t, &table, &row);
+            self.or_abort(checked, written)?;
             // The index insert after the heap insert: a key already in the table or
             // earlier in this statement fails it, and the whole statement with it.
+            written += wal::align8(wal::INSERT_BASE + tuple_data_bytes(&row));
             for (ix, keys) in indexes.iter().zip(keys.iter_mut()) {
                 let key = ix.key(&row);
                 if ix.checked(&key) && keys.contains_key(&key) {
+                    self.c.write_aborted(self.h, written);
                     return Err(ix.duplicate(&key));
                 }
+                written += ix.index_insert_bytes(&row);
                 keys.insert(key, u64::MAX);
             }
             rows.push(Arc::from(row));
@@ -159,16 +174,7 @@ impl Exec<'_> {
         let (stored_rows, stored_bytes) = self.stored();
         let added: u64 = rows.iter().map(|r| 28 + tuple_data_bytes(r)).sum();
         check_stored(stored_rows + n, stored_bytes + added)?;
-        let size: u64 = rows
-            .iter()
-            .map(|r| {
-                wal::align8(wal::INSERT_BASE + tuple_data_bytes(r))
-                    + indexes
-                        .iter()
-                        .map(|ix| ix.index_insert_bytes(r))
-                        .sum::<u64>()
-            })
-            .sum();
+        let size = written;
         let first = self
             .c
             .host_mut(self.h)
@@ -186,6 +192,15 @@ impl Exec<'_> {
             vec![(size, Change::Insert { table, rows })]
         };
         self.commit(changes, &format!("INSERT 0 {n}"))
+    }
+
+    /// `r`, after writing the abort of what the failing statement wrote (`written`
+    /// bytes of WAL) when it is an error.
+    fn or_abort<T>(&mut self, r: Res<T>, written: u64) -> Res<T> {
+        if r.is_err() {
+            self.c.write_aborted(self.h, written);
+        }
+        r
     }
 
     pub(super) fn table_rows(&self, t: &crate::sim::db::Table) -> Rows {
@@ -253,10 +268,13 @@ impl Exec<'_> {
                         ))
                         .at(self.locate(col))
                     })?;
-                let v = self.eval(e, &rows, &vals)?;
-                new[i] = self.coerce(v, &t.columns[i])?;
+                let v = self.eval(e, &rows, &vals);
+                let v = self.or_abort(v, size)?;
+                let v = self.coerce(v, &t.columns[i]);
+                new[i] = self.or_abort(v, size)?;
             }
-            not_null(&t, &table, &new)?;
+            let checked = not_null(&t, &table, &new);
+            self.or_abort(checked, size)?;
             // Rows are updated in heap order, each checked against the keys of the
             // rows not yet updated and of those already updated (_bt_check_unique does
             // not count a version this statement deleted): `SET id = id + 1` over 3 and
@@ -270,6 +288,10 @@ impl Exec<'_> {
                         keys.remove(&old_key);
                     }
                     if ix.checked(&new_key) && keys.contains_key(&new_key) {
+                        // The new row version is in the heap (and in the indexes
+                        // checked before this one) when the duplicate is found.
+                        let heap = wal::align8(wal::UPDATE_BASE + tuple_data_bytes(&new));
+                        self.c.write_aborted(self.h, size + heap);
                         return Err(ix.duplicate(&new_key));
                     }
                     keys.insert(new_key, *id);
@@ -364,7 +386,9 @@ impl Exec<'_> {
                     relfilenode,
                 },
             ));
-            relfilenode = relfilenode.saturating_add(crate::sim::db::storage_relations(&t.columns));
+            let uniques = crate::sim::db::unique_keys_of(&t.columns, &t.unique_keys).len();
+            relfilenode =
+                relfilenode.saturating_add(crate::sim::db::storage_relations(&t.columns, uniques));
         }
         self.commit(changes, "TRUNCATE TABLE")
     }
@@ -382,28 +406,20 @@ struct UniqueIndex {
 
 impl UniqueIndex {
     /// The table's unique indexes in the order PostgreSQL checks them: the primary key
-    /// (created first), then each UNIQUE column in column order.
+    /// (created first), then each UNIQUE constraint as declared.
     fn all(t: &crate::sim::db::Table, table: &str) -> Vec<UniqueIndex> {
         let rel = table.rsplit('.').next().unwrap_or(table);
-        let mut out = Vec::new();
-        let pk: Vec<usize> = (0..t.columns.len())
-            .filter(|&i| t.columns[i].primary_key)
-            .collect();
-        if !pk.is_empty() {
-            out.push(UniqueIndex {
-                name: format!("{rel}_pkey"),
-                names: pk.iter().map(|&i| t.columns[i].name.clone()).collect(),
-                cols: pk,
-            });
-        }
-        for (i, c) in t.columns.iter().enumerate().filter(|(_, c)| c.unique) {
-            out.push(UniqueIndex {
-                name: format!("{rel}_{}_key", c.name),
-                names: vec![c.name.clone()],
-                cols: vec![i],
-            });
-        }
-        out
+        t.unique_indexes(rel)
+            .into_iter()
+            .map(|(name, cols)| UniqueIndex {
+                name,
+                names: cols
+                    .iter()
+                    .filter_map(|&i| t.columns.get(i).map(|c| c.name.clone()))
+                    .collect(),
+                cols,
+            })
+            .collect()
     }
 
     /// NULLs are distinct: a key with a NULL never conflicts.

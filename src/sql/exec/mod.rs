@@ -211,7 +211,8 @@ impl Exec<'_> {
                 name,
                 if_not_exists,
                 columns,
-            } => self.create_table(name, if_not_exists, columns),
+                unique_keys,
+            } => self.create_table(name, if_not_exists, columns, unique_keys),
             Statement::DropTable { names, if_exists } => self.drop_table(names, if_exists),
             Statement::Truncate { names } => self.truncate(names),
             Statement::Insert {
@@ -342,6 +343,7 @@ impl Exec<'_> {
             .and_then(|d| d.db.tables.get(name))
             .map(|t| crate::sim::db::Table {
                 columns: t.columns.clone(),
+                unique_keys: t.unique_keys.clone(),
                 ..Default::default()
             })
             .ok_or_else(|| {

@@ -85,16 +85,13 @@ impl Parser<'_> {
                     pks.push(PkConstraint { at: el, keys });
                 } else if self.is_kw("unique") && self.is_punct_at(1, b'(') {
                     self.skip(2);
-                    let key = self.col_id()?;
-                    if !self.is_punct(b')') {
-                        return self.unsupported(el, "UNIQUE constraints on several columns");
+                    let mut keys = vec![self.col_id()?];
+                    while self.eat_punct(b',') {
+                        keys.push(self.col_id()?);
                     }
                     self.expect_punct(b')')?;
                     self.index_options()?;
-                    uniques.push(PkConstraint {
-                        at: el,
-                        keys: vec![key],
-                    });
+                    uniques.push(PkConstraint { at: el, keys });
                 } else if self.is_any_kw(&["unique", "check", "foreign", "exclude"]) {
                     let what = self.kw().unwrap_or_default().to_ascii_uppercase();
                     return self.unsupported(el, &format!("{what} constraints"));
@@ -104,6 +101,12 @@ impl Parser<'_> {
                     return self.unsupported(el, "CREATE TABLE ... (LIKE ...)");
                 } else {
                     let col = self.column_def(&relname, &mut pks, &mut null_conflict)?;
+                    if col.unique {
+                        uniques.push(PkConstraint {
+                            at: el,
+                            keys: vec![col.name.clone()],
+                        });
+                    }
                     columns.push(col);
                 }
                 if !self.eat_punct(b',') {
@@ -124,27 +127,70 @@ impl Parser<'_> {
             let what = self.kw().unwrap_or_default().to_ascii_uppercase();
             return self.unsupported(self.pos, &format!("CREATE TABLE ... {what}"));
         }
+        let mut unique_keys: Vec<Vec<String>> = Vec::new();
         match null_conflict {
             Some(e) => self.set_pending(e),
             None => {
                 self.apply_primary_keys(&relname, &mut columns, &pks);
-                for u in &uniques {
-                    match columns.iter_mut().find(|c| c.name == u.keys[0]) {
-                        Some(c) => c.unique = true,
-                        None => {
-                            let msg =
-                                format!("column \"{}\" named in key does not exist", u.keys[0]);
-                            self.set_pending(self.msg_at(u.at, msg));
-                        }
-                    }
-                }
+                unique_keys = self.unique_constraints(&mut columns, &uniques, pks.first());
             }
         }
         Ok(Statement::CreateTable {
             name,
             if_not_exists,
             columns,
+            unique_keys,
         })
+    }
+
+    /// transformIndexConstraint's checks of each UNIQUE constraint (its columns exist,
+    /// none twice), then transformIndexConstraints' pruning: a constraint that repeats
+    /// the primary key or an earlier one makes no index. Marks a one-column key's column
+    /// `unique` and returns the keys in the order declared.
+    fn unique_constraints(
+        &mut self,
+        columns: &mut [ColumnDef],
+        uniques: &[PkConstraint],
+        pk: Option<&PkConstraint>,
+    ) -> Vec<Vec<String>> {
+        let mut keys: Vec<Vec<String>> = Vec::new();
+        for c in columns.iter_mut() {
+            c.unique = false;
+        }
+        for u in uniques {
+            // INDEX_MAX_KEYS.
+            if u.keys.len() > 32 {
+                let msg = "cannot use more than 32 columns in an index".to_string();
+                self.set_pending(self.msg_at(u.at, msg));
+                return Vec::new();
+            }
+            let mut seen: Vec<&str> = Vec::new();
+            for key in &u.keys {
+                if !columns.iter().any(|c| &c.name == key) {
+                    let msg = format!("column \"{key}\" named in key does not exist");
+                    self.set_pending(self.msg_at(u.at, msg));
+                    return Vec::new();
+                }
+                if seen.contains(&key.as_str()) {
+                    let msg = format!("column \"{key}\" appears twice in unique constraint");
+                    self.set_pending(self.msg_at(u.at, msg));
+                    return Vec::new();
+                }
+                seen.push(key);
+            }
+            if pk.is_some_and(|p| p.keys == u.keys) || keys.contains(&u.keys) {
+                continue;
+            }
+            keys.push(u.keys.clone());
+        }
+        for k in &keys {
+            if let [one] = k.as_slice() {
+                if let Some(c) = columns.iter_mut().find(|c| &c.name == one) {
+                    c.unique = true;
+                }
+            }
+        }
+        keys
     }
 
     pub(super) fn index_options(&mut self) -> PResult<()> {

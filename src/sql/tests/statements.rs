@@ -133,7 +133,8 @@ fn lab_writes() {
                 primary_key: false,
                 not_null: false,
                 unique: false,
-            }]
+            }],
+            unique_keys: vec![],
         }
     );
     let Statement::CreateTable { columns, .. } = stmt("CREATE TABLE big (id int, pad text);")
