@@ -78,6 +78,7 @@ pub fn card_text(n: &NodeView, split: Option<&Writable>) -> CardText {
             .flatten()
             .map(|b| b.chars().count())
             .collect(),
+        standby: n.in_recovery,
     }
 }
 

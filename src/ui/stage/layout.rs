@@ -66,6 +66,9 @@ pub struct CardText {
     pub state_chars: usize,
     pub pos_chars: usize,
     pub badges: Vec<usize>,
+    /// A standby's controls (five fault buttons; the link's button and two selects)
+    /// take two lines each even on a roomy card.
+    pub standby: bool,
 }
 
 /// Lines of `chars` characters of `ch` px each in `inner` px, wrapped at words
@@ -110,7 +113,7 @@ impl CardText {
 
     /// The height a card `w` wide needs to show every row, its controls too.
     fn full_h(&self, w: f64) -> f64 {
-        let controls = if w >= ROOMY_W {
+        let controls = if w >= ROOMY_W && !self.standby {
             CONTROLS_H
         } else {
             CONTROLS_WRAPPED_H
