@@ -138,19 +138,10 @@ pub(super) fn chown(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> 
     let now = c.now();
     let mut out = String::new();
     for a in files {
-        let path = resolve_path(a);
-        if kind_of(c, h, &path).is_none() {
-            out.push_str(&format!(
-                "chown: cannot access '{a}': No such file or directory\n"
-            ));
+        let Some((path, paths)) = targets(c, h, "chown", a, recursive.then_some(false), &mut out)
+        else {
             continue;
-        }
-        let mut paths = Vec::new();
-        if recursive {
-            walk(c, h, &path, false, 0, &mut paths);
-        } else {
-            paths.push(path.clone());
-        }
+        };
         for p in paths {
             let dir = is_dir(c, h, &p);
             let mut m = c.host(h).meta_of(&p, dir);
@@ -203,19 +194,10 @@ pub(super) fn chmod(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> 
     let now = c.now();
     let mut out = String::new();
     for a in files {
-        let path = resolve_path(a);
-        if kind_of(c, h, &path).is_none() {
-            out.push_str(&format!(
-                "chmod: cannot access '{a}': No such file or directory\n"
-            ));
+        let Some((path, paths)) = targets(c, h, "chmod", a, recursive.then_some(true), &mut out)
+        else {
             continue;
-        }
-        let mut paths = Vec::new();
-        if recursive {
-            walk(c, h, &path, true, 0, &mut paths);
-        } else {
-            paths.push(path.clone());
-        }
+        };
         for p in paths {
             let dir = is_dir(c, h, &p);
             let mut m = c.host(h).meta_of(&p, dir);
@@ -512,6 +494,32 @@ pub(super) fn ls_long(c: &Cluster, h: HostId, args: &[String]) -> String {
     }
     out.push_str(&parts.join("\n"));
     out
+}
+
+/// The paths a chown or chmod of argument `a` changes: the file itself, or with `-R`
+/// (`recursive` = whether a directory comes before what it holds) everything under it.
+/// `None`, with coreutils' message in `out`, when `a` does not exist.
+fn targets(
+    c: &Cluster,
+    h: HostId,
+    cmd: &str,
+    a: &str,
+    recursive: Option<bool>,
+    out: &mut String,
+) -> Option<(String, Vec<String>)> {
+    let path = resolve_path(a);
+    if kind_of(c, h, &path).is_none() {
+        out.push_str(&format!(
+            "{cmd}: cannot access '{a}': No such file or directory\n"
+        ));
+        return None;
+    }
+    let mut paths = Vec::new();
+    match recursive {
+        Some(dirs_first) => walk(c, h, &path, dirs_first, 0, &mut paths),
+        None => paths.push(path.clone()),
+    }
+    Some((path, paths))
 }
 
 #[cfg(test)]
