@@ -122,6 +122,10 @@ pub struct Wal {
     pub history: Vec<HistoryEntry>,
     /// The oldest segment still in `pg_wal`; older ones were removed at a checkpoint.
     pub oldest_segment: u64,
+    /// The newest segment file in `pg_wal` ahead of the insert position: a checkpoint
+    /// renames old segments to future names (RemoveXlogFile's recycling) and
+    /// preallocates the next one (PreallocXlogFiles). 0 when there is none.
+    pub recycled_until: u64,
 }
 
 impl Wal {
@@ -135,6 +139,7 @@ impl Wal {
             tli: TimelineId(1),
             history: Vec::new(),
             oldest_segment: at.segment(),
+            recycled_until: 0,
         }
     }
 
@@ -217,6 +222,52 @@ impl Wal {
         removed
     }
 
+    /// The newest segment file in pg_wal: the one being written, or a recycled one
+    /// further ahead.
+    pub fn last_file_segment(&self) -> u64 {
+        self.insert.segment().max(self.recycled_until)
+    }
+
+    /// RemoveOldXlogFiles: the segments before `keep_from` go. While names are left up
+    /// to `recycle_upto` (XLOGfileslop), each is renamed to the first free name from
+    /// the segment of `end` (the checkpoint record's end) on instead of being deleted.
+    /// Returns how many files were (removed, recycled).
+    pub fn recycle_segments_before(
+        &mut self,
+        keep_from: u64,
+        end: Lsn,
+        recycle_upto: u64,
+    ) -> (u64, u64) {
+        let old = self.remove_segments_before(keep_from);
+        let mut next = end.segment();
+        let mut recycled = 0;
+        for _ in 0..old {
+            let free = next.max(self.last_file_segment().saturating_add(1));
+            if free > recycle_upto {
+                break;
+            }
+            self.recycled_until = free;
+            recycled += 1;
+            next = free.saturating_add(1);
+        }
+        (old - recycled, recycled)
+    }
+
+    /// PreallocXlogFiles: when `end` is three quarters into its segment, the next
+    /// segment file is created ahead of time. Returns whether a file was added.
+    pub fn preallocate_after(&mut self, end: Lsn) -> bool {
+        let last = Lsn(end.0.saturating_sub(1));
+        if last.0 % SEGMENT_SIZE < SEGMENT_SIZE / 4 * 3 {
+            return false;
+        }
+        let next = last.segment().saturating_add(1);
+        if next <= self.last_file_segment() {
+            return false;
+        }
+        self.recycled_until = next;
+        true
+    }
+
     /// Whether WAL at `lsn` is still in pg_wal.
     pub fn has(&self, lsn: Lsn) -> bool {
         lsn.segment() >= self.oldest_segment
@@ -232,7 +283,7 @@ impl Wal {
 
     /// The segment files in pg_wal, oldest first.
     pub fn segment_files(&self) -> Vec<String> {
-        let last = self.insert.segment();
+        let last = self.last_file_segment();
         (self.oldest_segment..=last)
             .map(|seg| segment_file_name(self.tli_at(Lsn(seg * SEGMENT_SIZE)), seg))
             .collect()
@@ -286,6 +337,35 @@ mod tests {
             vec!["000000010000000000000003".to_string()]
         );
         assert!(!wal.has(Lsn(0x2000000)));
+    }
+
+    #[test]
+    fn recycling_renames_old_segments_to_the_first_free_names_up_to_the_limit() {
+        let mut wal = Wal::new(Lsn(0x1000100));
+        for _ in 0..4 {
+            wal.append(SWITCH_RECORD, RecordBody::Switch);
+        }
+        wal.append(COMMIT_RECORD, RecordBody::RunningXacts);
+        // Segments 1 to 4 are old; 5 is being written. Names up to 7 may be used.
+        assert_eq!(wal.recycle_segments_before(5, wal.insert, 7), (2, 2));
+        assert_eq!(wal.oldest_segment, 5);
+        assert_eq!(wal.recycled_until, 7);
+        assert_eq!(wal.segment_files().len(), 3);
+        // Writing into a recycled segment does not add a file.
+        wal.append(SWITCH_RECORD, RecordBody::Switch);
+        assert_eq!(wal.segment_files().len(), 3);
+        // The next checkpoint finds 6 and 7 taken and recycles 5 to 8.
+        assert_eq!(wal.recycle_segments_before(6, wal.insert, 10), (0, 1));
+        assert_eq!(wal.recycled_until, 8);
+    }
+
+    #[test]
+    fn preallocation_adds_the_next_file_past_three_quarters() {
+        let mut wal = Wal::new(Lsn(0x1000100));
+        assert!(!wal.preallocate_after(Lsn(0x1BFFFFF)));
+        assert!(wal.preallocate_after(Lsn(0x1C00001)));
+        assert!(!wal.preallocate_after(Lsn(0x1C00001)));
+        assert_eq!(wal.last_file_segment(), 2);
     }
 
     #[test]
