@@ -72,6 +72,7 @@ impl Cluster {
             d.checkpoint_lsn = cp_lsn;
             d.checkpoint_time = now;
             d.catalog_fpi_done = false;
+            d.role_fpi_done = false;
             d.checkpoints.push((cp_lsn, redo));
             if d.checkpoints.len() > CHECKPOINT_HISTORY {
                 d.checkpoints.remove(0);
@@ -169,6 +170,7 @@ impl Cluster {
             d.checkpoint_lsn = cp_lsn;
             d.checkpoint_time = now;
             d.catalog_fpi_done = false;
+            d.role_fpi_done = false;
             d.checkpoints.push((cp_lsn, redo));
             if d.checkpoints.len() > CHECKPOINT_HISTORY {
                 d.checkpoints.remove(0);

@@ -138,10 +138,12 @@ impl Exec<'_> {
                 RoleOption::EncryptedPassword(p) => role.password = Some(p),
             }
         }
-        self.commit(
-            vec![(wal::ROLE_RECORD, Change::SetRole { name, role })],
-            what,
-        )
+        let size = match (alter, role.password.is_some()) {
+            (true, _) => wal::ROLE_RECORD,
+            (false, false) => wal::CREATE_ROLE_RECORD,
+            (false, true) => wal::CREATE_ROLE_RECORD + wal::ROLE_PASSWORD,
+        };
+        self.commit(vec![(size, Change::SetRole { name, role })], what)
     }
 
     pub(super) fn drop_role(
