@@ -56,3 +56,32 @@ fn create_role_writes_its_row_and_after_a_checkpoint_the_page_images() {
     );
     assert!(bytes[0] > 2_800 && bytes[0] < 3_700, "{bytes:?}");
 }
+
+#[test]
+fn create_table_writes_its_catalog_rows_a_toast_table_and_with_wal_log_hints_hint_bits() {
+    for (hints, expected) in [("off", [11_184, 31_536]), ("on", [19_456, 56_352])] {
+        let mut r = Runner::new(1);
+        r.run_text(&format!(
+            "primary$ echo 'wal_log_hints = {hints}' >> postgresql.conf
+primary$ pg_ctl restart
+primary=# CREATE ROLE r1;
+primary=# CHECKPOINT;
+primary=# CREATE TABLE test (id int);
+"
+        ))
+        .expect("parses");
+        // PostgreSQL 15.18, later in the same checkpoint cycle: CREATE TABLE t2 (id int)
+        // and CREATE TABLE t4 (id int, pad text), whose text column needs a TOAST table.
+        let bytes = wal_bytes(
+            &mut r,
+            &[
+                "CREATE TABLE t2 (id int);",
+                "CREATE TABLE t4 (id int, pad text);",
+            ],
+        );
+        for (b, e) in bytes.iter().zip(expected) {
+            // A page header more or less, as the records fall across 8kB pages.
+            assert!(b.abs_diff(e) <= 24, "wal_log_hints = {hints}: {bytes:?}");
+        }
+    }
+}

@@ -137,9 +137,9 @@ primary$ ls pg_wal
     assert_eq!(
         estimates(log)[3..],
         [
-            "distance=33467 kB, estimate=33467 kB",
-            "distance=33379 kB, estimate=33458 kB",
-            "distance=15073 kB, estimate=31619 kB",
+            "distance=33487 kB, estimate=33487 kB",
+            "distance=33379 kB, estimate=33476 kB",
+            "distance=15053 kB, estimate=31634 kB",
         ]
     );
 }

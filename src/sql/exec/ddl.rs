@@ -58,9 +58,11 @@ impl Exec<'_> {
                     .collect()
             })
             .collect();
+        let toast = cols.iter().any(|c| crate::sim::db::toastable(&c.type_name));
+        let size = wal::CREATE_TABLE_RECORD + if toast { wal::CREATE_TABLE_TOAST } else { 0 };
         self.commit(
             vec![(
-                wal::CREATE_TABLE_RECORD,
+                size,
                 Change::CreateTable {
                     name,
                     columns: cols,
