@@ -322,7 +322,7 @@ lab$ wait 2s
     let error = console
         .lines()
         .filter_map(|l| l.split_once("ERROR:  ").map(|(_, e)| e))
-        .last()
+        .next_back()
         .expect("the worker's ERROR in the log")
         .to_string();
     assert!(error.starts_with("duplicate key value"), "{error}");

@@ -142,14 +142,18 @@ fn create_table_after_a_checkpoint_writes_full_page_images() {
     let before = lsn_in("AS before;", 0);
     let after = lsn_in("AS after;", 1);
     let later = lsn_in("AS later;", 0);
-    // pg-facts: 90,040 bytes right after a checkpoint, 57,328 later (page headers vary a little).
+    // pg-facts: 90,040 bytes right after a checkpoint. Later, with a TOAST table for the
+    // text column: 31,536 bytes on PostgreSQL 15.18 with wal_log_hints off (the
+    // default), measured with pg_current_wal_insert_lsn() before and after
+    // `CREATE TABLE t4 (id int, pad text)` (pg-facts' 57,328 had hint bits logged too:
+    // 56,352 with wal_log_hints on). Page headers vary a little.
     assert!(
         (90_000..=90_100).contains(&(after - before)),
         "{}",
         after - before
     );
     assert!(
-        (57_300..=57_400).contains(&(later - after)),
+        (31_500..=31_600).contains(&(later - after)),
         "{}",
         later - after
     );

@@ -384,7 +384,7 @@ impl Cluster {
             if self.commit_changes(
                 h,
                 conn.session,
-                vec![(wal::CREATE_TABLE_RECORD, create)],
+                vec![(wal::CREATE_TABLE_RECORD + wal::CREATE_TABLE_TOAST, create)],
                 "CREATE TABLE",
                 &ddl,
             ) == WriteOutcome::Waiting

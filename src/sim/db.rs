@@ -38,6 +38,20 @@ impl ColumnKind {
     }
 }
 
+/// Whether a column of type `name` may be stored out of line, so that CREATE TABLE
+/// also creates a TOAST table (PostgreSQL's needs_toast_table: a variable-length type
+/// without a length limit).
+pub fn toastable(name: &str) -> bool {
+    let name = name.trim().to_ascii_lowercase();
+    let limited = name.contains('(');
+    let base = name.split('(').next().unwrap_or("").trim();
+    match base {
+        "text" | "bytea" | "json" | "jsonb" => true,
+        "varchar" | "character varying" | "numeric" => !limited,
+        _ => false,
+    }
+}
+
 /// A column as CREATE TABLE declared it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Column {

@@ -63,7 +63,12 @@ impl Cluster {
             .map(|(_, t)| t.len() as u64)
             .sum();
         let (base, tables, wal) = host.data.as_ref().map_or((0, 0, 0), |d| {
-            let segments = d.wal.insert.segment().saturating_sub(d.wal.oldest_segment) + 1;
+            // Recycled segments ahead of the insert position are whole files too.
+            let segments = d
+                .wal
+                .last_file_segment()
+                .saturating_sub(d.wal.oldest_segment)
+                .saturating_add(1);
             (
                 DATADIR_BASE_BYTES,
                 d.db.data_bytes(),
@@ -106,10 +111,11 @@ impl Cluster {
             "A standby flushes and replays received WAL on this disk: a slow one makes flush_lag and replay_lag grow while write_lag stays flat.");
     }
 
-    /// Whether WAL up to `end` fits: each segment it begins needs 16 MB of free space.
+    /// Whether WAL up to `end` fits: each segment it begins needs 16 MB of free space,
+    /// unless a checkpoint already recycled a file to that name.
     pub fn wal_fits(&self, h: HostId, end: Lsn) -> bool {
         let Some(d) = self.data(h) else { return true };
-        let (from, to) = (d.wal.insert.segment(), end.segment());
+        let (from, to) = (d.wal.last_file_segment(), end.segment());
         if to <= from {
             return true;
         }
@@ -220,7 +226,10 @@ impl Cluster {
         let end = d.wal.insert;
         let crash_recovery = !d.clean_shutdown;
         let offset = end.0 % SEGMENT_SIZE;
-        if offset < SEGMENT_SIZE / 4 * 3 || self.disk_usage(h).avail() >= SEGMENT_SIZE {
+        if offset < SEGMENT_SIZE / 4 * 3
+            || d.wal.recycled_until > end.segment()
+            || self.disk_usage(h).avail() >= SEGMENT_SIZE
+        {
             return false;
         }
         let Some(pm) = self.server(h).map(|s| s.pid) else {

@@ -176,7 +176,8 @@ impl Cluster {
     }
 
     /// Removes WAL segment files from `h`'s pg_wal as `rm` does. The model keeps pg_wal
-    /// without holes, so only the oldest segments go, up to the one being written;
+    /// without holes, so only the oldest segments go, up to the one being written, and
+    /// recycled ones from the newest down;
     /// returns the names it refused. Notes the move when the server is running.
     pub fn remove_wal_files(&mut self, h: HostId, names: &[String]) -> Vec<String> {
         let Some(d) = self.data_mut(h) else {
@@ -198,6 +199,11 @@ impl Cluster {
             }
         }
         let removed = d.wal.remove_segments_before(upto);
+        // Recycled files ahead of the insert position go from the newest down; they
+        // hold no WAL, so removing them is harmless (PostgreSQL creates them again).
+        while d.wal.recycled_until > current && segs.contains(&d.wal.recycled_until) {
+            d.wal.recycled_until -= 1;
+        }
         let kept: Vec<String> = d.wal.segment_files();
         let refused: Vec<String> = names.iter().filter(|n| kept.contains(n)).cloned().collect();
         if removed > 0 && self.server(h).is_some() {

@@ -173,6 +173,9 @@ pub struct DataDir {
     pub backup: Option<BackupLabel>,
     /// Whether a catalog change since the last checkpoint already wrote full-page images.
     pub catalog_fpi_done: bool,
+    /// Whether a CREATE ROLE since the last checkpoint already wrote pg_authid's
+    /// full-page images.
+    pub role_fpi_done: bool,
     /// WAL was written since the last standby snapshot (running-xacts record).
     pub dirty_since_snapshot: bool,
     /// wal_log_hints as the server last ran with it (pg_control), for pg_rewind.
@@ -227,6 +230,7 @@ impl DataDir {
             clean_shutdown: true,
             backup: None,
             catalog_fpi_done: false,
+            role_fpi_done: false,
             dirty_since_snapshot: false,
             wal_log_hints: false,
             shutdown_at: SimTime::ZERO,

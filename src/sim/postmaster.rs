@@ -316,6 +316,7 @@ impl Cluster {
             launcher_pending: false,
             apply_status_pending: false,
             spread_checkpoint: None,
+            checkpoint_distance_estimate: 0.0,
             statements: BTreeMap::new(),
         });
         self.recover_at_start(h, startup_pid);

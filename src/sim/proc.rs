@@ -218,6 +218,10 @@ pub struct Server {
     /// A spread checkpoint the checkpointer is writing (the end-of-recovery one after
     /// a promotion): its redo point, the previous one, and the buffers it writes.
     pub spread_checkpoint: Option<SpreadCheckpoint>,
+    /// CheckPointDistanceEstimate: the bytes between redo points, smoothed over the
+    /// checkpoints since the server started (shared memory, so 0 after a restart).
+    /// XLOGfileslop reads it to decide how many old segments to recycle.
+    pub checkpoint_distance_estimate: f64,
     /// pg_stat_statements' counters by normalized query text, kept while the server
     /// runs with the library preloaded (its shared memory: gone at a restart).
     pub statements: BTreeMap<String, StatementStats>,

@@ -21,6 +21,9 @@ pub struct WalRetention {
     pub first: u64,
     pub current: u64,
     pub files: Vec<String>,
+    /// Segment files a checkpoint recycled (renamed) to names ahead of `current`,
+    /// waiting to be written over: `ls pg_wal` lists them too.
+    pub recycled: Vec<String>,
     /// The oldest segment still in pg_wal: older ones were removed.
     pub oldest: u64,
     /// The last checkpoint's redo point: crash recovery starts there.
@@ -83,10 +86,14 @@ impl Cluster {
         let files = (first..=current)
             .map(|seg| segment_file_name(d.wal.tli_at(Lsn(seg * SEGMENT_SIZE)), seg))
             .collect();
+        let recycled = (current.saturating_add(1)..=d.wal.last_file_segment())
+            .map(|seg| segment_file_name(d.wal.tli_at(Lsn(seg * SEGMENT_SIZE)), seg))
+            .collect();
         Some(WalRetention {
             first,
             current,
             files,
+            recycled,
             oldest: d.wal.oldest_segment,
             redo: d.redo,
             keep_size_from,

@@ -83,16 +83,37 @@ impl Cluster {
             .iter()
             .any(|(_, c)| matches!(c, Change::CreateTable { .. } | Change::DropTable { .. }))
             && !self.data(h).is_some_and(|d| d.catalog_fpi_done);
+        let role_fpi = tag == "CREATE ROLE" && !self.data(h).is_some_and(|d| d.role_fpi_done);
+        // wal_log_hints: a CREATE TABLE later in a checkpoint cycle also logs the hint
+        // bits it sets on the catalog rows written since the checkpoint.
+        let hints = if !fpi && self.settings(h).bool("wal_log_hints") {
+            changes
+                .iter()
+                .filter_map(|(_, c)| match c {
+                    Change::CreateTable { columns, .. } => Some(
+                        if columns.iter().any(|c| super::db::toastable(&c.type_name)) {
+                            wal::CREATE_TABLE_HINTS + wal::CREATE_TABLE_TOAST_HINTS
+                        } else {
+                            wal::CREATE_TABLE_HINTS
+                        },
+                    ),
+                    _ => None,
+                })
+                .sum()
+        } else {
+            0
+        };
         // Under wal_level = logical, records carry what decoding needs (logical.rs).
         let (logical_extra, commit_len) = self.logical_wal_sizes(h, &changes);
         // Where its WAL would end: past a segment the disk has no room for, the backend
         // PANICs before anything is committed.
         let mut end = self.data(h).map_or(Lsn(0), |d| d.wal.insert);
         for (i, (size, _)) in changes.iter().enumerate() {
-            let extra = if fpi && i == 0 {
-                wal::CREATE_TABLE_FPI
-            } else {
-                0
+            let extra = match (i, fpi, role_fpi) {
+                (0, true, _) => wal::CREATE_TABLE_FPI,
+                (0, false, true) => wal::ROLE_FPI,
+                (0, false, false) => hints,
+                _ => 0,
             };
             end = end.allocate(size + extra + logical_extra[i]).1;
         }
@@ -108,10 +129,11 @@ impl Cluster {
         let mut hidden = Vec::new();
         for (i, (size, change)) in changes.into_iter().enumerate() {
             let change = Arc::new(change);
-            let extra = if fpi && i == 0 {
-                wal::CREATE_TABLE_FPI
-            } else {
-                0
+            let extra = match (i, fpi, role_fpi) {
+                (0, true, _) => wal::CREATE_TABLE_FPI,
+                (0, false, true) => wal::ROLE_FPI,
+                (0, false, false) => hints,
+                _ => 0,
             };
             let end = self.append(
                 h,
@@ -129,6 +151,9 @@ impl Cluster {
                 d.undo.push((end, undo));
                 if fpi {
                     d.catalog_fpi_done = true;
+                }
+                if role_fpi {
+                    d.role_fpi_done = true;
                 }
             }
         }

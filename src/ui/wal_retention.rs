@@ -92,6 +92,11 @@ pub fn WalRetentionView() -> impl IntoView {
                             )}
                             {(removed > 0).then_some(" · removed greyed")}
                         </span>
+                        {(!r.recycled.is_empty()).then(|| view! {
+                            <span class="retention-sum" data-testid="retention-recycled" title=r.recycled.join("\n")>
+                                {format!(" · {} recycled ahead", r.recycled.len())}
+                            </span>
+                        })}
                     </div>
                     <div class="retention-strip" role="img" aria-label="WAL segments: kept, removed, and why">
                         {(r.first..=r.current).map(|seg| {

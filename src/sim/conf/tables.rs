@@ -282,6 +282,13 @@ pub(super) static SETTINGS: &[SettingDef] = &[
         "Sets the maximum wait time to receive data from the sending server.",
     ),
     def(
+        "wal_recycle",
+        Kind::Bool,
+        "on",
+        Context::Sighup,
+        "Recycles WAL files by renaming them.",
+    ),
+    def(
         "wal_retrieve_retry_interval",
         int(1, INT_MAX, Some(Unit::Millis)),
         "5s",
@@ -600,7 +607,6 @@ pub(super) static UNMODELLED: &[&str] = &[
     "wal_decode_buffer_size",
     "wal_init_zero",
     "wal_receiver_create_temp_slot",
-    "wal_recycle",
     "wal_skip_threshold",
     "wal_sync_method",
     "wal_writer_delay",

@@ -34,7 +34,7 @@ fn registry_is_sorted_and_boot_values_round_trip() {
             pair[1].name
         );
     }
-    assert_eq!(all().len(), 39);
+    assert_eq!(all().len(), 40);
     for def in all() {
         let v = parse_value(def, def.boot_value).unwrap_or_else(|e| panic!("{}: {e}", def.name));
         assert_eq!(show(def, &v), def.boot_value, "{}", def.name);

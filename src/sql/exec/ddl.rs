@@ -58,9 +58,11 @@ impl Exec<'_> {
                     .collect()
             })
             .collect();
+        let toast = cols.iter().any(|c| crate::sim::db::toastable(&c.type_name));
+        let size = wal::CREATE_TABLE_RECORD + if toast { wal::CREATE_TABLE_TOAST } else { 0 };
         self.commit(
             vec![(
-                wal::CREATE_TABLE_RECORD,
+                size,
                 Change::CreateTable {
                     name,
                     columns: cols,
@@ -138,10 +140,12 @@ impl Exec<'_> {
                 RoleOption::EncryptedPassword(p) => role.password = Some(p),
             }
         }
-        self.commit(
-            vec![(wal::ROLE_RECORD, Change::SetRole { name, role })],
-            what,
-        )
+        let size = match (alter, role.password.is_some()) {
+            (true, _) => wal::ROLE_RECORD,
+            (false, false) => wal::CREATE_ROLE_RECORD,
+            (false, true) => wal::CREATE_ROLE_RECORD + wal::ROLE_PASSWORD,
+        };
+        self.commit(vec![(size, Change::SetRole { name, role })], what)
     }
 
     pub(super) fn drop_role(
