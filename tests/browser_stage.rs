@@ -327,9 +327,18 @@ lab$ wait 2s
         .expect("the worker's ERROR in the log")
         .to_string();
     assert!(error.starts_with("duplicate key value"), "{error}");
-    let label = text(&root, "edge-primary-sub-label");
-    let clipped: String = error.chars().take(46).collect();
-    assert_eq!(label, format!("mysub stopped{clipped}…"), "{label}");
+    // Its words, in lines narrow enough for the stage, after the subscription's name.
+    let label = by_testid(&root, "edge-primary-sub-label");
+    let lines: Vec<String> = all(&label, "tspan")
+        .iter()
+        .filter_map(|t| t.text_content())
+        .collect();
+    assert_eq!(lines.join(" "), error, "{lines:?}");
+    assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+    assert!(label
+        .text_content()
+        .unwrap_or_default()
+        .starts_with("mysub stopped"));
     run(
         lab,
         "sub=# ALTER SUBSCRIPTION mysub DISABLE;\nlab$ wait 1s\n",

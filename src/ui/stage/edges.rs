@@ -119,19 +119,21 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
             // above an arc's highest point.
             let (lx, my, anchor) = if curved {
                 let (mx, my) = at(0.5);
-                let lines = if e.label.contains('\n') { 17.0 } else { 0.0 };
+                let lines = 17.0 * e.label.matches('\n').count() as f64;
                 (mx, my - 6.0 - lines, "middle")
             } else {
                 let (mx, my) = at(0.8);
                 let (lx, anchor) = side(mx, x2 - x1);
-                (lx, my, anchor)
+                // Lines beyond the second (a stopped subscription's reason) go up, so
+                // they stay clear of the card the link enters.
+                let extra = e.label.matches('\n').count().saturating_sub(1) as f64;
+                (lx, my - 17.0 * extra, anchor)
             };
             let label_id = format!("{testid}-label");
             let (lx, anchor) = keep_inside(lx, anchor, &e.label, 8.8, g.width);
-            let (first, second) = match e.label.split_once('\n') {
-                Some((a, b)) => (a.to_string(), Some(b.to_string())),
-                None => (e.label.clone(), None),
-            };
+            let mut lines = e.label.lines().map(str::to_string);
+            let first = lines.next().unwrap_or_default();
+            let rest: Vec<String> = lines.collect();
             out.push(
                 view! {
                     <g data-testid=testid data-sync=e.sync().to_string()>
@@ -144,7 +146,7 @@ pub(super) fn edges_view(g: &Layout, s: &Scene, reduced_motion: bool) -> impl In
                 view! {
                     <text class="edge-label" data-testid=label_id x=lx y=my - 2.0 text-anchor=anchor>
                         {first}
-                        {second.map(|t| view! { <tspan class="edge-net" x=lx dy="17">{t}</tspan> })}
+                        {rest.into_iter().map(|t| view! { <tspan class="edge-net" x=lx dy="17">{t}</tspan> }).collect_view()}
                     </text>
                 }
                 .into_any(),

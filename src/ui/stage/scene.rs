@@ -151,7 +151,7 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
             partitioned: c.link(publisher, stopped.subscriber).partitioned,
             blocked: false,
             logical: true,
-            label: format!("{} stopped\n{}", stopped.name, clip(&stopped.why, 46)),
+            label: format!("{} stopped\n{}", stopped.name, wrap(&stopped.why, 30, 2)),
         });
     }
     // A standby whose upstream's firewall rejects it has no walsender: drawn blocked.
@@ -203,11 +203,36 @@ pub(super) fn scene(lab: &crate::timeline::Lab) -> Scene {
     }
 }
 
-/// `text` cut to `max` characters, with an ellipsis when cut (a label on the stage has
-/// room for about one line).
-fn clip(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
+/// `text` in lines of at most `width` characters, broken between words, and at most
+/// `lines` of them (the last one ending in an ellipsis when the text goes on): a label
+/// beside a link on the stage has room for about 30 characters at 1280x720.
+fn wrap(text: &str, width: usize, lines: usize) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
     }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    if out.len() > lines {
+        out.truncate(lines);
+        if let Some(last) = out.last_mut() {
+            last.push('…');
+        }
+    }
+    for l in &mut out {
+        if let Some((i, _)) = l.char_indices().nth(width + 1) {
+            l.truncate(i);
+            l.push('…');
+        }
+    }
+    out.join("\n")
 }
