@@ -133,8 +133,7 @@ lab$ disk primary
     let console = text(&root, "console-log");
     let after = console
         .lines()
-        .filter(|l| l.trim_start().starts_with("ld "))
-        .last()
+        .rfind(|l| l.trim_start().starts_with("ld "))
         .expect("the second row of ld")
         .split('|')
         .map(|f| f.trim().to_string())
