@@ -7,13 +7,19 @@
 //! `pg_basebackup -Fp -Xs -P -R`. Its extension step installs pgaudit on both hosts
 //! (the notes' warning: an extension the primary preloads must be on the standby too),
 //! preloads it on pg1 and creates it there; the standby gets the catalog row with the
-//! WAL.
+//! WAL. The last lab puts both kinds of replication on one primary (wal_level =
+//! logical): a physical standby cloned with pg_basebackup, and a second cluster made
+//! with initdb that subscribes to a publication of one table. The subscription
+//! connects as postgres, whose pg_hba line names the database (a logical connection
+//! matches by database, not `replication`): a superuser may copy any table, where the
+//! replicator role would need SELECT on it for the initial copy. Its workload writes WAL the standby replays and the
+//! subscriber never sees: pgoutput decodes only the published table's rows.
 
 /// (title, script). Each standby is started right after its clone: a standby cloned
 /// without a slot needs the WAL from the end of its backup on, and the next clone's
 /// checkpoint removes that segment on a primary with no `wal_keep_size` (PostgreSQL
 /// does the same; `tests/runner.rs` checks that every example ends up streaming).
-pub const EXAMPLES: [(&str, &str); 3] = [
+pub const EXAMPLES: [(&str, &str); 4] = [
     (
         "Primary + 3 standbys (standby1 synchronous, standby3 cross-region 40 ms), 1000 TPS",
         "primary=# ALTER SYSTEM SET listen_addresses = '*';
@@ -85,11 +91,41 @@ lab$ wait 1s
 pg2=# \\dx
 ",
     ),
-
+    (
+        "Primary + a physical standby and a logical subscriber, side by side",
+        "primary=# ALTER SYSTEM SET listen_addresses = '*';
+primary=# ALTER SYSTEM SET wal_level = logical;
+primary=# CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'secret';
+primary$ echo 'host replication replicator 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary=# ALTER ROLE postgres PASSWORD 'secret';
+primary$ echo 'host postgres postgres 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ pg_ctl restart
+primary=# CREATE TABLE accounts (id int primary key, owner text);
+primary=# INSERT INTO accounts VALUES (1, 'alice'), (2, 'bob');
+primary=# CREATE PUBLICATION mypub FOR TABLE accounts;
+lab$ node add standby1
+standby1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -P -R
+standby1$ pg_ctl start
+lab$ node add subscriber
+subscriber$ initdb -D /var/lib/pgsql/data
+subscriber$ pg_ctl start
+subscriber=# CREATE TABLE accounts (id int primary key, owner text);
+subscriber=# CREATE SUBSCRIPTION mysub CONNECTION 'host=primary dbname=postgres user=postgres password=secret' PUBLICATION mypub;
+lab$ wait 5s
+primary=# INSERT INTO accounts VALUES (3, 'carol');
+primary=# UPDATE accounts SET owner = 'Bob' WHERE id = 2;
+lab$ workload primary 10
+",
+    ),
 ];
 
 /// The names a lesson's `start:` uses for the examples, in the order of [`EXAMPLES`].
-pub const IDS: [&str; 3] = ["three-standbys", "one-standby", "class-notes"];
+pub const IDS: [&str; 4] = [
+    "three-standbys",
+    "one-standby",
+    "class-notes",
+    "standby-and-subscriber",
+];
 
 /// The script of the example named `id`.
 pub fn by_id(id: &str) -> Option<&'static str> {

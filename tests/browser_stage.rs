@@ -1,6 +1,7 @@
 //! Browser tests of what the stage and the cards say about the cluster: WAL in flight
-//! on a cross-region link, split brain, the card buttons after a failover, and the
-//! Config tab's smallest edit.
+//! on a cross-region link, split brain, the card buttons after a failover, the Config
+//! tab's smallest edit, and logical replication: both kinds of link, a stopped
+//! subscription's reason, and the subscriber card's buttons.
 #![cfg(target_arch = "wasm32")]
 
 use walscope::examples::EXAMPLES;
@@ -359,4 +360,88 @@ lab$ wait 2s
         "{}",
         text(&root, "edge-primary-sub-label")
     );
+}
+
+/// The subscriber's card in the mixed example runs the lines a class would type:
+/// Disable stops the logical link with `disabled`, Enable brings `logical · streaming`
+/// back, and "Cause a conflict" types an INSERT of the next key on the subscriber and
+/// the same key on the publisher, after which the link shows the apply worker's
+/// duplicate key ERROR, as the subscriber's log has it.
+#[wasm_bindgen_test]
+async fn the_subscription_buttons_run_the_lines_a_student_would_type() {
+    fresh();
+    let (root, _handle, lab, _ui) =
+        mount_lab(walscope::examples::by_id("standby-and-subscriber").unwrap());
+    settle().await;
+    let class = || {
+        by_testid(&root, "edge-primary-subscriber")
+            .query_selector("path")
+            .unwrap()
+            .expect("the link's line")
+            .get_attribute("class")
+            .unwrap_or_default()
+    };
+    let label = || text(&root, "edge-primary-subscriber-label");
+    assert_eq!(class(), "edge logical");
+    assert!(label().starts_with("logical · streaming"), "{}", label());
+    assert!(try_testid(&root, "btn-enable-subscriber-mysub").is_none());
+    by_testid(&root, "btn-disable-subscriber-mysub").click();
+    settle().await;
+    run(lab, "lab$ wait 1s\n").await;
+    assert!(
+        text(&root, "console-log")
+            .contains("subscriber=# ALTER SUBSCRIPTION mysub DISABLE;\nALTER SUBSCRIPTION\n"),
+        "{}",
+        text(&root, "console-log")
+    );
+    assert_eq!(class(), "edge logical stopped");
+    assert_eq!(label(), "mysub stoppeddisabled");
+    assert!(try_testid(&root, "btn-disable-subscriber-mysub").is_none());
+    by_testid(&root, "btn-enable-subscriber-mysub").click();
+    settle().await;
+    run(lab, "lab$ wait 8s\n").await;
+    assert!(text(&root, "console-log").contains("subscriber=# ALTER SUBSCRIPTION mysub ENABLE;\n"));
+    assert_eq!(class(), "edge logical");
+    assert!(label().starts_with("logical · streaming"), "{}", label());
+    // The conflict: the next key (the example's rows are 1 to 3) on the subscriber first.
+    by_testid(&root, "btn-conflict-subscriber-mysub").click();
+    settle().await;
+    let console = text(&root, "console-log");
+    let local =
+        "subscriber=# INSERT INTO accounts (id, owner) VALUES (4, 'subscriber');\nINSERT 0 1\n";
+    let remote = "primary=# INSERT INTO accounts (id, owner) VALUES (4, 'primary');\nINSERT 0 1\n";
+    assert!(console.contains(&format!("{local}{remote}")), "{console}");
+    run(
+        lab,
+        "lab$ wait 2s\nsubscriber$ grep -A1 ERROR log/postgresql.log\n",
+    )
+    .await;
+    let console = text(&root, "console-log");
+    assert!(
+        console.contains("DETAIL:  Key (id)=(4) already exists."),
+        "{console}"
+    );
+    let error = console
+        .lines()
+        .filter_map(|l| l.split_once("ERROR:  ").map(|(_, e)| e))
+        .next_back()
+        .expect("the worker's ERROR in the log")
+        .to_string();
+    assert_eq!(
+        error,
+        "duplicate key value violates unique constraint \"accounts_pkey\""
+    );
+    assert_eq!(class(), "edge logical stopped");
+    let lines: Vec<String> = all(&by_testid(&root, "edge-primary-subscriber-label"), "tspan")
+        .iter()
+        .filter_map(|t| t.text_content())
+        .collect();
+    // The ERROR's words, in as many lines as the stage has room for.
+    let shown = lines.join(" ");
+    assert!(error.starts_with(shown.trim_end_matches('…')), "{lines:?}");
+    assert!(
+        shown.starts_with("duplicate key value violates"),
+        "{lines:?}"
+    );
+    assert!(label().starts_with("mysub stopped"), "{}", label());
 }

@@ -71,7 +71,7 @@ pub use dns::{MAX_DNS_NAMES, MAX_TTL};
 pub use event::{Broken, ClusterEvent, EventKind, HostId, Packet, SessionOutput};
 pub use host::{Host, LogicalSlot, Slot, Workload, DEFAULT_DISK, GIB};
 pub use libpq::{Client, Reached, APP_SERVER_ADDR};
-pub use logical::{DecodingOptions, StoppedSubscription};
+pub use logical::{ConflictInserts, DecodingOptions, StoppedSubscription, SubscriptionCard};
 pub use lsn::{segment_file_name, Lsn, TimelineId, SEGMENT_SIZE};
 pub use net::{Link, LinkInfo};
 pub use postmaster::{StartError, StopMode};

@@ -14,7 +14,7 @@ mod walsender;
 mod walsize;
 
 pub use decode::DecodingOptions;
-pub use views::StoppedSubscription;
+pub use views::{ConflictInserts, StoppedSubscription, SubscriptionCard};
 
 #[cfg(test)]
 mod tests;

@@ -63,7 +63,7 @@ impl Cluster {
     }
 
     /// The host the connection string's first host names, if it is one of the lab's.
-    fn publisher_named(&self, h: HostId, info: &ConnInfo) -> Option<HostId> {
+    pub fn publisher_named(&self, h: HostId, info: &ConnInfo) -> Option<HostId> {
         let first = info.hosts.first()?;
         if first.host.is_empty() || matches!(first.host.as_str(), "localhost" | "127.0.0.1") {
             return Some(h);

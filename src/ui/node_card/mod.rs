@@ -1,10 +1,12 @@
 //! A server's card on the stage: who it is, what state it is in, and its controls (the
-//! fault buttons, the link to its upstream server, the write workload). Every control
+//! fault buttons, the link to its upstream server, a subscriber's subscriptions, the
+//! write workload). Every control
 //! runs the script line a student could type, through the console's path.
 
 mod cost;
 mod faults;
 mod link;
+mod subscriptions;
 mod workload;
 
 use crate::sim::{NodeView, ServerState, Writable};
@@ -18,6 +20,7 @@ use cost::CostBadges;
 pub use cost::{cost, sql_line, Cost};
 use faults::FaultButtons;
 use link::LinkControls;
+use subscriptions::SubscriptionButtons;
 use workload::WorkloadControls;
 
 pub fn role(n: &NodeView) -> &'static str {
@@ -192,6 +195,7 @@ pub fn NodeCard(
             </div>
             <FaultButtons name=name.clone() node=node primary=primary cost=cost running_tps=running_tps />
             <LinkControls index=index name=name.clone() node=node primary=primary />
+            <SubscriptionButtons index=index name=name.clone() node=node />
             <WorkloadControls name=name.clone() node=node running_tps=running_tps />
         </div>
     }
