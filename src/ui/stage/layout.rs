@@ -321,6 +321,24 @@ fn fitted(texts: &[CardText], w: f64, h: f64, top_max: f64) -> Option<Layout> {
             .map(|(i, t)| f(t, if i == 0 { top_w } else { card_w }))
             .fold(0.0, f64::max)
     };
+    // Every control showing is worth the narrower band between rows (72 px still holds a
+    // link's two-line label): full cards, in as many columns as there are standbys (up
+    // to a row's worth), with either band before compact ones.
+    let cols = others.clamp(1, PER_ROW);
+    let card_w = ((w - 2.0 * MARGIN - (cols - 1) as f64 * GAP_X) / cols as f64).min(CARD_W);
+    if card_w >= MIN_W {
+        let full = need(card_w, &CardText::full_h);
+        for band in [BAND, BAND_MIN] {
+            let rows = 1 + others.div_ceil(cols);
+            let room_h = (h - 2.0 * MARGIN - (rows - 1) as f64 * band) / rows as f64;
+            if room_h >= full {
+                let mut l = place(n, w, (top_w.max(card_w), card_w, full), GAP_X, band, cols);
+                l.detail = Detail::Full;
+                l.height = h;
+                return Some(l);
+            }
+        }
+    }
     for detail in [Detail::Compact, Detail::Least] {
         for band in [BAND, BAND_MIN] {
             for cols in (1..=others.clamp(1, PER_ROW)).rev() {
