@@ -12,6 +12,37 @@ use super::wal::{self, RecordBody};
 const CHECKPOINT_HISTORY: usize = 32;
 
 impl Cluster {
+    /// Writes a checkpoint's record with redo point `redo` and makes it the server's
+    /// latest checkpoint (pg_control), then flushes: the end of every checkpoint, an
+    /// immediate one or a spread one. The new redo point is in force before the flush,
+    /// whose max_wal_size check must not see the old one and start a checkpoint again.
+    fn write_checkpoint(&mut self, h: HostId, redo: Lsn, shutdown: bool) {
+        self.append(
+            h,
+            wal::CHECKPOINT_RECORD,
+            RecordBody::Checkpoint { redo, shutdown },
+        );
+        // The checkpoint's location (pg_control_checkpoint().checkpoint_lsn) is where
+        // its record starts.
+        let cp_lsn = self
+            .data(h)
+            .and_then(|d| d.wal.records.back())
+            .map_or(redo, |r| r.start);
+        let now = self.now;
+        if let Some(d) = self.data_mut(h) {
+            d.redo = redo;
+            d.checkpoint_lsn = cp_lsn;
+            d.checkpoint_time = now;
+            d.catalog_fpi_done = false;
+            d.role_fpi_done = false;
+            d.checkpoints.push((cp_lsn, redo));
+            if d.checkpoints.len() > CHECKPOINT_HISTORY {
+                d.checkpoints.remove(0);
+            }
+        }
+        self.flush(h);
+    }
+
     /// Writes a checkpoint on a primary (or a restartpoint on a standby) and removes
     /// WAL segments nothing needs any more.
     pub fn checkpoint(&mut self, h: HostId, reason: &str, shutdown: bool) {
@@ -53,32 +84,7 @@ impl Cluster {
         if !shutdown {
             self.append(h, wal::RUNNING_XACTS_RECORD, RecordBody::RunningXacts);
         }
-        self.append(
-            h,
-            wal::CHECKPOINT_RECORD,
-            RecordBody::Checkpoint { redo, shutdown },
-        );
-        // The checkpoint's location (pg_control_checkpoint().checkpoint_lsn) is where
-        // its record starts.
-        let cp_lsn = self
-            .data(h)
-            .and_then(|d| d.wal.records.back())
-            .map_or(redo, |r| r.start);
-        // The new redo point is in force before the flush, whose max_wal_size check
-        // must not see the old one and start this checkpoint again.
-        let now = self.now;
-        if let Some(d) = self.data_mut(h) {
-            d.redo = redo;
-            d.checkpoint_lsn = cp_lsn;
-            d.checkpoint_time = now;
-            d.catalog_fpi_done = false;
-            d.role_fpi_done = false;
-            d.checkpoints.push((cp_lsn, redo));
-            if d.checkpoints.len() > CHECKPOINT_HISTORY {
-                d.checkpoints.remove(0);
-            }
-        }
-        self.flush(h);
+        self.write_checkpoint(h, redo, shutdown);
         let distance = redo.diff(since).max(0) as u64;
         let estimate_kb = self.update_distance_estimate(h, distance);
         let (removed, recycled) = self.remove_old_wal(h, redo);
@@ -152,31 +158,7 @@ impl Cluster {
         }
         let redo = pending.redo;
         self.append(h, wal::RUNNING_XACTS_RECORD, RecordBody::RunningXacts);
-        self.append(
-            h,
-            wal::CHECKPOINT_RECORD,
-            RecordBody::Checkpoint {
-                redo,
-                shutdown: false,
-            },
-        );
-        let cp_lsn = self
-            .data(h)
-            .and_then(|d| d.wal.records.back())
-            .map_or(redo, |r| r.start);
-        let now = self.now;
-        if let Some(d) = self.data_mut(h) {
-            d.redo = redo;
-            d.checkpoint_lsn = cp_lsn;
-            d.checkpoint_time = now;
-            d.catalog_fpi_done = false;
-            d.role_fpi_done = false;
-            d.checkpoints.push((cp_lsn, redo));
-            if d.checkpoints.len() > CHECKPOINT_HISTORY {
-                d.checkpoints.remove(0);
-            }
-        }
-        self.flush(h);
+        self.write_checkpoint(h, redo, false);
         let distance = redo.diff(pending.since).max(0) as u64;
         let estimate_kb = self.update_distance_estimate(h, distance);
         let (removed, recycled) = self.remove_old_wal(h, redo);
