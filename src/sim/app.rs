@@ -363,6 +363,7 @@ impl Cluster {
                     not_null: false,
                     primary_key: false,
                     unique: false,
+                    default: None,
                 },
                 Column {
                     name: "n".into(),
@@ -371,6 +372,7 @@ impl Cluster {
                     not_null: false,
                     primary_key: false,
                     unique: false,
+                    default: None,
                 },
             ];
             let relfilenode = self.data(h).map_or(FIRST_NORMAL_OID, |d| d.db.next_oid);

@@ -65,6 +65,19 @@ pub struct Column {
     pub primary_key: bool,
     /// A one-column UNIQUE constraint, enforced as its index `TABLE_COLUMN_key` enforces it.
     pub unique: bool,
+    /// What an INSERT that leaves the column out stores in it (NULL without one).
+    pub default: Option<ColumnDefault>,
+}
+
+/// A column's DEFAULT.
+///
+/// Simplified: PostgreSQL keeps the expression and evaluates it for each row; walscope
+/// keeps a constant's value (the executor refuses other expressions) or the sequence a
+/// `nextval(...)` default draws from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ColumnDefault {
+    Value(Value),
+    Nextval(String),
 }
 
 impl Column {
@@ -230,6 +243,23 @@ pub enum Change {
         name: String,
         /// The table's new file.
         relfilenode: u32,
+    },
+    /// ALTER TABLE ... ADD COLUMN: the column, and what the rows already in the table
+    /// read in it (a constant default, or NULL): no rewrite, as PostgreSQL 11 and later
+    /// store a constant default once in the catalog.
+    AddColumn {
+        table: String,
+        column: Column,
+        fill: Value,
+    },
+    /// ALTER TABLE ... DROP COLUMN, by position; a UNIQUE constraint or primary key on
+    /// it goes with it.
+    ///
+    /// Simplified: PostgreSQL keeps a dropped column's place in every row (attisdropped);
+    /// walscope takes it out of the rows.
+    DropColumn {
+        table: String,
+        column: usize,
     },
     Insert {
         table: String,
@@ -501,6 +531,54 @@ impl Database {
                 name: name.clone(),
                 before: self.tables.remove(name),
             },
+            Change::AddColumn {
+                table,
+                column,
+                fill,
+            } => {
+                let before = self.tables.get(table).cloned();
+                if let Some(t) = self.tables.get_mut(table) {
+                    t.columns.push(column.clone());
+                    for row in t.rows.values_mut() {
+                        let mut r = row.to_vec();
+                        r.push(fill.clone());
+                        *row = Arc::from(r);
+                    }
+                }
+                Undo::Table {
+                    name: table.clone(),
+                    before,
+                }
+            }
+            Change::DropColumn { table, column } => {
+                let before = self.tables.get(table).cloned();
+                if let Some(t) = self.tables.get_mut(table) {
+                    if *column < t.columns.len() {
+                        let keys = unique_keys_of(&t.columns, &t.unique_keys);
+                        t.columns.remove(*column);
+                        t.unique_keys = keys
+                            .into_iter()
+                            .filter(|k| !k.contains(column))
+                            .map(|k| {
+                                k.into_iter()
+                                    .map(|i| if i > *column { i - 1 } else { i })
+                                    .collect()
+                            })
+                            .collect();
+                        for row in t.rows.values_mut() {
+                            let mut r = row.to_vec();
+                            if *column < r.len() {
+                                r.remove(*column);
+                            }
+                            *row = Arc::from(r);
+                        }
+                    }
+                }
+                Undo::Table {
+                    name: table.clone(),
+                    before,
+                }
+            }
             Change::Truncate { name, relfilenode } => {
                 let before = self.tables.get(name).cloned();
                 if let Some(t) = self.tables.get_mut(name) {
@@ -784,6 +862,7 @@ mod tests {
                 not_null: false,
                 primary_key: false,
                 unique: false,
+                default: None,
             }],
             relfilenode: FIRST_NORMAL_OID,
             unique_keys: vec![],

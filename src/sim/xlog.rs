@@ -79,10 +79,15 @@ impl Cluster {
         tag: &str,
         query: &str,
     ) -> WriteOutcome {
-        let fpi = changes
-            .iter()
-            .any(|(_, c)| matches!(c, Change::CreateTable { .. } | Change::DropTable { .. }))
-            && !self.data(h).is_some_and(|d| d.catalog_fpi_done);
+        let fpi = changes.iter().any(|(_, c)| {
+            matches!(
+                c,
+                Change::CreateTable { .. }
+                    | Change::DropTable { .. }
+                    | Change::AddColumn { .. }
+                    | Change::DropColumn { .. }
+            )
+        }) && !self.data(h).is_some_and(|d| d.catalog_fpi_done);
         let role_fpi = tag == "CREATE ROLE" && !self.data(h).is_some_and(|d| d.role_fpi_done);
         // wal_log_hints: a CREATE TABLE later in a checkpoint cycle also logs the hint
         // bits it sets on the catalog rows written since the checkpoint.

@@ -18,6 +18,12 @@ pub enum Statement {
     },
     /// `DROP TABLE [IF EXISTS] a, b`.
     DropTable { names: Vec<String>, if_exists: bool },
+    /// `ALTER TABLE [IF EXISTS] [ONLY] name action`.
+    AlterTable {
+        name: String,
+        if_exists: bool,
+        action: AlterTableAction,
+    },
     /// `TRUNCATE [TABLE] a, b`.
     Truncate { names: Vec<String> },
     /// `INSERT INTO table [(columns)] source`.
@@ -154,6 +160,20 @@ pub struct ColumnDef {
     pub not_null: bool,
     /// A one-column UNIQUE constraint (`TABLE_COLUMN_key`).
     pub unique: bool,
+    /// `DEFAULT expr` (b_expr).
+    pub default: Option<Expr>,
+}
+
+/// What an ALTER TABLE does (one action per statement).
+#[derive(Clone, Debug, PartialEq)]
+pub enum AlterTableAction {
+    /// `ADD [COLUMN] [IF NOT EXISTS] column_def`.
+    AddColumn {
+        column: ColumnDef,
+        if_not_exists: bool,
+    },
+    /// `DROP [COLUMN] [IF EXISTS] name [RESTRICT | CASCADE]`.
+    DropColumn { name: String, if_exists: bool },
 }
 
 /// The rows an INSERT adds.

@@ -5,7 +5,7 @@
 //! They read the catalog of the server psql is connected to (a standby's is the one
 //! WAL replay built). Patterns are plain names; psql's wildcards are not read.
 
-use crate::sim::db::{Column, Database, Role, Table};
+use crate::sim::db::{Column, ColumnDefault, Database, Role, Table, Value};
 use crate::sim::{Cluster, HostId};
 use crate::sql::result::{Align, Column as Header, ResultSet};
 
@@ -158,12 +158,31 @@ fn type_display(declared: &str) -> String {
     format!("{name}{args}")
 }
 
+/// A DEFAULT as pg_get_expr deparses it: `5`, `'-1'::integer`, `'x'::text`, `true`,
+/// `nextval('s'::regclass)`. (A constant expression shows as its value: `2 + 3` as `5`.)
+fn default_display(c: &Column) -> String {
+    let typ = || {
+        let t = type_display(&c.type_name);
+        t.split('(').next().unwrap_or("").to_string()
+    };
+    match &c.default {
+        None | Some(ColumnDefault::Value(Value::Null)) => String::new(),
+        Some(ColumnDefault::Nextval(seq)) => format!("nextval('{seq}'::regclass)"),
+        Some(ColumnDefault::Value(Value::Bool(b))) => b.to_string(),
+        Some(ColumnDefault::Value(Value::Int(i))) if *i >= 0 => i.to_string(),
+        Some(ColumnDefault::Value(Value::Int(i))) => format!("'{i}'::{}", typ()),
+        Some(ColumnDefault::Value(Value::Text(t))) => {
+            format!("'{}'::{}", t.replace('\'', "''"), typ())
+        }
+    }
+}
+
 fn column_row(table: &str, c: &Column) -> Vec<Option<String>> {
     let serial = matches!(c.type_name.as_str(), "serial" | "bigserial");
     let default = if serial {
         format!("nextval('{table}_{}_seq'::regclass)", c.name)
     } else {
-        String::new()
+        default_display(c)
     };
     let nullable = if c.not_null || serial { "not null" } else { "" };
     [

@@ -3,7 +3,9 @@
 //! test_decoding's text for `pg_logical_slot_peek_changes`.
 //!
 //! Simplified: the table's columns come from the publisher's catalog at decoding time
-//! (PostgreSQL reads the catalog as of the change with a historic snapshot); the lab's
+//! (PostgreSQL reads the catalog as of the change with a historic snapshot), cut to the
+//! row's width for a row written before an ADD COLUMN; a row written before a DROP
+//! COLUMN and decoded after it loses its last values rather than the dropped one. The lab's
 //! workload transactions (pgbench-like, no tables of their own) decode to nothing.
 
 use std::sync::Arc;
@@ -93,10 +95,23 @@ impl Cluster {
                     };
                     let mut push = |change: RowChange| {
                         if entry.1.len() < MAX_REORDER_CHANGES {
+                            // A row written before an ADD COLUMN is shorter than the
+                            // table is now: it carries the columns it was written with.
+                            let width = match &change {
+                                RowChange::Insert { row, .. } | RowChange::Update { row, .. } => {
+                                    row.len()
+                                }
+                                _ => columns.len(),
+                            };
+                            let columns = if width < columns.len() {
+                                columns[..width].iter().cloned().collect()
+                            } else {
+                                columns.clone()
+                            };
                             entry.1.push(DecodedChange {
                                 lsn: r.start,
                                 change,
-                                columns: columns.clone(),
+                                columns,
                             });
                         }
                     };

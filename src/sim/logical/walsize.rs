@@ -9,7 +9,10 @@
 //! - an UPDATE or DELETE of a table with a primary key also logs the old key (the
 //!   replica identity): 8 bytes more per row (`UPDATE w ...` 112 -> 128, `DELETE FROM w
 //!   ...` 96 -> 112); without a key (REPLICA IDENTITY DEFAULT and no index) only the
-//!   commit grows (112 -> 120, 96 -> 104).
+//!   commit grows (112 -> 120, 96 -> 104);
+//! - ALTER TABLE logs the catalog tuples' command ids for decoding (XLOG_HEAP2_NEW_CID):
+//!   `ADD COLUMN c int` 576 -> 880, `ADD COLUMN d2 int DEFAULT 7` 1,544 -> 2,408, `ADD
+//!   COLUMN f text` (a new TOAST table) 16,968 -> 19,304 and `DROP COLUMN c` 560 -> 808.
 
 use crate::cluster::Cluster;
 use crate::db::Change;
@@ -20,6 +23,12 @@ use crate::wal;
 pub const LOGICAL_COMMIT_EXTRA: u64 = 8;
 /// Bytes the old key adds to an UPDATE or DELETE record of a table with a primary key.
 pub const LOGICAL_OLD_KEY_EXTRA: u64 = 8;
+/// What ALTER TABLE ... ADD COLUMN adds, and its DEFAULT, and a new TOAST table.
+pub const LOGICAL_ADD_COLUMN_EXTRA: u64 = 296;
+pub const LOGICAL_DEFAULT_EXTRA: u64 = 560;
+pub const LOGICAL_TOAST_EXTRA: u64 = 2_032;
+/// What ALTER TABLE ... DROP COLUMN adds.
+pub const LOGICAL_DROP_COLUMN_EXTRA: u64 = 240;
 
 impl Cluster {
     /// Whether the server on `h` runs with wal_level = logical.
@@ -48,6 +57,23 @@ impl Cluster {
                 Change::Delete { table, ids, .. } if keyed(table) => {
                     LOGICAL_OLD_KEY_EXTRA * ids.len() as u64
                 }
+                Change::AddColumn { table, column, .. } => {
+                    let toast = crate::db::toastable(&column.type_name)
+                        && !self
+                            .data(h)
+                            .and_then(|d| d.db.tables.get(table))
+                            .is_some_and(|t| {
+                                t.columns.iter().any(|c| crate::db::toastable(&c.type_name))
+                            });
+                    LOGICAL_ADD_COLUMN_EXTRA
+                        + if column.default.is_some() {
+                            LOGICAL_DEFAULT_EXTRA
+                        } else {
+                            0
+                        }
+                        + if toast { LOGICAL_TOAST_EXTRA } else { 0 }
+                }
+                Change::DropColumn { .. } => LOGICAL_DROP_COLUMN_EXTRA,
                 _ => 0,
             })
             .collect();

@@ -1,10 +1,57 @@
-//! CREATE TABLE, DROP TABLE, CREATE ROLE, ALTER ROLE and DROP ROLE.
+//! CREATE TABLE, ALTER TABLE, DROP TABLE, CREATE ROLE, ALTER ROLE and DROP ROLE.
 
-use crate::sim::db::{Change, Column, ColumnKind, Role};
+use crate::sim::db::{Change, Column, ColumnDefault, ColumnKind, Role, Value};
 use crate::sim::wal;
-use crate::sql::{self, RoleOption, ServerError};
+use crate::sql::{self, AlterTableAction, Expr, RoleOption, ServerError};
 
-use super::{Exec, Res, StatementResult};
+use super::{Exec, Res, Rows, StatementResult};
+
+/// What a DEFAULT expression is to walscope: a constant, or a sequence's next value.
+enum DefaultExpr<'a> {
+    Constant(&'a Expr),
+    Nextval(String),
+}
+
+/// Sorts a DEFAULT expression (transformColumnDefault refuses column references).
+fn default_expr(e: &Expr) -> Res<DefaultExpr<'_>> {
+    fn constant(e: &Expr) -> Res<bool> {
+        Ok(match e {
+            Expr::Null | Expr::Bool(_) | Expr::Integer(_) | Expr::Numeric(_) | Expr::String(_) => {
+                true
+            }
+            Expr::Unary { expr, .. } | Expr::Cast { expr, .. } => constant(expr)?,
+            Expr::Binary { left, right, .. } => constant(left)? && constant(right)?,
+            Expr::Column { .. } => {
+                return Err(ServerError::new(
+                    "cannot use column reference in DEFAULT expression",
+                ))
+            }
+            _ => false,
+        })
+    }
+    if let Expr::Call { name, args, .. } = e {
+        if let ([arg], "nextval") = (args.as_slice(), name.as_str()) {
+            let seq = match arg {
+                Expr::String(s) => Some(s.clone()),
+                Expr::Cast { expr, .. } => match &**expr {
+                    Expr::String(s) => Some(s.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(seq) = seq {
+                return Ok(DefaultExpr::Nextval(seq));
+            }
+        }
+    }
+    if constant(e)? {
+        Ok(DefaultExpr::Constant(e))
+    } else {
+        Err(ServerError::new(
+            "walscope does not support DEFAULT expressions other than constants and nextval()",
+        ))
+    }
+}
 
 impl Exec<'_> {
     pub(super) fn create_table(
@@ -28,27 +75,16 @@ impl Exec<'_> {
         let mut cols = Vec::new();
         let single_key = columns.iter().filter(|c| c.primary_key).count() == 1;
         for c in columns {
-            let Some(kind) = ColumnKind::from_type_name(&c.type_name) else {
-                return Err(
-                    ServerError::new(format!("type \"{}\" does not exist", c.type_name))
-                        .at(self.locate(&c.type_name)),
-                );
-            };
             if cols.iter().any(|x: &Column| x.name == c.name) {
                 return Err(ServerError::new(format!(
                     "column \"{}\" specified more than once",
                     c.name
                 )));
             }
-            cols.push(Column {
-                name: c.name,
-                type_name: c.type_name,
-                kind,
-                not_null: c.not_null,
-                primary_key: c.primary_key,
-                // transformIndexConstraints drops a UNIQUE that repeats the primary key.
-                unique: c.unique && !(c.primary_key && single_key),
-            });
+            let mut col = self.column(c)?;
+            // transformIndexConstraints drops a UNIQUE that repeats the primary key.
+            col.unique = col.unique && !(col.primary_key && single_key);
+            cols.push(col);
         }
         let unique_keys: Vec<Vec<usize>> = unique_keys
             .iter()
@@ -59,7 +95,10 @@ impl Exec<'_> {
             })
             .collect();
         let toast = cols.iter().any(|c| crate::sim::db::toastable(&c.type_name));
-        let size = wal::CREATE_TABLE_RECORD + if toast { wal::CREATE_TABLE_TOAST } else { 0 };
+        let defaults = cols.iter().filter(|c| c.default.is_some()).count() as u64;
+        let size = wal::CREATE_TABLE_RECORD
+            + if toast { wal::CREATE_TABLE_TOAST } else { 0 }
+            + defaults * wal::COLUMN_DEFAULT;
         self.commit(
             vec![(
                 size,
@@ -72,6 +111,135 @@ impl Exec<'_> {
             )],
             "CREATE TABLE",
         )
+    }
+
+    /// A column of CREATE TABLE or ALTER TABLE ... ADD COLUMN, its type and default checked.
+    fn column(&mut self, c: sql::ColumnDef) -> Res<Column> {
+        let Some(kind) = ColumnKind::from_type_name(&c.type_name) else {
+            return Err(
+                ServerError::new(format!("type \"{}\" does not exist", c.type_name))
+                    .at(self.locate(&c.type_name)),
+            );
+        };
+        let mut col = Column {
+            name: c.name,
+            type_name: c.type_name,
+            kind,
+            not_null: c.not_null,
+            primary_key: c.primary_key,
+            unique: c.unique,
+            default: None,
+        };
+        col.default = match c.default.as_ref().map(default_expr).transpose()? {
+            None => None,
+            Some(DefaultExpr::Nextval(seq)) => Some(ColumnDefault::Nextval(seq)),
+            Some(DefaultExpr::Constant(e)) => {
+                let v = self.eval(e, &Rows::default(), &[])?;
+                // DEFAULT NULL is no default (psql's \d shows none).
+                Some(self.coerce(v, &col)?)
+                    .filter(|v| *v != Value::Null)
+                    .map(ColumnDefault::Value)
+            }
+        };
+        Ok(col)
+    }
+
+    pub(super) fn alter_table(
+        &mut self,
+        name: String,
+        if_exists: bool,
+        action: AlterTableAction,
+    ) -> Res<StatementResult> {
+        self.read_only("ALTER TABLE")?;
+        let Ok(t) = self.table_shape(&name) else {
+            if if_exists {
+                return Ok(StatementResult::Tag(format!(
+                    "NOTICE:  relation \"{name}\" does not exist, skipping\nALTER TABLE"
+                )));
+            }
+            return Err(ServerError::new(format!(
+                "relation \"{name}\" does not exist"
+            )));
+        };
+        let (size, change) = match action {
+            AlterTableAction::AddColumn {
+                column,
+                if_not_exists,
+            } => {
+                if t.columns.iter().any(|c| c.name == column.name) {
+                    let text = format!(
+                        "column \"{}\" of relation \"{name}\" already exists",
+                        column.name
+                    );
+                    if if_not_exists {
+                        return Ok(StatementResult::Tag(format!(
+                            "NOTICE:  {text}, skipping\nALTER TABLE"
+                        )));
+                    }
+                    return Err(ServerError::new(text));
+                }
+                let column = self.column(column)?;
+                let fill = match &column.default {
+                    Some(ColumnDefault::Value(v)) => v.clone(),
+                    _ => Value::Null,
+                };
+                let rows = self
+                    .c
+                    .data(self.h)
+                    .and_then(|d| d.db.tables.get(&name))
+                    .map_or(0, |t| t.rows.len());
+                if column.not_null && fill == Value::Null && rows > 0 {
+                    self.c.write_aborted(self.h, wal::ADD_COLUMN_RECORD);
+                    return Err(ServerError::new(format!(
+                        "column \"{}\" of relation \"{name}\" contains null values",
+                        column.name
+                    )));
+                }
+                // A first variable-length column gives the table its TOAST table.
+                let toast = crate::sim::db::toastable(&column.type_name)
+                    && !t
+                        .columns
+                        .iter()
+                        .any(|c| crate::sim::db::toastable(&c.type_name));
+                let size = wal::ADD_COLUMN_RECORD
+                    + if column.default.is_some() {
+                        wal::COLUMN_DEFAULT
+                    } else {
+                        0
+                    }
+                    + if toast { wal::ADD_COLUMN_TOAST } else { 0 };
+                (
+                    size,
+                    Change::AddColumn {
+                        table: name,
+                        column,
+                        fill,
+                    },
+                )
+            }
+            AlterTableAction::DropColumn {
+                name: col,
+                if_exists,
+            } => {
+                let Some(i) = t.columns.iter().position(|c| c.name == col) else {
+                    let text = format!("column \"{col}\" of relation \"{name}\" does not exist");
+                    if if_exists {
+                        return Ok(StatementResult::Tag(format!(
+                            "NOTICE:  {text}, skipping\nALTER TABLE"
+                        )));
+                    }
+                    return Err(ServerError::new(text));
+                };
+                (
+                    wal::DROP_COLUMN_RECORD,
+                    Change::DropColumn {
+                        table: name,
+                        column: i,
+                    },
+                )
+            }
+        };
+        self.commit(vec![(size, change)], "ALTER TABLE")
     }
 
     pub(super) fn drop_table(

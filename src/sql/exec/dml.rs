@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::sim::db::{tuple_data_bytes, Change, Column, ColumnKind, Row, Value};
+use crate::sim::db::{tuple_data_bytes, Change, Column, ColumnDefault, ColumnKind, Row, Value};
 use crate::sim::{wal, WriteOutcome};
 use crate::sql::{Expr, InsertSource, ServerError};
 
@@ -140,7 +140,7 @@ impl Exec<'_> {
                     "INSERT has more expressions than target columns",
                 ));
             }
-            let mut row = vec![Value::Null; t.columns.len()];
+            let mut row = self.defaults(&t.columns, written)?;
             for (v, &col) in vals.into_iter().zip(&targets) {
                 let value = self.coerce(v, &t.columns[col]);
                 let value = self.or_abort(value, written)?;
@@ -192,6 +192,17 @@ impl Exec<'_> {
             vec![(size, Change::Insert { table, rows })]
         };
         self.commit(changes, &format!("INSERT 0 {n}"))
+    }
+
+    /// A new row before the INSERT's values go in: each column's default.
+    fn defaults(&mut self, columns: &[Column], _written: u64) -> Res<Vec<Value>> {
+        Ok(columns
+            .iter()
+            .map(|c| match &c.default {
+                Some(ColumnDefault::Value(v)) => v.clone(),
+                _ => Value::Null,
+            })
+            .collect())
     }
 
     /// `r`, after writing the abort of what the failing statement wrote (`written`

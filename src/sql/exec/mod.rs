@@ -214,6 +214,11 @@ impl Exec<'_> {
                 unique_keys,
             } => self.create_table(name, if_not_exists, columns, unique_keys),
             Statement::DropTable { names, if_exists } => self.drop_table(names, if_exists),
+            Statement::AlterTable {
+                name,
+                if_exists,
+                action,
+            } => self.alter_table(name, if_exists, action),
             Statement::Truncate { names } => self.truncate(names),
             Statement::Insert {
                 table,

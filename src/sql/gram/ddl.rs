@@ -1,11 +1,11 @@
 //! CREATE, DROP, TRUNCATE and ALTER of tables, and the statements walscope names but
 //! does not model.
 
-use crate::sql::ast::{ColumnDef, Statement};
+use crate::sql::ast::{AlterTableAction, ColumnDef, Statement};
 use crate::sql::error::{ServerError, DROP_ROLE_SPECIAL};
 use crate::sql::keywords::{ALTER_OTHER, CREATE_OTHER, DROP_OTHER};
 
-use super::{PResult, Parser, PkConstraint};
+use super::{PResult, Parser, PkConstraint, L_ESCAPE};
 
 impl Parser<'_> {
     pub(super) fn create(&mut self) -> PResult<Statement> {
@@ -215,6 +215,7 @@ impl Parser<'_> {
             primary_key: false,
             not_null: false,
             unique: false,
+            default: None,
         };
         let mut saw_nullable = false;
         loop {
@@ -258,8 +259,19 @@ impl Parser<'_> {
                 }
                 self.index_options()?;
                 col.unique = true;
+            } else if self.eat_kw("default") {
+                if col.default.is_some() {
+                    return Err(self.msg_at(
+                        at,
+                        format!(
+                            "multiple default values specified for column \"{}\" of table \"{}\"",
+                            col.name, relname
+                        ),
+                    ));
+                }
+                // b_expr: no AND, OR, NOT or IS, so `DEFAULT 0 NOT NULL` reads as PostgreSQL reads it.
+                col.default = Some(self.expr_bp(L_ESCAPE)?);
             } else if self.is_any_kw(&[
-                "default",
                 "check",
                 "references",
                 "generated",
@@ -402,6 +414,7 @@ impl Parser<'_> {
         };
         match w.as_str() {
             "publication" => self.alter_publication(),
+            "table" => self.alter_table(),
             "subscription" => self.alter_subscription(),
             "system" => {
                 self.advance();
@@ -447,5 +460,85 @@ impl Parser<'_> {
             }
             _ => self.fail(),
         }
+    }
+
+    /// `ALTER TABLE [IF EXISTS] [ONLY] name ADD [COLUMN] ... | DROP [COLUMN] ...`; other
+    /// actions are refused as walscope's own.
+    fn alter_table(&mut self) -> PResult<Statement> {
+        let idx = self.pos - 1;
+        self.advance();
+        let mut if_exists = false;
+        if self.is_kw("if") && self.is_kw_at(1, "exists") {
+            self.skip(2);
+            if_exists = true;
+        }
+        self.eat_kw("only");
+        let name = self.qualified_name()?;
+        let relname = name.rsplit('.').next().unwrap_or("").to_string();
+        let at = self.pos;
+        let action = if self.eat_kw("add") {
+            if self.is_any_kw(&[
+                "constraint",
+                "primary",
+                "unique",
+                "check",
+                "foreign",
+                "exclude",
+            ]) {
+                return self.unsupported(at, "ALTER TABLE ... ADD constraints");
+            }
+            self.eat_kw("column");
+            let mut if_not_exists = false;
+            if self.is_kw("if") && self.is_kw_at(1, "not") {
+                self.skip(2);
+                self.expect_kw("exists")?;
+                if_not_exists = true;
+            }
+            let col_at = self.pos;
+            let mut pks = Vec::new();
+            let mut null_conflict = None;
+            let column = self.column_def(&relname, &mut pks, &mut null_conflict)?;
+            if let Some(e) = null_conflict {
+                return Err(e);
+            }
+            if !pks.is_empty() || column.unique {
+                return self.unsupported(col_at, "ALTER TABLE ... ADD COLUMN with a key");
+            }
+            AlterTableAction::AddColumn {
+                column,
+                if_not_exists,
+            }
+        } else if self.eat_kw("drop") {
+            if self.is_kw("constraint") {
+                return self.unsupported(at, "ALTER TABLE ... DROP CONSTRAINT");
+            }
+            self.eat_kw("column");
+            let mut if_exists = false;
+            if self.is_kw("if") && self.is_kw_at(1, "exists") {
+                self.skip(2);
+                if_exists = true;
+            }
+            let name = self.col_id()?;
+            if !self.eat_kw("restrict") {
+                self.eat_kw("cascade");
+            }
+            AlterTableAction::DropColumn { name, if_exists }
+        } else if self.is_any_kw(&[
+            "alter", "rename", "set", "reset", "replica", "owner", "attach", "detach", "enable",
+            "disable", "cluster", "inherit", "no", "of", "not", "validate", "force",
+        ]) {
+            let what = self.kw().unwrap_or_default().to_ascii_uppercase();
+            return self.unsupported(idx, &format!("ALTER TABLE ... {what}"));
+        } else {
+            return self.fail();
+        };
+        if self.is_punct(b',') {
+            return self.unsupported(self.pos, "several ALTER TABLE actions in one statement");
+        }
+        Ok(Statement::AlterTable {
+            name,
+            if_exists,
+            action,
+        })
     }
 }

@@ -133,6 +133,7 @@ fn lab_writes() {
                 primary_key: false,
                 not_null: false,
                 unique: false,
+                default: None,
             }],
             unique_keys: vec![],
         }
@@ -478,9 +479,18 @@ fn create_table_details() {
         Some(31),
     );
     check_err(
-        "CREATE TABLE t (a int DEFAULT 1)",
-        "walscope does not support column DEFAULT clauses",
+        "CREATE TABLE t (a int CHECK (a > 0))",
+        "walscope does not support column CHECK clauses",
         Some(22),
+    );
+    let Statement::CreateTable { columns, .. } = stmt("CREATE TABLE t (a int DEFAULT 1 NOT NULL);")
+    else {
+        panic!("not a CREATE TABLE")
+    };
+    assert_eq!(columns[0].default, Some(Expr::Integer(1)));
+    assert!(
+        columns[0].not_null,
+        "NOT NULL after a DEFAULT is the column's"
     );
     assert_eq!(
         stmt("DROP TABLE IF EXISTS a, public.b CASCADE"),
