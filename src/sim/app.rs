@@ -252,6 +252,8 @@ impl Cluster {
             running: false,
             app: Some(name.clone()),
             closed: false,
+            sequence_values: Default::default(),
+            last_sequence: None,
         };
         let Some(srv) = self.server_mut(server) else {
             return Err(CONNECTION_LOST.to_string());

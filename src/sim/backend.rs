@@ -41,6 +41,8 @@ impl Cluster {
             running: false,
             app: None,
             closed: false,
+            sequence_values: Default::default(),
+            last_sequence: None,
         });
         Some(server.sessions.len() - 1)
     }

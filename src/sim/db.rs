@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use std::sync::Arc;
 
+pub use crate::sequence::Sequence;
+
 /// A stored value. Text is shared (`Arc<str>`) so that the same string written into
 /// many rows, or copied to a standby, costs one allocation.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -119,7 +121,10 @@ pub fn create_table_oids(columns: &[Column], uniques: usize) -> u32 {
     };
     // Each UNIQUE constraint: its index and the constraint, as for the primary key.
     let unique = 2 * uniques as u32;
-    3 + toast + key + unique
+    // Each DEFAULT: its pg_attrdef row (`sertest (id serial, n int)` took 16505 to 16508
+    // after its sequence's 16504).
+    let defaults = columns.iter().filter(|c| c.default.is_some()).count() as u32;
+    3 + toast + key + unique + defaults
 }
 
 /// The relations with storage TRUNCATE gives a new relfilenode each: the table, its
@@ -295,6 +300,12 @@ pub enum Change {
         name: String,
         subscription: Option<Box<Subscription>>,
     },
+    /// CREATE SEQUENCE, a logged nextval or setval (`Some`: the row as logged), DROP
+    /// SEQUENCE (`None`).
+    SetSequence {
+        name: String,
+        sequence: Option<Sequence>,
+    },
     /// CREATE EXTENSION (`Some`: its `pg_extension` row; its objects take `oids`
     /// OIDs) or DROP EXTENSION (`None`).
     SetExtension {
@@ -385,6 +396,10 @@ pub enum Undo {
         name: String,
         before: Option<Extension>,
     },
+    Sequence {
+        name: String,
+        before: Option<Sequence>,
+    },
 }
 
 /// plpgsql's OID, as initdb of PostgreSQL 15.18 gives it.
@@ -451,6 +466,9 @@ pub struct Database {
     pub subscriptions: BTreeMap<String, Box<Subscription>>,
     /// Installed extensions by name (`pg_extension`; initdb installs plpgsql).
     pub extensions: BTreeMap<String, Extension>,
+    /// Sequences by name. On a primary, the row as its buffer holds it; on a standby,
+    /// what the WAL logged (up to 32 values ahead).
+    pub sequences: BTreeMap<String, Sequence>,
     /// The next tuple id, shared by all tables.
     pub next_tuple: u64,
     /// The OID counter (pg_control's NextOID as this model keeps it): what the next
@@ -480,6 +498,7 @@ impl Database {
             publications: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
             extensions: initdb_extensions(),
+            sequences: BTreeMap::new(),
             next_tuple: 1,
             next_oid: FIRST_NORMAL_OID,
         }
@@ -538,6 +557,13 @@ impl Database {
             } => {
                 let before = self.tables.get(table).cloned();
                 if let Some(t) = self.tables.get_mut(table) {
+                    // Its default's pg_attrdef row, and a first variable-length column's
+                    // TOAST table and index, take OIDs.
+                    let toast = toastable(&column.type_name)
+                        && !t.columns.iter().any(|c| toastable(&c.type_name));
+                    self.next_oid = self
+                        .next_oid
+                        .saturating_add(u32::from(column.default.is_some()) + 2 * u32::from(toast));
                     t.columns.push(column.clone());
                     for row in t.rows.values_mut() {
                         let mut r = row.to_vec();
@@ -678,6 +704,16 @@ impl Database {
                     None => self.extensions.remove(name),
                 },
             },
+            Change::SetSequence { name, sequence } => Undo::Sequence {
+                name: name.clone(),
+                before: match sequence {
+                    Some(seq) => {
+                        self.next_oid = self.next_oid.max(seq.oid.saturating_add(1));
+                        self.sequences.insert(name.clone(), seq.clone())
+                    }
+                    None => self.sequences.remove(name),
+                },
+            },
         }
     }
 
@@ -742,6 +778,15 @@ impl Database {
             }
             Undo::Extension { name, before: None } => {
                 self.extensions.remove(&name);
+            }
+            Undo::Sequence {
+                name,
+                before: Some(seq),
+            } => {
+                self.sequences.insert(name, seq);
+            }
+            Undo::Sequence { name, before: None } => {
+                self.sequences.remove(&name);
             }
         }
     }

@@ -254,5 +254,10 @@ impl DataDir {
         self.undo.clear();
         self.wal.truncate(flush);
         self.applied = self.applied.min(flush);
+        // Crash recovery replays each sequence's last record: the values it logged
+        // ahead but had not handed out are skipped.
+        for seq in self.db.sequences.values_mut() {
+            seq.as_logged();
+        }
     }
 }

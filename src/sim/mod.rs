@@ -49,6 +49,7 @@ mod rewind;
 mod rhel;
 mod rng;
 pub mod selinux;
+pub mod sequence;
 pub mod settings;
 mod slot;
 mod split_brain;

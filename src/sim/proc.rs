@@ -176,6 +176,10 @@ pub struct Session {
     pub app: Option<String>,
     /// The application closed this connection (its slot waits for it to come back).
     pub closed: bool,
+    /// What nextval last returned in this session, by sequence (currval), and the
+    /// sequence of the latest call (lastval).
+    pub sequence_values: BTreeMap<String, i64>,
+    pub last_sequence: Option<String>,
 }
 
 /// A running postmaster and its processes.

@@ -18,6 +18,15 @@ pub enum Statement {
     },
     /// `DROP TABLE [IF EXISTS] a, b`.
     DropTable { names: Vec<String>, if_exists: bool },
+    /// `CREATE SEQUENCE [IF NOT EXISTS] name [AS type] [INCREMENT [BY] n] [START [WITH]
+    /// n] [MAXVALUE n | NO MAXVALUE] [NO CYCLE] [CACHE 1]`.
+    CreateSequence {
+        name: String,
+        if_not_exists: bool,
+        options: SequenceOptions,
+    },
+    /// `DROP SEQUENCE [IF EXISTS] a, b`.
+    DropSequence { names: Vec<String>, if_exists: bool },
     /// `ALTER TABLE [IF EXISTS] [ONLY] name action`.
     AlterTable {
         name: String,
@@ -164,6 +173,16 @@ pub struct ColumnDef {
     pub default: Option<Expr>,
 }
 
+/// CREATE SEQUENCE's options, `None` where the statement leaves the default.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SequenceOptions {
+    /// `AS integer` (`"integer"`) or `AS bigint`.
+    pub type_name: Option<&'static str>,
+    pub increment: Option<i64>,
+    pub start: Option<i64>,
+    pub max: Option<i64>,
+}
+
 /// What an ALTER TABLE does (one action per statement).
 #[derive(Clone, Debug, PartialEq)]
 pub enum AlterTableAction {
@@ -305,6 +324,8 @@ pub enum BinaryOp {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
     Null,
+    /// `DEFAULT` in an INSERT's VALUES: the column's default.
+    Default,
     Bool(bool),
     Integer(i64),
     /// A decimal, exponent or out-of-range integer literal, as written.

@@ -5,7 +5,7 @@
 //! They read the catalog of the server psql is connected to (a standby's is the one
 //! WAL replay built). Patterns are plain names; psql's wildcards are not read.
 
-use crate::sim::db::{Column, ColumnDefault, Database, Role, Table, Value};
+use crate::sim::db::{Column, ColumnDefault, Database, Role, Sequence, Table, Value};
 use crate::sim::{Cluster, HostId};
 use crate::sql::result::{Align, Column as Header, ResultSet};
 
@@ -57,7 +57,10 @@ pub fn describe(c: &Cluster, h: HostId, state: &PsqlState, meta: &str) -> Option
     Some(match (cmd, pattern) {
         ("d", Some(name)) | ("d+", Some(name)) => match db.tables.get(name) {
             Some(t) => table(state, name, t),
-            None => not_found(name),
+            None => match db.sequences.get(name) {
+                Some(s) => sequence(state, name, s),
+                None => not_found(name),
+            },
         },
         ("dt" | "dt+" | "d" | "d+", pattern) => relations(state, db, pattern),
         ("du" | "dg" | "du+" | "dg+", pattern) => roles(state, db, pattern),
@@ -240,6 +243,51 @@ fn table(state: &PsqlState, name: &str, t: &Table) -> String {
     titled(
         state,
         &format!("Table \"public.{name}\""),
+        &rs,
+        false,
+        &footer,
+    )
+}
+
+/// A sequence's options (describeOneTableDetails for relkind 'S').
+fn sequence(state: &PsqlState, name: &str, s: &Sequence) -> String {
+    let headers = [
+        ("Type", Align::Left),
+        ("Start", Align::Right),
+        ("Minimum", Align::Right),
+        ("Maximum", Align::Right),
+        ("Increment", Align::Right),
+        ("Cycles?", Align::Left),
+        ("Cache", Align::Right),
+    ];
+    let rs = ResultSet {
+        columns: headers
+            .iter()
+            .map(|(n, align)| Header {
+                name: n.to_string(),
+                align: *align,
+            })
+            .collect(),
+        rows: vec![[
+            s.type_name.to_string(),
+            s.start.to_string(),
+            s.min.to_string(),
+            s.max.to_string(),
+            s.increment.to_string(),
+            "no".to_string(),
+            "1".to_string(),
+        ]
+        .map(Some)
+        .to_vec()],
+    };
+    let footer = s
+        .owned_by
+        .as_ref()
+        .map(|(t, c)| format!("Owned by: public.{t}.{c}\n"))
+        .unwrap_or_default();
+    titled(
+        state,
+        &format!("Sequence \"public.{name}\""),
         &rs,
         false,
         &footer,

@@ -62,7 +62,7 @@ impl Exec<'_> {
         unique_keys: Vec<Vec<String>>,
     ) -> Res<StatementResult> {
         self.read_only("CREATE TABLE")?;
-        if self.table(&name).is_ok() {
+        if self.table(&name).is_ok() || self.relation_exists(&name) {
             if if_not_exists {
                 return Ok(StatementResult::Tag(format!(
                     "NOTICE:  relation \"{name}\" already exists, skipping\nCREATE TABLE"
@@ -94,23 +94,67 @@ impl Exec<'_> {
                     .collect()
             })
             .collect();
+        // A serial column's sequence comes first (`TABLE_COLUMN_seq`, the OID before the
+        // table's), and the column draws its default from it.
+        let mut changes = Vec::new();
+        let mut oid = self.next_oid();
+        for col in cols.iter_mut() {
+            let type_name = match col.type_name.as_str() {
+                "serial" => "integer",
+                "bigserial" => "bigint",
+                _ => continue,
+            };
+            let mut seq_name = format!("{name}_{}_seq", col.name);
+            let mut n = 0;
+            while self.relation_exists(&seq_name)
+                || changes.iter().any(
+                    |(_, c)| matches!(c, Change::SetSequence { name, .. } if *name == seq_name),
+                )
+            {
+                n += 1;
+                seq_name = format!("{name}_{}_seq{n}", col.name);
+            }
+            let options = sql::SequenceOptions {
+                type_name: Some(type_name),
+                ..Default::default()
+            };
+            let mut seq = self.new_sequence(&options, oid)?;
+            seq.owned_by = Some((name.clone(), col.name.clone()));
+            oid += 1;
+            col.not_null = true;
+            col.default = Some(ColumnDefault::Nextval(seq_name.clone()));
+            changes.push((
+                wal::CREATE_SEQUENCE_RECORD,
+                Change::SetSequence {
+                    name: seq_name,
+                    sequence: Some(seq),
+                },
+            ));
+        }
         let toast = cols.iter().any(|c| crate::sim::db::toastable(&c.type_name));
         let defaults = cols.iter().filter(|c| c.default.is_some()).count() as u64;
         let size = wal::CREATE_TABLE_RECORD
             + if toast { wal::CREATE_TABLE_TOAST } else { 0 }
             + defaults * wal::COLUMN_DEFAULT;
-        self.commit(
-            vec![(
-                size,
-                Change::CreateTable {
-                    name,
-                    columns: cols,
-                    relfilenode: self.next_oid(),
-                    unique_keys,
-                },
-            )],
-            "CREATE TABLE",
-        )
+        let sequences: Vec<String> = changes
+            .iter()
+            .filter_map(|(_, c)| match c {
+                Change::SetSequence { name, .. } => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        changes.push((
+            size,
+            Change::CreateTable {
+                name,
+                columns: cols,
+                relfilenode: oid,
+                unique_keys,
+            },
+        ));
+        let r = self.commit(changes, "CREATE TABLE");
+        self.written_now(&sequences);
+        r
     }
 
     /// A column of CREATE TABLE or ALTER TABLE ... ADD COLUMN, its type and default checked.
@@ -260,7 +304,28 @@ impl Exec<'_> {
                 }
                 return Err(ServerError::new(format!("table \"{n}\" does not exist")));
             }
+            // Its serial columns' sequences go with it.
+            let owned: Vec<String> = self
+                .c
+                .data(self.h)
+                .map(|d| {
+                    d.db.sequences
+                        .iter()
+                        .filter(|(_, q)| q.owned_by.as_ref().is_some_and(|(t, _)| *t == n))
+                        .map(|(q, _)| q.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
             changes.push((2_048, Change::DropTable { name: n }));
+            for q in owned {
+                changes.push((
+                    wal::DROP_SEQUENCE_RECORD,
+                    Change::SetSequence {
+                        name: q,
+                        sequence: None,
+                    },
+                ));
+            }
         }
         let r = self.commit(changes, "DROP TABLE")?;
         Ok(match r {

@@ -21,10 +21,12 @@ impl Exec<'_> {
             return Ok(StatementResult::Tag(tag.to_string()));
         }
         let query = self.sql.trim().to_string();
-        match self
+        let (changes, sequences) = self.with_sequence_writes(changes);
+        let outcome = self
             .c
-            .commit_changes(self.h, self.session, changes, tag, &query)
-        {
+            .commit_changes(self.h, self.session, changes, tag, &query);
+        self.keep_sequences(sequences);
+        match outcome {
             WriteOutcome::Done => Ok(StatementResult::Tag(tag.to_string())),
             WriteOutcome::Waiting => Ok(StatementResult::Waiting),
             WriteOutcome::Panicked(text) => Ok(StatementResult::Lost(text)),
@@ -129,7 +131,10 @@ impl Exec<'_> {
                 Some(r) => {
                     let evaluated = r
                         .iter()
-                        .map(|e| self.eval(e, &Rows::default(), &[]))
+                        .map(|e| match e {
+                            Expr::Default => Ok(Val::Null),
+                            e => self.eval(e, &Rows::default(), &[]),
+                        })
                         .collect::<Res<Vec<_>>>();
                     self.or_abort(evaluated, written)?
                 }
@@ -140,8 +145,20 @@ impl Exec<'_> {
                     "INSERT has more expressions than target columns",
                 ));
             }
-            let mut row = self.defaults(&t.columns, written)?;
+            // Columns the INSERT leaves out, a short VALUES row leaves, or DEFAULT
+            // names get their defaults.
+            let is_default =
+                |i: usize| value_exprs.get(k).and_then(|r| r.get(i)) == Some(&Expr::Default);
+            let given: Vec<usize> = (0..vals.len().min(targets.len()))
+                .filter(|&i| !is_default(i))
+                .map(|i| targets[i])
+                .collect();
+            let defaults = self.defaults(&t.columns, &given);
+            let mut row = self.or_abort(defaults, written)?;
             for (v, &col) in vals.into_iter().zip(&targets) {
+                if !given.contains(&col) {
+                    continue;
+                }
                 let value = self.coerce(v, &t.columns[col]);
                 let value = self.or_abort(value, written)?;
                 row[col] = match value {
@@ -194,15 +211,24 @@ impl Exec<'_> {
         self.commit(changes, &format!("INSERT 0 {n}"))
     }
 
-    /// A new row before the INSERT's values go in: each column's default.
-    fn defaults(&mut self, columns: &[Column], _written: u64) -> Res<Vec<Value>> {
-        Ok(columns
-            .iter()
-            .map(|c| match &c.default {
+    /// A new row before the INSERT's values go in: the default of each column the
+    /// INSERT does not name (a serial column's nextval is drawn only then).
+    fn defaults(&mut self, columns: &[Column], targets: &[usize]) -> Res<Vec<Value>> {
+        let mut row = vec![Value::Null; columns.len()];
+        for (i, c) in columns.iter().enumerate() {
+            if targets.contains(&i) {
+                continue;
+            }
+            row[i] = match &c.default {
+                None => Value::Null,
                 Some(ColumnDefault::Value(v)) => v.clone(),
-                _ => Value::Null,
-            })
-            .collect())
+                Some(ColumnDefault::Nextval(seq)) => {
+                    let v = self.nextval(&Val::Text(seq.clone()))?;
+                    self.coerce(v, c)?
+                }
+            };
+        }
+        Ok(row)
     }
 
     /// `r`, after writing the abort of what the failing statement wrote (`written`

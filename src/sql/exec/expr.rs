@@ -10,6 +10,9 @@ impl Exec<'_> {
     pub(super) fn eval(&mut self, e: &Expr, rows: &Rows, row: &[Val]) -> Res<Val> {
         Ok(match e {
             Expr::Null => Val::Null,
+            Expr::Default => {
+                return Err(ServerError::new("DEFAULT is not allowed in this context"))
+            }
             Expr::Bool(b) => Val::Bool(*b),
             Expr::Integer(i) => Val::integer(*i),
             Expr::Numeric(n) => Val::Num(n.parse().unwrap_or(0.0)),

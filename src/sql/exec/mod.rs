@@ -29,6 +29,7 @@ mod hba_rules;
 pub mod limits;
 mod publication;
 mod select;
+mod sequence;
 mod subscription;
 mod value;
 
@@ -37,7 +38,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-use crate::sim::db::Role;
+use crate::sim::db::{Change, Role};
 use crate::sim::{Cluster, HostId, Relation};
 use crate::sql::{self, FromItem, ResultSet, Select, SelectItem, ServerError, SetValue, Statement};
 
@@ -76,8 +77,12 @@ pub fn execute(c: &mut Cluster, h: HostId, session: usize, text: &str) -> Res<St
         h,
         session,
         sql: text,
+        sequence_writes: Vec::new(),
     };
     let result = x.statement(stmt);
+    // A nextval that logged in a statement that wrote nothing else (a SELECT, or a
+    // statement that failed later: sequence changes are not rolled back).
+    x.write_sequences();
     if let Ok(r) = &result {
         // pg_stat_statements' ExecutorEnd / ProcessUtility hooks count it.
         let rows = match r {
@@ -123,6 +128,9 @@ struct Exec<'a> {
     h: HostId,
     session: usize,
     sql: &'a str,
+    /// Sequence records nextval and setval logged during the statement: written with
+    /// the statement's own changes, or in a transaction of their own.
+    sequence_writes: Vec<(u64, Change)>,
 }
 
 /// Rows with named columns, during a query.
@@ -214,6 +222,12 @@ impl Exec<'_> {
                 unique_keys,
             } => self.create_table(name, if_not_exists, columns, unique_keys),
             Statement::DropTable { names, if_exists } => self.drop_table(names, if_exists),
+            Statement::CreateSequence {
+                name,
+                if_not_exists,
+                options,
+            } => self.create_sequence(name, if_not_exists, options),
+            Statement::DropSequence { names, if_exists } => self.drop_sequence(names, if_exists),
             Statement::AlterTable {
                 name,
                 if_exists,

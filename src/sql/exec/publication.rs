@@ -67,6 +67,12 @@ impl Exec<'_> {
         let mut out: Vec<String> = Vec::new();
         for n in names {
             if self.table(&n).is_err() {
+                if self.relation_exists(&n) {
+                    let mut e =
+                        ServerError::new(format!("cannot add relation \"{n}\" to publication"));
+                    e.detail = Some("This operation is not supported for sequences.".into());
+                    return Err(e);
+                }
                 return Err(ServerError::new(format!("relation \"{n}\" does not exist")));
             }
             if !out.contains(&n) {

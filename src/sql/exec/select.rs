@@ -78,6 +78,9 @@ impl Exec<'_> {
                 self.pg_stat_statements()?
             }
             _ => {
+                if let Some(rows) = self.sequence_rows(name) {
+                    return Ok(rows);
+                }
                 let t = self.table(name)?;
                 self.open_relation_file(name)?;
                 self.table_rows(&t)

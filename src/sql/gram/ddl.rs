@@ -19,6 +19,7 @@ impl Parser<'_> {
         };
         match w.as_str() {
             "table" => self.create_table(),
+            "sequence" => self.create_sequence(),
             "publication" => self.create_publication(),
             "extension" => self.create_extension(),
             "subscription" => self.create_subscription(),
@@ -335,6 +336,7 @@ impl Parser<'_> {
         };
         match w.as_str() {
             "publication" => self.drop_publication(),
+            "sequence" => self.drop_sequence(),
             "extension" => self.drop_extension(),
             "subscription" => self.drop_subscription(),
             "table" => {

@@ -64,9 +64,11 @@ impl Parser<'_> {
             loop {
                 if self.is_kw("default") && (self.is_punct_at(1, b',') || self.is_punct_at(1, b')'))
                 {
-                    return self.unsupported(self.pos, "DEFAULT in VALUES");
+                    self.advance();
+                    row.push(Expr::Default);
+                } else {
+                    row.push(self.expr()?);
                 }
-                row.push(self.expr()?);
                 if !self.eat_punct(b',') {
                     break;
                 }

@@ -11,6 +11,7 @@ mod extension;
 mod publication;
 mod role;
 mod select;
+mod sequence;
 mod set;
 mod subscription;
 mod types;

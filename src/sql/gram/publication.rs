@@ -3,6 +3,7 @@
 
 use crate::sql::ast::{AlterPublication, PublicationTarget, Statement};
 use crate::sql::error::ServerError;
+use crate::sql::scan::Tk;
 
 use super::{PResult, Parser};
 
@@ -38,6 +39,15 @@ impl Parser<'_> {
         let idx = self.pos;
         if self.is_kw("tables") {
             return self.unsupported(idx, "TABLES IN SCHEMA");
+        }
+        if !self.is_kw("table") && matches!(self.tk(0), Tk::Word { .. }) {
+            // A name without TABLE before it (`ADD SEQUENCE s` reads as one).
+            let mut e = self.msg_at(idx, "invalid publication object list".to_string());
+            e.detail = Some(
+                "One of TABLE or TABLES IN SCHEMA must be specified before a standalone table or schema name."
+                    .to_string(),
+            );
+            return Err(e);
         }
         self.expect_kw("table")?;
         let mut names = vec![self.relation_expr()?];

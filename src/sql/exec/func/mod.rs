@@ -184,6 +184,11 @@ pub(super) static BUILTINS: &[Builtin] = &[
     f("length", 1, Any, misc::case_or_length),
     range("coalesce", 1, usize::MAX, Any, misc::coalesce),
     f("txid_current", 0, Any, misc::txid_current),
+    // Sequences (sequence.c)
+    f("nextval", 1, Any, |x, _, a| x.nextval(&a[0])),
+    f("currval", 1, Any, |x, _, a| x.currval(&a[0])),
+    range("setval", 2, 3, Any, |x, _, a| x.setval(&a)),
+    f("lastval", 0, Any, |x, _, _| x.lastval()),
     f("pg_current_xact_id", 0, Any, misc::txid_current),
     // Extensions' functions: there once CREATE EXTENSION has run
     f("digest", 2, Any, contrib::digest),
