@@ -138,3 +138,55 @@ fn grep_prints_context_lines_as_gnu_grep_does() {
         "{out}"
     );
 }
+
+/// A pipeline feeds the first command's output to grep, head, tail, wc or cat, as bash
+/// does (shapes checked with GNU coreutils on Debian 12: `printf 'a b\nc\n' | wc` prints
+/// `      2       3       6`, `| wc -l` prints `2`).
+#[test]
+fn a_pipeline_reads_what_the_command_before_printed() {
+    let out = output(
+        "primary$ pg_controldata | grep REDO
+primary$ pg_controldata | grep -c TimeLineID
+primary$ cat postgresql.conf | grep -n '^max_wal_size' | head -1
+primary$ pg_controldata | head -2 | tail -1
+primary$ echo 'a b' | wc
+primary$ pg_controldata | wc -l
+primary$ cat PG_VERSION | cat
+primary$ pg_controldata | awk '{print $1}'
+primary$ pg_controldata | ls
+primary$ grep 'a|b' PG_VERSION
+primary$ echo end
+",
+    );
+    let after = |cmd: &str| {
+        let start = out.find(&format!("{cmd}\n")).expect(cmd) + cmd.len() + 1;
+        let rest = &out[start..];
+        rest[..rest.find("primary$").unwrap_or(rest.len())].to_string()
+    };
+    assert_eq!(
+        after("primary$ pg_controldata | grep REDO"),
+        "Latest checkpoint's REDO location:    0/1707A48\nLatest checkpoint's REDO WAL file:    000000010000000000000001\n"
+    );
+    assert_eq!(after("primary$ pg_controldata | grep -c TimeLineID"), "2\n");
+    assert!(
+        after("primary$ cat postgresql.conf | grep -n '^max_wal_size' | head -1")
+            .ends_with(":max_wal_size = 1GB\n")
+    );
+    assert_eq!(
+        after("primary$ pg_controldata | head -2 | tail -1"),
+        "Catalog version number:               202209061\n"
+    );
+    assert_eq!(
+        after("primary$ echo 'a b' | wc"),
+        "      1       2       4\n"
+    );
+    assert_eq!(after("primary$ pg_controldata | wc -l"), "50\n");
+    assert_eq!(after("primary$ cat PG_VERSION | cat"), "15\n");
+    assert_eq!(
+        after("primary$ pg_controldata | awk '{print $1}'"),
+        "bash: awk: command not found\n"
+    );
+    assert!(after("primary$ pg_controldata | ls").starts_with("walscope: only grep"));
+    // A quoted | is part of the pattern, not a pipe.
+    assert_eq!(after("primary$ grep 'a|b' PG_VERSION"), "");
+}

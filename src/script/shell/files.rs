@@ -63,7 +63,7 @@ pub(super) fn cat(c: &Cluster, h: HostId, args: &[String]) -> String {
     out
 }
 
-pub(super) fn tail(c: &Cluster, h: HostId, args: &[String]) -> String {
+pub(super) fn tail(c: &Cluster, h: HostId, args: &[String], stdin: Option<&str>) -> String {
     let mut n = 10usize;
     let mut files = Vec::new();
     let mut it = args.iter();
@@ -86,6 +86,15 @@ pub(super) fn tail(c: &Cluster, h: HostId, args: &[String]) -> String {
         }
     }
     let mut out = String::new();
+    if files.is_empty() {
+        if let Some(t) = stdin {
+            let lines: Vec<&str> = t.lines().collect();
+            for l in &lines[lines.len().saturating_sub(n)..] {
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
+    }
     for f in files {
         match read_file(c, h, &resolve_path(&f)) {
             Ok(t) => {

@@ -7,6 +7,7 @@ mod files;
 mod initdb;
 mod perms;
 mod pg;
+mod pipe;
 mod psql;
 mod rhel;
 mod sed;
@@ -145,6 +146,9 @@ pub fn resolve_path(p: &str) -> String {
 
 /// Runs one shell command line on host `h`.
 pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
+    if let Some(stages) = pipe::stages(line) {
+        return pipe::run(c, h, &stages);
+    }
     let words = match split_words(line) {
         Ok(w) => w,
         Err(e) => return ShellResult::Done(format!("{e}\n")),
@@ -195,10 +199,10 @@ pub fn run(c: &mut Cluster, h: HostId, line: &str) -> ShellResult {
         "initdb" => initdb::initdb(c, h, args),
         "psql" => psql::psql(c, h, args, &env),
         "cat" => cat(c, h, args),
-        "tail" => tail(c, h, args),
-        "head" => text::head(c, h, args),
-        "grep" => text::grep(c, h, args),
-        "wc" => text::wc(c, h, args),
+        "tail" => tail(c, h, args, None),
+        "head" => text::head(c, h, args, None),
+        "grep" => text::grep(c, h, args, None),
+        "wc" => text::wc(c, h, args, None),
         "echo" => echo(c, h, args, root),
         "sed" => sed::sed(c, h, args),
         "rm" => rm(c, h, args, root),

@@ -1,8 +1,8 @@
 //! The text tools a class uses to look into configuration files and logs: `head`,
 //! `grep` and `wc`, as GNU coreutils and grep print them.
 //!
-//! Simplified on purpose: there are no pipes, so each reads files named on its line;
-//! `grep` matches fixed strings, with `^` and `$` anchors at the ends of a pattern
+//! Each reads the files named on its line, or, with none, what the command before it in
+//! a pipeline printed (`pg_controldata | grep REDO`). Simplified on purpose: `grep` matches fixed strings, with `^` and `$` anchors at the ends of a pattern
 //! (what `grep '^wal_level'` needs) and no other regular expression syntax.
 
 use super::files::read_file;
@@ -26,12 +26,32 @@ fn open(c: &Cluster, h: HostId, tool: &str, name: &str) -> Result<String, String
     }
 }
 
+/// The texts a tool reads, with their names: each file named, or the pipe's text
+/// (`stdin`) when none is.
+pub(super) fn inputs(
+    c: &Cluster,
+    h: HostId,
+    tool: &str,
+    files: &[&str],
+    stdin: Option<&str>,
+) -> Vec<(String, Result<String, String>)> {
+    match stdin {
+        Some(text) if files.is_empty() => {
+            vec![("(standard input)".to_string(), Ok(text.to_string()))]
+        }
+        _ => files
+            .iter()
+            .map(|f| (f.to_string(), open(c, h, tool, f)))
+            .collect(),
+    }
+}
+
 fn usage(tool: &str, message: &str) -> String {
     format!("{tool}: {message}\nTry '{tool} --help' for more information.\n")
 }
 
 /// `head [-n N | -N] FILE...`: the first lines, with `==> FILE <==` between files.
-pub(super) fn head(c: &Cluster, h: HostId, args: &[String]) -> String {
+pub(super) fn head(c: &Cluster, h: HostId, args: &[String], stdin: Option<&str>) -> String {
     let mut n = 10usize;
     let mut files = Vec::new();
     let mut it = args.iter();
@@ -58,8 +78,8 @@ pub(super) fn head(c: &Cluster, h: HostId, args: &[String]) -> String {
     }
     let mut out = String::new();
     let many = files.len() > 1;
-    for (i, f) in files.iter().enumerate() {
-        match open(c, h, "head", f) {
+    for (i, (f, text)) in inputs(c, h, "head", &files, stdin).into_iter().enumerate() {
+        match text {
             Ok(t) => {
                 if many {
                     out.push_str(&format!("{}==> {f} <==\n", if i > 0 { "\n" } else { "" }));
@@ -121,7 +141,7 @@ impl Pattern {
 /// `grep [-c] [-i] [-n] [-v] [-E|-F] [-A N] [-B N] [-C N] PATTERN FILE...`, context
 /// lines as GNU grep prints them (`--` between groups that do not touch, `-` after a
 /// context line's number or file name where a match has `:`).
-pub(super) fn grep(c: &Cluster, h: HostId, args: &[String]) -> String {
+pub(super) fn grep(c: &Cluster, h: HostId, args: &[String], stdin: Option<&str>) -> String {
     const USAGE: &str =
         "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n";
     let (mut count, mut fold, mut number, mut invert) = (false, false, false, false);
@@ -180,8 +200,8 @@ pub(super) fn grep(c: &Cluster, h: HostId, args: &[String]) -> String {
     let pattern = Pattern::new(pattern, fold);
     let mut out = String::new();
     let many = files.len() > 1;
-    for f in files {
-        let text = match open(c, h, "grep", f) {
+    for (f, text) in inputs(c, h, "grep", files, stdin) {
+        let text = match text {
             Ok(t) => t,
             Err(e) => {
                 out.push_str(&e);
@@ -225,7 +245,7 @@ pub(super) fn grep(c: &Cluster, h: HostId, args: &[String]) -> String {
 
 /// `wc [-l] [-w] [-c] FILE...`: counts right-aligned to the width of the bytes read
 /// (one count of one file is not padded), and a total for several files.
-pub(super) fn wc(c: &Cluster, h: HostId, args: &[String]) -> String {
+pub(super) fn wc(c: &Cluster, h: HostId, args: &[String], stdin: Option<&str>) -> String {
     let (mut lines, mut words, mut bytes) = (false, false, false);
     let mut files = Vec::new();
     for a in args {
@@ -247,9 +267,10 @@ pub(super) fn wc(c: &Cluster, h: HostId, args: &[String]) -> String {
         (lines, words, bytes) = (true, true, true);
     }
     let mut out = String::new();
-    let mut rows: Vec<([usize; 3], &str)> = Vec::new();
-    for f in &files {
-        match open(c, h, "wc", f) {
+    let piped = files.is_empty() && stdin.is_some();
+    let mut rows: Vec<([usize; 3], String)> = Vec::new();
+    for (f, text) in inputs(c, h, "wc", &files, stdin) {
+        match text {
             Ok(t) => rows.push((
                 [t.lines().count(), t.split_whitespace().count(), t.len()],
                 f,
@@ -262,13 +283,16 @@ pub(super) fn wc(c: &Cluster, h: HostId, args: &[String]) -> String {
     });
     let shown = [lines, words, bytes];
     let counters = shown.iter().filter(|s| **s).count();
-    let width = if counters == 1 && files.len() == 1 {
+    // A pipe's size is not known before it is read: GNU wc pads to 7 there.
+    let width = if counters == 1 && (files.len() == 1 || piped) {
         1
+    } else if piped {
+        7
     } else {
         total[2].to_string().len()
     };
     if rows.len() > 1 {
-        rows.push((total, "total"));
+        rows.push((total, "total".to_string()));
     }
     for (n, name) in rows {
         let cells: Vec<String> = n
@@ -277,7 +301,11 @@ pub(super) fn wc(c: &Cluster, h: HostId, args: &[String]) -> String {
             .filter(|(_, s)| *s)
             .map(|(v, _)| format!("{v:>width$}"))
             .collect();
-        out.push_str(&format!("{} {name}\n", cells.join(" ")));
+        if piped {
+            out.push_str(&format!("{}\n", cells.join(" ")));
+        } else {
+            out.push_str(&format!("{} {name}\n", cells.join(" ")));
+        }
     }
     out
 }
