@@ -10,6 +10,9 @@ use crate::sql::{SequenceOptions, ServerError};
 use super::value::Val;
 use super::{Exec, Res, Rows, StatementResult};
 
+/// A sequence's row under its name.
+pub(super) type Named = (String, Sequence);
+
 /// A sequence name as regclass's input reads it: folded to lower case unless quoted,
 /// without the `public.` schema.
 fn regclass_name(text: &str) -> String {
@@ -268,7 +271,7 @@ impl Exec<'_> {
     pub(super) fn with_sequence_writes(
         &mut self,
         changes: Vec<(u64, Change)>,
-    ) -> (Vec<(u64, Change)>, Vec<(String, Sequence)>) {
+    ) -> (Vec<(u64, Change)>, Vec<Named>) {
         let writes = std::mem::take(&mut self.sequence_writes);
         let current = writes
             .iter()
@@ -282,7 +285,7 @@ impl Exec<'_> {
 
     /// After a commit that logged sequence rows: the primary keeps its own rows (the
     /// records logged values ahead), their pages now as new as the WAL.
-    pub(super) fn keep_sequences(&mut self, current: Vec<(String, Sequence)>) {
+    pub(super) fn keep_sequences(&mut self, current: Vec<Named>) {
         let lsn = self.c.data(self.h).map(|d| d.wal.insert);
         for (name, mut seq) in current {
             if let Some(lsn) = lsn {
