@@ -34,11 +34,11 @@ impl Parser<'_> {
                 options.start = Some(self.signed_int8()?);
             } else if self.eat_kw("maxvalue") {
                 options.max = Some(self.signed_int8()?);
-            } else if self.is_kw("no")
-                && (self.is_kw_at(1, "maxvalue") || self.is_kw_at(1, "cycle"))
+            } else if (self.is_kw("no")
+                && (self.is_kw_at(1, "maxvalue") || self.is_kw_at(1, "cycle")))
+                || (self.is_kw("cache") && matches!(self.tk(1), Tk::Int(1)))
             {
-                self.skip(2);
-            } else if self.is_kw("cache") && matches!(self.tk(1), Tk::Int(1)) {
+                // The defaults, said out loud.
                 self.skip(2);
             } else if self.is_any_kw(&["minvalue", "no", "cycle", "cache", "owned", "restart"]) {
                 let what = self.kw().unwrap_or_default().to_ascii_uppercase();
