@@ -11,8 +11,6 @@
 //! Simplified: every sequence has CACHE 1 and NO CYCLE (the options that change them
 //! are refused); `pg_sequence`'s catalog is kept with the row.
 
-use crate::lsn::Lsn;
-
 /// Values nextval logs ahead of the one it returns (SEQ_LOG_VALS).
 pub const SEQ_LOG_VALS: i64 = 32;
 
@@ -32,9 +30,9 @@ pub struct Sequence {
     pub owned_by: Option<(String, String)>,
     /// Its OID (and file, `base/5/OID`).
     pub oid: u32,
-    /// The end of the WAL record that last logged it (the page's LSN): a checkpoint
-    /// after it makes the next nextval log again.
-    pub page_lsn: Lsn,
+    /// The end of the WAL record that last logged it (the page's LSN, as a byte
+    /// position): a checkpoint after it makes the next nextval log again.
+    pub page_lsn: u64,
     /// What that record logged (`last_value`, `is_called`): what crash recovery and a
     /// standby read.
     pub logged: (i64, bool),
@@ -62,7 +60,7 @@ impl Sequence {
             type_name,
             owned_by: None,
             oid,
-            page_lsn: Lsn(0),
+            page_lsn: 0,
             logged: (start, false),
         }
     }

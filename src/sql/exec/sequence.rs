@@ -183,7 +183,7 @@ impl Exec<'_> {
     /// Queues the record of a logged sequence row and keeps the primary's own row.
     fn log_sequence(&mut self, name: &str, logged: Sequence, current: Sequence) {
         let redo = self.c.data(self.h).map(|d| d.redo);
-        let fpi = redo.is_some_and(|r| current.page_lsn <= r);
+        let fpi = redo.is_some_and(|r| current.page_lsn <= r.0);
         let size = wal::SEQUENCE_RECORD + if fpi { wal::SEQUENCE_FPI } else { 0 };
         self.sequence_writes.push((
             size,
@@ -205,7 +205,10 @@ impl Exec<'_> {
     pub(super) fn nextval(&mut self, arg: &Val) -> Res<Val> {
         let (name, mut seq) = self.sequence_arg(arg)?;
         self.read_only("nextval()")?;
-        let checkpointed = self.c.data(self.h).is_some_and(|d| seq.page_lsn <= d.redo);
+        let checkpointed = self
+            .c
+            .data(self.h)
+            .is_some_and(|d| seq.page_lsn <= d.redo.0);
         let next = seq.nextval(&name, checkpointed).map_err(ServerError::new)?;
         match next.logged {
             Some(logged) => self.log_sequence(&name, logged, seq),
@@ -286,7 +289,7 @@ impl Exec<'_> {
     /// After a commit that logged sequence rows: the primary keeps its own rows (the
     /// records logged values ahead), their pages now as new as the WAL.
     pub(super) fn keep_sequences(&mut self, current: Vec<Named>) {
-        let lsn = self.c.data(self.h).map(|d| d.wal.insert);
+        let lsn = self.c.data(self.h).map(|d| d.wal.insert.0);
         for (name, mut seq) in current {
             if let Some(lsn) = lsn {
                 seq.page_lsn = lsn;
@@ -303,7 +306,7 @@ impl Exec<'_> {
         let Some(d) = self.c.data_mut(self.h) else {
             return;
         };
-        let lsn = d.wal.insert;
+        let lsn = d.wal.insert.0;
         for n in names {
             if let Some(seq) = d.db.sequences.get_mut(n) {
                 seq.page_lsn = lsn;
