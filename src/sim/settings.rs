@@ -21,7 +21,7 @@ pub struct Settings {
     pub pending_restart: BTreeSet<&'static str>,
     /// `synchronous_standby_names` parsed, kept in step with `values` (as PostgreSQL's
     /// check hook keeps SyncRepConfig): every commit and standby reply consults it.
-    sync_names: Option<SyncConfig>,
+    sync_names: Option<std::sync::Arc<SyncConfig>>,
 }
 
 /// A message the server logs while reading its configuration.
@@ -132,13 +132,18 @@ impl Settings {
 
     /// The parsed `synchronous_standby_names`: `None` when it is empty (or a value the
     /// files could not have set).
+    /// The parsed list, shared (the model reads it on every standby reply).
+    pub fn sync_names_shared(&self) -> Option<std::sync::Arc<SyncConfig>> {
+        self.sync_names.clone()
+    }
+
     pub fn sync_names(&self) -> Option<&SyncConfig> {
-        self.sync_names.as_ref()
+        self.sync_names.as_deref()
     }
 
     fn parse_sync_names(&mut self) {
         self.sync_names = match self.values.get("synchronous_standby_names") {
-            Some(Parsed::Text(s)) => SyncConfig::parse(s).ok().flatten(),
+            Some(Parsed::Text(s)) => SyncConfig::parse(s).ok().flatten().map(std::sync::Arc::new),
             _ => None,
         };
     }

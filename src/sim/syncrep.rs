@@ -77,14 +77,14 @@ pub fn evaluate(
 
 impl Cluster {
     /// The parsed synchronous_standby_names of the running server on `h`.
-    pub fn sync_config(&self, h: HostId) -> Option<SyncConfig> {
-        self.server(h)?.settings.sync_names().cloned()
+    pub fn sync_config(&self, h: HostId) -> Option<std::sync::Arc<SyncConfig>> {
+        self.server(h)?.settings.sync_names_shared()
     }
 
     /// `sync_priority` and `sync_state` for each walsender, in order.
     pub fn sync_states(&self, h: HostId) -> Vec<(u32, &'static str)> {
         let config = self.sync_config(h);
-        let candidates = self.sync_candidates(h, config.as_ref());
+        let candidates = self.sync_candidates(h, config.as_deref());
         match &config {
             None => candidates.iter().map(|_| (0, "async")).collect(),
             Some(c) => {

@@ -330,7 +330,19 @@ pub(super) fn hidden_aliases(name: &str) -> &'static [(&'static str, &'static st
 
 /// The setting called `name`, compared case-insensitively as PostgreSQL does.
 pub fn lookup(name: &str) -> Option<&'static SettingDef> {
-    SETTINGS.iter().find(|d| d.name.eq_ignore_ascii_case(name))
+    // The table is sorted by its lower-case names (conf/tests.rs checks it); the model
+    // reads settings on every commit and reply, so this is a binary search.
+    let find = |n: &str| {
+        SETTINGS
+            .binary_search_by(|d| d.name.cmp(n))
+            .ok()
+            .map(|i| &SETTINGS[i])
+    };
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        find(&name.to_ascii_lowercase())
+    } else {
+        find(name)
+    }
 }
 
 /// Every modelled setting, sorted by name.
