@@ -387,6 +387,7 @@ impl Cluster {
                     announced_sync: false,
                     is_backup: true,
                     logical: None,
+                    sync_priority: None,
                 });
             }
         }

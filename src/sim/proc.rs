@@ -71,6 +71,10 @@ pub struct WalSender {
     pub is_backup: bool,
     /// A logical walsender (a subscription's): what it decodes for.
     pub logical: Option<Box<LogicalSender>>,
+    /// Its priority under the synchronous_standby_names it was last computed for (the
+    /// same parsed list, shared, so a reload computes it again): every standby reply
+    /// needs it.
+    pub sync_priority: Option<(std::sync::Arc<crate::conf::SyncConfig>, u32)>,
 }
 
 /// A logical walsender's decoding state (pgoutput).

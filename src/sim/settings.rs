@@ -22,6 +22,8 @@ pub struct Settings {
     /// `synchronous_standby_names` parsed, kept in step with `values` (as PostgreSQL's
     /// check hook keeps SyncRepConfig): every commit and standby reply consults it.
     sync_names: Option<std::sync::Arc<SyncConfig>>,
+    /// `synchronous_commit`, likewise (read on every commit and reply).
+    sync_commit: &'static str,
 }
 
 /// A message the server logs while reading its configuration.
@@ -125,6 +127,7 @@ impl Settings {
             sources,
             pending_restart: BTreeSet::new(),
             sync_names: None,
+            sync_commit: "on",
         };
         settings.parse_sync_names();
         settings
@@ -132,19 +135,36 @@ impl Settings {
 
     /// The parsed `synchronous_standby_names`: `None` when it is empty (or a value the
     /// files could not have set).
-    /// The parsed list, shared (the model reads it on every standby reply).
-    pub fn sync_names_shared(&self) -> Option<std::sync::Arc<SyncConfig>> {
-        self.sync_names.clone()
-    }
-
     pub fn sync_names(&self) -> Option<&SyncConfig> {
         self.sync_names.as_deref()
     }
 
+    /// The same list, shared (the model reads it on every standby reply).
+    pub fn sync_names_shared(&self) -> Option<std::sync::Arc<SyncConfig>> {
+        self.sync_names.clone()
+    }
+
+    /// The server's `synchronous_commit` (not a session's SET): `on`, `off`, `local`,
+    /// `remote_write` or `remote_apply`.
+    pub fn synchronous_commit(&self) -> &'static str {
+        self.sync_commit
+    }
+
+    /// Keeps the parsed forms in step with `values`.
     fn parse_sync_names(&mut self) {
         self.sync_names = match self.values.get("synchronous_standby_names") {
             Some(Parsed::Text(s)) => SyncConfig::parse(s).ok().flatten().map(std::sync::Arc::new),
             _ => None,
+        };
+        self.sync_commit = match self.values.get("synchronous_commit") {
+            Some(Parsed::Text(s)) => match s.as_str() {
+                "off" | "false" | "no" | "0" => "off",
+                "local" => "local",
+                "remote_write" => "remote_write",
+                "remote_apply" => "remote_apply",
+                _ => "on",
+            },
+            _ => "on",
         };
     }
 

@@ -116,9 +116,10 @@ impl Cluster {
             .iter()
             .map(|w| Candidate {
                 priority: match (config, w.state) {
-                    (Some(c), SenderState::Streaming) if !w.is_backup => {
-                        c.priority(&w.application_name)
-                    }
+                    (Some(c), SenderState::Streaming) if !w.is_backup => match &w.sync_priority {
+                        Some((known, p)) if std::ptr::eq(&**known, c) => *p,
+                        _ => c.priority(&w.application_name),
+                    },
                     _ => 0,
                 },
                 write: w.write,
@@ -129,10 +130,22 @@ impl Cluster {
     }
 
     pub(super) fn release_sync_waiters_after(&mut self, h: HostId, replying: Option<ConnId>) {
-        if self.server(h).is_none() {
+        let Some(server) = self.server_mut(h) else {
             return;
+        };
+        let config = server.settings.sync_names_shared();
+        // Each walsender's priority, computed again only after a reload changed the list.
+        if let Some(c) = &config {
+            for w in server.senders.iter_mut() {
+                if !w
+                    .sync_priority
+                    .as_ref()
+                    .is_some_and(|(known, _)| std::sync::Arc::ptr_eq(known, c))
+                {
+                    w.sync_priority = Some((c.clone(), c.priority(&w.application_name)));
+                }
+            }
         }
-        let config = self.sync_config(h);
         let positions = match &config {
             None => {
                 if let Some(conn) = replying {
@@ -192,12 +205,10 @@ impl Cluster {
                 text: format!("{tag}\n"),
             });
         }
-        let mode = self
-            .server(h)
-            .map_or(String::new(), |s| s.settings.text("synchronous_commit"));
-        let reached = match mode.as_str() {
-            "remote_write" => write,
-            "remote_apply" => apply,
+        let mode = self.server(h).map(|s| s.settings.synchronous_commit());
+        let reached = match mode {
+            Some("remote_write") => write,
+            Some("remote_apply") => apply,
             _ => flush,
         };
         let mut acked = Vec::new();

@@ -142,6 +142,7 @@ impl Cluster {
                 announced_sync: false,
                 is_backup: false,
                 logical: None,
+                sync_priority: None,
             });
         }
         self.send(

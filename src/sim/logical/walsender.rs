@@ -167,6 +167,7 @@ impl Cluster {
                     publications: start.publications,
                     reorder: Default::default(),
                 })),
+                sync_priority: None,
             });
         }
         let (tli, history) = self
