@@ -419,3 +419,30 @@ async fn a_lesson_step_shows_eight_lines_of_console_beside_its_text() {
     assert!(text.scroll_height() <= text.client_height());
     persist::set_url_fragment(None, false);
 }
+
+/// A subscriber with three subscriptions has a row of buttons for each: its card is
+/// tall enough for all of them (nothing cut off) at 1280x720.
+#[wasm_bindgen_test]
+async fn a_subscriber_with_three_subscriptions_shows_every_row() {
+    let mut lines = walscope::script::parse(EXAMPLES[3].1).unwrap();
+    lines.extend(
+        walscope::script::parse(
+            "primary=# CREATE TABLE orders (id int primary key);
+primary=# CREATE TABLE items (id int primary key);
+primary=# CREATE PUBLICATION orderpub FOR TABLE orders;
+primary=# CREATE PUBLICATION itempub FOR TABLE items;
+subscriber=# CREATE TABLE orders (id int primary key);
+subscriber=# CREATE TABLE items (id int primary key);
+subscriber=# CREATE SUBSCRIPTION ordersub CONNECTION 'host=primary dbname=postgres user=postgres password=secret' PUBLICATION orderpub;
+subscriber=# CREATE SUBSCRIPTION itemsub CONNECTION 'host=primary dbname=postgres user=postgres password=secret' PUBLICATION itempub;
+lab$ wait 2s
+",
+        )
+        .unwrap(),
+    );
+    let (_styled, root, _handle, _lab, _ui) = mount_styled(Lab::replay(0, lines, None));
+    settle().await;
+    assert_eq!(all(&root, ".card-sub").len(), 3, "a row per subscription");
+    let checked = stage_text_is_readable(&root);
+    assert!(checked >= 10, "{checked} texts measured");
+}

@@ -82,6 +82,7 @@ pub fn card_text(n: &NodeView, split: Option<&Writable>) -> CardText {
             .map(|b| b.chars().count())
             .collect(),
         standby: n.in_recovery,
+        subscriptions: 0,
     }
 }
 

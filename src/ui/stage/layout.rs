@@ -18,6 +18,8 @@ const ROOMY_W: f64 = 285.0;
 /// The control rows (fault buttons, link, workload) on one line each, or wrapped.
 const CONTROLS_H: f64 = 76.0;
 const CONTROLS_WRAPPED_H: f64 = 104.0;
+/// A row of buttons (a subscription's) with the gap below it.
+const SUB_ROW: f64 = 26.0;
 const GAP_X: f64 = 16.0;
 /// Room between two rows of cards, for the links and their two-line labels (a link
 /// between two cards of one row arcs up into it).
@@ -69,6 +71,9 @@ pub struct CardText {
     /// A standby's controls (five fault buttons; the link's button and two selects)
     /// take two lines each even on a roomy card.
     pub standby: bool,
+    /// A subscriber's subscriptions: one row of buttons each (the first in the room a
+    /// standby's link row takes).
+    pub subscriptions: usize,
 }
 
 /// Lines of `chars` characters of `ch` px each in `inner` px, wrapped at words
@@ -113,12 +118,16 @@ impl CardText {
 
     /// The height a card `w` wide needs to show every row, its controls too.
     fn full_h(&self, w: f64) -> f64 {
-        let controls = if w >= ROOMY_W && !self.standby {
+        let roomy = w >= ROOMY_W;
+        let controls = if roomy && !self.standby {
             CONTROLS_H
         } else {
             CONTROLS_WRAPPED_H
         };
-        (self.compact_h(w) + controls).max(CARD_H)
+        // Each further subscription's row: its name and two buttons, wrapped in two
+        // lines on a narrow card.
+        let subs = self.subscriptions.saturating_sub(1) as f64 * if roomy { SUB_ROW } else { 2.0 * SUB_ROW };
+        (self.compact_h(w) + controls + subs).max(CARD_H)
     }
 
     /// The height it needs with the fewest details: name, state and position.

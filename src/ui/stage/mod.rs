@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use super::handle::{LabHandle, Ui};
 use super::node_card::{card_text, cost, Cost, NodeCard};
 use super::resize::use_size;
+use crate::sim::ServerState;
 use crate::timeline::primary_of;
 use app_links::{app_chips_view, app_edges_view};
 use edges::edges_view;
@@ -59,6 +60,11 @@ pub fn Stage() -> impl IntoView {
             v.iter()
                 .map(|n| {
                     let mut t = card_text(n, split.iter().find(|w| w.host == n.id));
+                    // A subscriber's card has a row of buttons per subscription.
+                    if n.state == ServerState::Running {
+                        t.subscriptions =
+                            lab.with(|l| l.runner().cluster.subscription_cards(n.id).len());
+                    }
                     costs.with(|c| {
                         if let Some(c) = c.get(n.id.0) {
                             t.badges
