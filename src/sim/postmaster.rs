@@ -18,7 +18,8 @@ pub enum StartError {
     NoDataDirectory,
     AlreadyRunning,
     /// The server exited during start. What it wrote to stderr before its logging
-    /// collector ran (empty when the reason went to its log file).
+    /// collector ran (empty when the reason went to its log file): pg_ctl -l appends it
+    /// to the log file, systemd to the journal, `postgres -D` shows it.
     Failed(String),
 }
 
@@ -182,8 +183,8 @@ impl Cluster {
             return Err(StartError::Failed(stderr));
         }
         let loaded = settings::read_files(&self.conf_files(h));
-        // Until the logging collector runs, the postmaster writes to stderr, which
-        // pg_ctl shows: a bad configuration never reaches the log file.
+        // Until the logging collector runs, the postmaster writes to stderr: pg_ctl -l
+        // sends it to the log file, systemd to the journal.
         if !loaded.errors.is_empty() {
             let mut stderr: String = loaded
                 .errors
@@ -202,7 +203,7 @@ impl Cluster {
                 ),
             ));
             self.note(h, EventKind::Error, format!("{name} failed to start: configuration file contains errors"),
-                "The postmaster refuses to start with a bad setting; pg_ctl shows why. Fix the file and start again.");
+                "The postmaster refuses to start with a bad setting; the server log (the journal under systemd) says why. Fix the file and start again.");
             return Err(StartError::Failed(stderr));
         }
         if let Some(stderr) = self.data_dir_refusal(h, pid) {
