@@ -50,6 +50,7 @@ mod rhel;
 mod rng;
 pub mod selinux;
 pub mod settings;
+mod single_user;
 mod slot;
 mod split_brain;
 pub mod syncrep;

@@ -2,12 +2,10 @@
 //! reading postgresql.conf and pg_hba.conf, stopping it in the three shutdown modes, and
 //! reloading its configuration on SIGHUP.
 
-use std::collections::BTreeMap;
-
 use super::cluster::Cluster;
 use super::event::{ConnId, EventKind, HostId, Message, SessionOutput, Timer};
 use super::perm;
-use super::proc::{ReplayPause, Server};
+use super::proc::Server;
 use super::settings::{self, Settings};
 use super::time::SimDuration;
 use super::{hba, PGDATA};
@@ -294,32 +292,15 @@ impl Cluster {
             format!("{PGDATA}/postmaster.pid"),
             format!("{pid}\n{PGDATA}\n"),
         );
-        host.server = Some(Server {
+        host.server = Some(Server::new(
             pid,
-            started: now,
+            now,
             settings,
-            hba: hba_lines,
+            hba_lines,
             standby,
-            consistent: !standby,
-            senders: Vec::new(),
-            receiver: None,
-            sessions: Vec::new(),
-            replaying_to: None,
             startup_pid,
             checkpointer_pid,
-            next_connect: now,
-            walwriter_pending: false,
-            last_fork_error: None,
-            replay_pause: ReplayPause::NotPaused,
-            apply: Vec::new(),
-            apply_last_start: Default::default(),
-            apply_stopped: Default::default(),
-            launcher_pending: false,
-            apply_status_pending: false,
-            spread_checkpoint: None,
-            checkpoint_distance_estimate: 0.0,
-            statements: BTreeMap::new(),
-        });
+        ));
         self.recover_at_start(h, startup_pid);
         if self.host(h).server.is_none() {
             // The startup process failed (no room for a WAL segment); the log says why.

@@ -27,16 +27,11 @@ impl Cluster {
         source: &str,
         write_conf: bool,
     ) -> Result<Vec<String>, (Vec<String>, String)> {
-        let mut connected = false;
-        self.rewind_steps(h, target, source, write_conf, &mut connected)
-            .map_err(|e| {
-                let printed = if connected {
-                    vec![CONNECTED.to_string()]
-                } else {
-                    Vec::new()
-                };
-                (printed, e)
-            })
+        let mut out = Vec::new();
+        match self.rewind_steps(h, target, source, write_conf, &mut out) {
+            Ok(()) => Ok(out),
+            Err(e) => Err((out, e)),
+        }
     }
 
     fn rewind_steps(
@@ -45,16 +40,30 @@ impl Cluster {
         target: &str,
         source: &str,
         write_conf: bool,
-        connected: &mut bool,
-    ) -> Result<Vec<String>, String> {
-        let tdata = self.rewind_target(h, target)?;
+        out: &mut Vec<String>,
+    ) -> Result<(), String> {
+        let mut tdata = self.rewind_target(h, target)?;
         let (src, to) = self.rewind_connect(h, source)?;
-        *connected = true;
-        if !tdata.wal_log_hints {
-            return Err(
-                "target server needs to use either data checksums or \"wal_log_hints = on\""
-                    .to_string(),
-            );
+        out.push(CONNECTED.to_string());
+        if !tdata.clean_shutdown {
+            // ensureCleanShutdown: a target that crashed finishes its recovery in
+            // single-user mode first (pg_log_info: printed without -P too).
+            let binary = self.postgres_binary(h);
+            out.push(format!(
+                "pg_rewind: executing \"{binary}\" for target server to complete crash recovery"
+            ));
+            let (lines, ok) = self.single_user_recovery(h);
+            out.extend(lines);
+            if !ok {
+                out.push(
+                    "pg_rewind: error: postgres single-user mode in target cluster failed"
+                        .to_string(),
+                );
+                return Err(format!("Command was: \"{binary}\" --single -F -D \"{PGDATA}\" template1 < \"/dev/null\""));
+            }
+            if let Some(d) = self.data(h).cloned() {
+                tdata = d;
+            }
         }
         let Some(sdata) = self.data(src).cloned() else {
             return Err("source server has no data directory".to_string());
@@ -62,21 +71,25 @@ impl Cluster {
         if sdata.system_id != tdata.system_id {
             return Err("source and target clusters are from different systems".to_string());
         }
+        if !tdata.wal_log_hints {
+            return Err(
+                "target server needs to use either data checksums or \"wal_log_hints = on\""
+                    .to_string(),
+            );
+        }
         let ttli = tdata.wal.tli;
         if sdata.wal.tli == ttli {
-            return Ok(vec![
-                "pg_rewind: source and target cluster are on the same timeline".to_string(),
-                "pg_rewind: no rewind required".to_string(),
-            ]);
+            out.push("pg_rewind: source and target cluster are on the same timeline".to_string());
+            out.push("pg_rewind: no rewind required".to_string());
+            return Ok(());
         }
         let fork = divergence(&sdata, ttli)?;
-        let mut out = vec![
-            CONNECTED.to_string(),
-            format!("pg_rewind: servers diverged at WAL location {fork} on timeline {ttli}"),
-        ];
+        out.push(format!(
+            "pg_rewind: servers diverged at WAL location {fork} on timeline {ttli}"
+        ));
         if tdata.wal.insert <= fork {
             out.push("pg_rewind: no rewind required".to_string());
-            return Ok(out);
+            return Ok(());
         }
         let (common, common_redo) = last_common_checkpoint(&tdata, fork);
         let common_tli = tdata.wal.tli_at(common_redo);
@@ -109,10 +122,12 @@ impl Cluster {
         let (t, s) = (self.host(h).name.clone(), self.host(src).name.clone());
         self.note(h, EventKind::Timeline, format!("pg_rewind made {t} a copy of {s} from {fork}"),
             "The old primary's WAL past the fork is gone; configured as a standby it can now follow the new timeline.");
-        Ok(out)
+        Ok(())
     }
 
-    /// The target's control file: it must exist and the server be shut down cleanly.
+    /// The target's control file: it must exist and the server not run (simplified:
+    /// PostgreSQL would try single-user mode on a running target and fail on its lock
+    /// file).
     fn rewind_target(&self, h: HostId, target: &str) -> Result<DataDir, String> {
         let no_control = || {
             format!("could not open file \"{target}/global/pg_control\" for reading: No such file or directory")
@@ -123,7 +138,7 @@ impl Cluster {
         let Some(tdata) = self.data(h).cloned() else {
             return Err(no_control());
         };
-        if self.host(h).server.is_some() || !tdata.clean_shutdown {
+        if self.host(h).server.is_some() {
             return Err("target server must be shut down cleanly".to_string());
         }
         Ok(tdata)

@@ -27,16 +27,25 @@ pub const COMMIT_RECORD: u64 = 40;
 /// a one-row INSERT that fails on a duplicate key writes its 64-byte heap insert and
 /// this, 104 bytes in all, on PostgreSQL 15.18.
 pub const ABORT_RECORD: u64 = 40;
-/// CREATE TABLE's catalog inserts. Measured on PostgreSQL 15.18 with
-/// pg_current_wal_insert_lsn() before and after, in a checkpoint cycle that already
-/// wrote the catalog pages' images: `CREATE TABLE t2 (id int)` writes 11,184 bytes with
-/// its commit; a column that may be TOASTed (text, bytea, jsonb, varchar without a
-/// length...) adds the TOAST table and its index, 31,536 bytes for `CREATE TABLE t4
-/// (id int, pad text)`. With wal_log_hints on, the hint bits set while reading the
-/// catalog rows written since the checkpoint are logged as page images too: 19,456
-/// and 56,352 bytes.
-pub const CREATE_TABLE_RECORD: u64 = 11_092;
-pub const CREATE_TABLE_TOAST: u64 = 20_330;
+/// CREATE TABLE's catalog inserts, without its commit ([`CREATE_TABLE_COMMIT`]).
+/// Measured on PostgreSQL 15.18 with pg_current_wal_insert_lsn() before and after, in a
+/// checkpoint cycle that already wrote the catalog pages' images: `CREATE TABLE t2 (id
+/// int)` writes 11,184 bytes with its commit; a column that may be TOASTed (text, bytea,
+/// jsonb, varchar without a length...) adds the TOAST table and its index, 31,536 bytes
+/// for `CREATE TABLE t4 (id int, pad text)`. With wal_log_hints on, the hint bits set
+/// while reading the catalog rows written since the checkpoint are logged as page
+/// images too: 19,456 and 56,352 bytes. (11,132 bytes of records and commit; the page
+/// headers they cross make up the rest.)
+pub const CREATE_TABLE_RECORD: u64 = 11_132 - CREATE_TABLE_COMMIT;
+pub const CREATE_TABLE_TOAST: u64 = 20_330 - (CREATE_TABLE_TOAST_COMMIT - CREATE_TABLE_COMMIT);
+/// CREATE TABLE's commit record carries the catalog cache and relcache invalidation
+/// messages: pg_waldump on PostgreSQL 15.18 shows `Transaction len (rec/tot): 405/405
+/// ... COMMIT ...; inval msgs: catcache 80 catcache 79 ...` for `CREATE TABLE x (id
+/// int)`, 408 bytes once MAXALIGNed, and 1,093 (1,096) for `CREATE TABLE y (id int, pad
+/// text)` with its TOAST table, under wal_level replica and logical alike. It is the
+/// last record crash recovery replays after a CREATE TABLE (`redo done at` its start).
+pub const CREATE_TABLE_COMMIT: u64 = 408;
+pub const CREATE_TABLE_TOAST_COMMIT: u64 = 1_096;
 pub const CREATE_TABLE_HINTS: u64 = 8_252;
 pub const CREATE_TABLE_TOAST_HINTS: u64 = 16_494;
 /// The first catalog change after a checkpoint also writes full-page images: 90,040

@@ -391,37 +391,30 @@ pub(super) fn pg_rewind(c: &mut Cluster, h: HostId, args: &[String]) -> String {
     let Some(source) = source else {
         return "pg_rewind: error: no source specified (--source-pgdata or --source-server)\npg_rewind: hint: Try \"pg_rewind --help\" for more information.\n".to_string();
     };
-    match c.rewind(h, &target, &source, write_conf) {
-        Ok(lines) => {
-            let mut out = String::new();
-            for l in lines {
-                if !progress
-                    && (l.starts_with("pg_rewind: reading")
-                        || l.starts_with("pg_rewind: connected")
-                        || l.starts_with("pg_rewind: need to copy")
-                        || l.contains("copied")
-                        || l.starts_with("pg_rewind: creating")
-                        || l.starts_with("pg_rewind: syncing"))
-                {
-                    continue;
-                }
-                out.push_str(&l);
-                out.push('\n');
-            }
-            out
-        }
-        Err((printed, e)) => {
-            let mut out = String::new();
-            if progress {
-                for l in printed {
-                    out.push_str(&l);
-                    out.push('\n');
-                }
-            }
-            out.push_str(&format!("pg_rewind: error: {e}\n"));
-            out
-        }
+    // What -P adds (pg_log_info under showprogress): the other lines are printed
+    // without it too.
+    let shown = |l: &String| {
+        progress
+            || !(l.starts_with("pg_rewind: reading")
+                || l.starts_with("pg_rewind: connected")
+                || l.starts_with("pg_rewind: need to copy")
+                || l.ends_with("copied")
+                || l.starts_with("pg_rewind: creating")
+                || l.starts_with("pg_rewind: syncing"))
+    };
+    let (lines, error) = match c.rewind(h, &target, &source, write_conf) {
+        Ok(lines) => (lines, None),
+        Err((lines, e)) => (lines, Some(e)),
+    };
+    let mut out = String::new();
+    for l in lines.iter().filter(|l| shown(l)) {
+        out.push_str(l);
+        out.push('\n');
     }
+    if let Some(e) = error {
+        out.push_str(&format!("pg_rewind: error: {e}\n"));
+    }
+    out
 }
 
 /// `postgres -D DIR` (or `postmaster`) typed on the shell: the checks the postmaster
