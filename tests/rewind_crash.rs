@@ -253,3 +253,36 @@ primary$ pg_rewind -D /var/lib/pgsql/data --source-server='host=standby1 user=po
         "{t}"
     );
 }
+
+/// A standby that crashed: the stand-alone backend refuses standby mode
+/// (readRecoverySignalFile), and pg_rewind stops with the command it ran. PostgreSQL
+/// 15.18, a standby killed with SIGKILL (postmaster and children), then `pg_rewind -D
+/// DIR --source-server=...` (tests/compare/rewind-crashed-standby.walscope too).
+#[test]
+fn a_crashed_standby_cannot_finish_recovery_in_single_user_mode() {
+    let t = run("primary=# ALTER SYSTEM SET listen_addresses = '*';
+primary=# CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'secret';
+primary$ echo 'host replication replicator 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ echo 'host all postgres 10.0.0.0/24 trust' >> pg_hba.conf
+primary$ pg_ctl restart
+lab$ node add standby1
+standby1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
+standby1$ pg_ctl start
+lab$ wait 1s
+lab$ crash standby1
+standby1$ pg_rewind -D /var/lib/pgsql/data --source-server='host=primary user=postgres'
+");
+    assert_eq!(
+        unstamped_output(
+            &t,
+            "standby1$ pg_rewind -D /var/lib/pgsql/data --source-server='host=primary user=postgres'"
+        ),
+        "pg_rewind: executing \"/usr/lib/postgresql/15/bin/postgres\" for target server to complete crash recovery
+<time> [<pid>] LOG:  database system was interrupted while in recovery at log time 2026-11-24 09:00:00 UTC
+<time> [<pid>] HINT:  If this has occurred more than once some data might be corrupted and you might need to choose an earlier recovery target.
+<time> [<pid>] FATAL:  standby mode is not supported by single-user servers
+pg_rewind: error: postgres single-user mode in target cluster failed
+pg_rewind: detail: Command was: /usr/lib/postgresql/15/bin/postgres --single -F -D /var/lib/pgsql/data template1 < /dev/null
+"
+    );
+}

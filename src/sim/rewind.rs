@@ -55,11 +55,9 @@ impl Cluster {
             let (lines, ok) = self.single_user_recovery(h);
             out.extend(lines);
             if !ok {
-                out.push(
-                    "pg_rewind: error: postgres single-user mode in target cluster failed"
-                        .to_string(),
-                );
-                return Err(format!("Command was: \"{binary}\" --single -F -D \"{PGDATA}\" template1 < \"/dev/null\""));
+                // pg_log_error, then pg_fatal's detail with the command (quoted by
+                // appendShellString only where the shell needs it).
+                return Err(format!("postgres single-user mode in target cluster failed\npg_rewind: detail: Command was: {binary} --single -F -D {PGDATA} template1 < /dev/null"));
             }
             if let Some(d) = self.data(h).cloned() {
                 tdata = d;

@@ -40,6 +40,9 @@ impl Cluster {
         let log = format!("{PGDATA}/log/postgresql.log");
         let before = self.host(h).files.get(&log).cloned();
         let pid = self.pid(h);
+        if let Some(lines) = self.single_user_refuses_standby(h, pid) {
+            return (lines, false);
+        }
         let settings = self.settings_on_disk(h);
         let mut server = Server::new(pid, self.now, settings, Vec::new(), false, pid, pid);
         server.single_user = true;
@@ -72,6 +75,36 @@ impl Cluster {
             return (out, !failed);
         }
         (out, false)
+    }
+
+    /// readRecoverySignalFile: a stand-alone backend cannot be a standby, so with
+    /// standby.signal it stops after StartupXLOG's first line (a crashed standby's
+    /// control file says "in archive recovery", walscope's pg_controldata too).
+    /// PostgreSQL 15.18, pg_rewind of a standby killed with SIGKILL (postmaster and
+    /// children): `LOG:  database system was interrupted while in recovery at log time
+    /// ...`, its HINT, `FATAL:  standby mode is not supported by single-user servers`.
+    fn single_user_refuses_standby(&self, h: HostId, pid: u32) -> Option<Vec<String>> {
+        let host = self.host(h);
+        if !host.files.contains_key(&format!("{PGDATA}/standby.signal")) {
+            return None;
+        }
+        let data = host.data.as_ref()?;
+        let text = super::datetime::format_log_timestamp(data.checkpoint_time.unix_micros());
+        let at = match text.trim_end_matches(" UTC").rsplit_once('.') {
+            Some((a, _)) => format!("{a} UTC"),
+            None => text,
+        };
+        let lines = self.log_line(
+            pid,
+            "LOG",
+            &format!("database system was interrupted while in recovery at log time {at}"),
+        ) + &self.log_line(pid, "HINT", "If this has occurred more than once some data might be corrupted and you might need to choose an earlier recovery target.")
+            + &self.log_line(
+                pid,
+                "FATAL",
+                "standby mode is not supported by single-user servers",
+            );
+        Some(lines.lines().map(str::to_string).collect())
     }
 
     /// The lines written to the server log since it held `before`, taken out of it
