@@ -286,3 +286,46 @@ pg_rewind: detail: Command was: /usr/lib/postgresql/15/bin/postgres --single -F 
 "
     );
 }
+
+/// A running target: its control file is not "shut down" either, so pg_rewind runs the
+/// stand-alone backend, which finds the postmaster's lock file. PostgreSQL 15.18
+/// (tests/compare/rewind-crashed-standby.walscope, pg_rewind on the running standby and,
+/// with -P, on the running primary): `FATAL:  lock file "postmaster.pid" already
+/// exists` and `HINT:  Is another postmaster (PID N) running in data directory
+/// "/var/lib/pgsql/data"?` with the postmaster's pid, then the error and the command.
+#[test]
+fn a_running_target_stops_pg_rewind_at_its_lock_file() {
+    let t = run(&format!(
+        "{CRASHED}standby1$ pg_ctl status\nstandby1$ pg_rewind -D /var/lib/pgsql/data --source-server='host=primary user=postgres' -P\n"
+    ));
+    let status = output_of(&t, "standby1$ pg_ctl status");
+    let pid = status
+        .split("(PID: ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .unwrap_or_default();
+    let out = unstamped_output(
+        &t,
+        "standby1$ pg_rewind -D /var/lib/pgsql/data --source-server='host=primary user=postgres' -P",
+    );
+    // The crashed primary refuses the connection first: pg_rewind connects before it
+    // reads the target's control file.
+    assert!(out.starts_with("pg_rewind: error: "), "{out}");
+    let t = run(&format!(
+        "{CRASHED}standby1$ pg_ctl status\nprimary$ pg_ctl start\nstandby1$ pg_rewind -D /var/lib/pgsql/data --source-server='host=primary user=postgres' -P\n"
+    ));
+    let out = unstamped_output(
+        &t,
+        "standby1$ pg_rewind -D /var/lib/pgsql/data --source-server='host=primary user=postgres' -P",
+    );
+    assert_eq!(
+        out,
+        format!("pg_rewind: connected to server
+pg_rewind: executing \"/usr/lib/postgresql/15/bin/postgres\" for target server to complete crash recovery
+<time> [<pid>] FATAL:  lock file \"postmaster.pid\" already exists
+<time> [<pid>] HINT:  Is another postmaster (PID {pid}) running in data directory \"/var/lib/pgsql/data\"?
+pg_rewind: error: postgres single-user mode in target cluster failed
+pg_rewind: detail: Command was: /usr/lib/postgresql/15/bin/postgres --single -F -D /var/lib/pgsql/data template1 < /dev/null
+")
+    );
+}

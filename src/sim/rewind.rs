@@ -45,6 +45,26 @@ impl Cluster {
         let mut tdata = self.rewind_target(h, target)?;
         let (src, to) = self.rewind_connect(h, source)?;
         out.push(CONNECTED.to_string());
+        if let Some(running) = self.server(h).map(|s| s.pid) {
+            // A running server's control file is not "shut down" either: the
+            // stand-alone backend pg_rewind starts finds its lock file.
+            let binary = self.postgres_binary(h);
+            out.push(format!(
+                "pg_rewind: executing \"{binary}\" for target server to complete crash recovery"
+            ));
+            let pid = self.pid(h);
+            let lines = self.log_line(
+                pid,
+                "FATAL",
+                "lock file \"postmaster.pid\" already exists",
+            ) + &self.log_line(
+                pid,
+                "HINT",
+                &format!("Is another postmaster (PID {running}) running in data directory \"{PGDATA}\"?"),
+            );
+            out.extend(lines.lines().map(str::to_string));
+            return Err(single_user_failed(binary));
+        }
         if !tdata.clean_shutdown {
             // ensureCleanShutdown: a target that crashed finishes its recovery in
             // single-user mode first (pg_log_info: printed without -P too).
@@ -55,9 +75,7 @@ impl Cluster {
             let (lines, ok) = self.single_user_recovery(h);
             out.extend(lines);
             if !ok {
-                // pg_log_error, then pg_fatal's detail with the command (quoted by
-                // appendShellString only where the shell needs it).
-                return Err(format!("postgres single-user mode in target cluster failed\npg_rewind: detail: Command was: {binary} --single -F -D {PGDATA} template1 < /dev/null"));
+                return Err(single_user_failed(binary));
             }
             if let Some(d) = self.data(h).cloned() {
                 tdata = d;
@@ -123,9 +141,7 @@ impl Cluster {
         Ok(())
     }
 
-    /// The target's control file: it must exist and the server not run (simplified:
-    /// PostgreSQL would try single-user mode on a running target and fail on its lock
-    /// file).
+    /// The target's control file: it must exist.
     fn rewind_target(&self, h: HostId, target: &str) -> Result<DataDir, String> {
         let no_control = || {
             format!("could not open file \"{target}/global/pg_control\" for reading: No such file or directory")
@@ -136,9 +152,6 @@ impl Cluster {
         let Some(tdata) = self.data(h).cloned() else {
             return Err(no_control());
         };
-        if self.host(h).server.is_some() {
-            return Err("target server must be shut down cleanly".to_string());
-        }
         Ok(tdata)
     }
 
@@ -268,6 +281,15 @@ impl Cluster {
         ));
         host.files.insert(auto, text);
     }
+}
+
+/// pg_rewind's error when the stand-alone backend failed: pg_log_error, then pg_fatal's
+/// detail with the command (appendShellString quotes only what the shell needs quoted).
+/// PostgreSQL 15.18: `pg_rewind: error: postgres single-user mode in target cluster
+/// failed` and `pg_rewind: detail: Command was: /usr/lib/postgresql/15/bin/postgres
+/// --single -F -D /tmp/h12pg/s template1 < /dev/null`.
+fn single_user_failed(binary: &str) -> String {
+    format!("postgres single-user mode in target cluster failed\npg_rewind: detail: Command was: {binary} --single -F -D {PGDATA} template1 < /dev/null")
 }
 
 /// The source server as `--source-server` named it.
