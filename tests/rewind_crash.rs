@@ -329,3 +329,30 @@ pg_rewind: detail: Command was: /usr/lib/postgresql/15/bin/postgres --single -F 
 ")
     );
 }
+
+/// wal_log_hints turned on in the configuration after the crash: the single-user run
+/// records it in the control file (XLogReportParameters), so the check passes; but its
+/// end-of-recovery checkpoint recycled segment 2, where the last common checkpoint is, and
+/// pg_rewind cannot read back to it. PostgreSQL 15.18
+/// (tests/compare/rewind-after-crash-late-hints.walscope): `servers diverged at WAL
+/// location 0/3015FC8 on timeline 1`, `error: could not open file
+/// "/var/lib/pgsql/data/pg_wal/000000010000000000000002": No such file or directory`,
+/// `error: could not find previous WAL record at 0/2000100`.
+#[test]
+fn a_crashed_target_whose_recovery_recycled_the_common_checkpoints_wal_cannot_be_rewound() {
+    let script = CRASHED.replace(
+        "standby1=# SELECT pg_promote();\n",
+        "standby1=# SELECT pg_promote();\nstandby1=# CHECKPOINT;\nprimary$ echo \"wal_log_hints = on\" >> postgresql.auto.conf\n",
+    );
+    let t = run(&format!("{script}{REWIND}\n"));
+    let out = unstamped_output(&t, REWIND);
+    assert!(
+        out.ends_with("backend> <time> [<pid>] LOG:  checkpoint starting: shutdown immediate
+<time> [<pid>] LOG:  checkpoint complete: wrote 0 buffers (0.0%); 0 WAL file(s) added, 0 removed, 0 recycled; write=0.003 s, sync=0.001 s, total=0.008 s; sync files=0, longest=0.000 s, average=0.000 s; distance=0 kB, estimate=14824 kB
+pg_rewind: servers diverged at WAL location 0/3015FC8 on timeline 1
+pg_rewind: error: could not open file \"/var/lib/pgsql/data/pg_wal/000000010000000000000002\": No such file or directory
+pg_rewind: error: could not find previous WAL record at 0/2000100
+"),
+        "{out}"
+    );
+}

@@ -107,7 +107,7 @@ impl Cluster {
             out.push("pg_rewind: no rewind required".to_string());
             return Ok(());
         }
-        let (common, common_redo) = last_common_checkpoint(&tdata, fork);
+        let (common, common_redo) = last_common_checkpoint(&tdata, fork)?;
         let common_tli = tdata.wal.tli_at(common_redo);
         out.push(format!(
             "pg_rewind: rewinding from last common checkpoint at {common} on timeline {common_tli}"
@@ -315,21 +315,51 @@ fn divergence(sdata: &DataDir, ttli: TimelineId) -> Result<Lsn, String> {
 }
 
 /// The last checkpoint whose record starts before the fork: its location and redo
-/// point. Simplified: when the target's WAL no longer reaches back to it, walscope uses
-/// the target's memory of its checkpoints, where pg_rewind fails ("could not find
-/// previous WAL record") unless wal_keep_size or restore_command kept that WAL.
-fn last_common_checkpoint(tdata: &DataDir, fork: Lsn) -> (Lsn, Lsn) {
-    let in_wal = tdata.wal.records.iter().rev().find_map(|r| match r.body {
-        RecordBody::Checkpoint { redo, .. } if r.start < fork => Some((r.start, redo)),
-        _ => None,
-    });
+/// point. findLastCheckpoint (parsexlog.c) reads the target's WAL backwards, from the
+/// record at the fork (past the page header when the fork is on a page boundary) along
+/// each record's `xl_prev`; a record whose segment is no longer in pg_wal (a checkpoint
+/// since, such as crash recovery's end-of-recovery one or a shutdown's, removed it)
+/// stops it. PostgreSQL 15.18: after a crashed primary's end-of-recovery checkpoint
+/// recycled segment 2 (tests/compare/rewind-after-crash-late-hints.walscope), `pg_rewind:
+/// error: could not open file "/var/lib/pgsql/data/pg_wal/000000010000000000000002": No
+/// such file or directory` and `pg_rewind: error: could not find previous WAL record at
+/// 0/2000100` (that segment's last record); with the fork at 0/4000000 and segment 4
+/// gone, `... 000000010000000000000004 ...` and `... at 0/4000028`. Simplified: where
+/// the WAL was never there (a clone's), walscope uses the target's memory of its
+/// checkpoints.
+fn last_common_checkpoint(tdata: &DataDir, fork: Lsn) -> Result<(Lsn, Lsn), String> {
+    let wal = &tdata.wal;
+    let start = if !fork.0.is_multiple_of(super::lsn::PAGE_SIZE) {
+        fork
+    } else if fork.0.is_multiple_of(super::lsn::SEGMENT_SIZE) {
+        Lsn(fork.0 + 40)
+    } else {
+        Lsn(fork.0 + 24)
+    };
+    let gone = |at: Lsn| {
+        let file = super::lsn::segment_file_name(wal.tli_at(at), at.segment());
+        format!(
+            "could not open file \"{PGDATA}/pg_wal/{file}\": No such file or directory\npg_rewind: error: could not find previous WAL record at {at}"
+        )
+    };
+    // The positions read: the record at the fork, then every earlier one.
+    let earlier = wal.records.iter().rev().filter(|r| r.start < start);
+    let walk = std::iter::once((start, None))
+        .chain(earlier.map(|r| (r.start, Some(&r.body))))
+        .chain(wal.removed_last.map(|at| (at, None)));
+    for (at, body) in walk {
+        if at.segment() < wal.oldest_segment {
+            return Err(gone(at));
+        }
+        if let Some(RecordBody::Checkpoint { redo, .. }) = body {
+            return Ok((at, *redo));
+        }
+    }
     let remembered = tdata
         .checkpoints
         .iter()
         .rev()
         .find(|(at, _)| *at < fork)
         .copied();
-    in_wal
-        .or(remembered)
-        .unwrap_or((tdata.checkpoint_lsn.min(fork), tdata.redo.min(fork)))
+    Ok(remembered.unwrap_or((tdata.checkpoint_lsn.min(fork), tdata.redo.min(fork))))
 }

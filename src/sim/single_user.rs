@@ -44,6 +44,7 @@ impl Cluster {
             return (lines, false);
         }
         let settings = self.settings_on_disk(h);
+        let hints = settings.bool("wal_log_hints");
         let mut server = Server::new(pid, self.now, settings, Vec::new(), false, pid, pid);
         server.single_user = true;
         let host = self.host_mut(h);
@@ -67,6 +68,9 @@ impl Cluster {
             host.epoch += 1;
             host.crashed = false;
             if let Some(d) = host.data.as_mut().filter(|_| !failed) {
+                // XLogReportParameters: the control file takes the configuration's
+                // wal_log_hints at the end of recovery, as at any start.
+                d.wal_log_hints = hints;
                 d.clean_shutdown = true;
                 d.shutdown_at = now;
                 d.shutdown_in_recovery = false;

@@ -160,6 +160,10 @@ pub struct Wal {
     /// renames old segments to future names (RemoveXlogFile's recycling) and
     /// preallocates the next one (PreallocXlogFiles). 0 when there is none.
     pub recycled_until: u64,
+    /// Where the newest record removed with its segment starts: the `xl_prev` of the
+    /// oldest record left, which a reader walking backwards (pg_rewind's
+    /// findLastCheckpoint) cannot open. `None` while nothing was removed.
+    pub removed_last: Option<Lsn>,
 }
 
 impl Wal {
@@ -173,6 +177,7 @@ impl Wal {
             tli: TimelineId(1),
             history: Vec::new(),
             oldest_segment: at.segment(),
+            removed_last: None,
             recycled_until: 0,
         }
     }
@@ -251,7 +256,9 @@ impl Wal {
         self.oldest_segment = keep_from;
         let boundary = Lsn(keep_from * SEGMENT_SIZE);
         while self.records.front().is_some_and(|r| r.end <= boundary) {
-            self.records.pop_front();
+            if let Some(r) = self.records.pop_front() {
+                self.removed_last = Some(r.start);
+            }
         }
         removed
     }
