@@ -286,6 +286,39 @@ fn replication_connections_are_refused_for_each_reason() {
     assert!(t.contains("FATAL:  pg_hba.conf rejects replication connection for host \"10.0.0.2\", user \"replicator\", no encryption\n"), "{t}");
 }
 
+// A bad enum value: parse_and_validate_value's LOG comes with its HINT (the values), at
+// a reload and at a start, where the FATAL follows in the log and pg_ctl shows only
+// ` stopped waiting`. PostgreSQL 15.18 (tests/compare/startup-bad-setting.walscope, the
+// same script; and `pg_ctl reload` / `pg_ctl start -l` by hand on a scratch cluster).
+#[test]
+fn a_bad_setting_is_logged_with_its_hint_at_a_reload_and_a_start() {
+    let t = run("primary$ echo \"synchronous_commit = 'fancy'\" >> postgresql.auto.conf\nprimary$ pg_ctl reload\nprimary$ tail -n 3 log/postgresql.log\n\
+                 primary$ echo \"wal_level = 'fancy'\" >> postgresql.auto.conf\nprimary$ pg_ctl restart\nprimary$ tail -n 3 log/postgresql.log\n");
+    let unstamped = |text: &str| -> String {
+        text.lines()
+            .take_while(|l| !l.starts_with("-- virtual time"))
+            .map(|l| l.split_once("] ").map_or(l, |(_, m)| m).to_string() + "\n")
+            .collect()
+    };
+    let reload = output_of(&t, "primary$ tail -n 3 log/postgresql.log");
+    assert_eq!(
+        unstamped(reload),
+        "LOG:  invalid value for parameter \"synchronous_commit\": \"fancy\"\nHINT:  Available values: local, remote_write, remote_apply, on, off.\nLOG:  configuration file \"/var/lib/pgsql/data/postgresql.auto.conf\" contains errors; unaffected changes were applied\n"
+    );
+    assert!(
+        output_of(&t, "primary$ pg_ctl restart").ends_with("waiting for server to start.... stopped waiting\npg_ctl: could not start server\nExamine the log output.\n"),
+        "{t}"
+    );
+    let start = t
+        .rsplit("primary$ tail -n 3 log/postgresql.log\n")
+        .next()
+        .unwrap_or_default();
+    assert_eq!(
+        unstamped(start),
+        "LOG:  invalid value for parameter \"wal_level\": \"fancy\"\nHINT:  Available values: minimal, replica, logical.\nFATAL:  configuration file \"/var/lib/pgsql/data/postgresql.auto.conf\" contains errors\n"
+    );
+}
+
 // A default host's `systemctl start postgresql` runs pg_ctl with the log in
 // log/postgresql.log as well: the FATAL is there and systemctl says only that the unit
 // failed. PostgreSQL 15.18 under scripts/compare
