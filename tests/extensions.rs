@@ -310,16 +310,30 @@ primary=# SELECT client_addr, state FROM pg_stat_replication;
     );
 }
 
+// Real: PostgreSQL 15.18, `echo "shared_preload_libraries = 'pgaudit'" >>
+// postgresql.auto.conf; pg_ctl -D DIR start -l DIR/log/postgresql.log` (as walscope's
+// pg_ctl start runs): `waiting for server to start.... stopped waiting`, and the log ends
+// with `FATAL:  could not access file "pgaudit": No such file or directory` and `LOG:
+// database system is shut down`.
 #[test]
-fn pg_ctl_shows_the_fatal_of_a_missing_preloaded_library() {
+fn a_missing_preloaded_library_stops_the_server_and_the_log_says_why() {
     let t = run("primary$ echo \"shared_preload_libraries = 'pg_stat_statements,pgaudit'\" >> postgresql.conf
 primary$ pg_ctl restart
+primary$ tail -n 2 log/postgresql.log
 ");
     let out = output_of(&t, "primary$ pg_ctl restart");
     assert!(
-        out.contains("FATAL:  could not access file \"pgaudit\": No such file or directory\n")
-            && out.ends_with("pg_ctl: could not start server\nExamine the log output.\n"),
+        out.ends_with("server stopped\nwaiting for server to start.... stopped waiting\npg_ctl: could not start server\nExamine the log output.\n"),
         "{out}"
+    );
+    let log = output_of(&t, "primary$ tail -n 2 log/postgresql.log");
+    let lines: Vec<&str> = log.lines().collect();
+    assert!(
+        lines.len() == 2
+            && lines[0]
+                .ends_with("FATAL:  could not access file \"pgaudit\": No such file or directory")
+            && lines[1].ends_with("LOG:  database system is shut down"),
+        "{log}"
     );
 }
 

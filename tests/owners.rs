@@ -288,6 +288,7 @@ fn the_server_refuses_a_data_directory_with_the_wrong_mode_or_owner() {
 standby1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
 standby1$ stat -c '%a' /var/lib/pgsql/data
 standby1$ pg_ctl start
+standby1$ tail -n 2 /var/lib/pgsql/data/log/postgresql.log
 standby1$ sudo chown root /var/lib/pgsql/data
 standby1$ postgres -D /var/lib/pgsql/data
 standby1$ sudo chmod 700 /var/lib/pgsql/data
@@ -299,27 +300,34 @@ standby1$ pg_ctl start
     let o = outputs(s);
     // A clone into mkdir's directory keeps its 0755.
     assert_eq!(o[2].1, "755\n");
+    // pg_ctl start is `pg_ctl start -l log/postgresql.log`: PostgreSQL 15.18 (`chmod 755
+    // DIR; pg_ctl -D DIR start -l DIR/log/postgresql.log`) printed only `stopped waiting`
+    // and logged the FATAL and its DETAIL.
     assert_eq!(
-        masked(&o[3].1),
-        "waiting for server to start....<time> [<pid>] FATAL:  data directory \"/var/lib/pgsql/data\" has invalid permissions
-<time> [<pid>] DETAIL:  Permissions should be u=rwx (0700) or u=rwx,g=rx (0750).
- stopped waiting
+        o[3].1,
+        "waiting for server to start.... stopped waiting
 pg_ctl: could not start server
 Examine the log output.
 "
     );
     assert_eq!(
-        masked(&o[5].1),
+        masked(&o[4].1),
+        "<time> [<pid>] FATAL:  data directory \"/var/lib/pgsql/data\" has invalid permissions
+<time> [<pid>] DETAIL:  Permissions should be u=rwx (0700) or u=rwx,g=rx (0750).
+"
+    );
+    assert_eq!(
+        masked(&o[6].1),
         "<time> [<pid>] FATAL:  data directory \"/var/lib/pgsql/data\" has wrong ownership
 <time> [<pid>] HINT:  The server must be started by the user that owns the data directory.
 "
     );
     assert_eq!(
-        o[7].1,
+        o[8].1,
         "pg_ctl: could not open PID file \"/var/lib/pgsql/data/postmaster.pid\": Permission denied\n"
     );
     assert_eq!(
-        o[10].1,
+        o[11].1,
         "waiting for server to start.... done\nserver started\n"
     );
 }
@@ -463,8 +471,28 @@ standby1$ pg_ctl start
 <time> [<pid>] FATAL:  configuration file \"/var/lib/pgsql/data/postgresql.conf\" contains errors
 ";
     assert_eq!(masked(&o[3].1), expected);
+    // walscope's pg_ctl start is `pg_ctl start -l log/postgresql.log` (after `mkdir -p
+    // log`, as scripts/compare runs it): in root's 0755 directory there is no log/ and
+    // postgres cannot make one, so the shell pg_ctl runs the postmaster through cannot
+    // open the log and the postmaster never runs. PostgreSQL 15.18 (Debian, dash as
+    // /bin/sh), `cp -a` of an initdb'd and started directory, `chmod 755 b; chown -R root
+    // b`, then as postgres `pg_ctl -D b start -l b/log/postgresql.log`: with `b/log`
+    // removed, `waiting for server to start..../bin/sh: 1: cannot create
+    // b/log/postgresql.log: Directory nonexistent`; with it (root's now), `...: Permission
+    // denied`; both then ` stopped waiting`.
     assert_eq!(
-        masked(&o[4].1),
-        format!("waiting for server to start....{expected} stopped waiting\npg_ctl: could not start server\nExamine the log output.\n")
+        o[4].1,
+        "waiting for server to start..../bin/sh: 1: cannot create /var/lib/pgsql/data/log/postgresql.log: Directory nonexistent\n stopped waiting\npg_ctl: could not start server\nExamine the log output.\n"
+    );
+    let o = outputs(
+        "primary$ pg_ctl stop
+primary$ sudo chmod 755 /var/lib/pgsql/data
+primary$ sudo chown -R root /var/lib/pgsql/data
+primary$ pg_ctl start
+",
+    );
+    assert_eq!(
+        o[3].1,
+        "waiting for server to start..../bin/sh: 1: cannot create /var/lib/pgsql/data/log/postgresql.log: Permission denied\n stopped waiting\npg_ctl: could not start server\nExamine the log output.\n"
     );
 }

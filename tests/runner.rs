@@ -286,21 +286,79 @@ fn replication_connections_are_refused_for_each_reason() {
     assert!(t.contains("FATAL:  pg_hba.conf rejects replication connection for host \"10.0.0.2\", user \"replicator\", no encryption\n"), "{t}");
 }
 
+// A bad enum value: parse_and_validate_value's LOG comes with its HINT (the values), at
+// a reload and at a start, where the FATAL follows in the log and pg_ctl shows only
+// ` stopped waiting`. PostgreSQL 15.18 (tests/compare/startup-bad-setting.walscope, the
+// same script; and `pg_ctl reload` / `pg_ctl start -l` by hand on a scratch cluster).
 #[test]
-fn wal_level_minimal_stops_the_server_and_refuses_replication() {
-    let t = run("primary=# ALTER SYSTEM SET wal_level = minimal;\nprimary$ pg_ctl restart\nprimary$ tail -n 1 log/postgresql.log\n");
-    // The check runs before the logging collector: pg_ctl shows the postmaster's stderr.
-    let restart = output_of(&t, "primary$ pg_ctl restart");
+fn a_bad_setting_is_logged_with_its_hint_at_a_reload_and_a_start() {
+    let t = run("primary$ echo \"synchronous_commit = 'fancy'\" >> postgresql.auto.conf\nprimary$ pg_ctl reload\nprimary$ tail -n 3 log/postgresql.log\n\
+                 primary$ echo \"wal_level = 'fancy'\" >> postgresql.auto.conf\nprimary$ pg_ctl restart\nprimary$ tail -n 3 log/postgresql.log\n");
+    let unstamped = |text: &str| -> String {
+        text.lines()
+            .take_while(|l| !l.starts_with("-- virtual time"))
+            .map(|l| l.split_once("] ").map_or(l, |(_, m)| m).to_string() + "\n")
+            .collect()
+    };
+    let reload = output_of(&t, "primary$ tail -n 3 log/postgresql.log");
+    assert_eq!(
+        unstamped(reload),
+        "LOG:  invalid value for parameter \"synchronous_commit\": \"fancy\"\nHINT:  Available values: local, remote_write, remote_apply, on, off.\nLOG:  configuration file \"/var/lib/pgsql/data/postgresql.auto.conf\" contains errors; unaffected changes were applied\n"
+    );
     assert!(
-        restart.ends_with("server stopped\nwaiting for server to start....2026-11-24 09:00:00.000 UTC [4229] FATAL:  WAL streaming (max_wal_senders > 0) requires wal_level \"replica\" or \"logical\"\n stopped waiting\npg_ctl: could not start server\nExamine the log output.\n"),
+        output_of(&t, "primary$ pg_ctl restart").ends_with("waiting for server to start.... stopped waiting\npg_ctl: could not start server\nExamine the log output.\n"),
+        "{t}"
+    );
+    let start = t
+        .rsplit("primary$ tail -n 3 log/postgresql.log\n")
+        .next()
+        .unwrap_or_default();
+    assert_eq!(
+        unstamped(start),
+        "LOG:  invalid value for parameter \"wal_level\": \"fancy\"\nHINT:  Available values: minimal, replica, logical.\nFATAL:  configuration file \"/var/lib/pgsql/data/postgresql.auto.conf\" contains errors\n"
+    );
+}
+
+// A default host's `systemctl start postgresql` runs pg_ctl with the log in
+// log/postgresql.log as well: the FATAL is there and systemctl says only that the unit
+// failed. PostgreSQL 15.18 under scripts/compare
+// (tests/compare/startup-fatal-log.walscope: `systemctl restart postgresql` with
+// wal_level = minimal, then `tail -n 2 log/postgresql.log`, the FATAL of the pg_ctl start
+// before it and its own).
+#[test]
+fn systemctl_leaves_a_startup_fatal_in_the_server_log() {
+    let t = run("primary=# ALTER SYSTEM SET wal_level = minimal;\nprimary$ systemctl restart postgresql\nprimary$ tail -n 1 log/postgresql.log\n");
+    assert_eq!(
+        output_of(&t, "primary$ systemctl restart postgresql"),
+        "Job for postgresql.service failed because the control process exited with error code.\nSee \"systemctl status postgresql.service\" and \"journalctl -xeu postgresql.service\" for details.\n",
         "{t}"
     );
     assert!(
+        output_of(&t, "primary$ tail -n 1 log/postgresql.log").starts_with("2026-11-24 09:00:00.000 UTC [4229] FATAL:  WAL streaming (max_wal_senders > 0) requires wal_level \"replica\" or \"logical\"\n"),
+        "{t}"
+    );
+}
+
+#[test]
+fn wal_level_minimal_stops_the_server_and_refuses_replication() {
+    let t = run("primary=# ALTER SYSTEM SET wal_level = minimal;\nprimary$ pg_ctl restart\nprimary$ tail -n 1 log/postgresql.log\n");
+    // The check runs before the postmaster says it is starting, on its stderr, which
+    // pg_ctl -l sends to the log file: PostgreSQL 15.18 (scripts/compare
+    // tests/compare/startup-fatal-log.walscope, `pg_ctl restart` as `pg_ctl restart -l
+    // log/postgresql.log`) printed `waiting for server to start.... stopped waiting` and
+    // had the FATAL as the log's last line.
+    let restart = output_of(&t, "primary$ pg_ctl restart");
+    assert!(
+        restart.ends_with("server stopped\nwaiting for server to start.... stopped waiting\npg_ctl: could not start server\nExamine the log output.\n"),
+        "{t}"
+    );
+    assert_eq!(
         output_of(&t, "primary$ tail -n 1 log/postgresql.log")
-            .lines()
+            .split("-- virtual time")
             .next()
-            .is_some_and(|l| l.ends_with("LOG:  database system is shut down")),
-        "the log file does not have it: {t}"
+            .unwrap_or_default(),
+        "2026-11-24 09:00:00.000 UTC [4229] FATAL:  WAL streaming (max_wal_senders > 0) requires wal_level \"replica\" or \"logical\"\n",
+        "{t}"
     );
     let t = run(
         "primary=# ALTER SYSTEM SET wal_level = minimal;\nprimary=# ALTER SYSTEM SET max_wal_senders = 0;\n\
@@ -1199,8 +1257,11 @@ fn crash_recovery_after_a_wal_switch_stops_at_the_empty_page() {
 
 #[test]
 fn pg_rewind_turns_the_old_primary_into_a_standby_of_the_new_one() {
+    // wal_keep_size keeps the segment of the last common checkpoint, which the old
+    // primary's shutdown checkpoint would remove (see the next test).
     let t = run(&format!(
-        "{TWO_STANDBYS}lab$ partition primary standby1\nprimary=# CREATE TABLE lost (id int);\nlab$ wait 100ms\n\
+        "{TWO_STANDBYS}primary=# ALTER SYSTEM SET wal_keep_size = '256MB';\nprimary=# SELECT pg_reload_conf();\n\
+         lab$ partition primary standby1\nprimary=# CREATE TABLE lost (id int);\nlab$ wait 100ms\n\
          primary$ pg_ctl stop\nstandby1=# SELECT pg_promote();\nlab$ heal primary standby1\n\
          primary$ pg_rewind --target-pgdata=/var/lib/pgsql/data --source-server='host=standby1 user=postgres' -P\n\
          primary$ cat backup_label\nprimary$ ls\nprimary$ touch standby.signal\n\
@@ -1240,23 +1301,26 @@ fn pg_rewind_turns_the_old_primary_into_a_standby_of_the_new_one() {
 }
 
 #[test]
-fn pg_rewind_finds_the_common_checkpoint_after_its_wal_is_gone() {
+fn pg_rewind_cannot_read_back_to_the_common_checkpoint_once_its_wal_is_gone() {
     // The old primary writes on past the fork and its shutdown checkpoint removes the
-    // segment holding the last checkpoint before it; pg_control still knows where it was.
+    // segments from the fork's on: pg_rewind reads the target's WAL backwards from the
+    // fork and stops at the first record it cannot open. PostgreSQL 15.18 ran this
+    // script (scripts/compare on it: only pg_switch_wal()'s LSN differs, by the hint-bit
+    // page images of fidelity 7) and printed these two errors.
     let t = run(&format!(
         "{TWO_STANDBYS}lab$ partition primary standby1\nprimary=# CREATE TABLE lost (id int);\n\
          primary=# SELECT pg_switch_wal();\nprimary=# INSERT INTO lost VALUES (1);\nprimary=# SELECT pg_switch_wal();\n\
          primary=# INSERT INTO lost VALUES (2);\nlab$ wait 100ms\nprimary$ pg_ctl stop\nprimary$ ls pg_wal\n\
-         standby1=# SELECT pg_promote();\nlab$ heal primary standby1\n\
+         standby1=# SELECT pg_promote();\nstandby1=# CHECKPOINT;\nlab$ heal primary standby1\n\
          primary$ pg_rewind --target-pgdata=/var/lib/pgsql/data --source-server='host=standby1 user=postgres' -P\n"
     ));
     assert!(
-        !output_of(&t, "primary$ ls pg_wal").contains("000000010000000000000003\n"),
+        !output_of(&t, "primary$ ls pg_wal").contains("000000010000000000000004\n"),
         "the segment is gone: {t}"
     );
-    assert!(
-        t.contains("pg_rewind: rewinding from last common checkpoint at 0/3000060 on timeline 1\n"),
-        "{t}"
+    assert_eq!(
+        output_of(&t, "primary$ pg_rewind --target-pgdata=/var/lib/pgsql/data --source-server='host=standby1 user=postgres' -P"),
+        "pg_rewind: connected to server\npg_rewind: servers diverged at WAL location 0/4000000 on timeline 1\npg_rewind: error: could not open file \"/var/lib/pgsql/data/pg_wal/000000010000000000000004\": No such file or directory\npg_rewind: error: could not find previous WAL record at 0/4000028\n-- virtual time: 1.720s\n"
     );
     // Errors after connecting still show the -P line before them.
     let t = run(&format!(

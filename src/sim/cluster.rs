@@ -641,6 +641,14 @@ impl Cluster {
         log.push('\n');
     }
 
+    /// What a postmaster wrote to stderr before it exited, appended to the server log
+    /// (pg_ctl -l sends its stderr there).
+    pub fn log_stderr(&mut self, h: HostId, stderr: &str) {
+        for line in stderr.lines() {
+            self.log_raw(h, line);
+        }
+    }
+
     /// A server message as log_line_prefix `%m [%p] ` formats it, continuation lines
     /// indented with a tab.
     pub fn log_line(&self, pid: u32, severity: &str, msg: &str) -> String {

@@ -51,6 +51,7 @@ mod rng;
 pub mod selinux;
 pub mod sequence;
 pub mod settings;
+mod single_user;
 mod slot;
 mod split_brain;
 pub mod syncrep;

@@ -2,12 +2,10 @@
 //! reading postgresql.conf and pg_hba.conf, stopping it in the three shutdown modes, and
 //! reloading its configuration on SIGHUP.
 
-use std::collections::BTreeMap;
-
 use super::cluster::Cluster;
 use super::event::{ConnId, EventKind, HostId, Message, SessionOutput, Timer};
 use super::perm;
-use super::proc::{ReplayPause, Server};
+use super::proc::Server;
 use super::settings::{self, Settings};
 use super::time::SimDuration;
 use super::{hba, PGDATA};
@@ -18,7 +16,8 @@ pub enum StartError {
     NoDataDirectory,
     AlreadyRunning,
     /// The server exited during start. What it wrote to stderr before its logging
-    /// collector ran (empty when the reason went to its log file).
+    /// collector ran (empty when the reason went to its log file): pg_ctl -l appends it
+    /// to the log file, systemd to the journal, `postgres -D` shows it.
     Failed(String),
 }
 
@@ -182,8 +181,8 @@ impl Cluster {
             return Err(StartError::Failed(stderr));
         }
         let loaded = settings::read_files(&self.conf_files(h));
-        // Until the logging collector runs, the postmaster writes to stderr, which
-        // pg_ctl shows: a bad configuration never reaches the log file.
+        // Until the logging collector runs, the postmaster writes to stderr: pg_ctl -l
+        // sends it to the log file, systemd to the journal.
         if !loaded.errors.is_empty() {
             let mut stderr: String = loaded
                 .errors
@@ -202,7 +201,7 @@ impl Cluster {
                 ),
             ));
             self.note(h, EventKind::Error, format!("{name} failed to start: configuration file contains errors"),
-                "The postmaster refuses to start with a bad setting; pg_ctl shows why. Fix the file and start again.");
+                "The postmaster refuses to start with a bad setting; the server log (the journal under systemd) says why. Fix the file and start again.");
             return Err(StartError::Failed(stderr));
         }
         if let Some(stderr) = self.data_dir_refusal(h, pid) {
@@ -293,32 +292,15 @@ impl Cluster {
             format!("{PGDATA}/postmaster.pid"),
             format!("{pid}\n{PGDATA}\n"),
         );
-        host.server = Some(Server {
+        host.server = Some(Server::new(
             pid,
-            started: now,
+            now,
             settings,
-            hba: hba_lines,
+            hba_lines,
             standby,
-            consistent: !standby,
-            senders: Vec::new(),
-            receiver: None,
-            sessions: Vec::new(),
-            replaying_to: None,
             startup_pid,
             checkpointer_pid,
-            next_connect: now,
-            walwriter_pending: false,
-            last_fork_error: None,
-            replay_pause: ReplayPause::NotPaused,
-            apply: Vec::new(),
-            apply_last_start: Default::default(),
-            apply_stopped: Default::default(),
-            launcher_pending: false,
-            apply_status_pending: false,
-            spread_checkpoint: None,
-            checkpoint_distance_estimate: 0.0,
-            statements: BTreeMap::new(),
-        });
+        ));
         self.recover_at_start(h, startup_pid);
         if self.host(h).server.is_none() {
             // The startup process failed (no room for a WAL segment); the log says why.

@@ -233,6 +233,50 @@ pub struct Server {
     /// pg_stat_statements' counters by normalized query text, kept while the server
     /// runs with the library preloaded (its shared memory: gone at a restart).
     pub statements: BTreeMap<String, StatementStats>,
+    /// `postgres --single -F` (pg_rewind finishing a crashed target's recovery): one
+    /// process, no postmaster or checkpointer, fsync off.
+    pub single_user: bool,
+}
+
+impl Server {
+    /// A server just forked: its processes, nothing connected, nothing replayed.
+    pub fn new(
+        pid: u32,
+        started: SimTime,
+        settings: Settings,
+        hba: Vec<hba::HbaLine>,
+        standby: bool,
+        startup_pid: u32,
+        checkpointer_pid: u32,
+    ) -> Server {
+        Server {
+            pid,
+            started,
+            settings,
+            hba,
+            standby,
+            consistent: !standby,
+            senders: Vec::new(),
+            receiver: None,
+            sessions: Vec::new(),
+            replaying_to: None,
+            startup_pid,
+            checkpointer_pid,
+            next_connect: started,
+            walwriter_pending: false,
+            last_fork_error: None,
+            replay_pause: ReplayPause::NotPaused,
+            apply: Vec::new(),
+            apply_last_start: Default::default(),
+            apply_stopped: Default::default(),
+            launcher_pending: false,
+            apply_status_pending: false,
+            spread_checkpoint: None,
+            checkpoint_distance_estimate: 0.0,
+            statements: BTreeMap::new(),
+            single_user: false,
+        }
+    }
 }
 
 /// pg_stat_statements' counters of one normalized statement.

@@ -331,12 +331,15 @@ impl Cluster {
                 d.wal_torn = false;
                 d.recovery_interrupted_at = None;
             }
-            self.log(
-                h,
-                postmaster,
-                "LOG",
-                "database system is ready to accept connections",
-            );
+            // A single-user backend takes commands on stdin instead.
+            if !self.server(h).is_some_and(|s| s.single_user) {
+                self.log(
+                    h,
+                    postmaster,
+                    "LOG",
+                    "database system is ready to accept connections",
+                );
+            }
         }
     }
 

@@ -27,16 +27,11 @@ impl Cluster {
         source: &str,
         write_conf: bool,
     ) -> Result<Vec<String>, (Vec<String>, String)> {
-        let mut connected = false;
-        self.rewind_steps(h, target, source, write_conf, &mut connected)
-            .map_err(|e| {
-                let printed = if connected {
-                    vec![CONNECTED.to_string()]
-                } else {
-                    Vec::new()
-                };
-                (printed, e)
-            })
+        let mut out = Vec::new();
+        match self.rewind_steps(h, target, source, write_conf, &mut out) {
+            Ok(()) => Ok(out),
+            Err(e) => Err((out, e)),
+        }
     }
 
     fn rewind_steps(
@@ -45,16 +40,46 @@ impl Cluster {
         target: &str,
         source: &str,
         write_conf: bool,
-        connected: &mut bool,
-    ) -> Result<Vec<String>, String> {
-        let tdata = self.rewind_target(h, target)?;
+        out: &mut Vec<String>,
+    ) -> Result<(), String> {
+        let mut tdata = self.rewind_target(h, target)?;
         let (src, to) = self.rewind_connect(h, source)?;
-        *connected = true;
-        if !tdata.wal_log_hints {
-            return Err(
-                "target server needs to use either data checksums or \"wal_log_hints = on\""
-                    .to_string(),
+        out.push(CONNECTED.to_string());
+        if let Some(running) = self.server(h).map(|s| s.pid) {
+            // A running server's control file is not "shut down" either: the
+            // stand-alone backend pg_rewind starts finds its lock file.
+            let binary = self.postgres_binary(h);
+            out.push(format!(
+                "pg_rewind: executing \"{binary}\" for target server to complete crash recovery"
+            ));
+            let pid = self.pid(h);
+            let lines = self.log_line(
+                pid,
+                "FATAL",
+                "lock file \"postmaster.pid\" already exists",
+            ) + &self.log_line(
+                pid,
+                "HINT",
+                &format!("Is another postmaster (PID {running}) running in data directory \"{PGDATA}\"?"),
             );
+            out.extend(lines.lines().map(str::to_string));
+            return Err(single_user_failed(binary));
+        }
+        if !tdata.clean_shutdown {
+            // ensureCleanShutdown: a target that crashed finishes its recovery in
+            // single-user mode first (pg_log_info: printed without -P too).
+            let binary = self.postgres_binary(h);
+            out.push(format!(
+                "pg_rewind: executing \"{binary}\" for target server to complete crash recovery"
+            ));
+            let (lines, ok) = self.single_user_recovery(h);
+            out.extend(lines);
+            if !ok {
+                return Err(single_user_failed(binary));
+            }
+            if let Some(d) = self.data(h).cloned() {
+                tdata = d;
+            }
         }
         let Some(sdata) = self.data(src).cloned() else {
             return Err("source server has no data directory".to_string());
@@ -62,23 +87,27 @@ impl Cluster {
         if sdata.system_id != tdata.system_id {
             return Err("source and target clusters are from different systems".to_string());
         }
+        if !tdata.wal_log_hints {
+            return Err(
+                "target server needs to use either data checksums or \"wal_log_hints = on\""
+                    .to_string(),
+            );
+        }
         let ttli = tdata.wal.tli;
         if sdata.wal.tli == ttli {
-            return Ok(vec![
-                "pg_rewind: source and target cluster are on the same timeline".to_string(),
-                "pg_rewind: no rewind required".to_string(),
-            ]);
+            out.push("pg_rewind: source and target cluster are on the same timeline".to_string());
+            out.push("pg_rewind: no rewind required".to_string());
+            return Ok(());
         }
         let fork = divergence(&sdata, ttli)?;
-        let mut out = vec![
-            CONNECTED.to_string(),
-            format!("pg_rewind: servers diverged at WAL location {fork} on timeline {ttli}"),
-        ];
+        out.push(format!(
+            "pg_rewind: servers diverged at WAL location {fork} on timeline {ttli}"
+        ));
         if tdata.wal.insert <= fork {
             out.push("pg_rewind: no rewind required".to_string());
-            return Ok(out);
+            return Ok(());
         }
-        let (common, common_redo) = last_common_checkpoint(&tdata, fork);
+        let (common, common_redo) = last_common_checkpoint(&tdata, fork)?;
         let common_tli = tdata.wal.tli_at(common_redo);
         out.push(format!(
             "pg_rewind: rewinding from last common checkpoint at {common} on timeline {common_tli}"
@@ -109,10 +138,10 @@ impl Cluster {
         let (t, s) = (self.host(h).name.clone(), self.host(src).name.clone());
         self.note(h, EventKind::Timeline, format!("pg_rewind made {t} a copy of {s} from {fork}"),
             "The old primary's WAL past the fork is gone; configured as a standby it can now follow the new timeline.");
-        Ok(out)
+        Ok(())
     }
 
-    /// The target's control file: it must exist and the server be shut down cleanly.
+    /// The target's control file: it must exist.
     fn rewind_target(&self, h: HostId, target: &str) -> Result<DataDir, String> {
         let no_control = || {
             format!("could not open file \"{target}/global/pg_control\" for reading: No such file or directory")
@@ -123,9 +152,6 @@ impl Cluster {
         let Some(tdata) = self.data(h).cloned() else {
             return Err(no_control());
         };
-        if self.host(h).server.is_some() || !tdata.clean_shutdown {
-            return Err("target server must be shut down cleanly".to_string());
-        }
         Ok(tdata)
     }
 
@@ -257,6 +283,15 @@ impl Cluster {
     }
 }
 
+/// pg_rewind's error when the stand-alone backend failed: pg_log_error, then pg_fatal's
+/// detail with the command (appendShellString quotes only what the shell needs quoted).
+/// PostgreSQL 15.18: `pg_rewind: error: postgres single-user mode in target cluster
+/// failed` and `pg_rewind: detail: Command was: /usr/lib/postgresql/15/bin/postgres
+/// --single -F -D /tmp/h12pg/s template1 < /dev/null`.
+fn single_user_failed(binary: &str) -> String {
+    format!("postgres single-user mode in target cluster failed\npg_rewind: detail: Command was: {binary} --single -F -D {PGDATA} template1 < /dev/null")
+}
+
 /// The source server as `--source-server` named it.
 struct Source {
     host_name: String,
@@ -280,21 +315,51 @@ fn divergence(sdata: &DataDir, ttli: TimelineId) -> Result<Lsn, String> {
 }
 
 /// The last checkpoint whose record starts before the fork: its location and redo
-/// point. Simplified: when the target's WAL no longer reaches back to it, walscope uses
-/// the target's memory of its checkpoints, where pg_rewind fails ("could not find
-/// previous WAL record") unless wal_keep_size or restore_command kept that WAL.
-fn last_common_checkpoint(tdata: &DataDir, fork: Lsn) -> (Lsn, Lsn) {
-    let in_wal = tdata.wal.records.iter().rev().find_map(|r| match r.body {
-        RecordBody::Checkpoint { redo, .. } if r.start < fork => Some((r.start, redo)),
-        _ => None,
-    });
+/// point. findLastCheckpoint (parsexlog.c) reads the target's WAL backwards, from the
+/// record at the fork (past the page header when the fork is on a page boundary) along
+/// each record's `xl_prev`; a record whose segment is no longer in pg_wal (a checkpoint
+/// since, such as crash recovery's end-of-recovery one or a shutdown's, removed it)
+/// stops it. PostgreSQL 15.18: after a crashed primary's end-of-recovery checkpoint
+/// recycled segment 2 (tests/compare/rewind-after-crash-late-hints.walscope), `pg_rewind:
+/// error: could not open file "/var/lib/pgsql/data/pg_wal/000000010000000000000002": No
+/// such file or directory` and `pg_rewind: error: could not find previous WAL record at
+/// 0/2000100` (that segment's last record); with the fork at 0/4000000 and segment 4
+/// gone, `... 000000010000000000000004 ...` and `... at 0/4000028`. Simplified: where
+/// the WAL was never there (a clone's), walscope uses the target's memory of its
+/// checkpoints.
+fn last_common_checkpoint(tdata: &DataDir, fork: Lsn) -> Result<(Lsn, Lsn), String> {
+    let wal = &tdata.wal;
+    let start = if !fork.0.is_multiple_of(super::lsn::PAGE_SIZE) {
+        fork
+    } else if fork.0.is_multiple_of(super::lsn::SEGMENT_SIZE) {
+        Lsn(fork.0 + 40)
+    } else {
+        Lsn(fork.0 + 24)
+    };
+    let gone = |at: Lsn| {
+        let file = super::lsn::segment_file_name(wal.tli_at(at), at.segment());
+        format!(
+            "could not open file \"{PGDATA}/pg_wal/{file}\": No such file or directory\npg_rewind: error: could not find previous WAL record at {at}"
+        )
+    };
+    // The positions read: the record at the fork, then every earlier one.
+    let earlier = wal.records.iter().rev().filter(|r| r.start < start);
+    let walk = std::iter::once((start, None))
+        .chain(earlier.map(|r| (r.start, Some(&r.body))))
+        .chain(wal.removed_last.map(|at| (at, None)));
+    for (at, body) in walk {
+        if at.segment() < wal.oldest_segment {
+            return Err(gone(at));
+        }
+        if let Some(RecordBody::Checkpoint { redo, .. }) = body {
+            return Ok((at, *redo));
+        }
+    }
     let remembered = tdata
         .checkpoints
         .iter()
         .rev()
         .find(|(at, _)| *at < fork)
         .copied();
-    in_wal
-        .or(remembered)
-        .unwrap_or((tdata.checkpoint_lsn.min(fork), tdata.redo.min(fork)))
+    Ok(remembered.unwrap_or((tdata.checkpoint_lsn.min(fork), tdata.redo.min(fork))))
 }

@@ -87,10 +87,22 @@ pub fn read_files(files: &[(String, Option<String>)]) -> Loaded {
                                 ),
                             );
                         }
-                        Err(e) => errors.push(ConfMessage {
-                            severity: "LOG",
-                            text: e.message,
-                        }),
+                        Err(e) => {
+                            // parse_and_validate_value's ereport carries the HINT
+                            // (an enum's values) too: PostgreSQL 15.18 started with
+                            // `wal_level = 'fancy'` logged `HINT:  Available values:
+                            // minimal, replica, logical.` after the LOG.
+                            errors.push(ConfMessage {
+                                severity: "LOG",
+                                text: e.message,
+                            });
+                            if let Some(hint) = e.hint {
+                                errors.push(ConfMessage {
+                                    severity: "HINT",
+                                    text: hint,
+                                });
+                            }
+                        }
                     }
                 }
             }

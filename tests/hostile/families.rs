@@ -308,12 +308,14 @@ proptest! {
 
 #[test]
 fn a_server_without_its_configuration_files_does_not_start() {
-    // PostgreSQL 15: postgres writes the first to stderr before logging starts; the
-    // other two go to the log, followed by FATAL:  could not load pg_hba.conf.
-    let o = run("primary$ rm /var/lib/pgsql/data/postgresql.conf\nprimary$ pg_ctl restart\n");
+    // PostgreSQL 15: postgres writes the first to stderr before logging starts, which
+    // pg_ctl -l sends to the log file too (PostgreSQL 15.18, `mv postgresql.conf` away
+    // and `pg_ctl start -l DIR/log/postgresql.log`: ` stopped waiting`, and the log's last
+    // line); the other two go to the log, followed by FATAL:  could not load pg_hba.conf.
+    let o = run("primary$ rm /var/lib/pgsql/data/postgresql.conf\nprimary$ pg_ctl restart\nprimary$ tail -n 1 log/postgresql.log\n");
     assert!(
-        o.text.contains("postgres: could not access the server configuration file \"/var/lib/pgsql/data/postgresql.conf\": No such file or directory")
-            && o.text.contains("pg_ctl: could not start server"),
+        o.text.contains("waiting for server to start.... stopped waiting\npg_ctl: could not start server")
+            && o.text.contains("primary$ tail -n 1 log/postgresql.log\npostgres: could not access the server configuration file \"/var/lib/pgsql/data/postgresql.conf\": No such file or directory\n"),
         "{}",
         o.text
     );

@@ -160,17 +160,62 @@ fn stop_mode(args: &[String]) -> Result<StopMode, String> {
     Ok(StopMode::Fast)
 }
 
+/// walscope's `pg_ctl start` is `pg_ctl start -l log/postgresql.log` (its server log, as
+/// `scripts/compare` runs the real one): pg_ctl starts the postmaster through
+/// `/bin/sh -c 'exec postgres ... >> log/postgresql.log 2>&1'`, so everything the
+/// postmaster writes to stderr, a FATAL that stops it before it says it is starting too,
+/// goes to that file and pg_ctl shows only ` stopped waiting`. PostgreSQL 15.18, `pg_ctl
+/// start -l DIR/log/postgresql.log` with `wal_level = 'fancy'`, a missing library in
+/// shared_preload_libraries, a 0755 data directory, no postgresql.conf and no
+/// global/pg_control: each printed `waiting for server to start.... stopped waiting`,
+/// `pg_ctl: could not start server`, `Examine the log output.`, the reason at the end of
+/// the log.
 fn start_text(c: &mut Cluster, h: HostId) -> String {
+    const FAILED: &str = "pg_ctl: could not start server\nExamine the log output.\n";
+    if c.host(h).server.is_none() && c.host(h).data.is_some() {
+        if let Some(why) = log_file_refusal(c, h) {
+            // The shell cannot open the log: the postmaster never runs.
+            return format!("waiting for server to start....{why}\n stopped waiting\n{FAILED}");
+        }
+    }
     match c.start(h) {
         Ok(()) => "waiting for server to start.... done\nserver started\n".to_string(),
         Err(StartError::NoDataDirectory) => format!("pg_ctl: directory \"{PGDATA}\" is not a database cluster directory\n"),
-        Err(StartError::AlreadyRunning) => "pg_ctl: another server might be running; trying to start server anyway\nwaiting for server to start.... stopped waiting\npg_ctl: could not start server\nExamine the log output.\n".to_string(),
+        Err(StartError::AlreadyRunning) => format!("pg_ctl: another server might be running; trying to start server anyway\nwaiting for server to start.... stopped waiting\n{FAILED}"),
         Err(StartError::Failed(stderr)) => {
-            // The server's stderr follows pg_ctl's dots on the same line.
-            let stopped = if stderr.is_empty() { " stopped waiting" } else { "\n stopped waiting" };
-            format!("waiting for server to start....{}{stopped}\npg_ctl: could not start server\nExamine the log output.\n", stderr.trim_end())
+            c.log_stderr(h, &stderr);
+            format!("waiting for server to start.... stopped waiting\n{FAILED}")
         }
     }
+}
+
+/// Why the shell pg_ctl starts the postmaster with cannot open `log/postgresql.log` for
+/// appending as postgres (`mkdir -p log` first, as `scripts/compare` does), in the words
+/// of the host's /bin/sh: dash on a default host, bash on a RHEL host. PostgreSQL 15.18
+/// after `chmod 755 DIR; chown -R root DIR`: `waiting for server to start..../bin/sh: 1:
+/// cannot create DIR/log/postgresql.log: Directory nonexistent` (no log/ yet) or
+/// `Permission denied` (a log/ of root's), then ` stopped waiting`.
+fn log_file_refusal(c: &Cluster, h: HostId) -> Option<String> {
+    let host = c.host(h);
+    let dir = format!("{PGDATA}/log");
+    let file = format!("{dir}/postgresql.log");
+    let dir_exists =
+        host.dirs.contains(&dir) || host.files.keys().any(|f| f.starts_with(&format!("{dir}/")));
+    let may_dir = |path: &str, want| perm::may(perm::POSTGRES, &host.meta_of(path, true), want);
+    let why = if !dir_exists {
+        // mkdir -p log needs to write the data directory.
+        (!may_dir(PGDATA, 3)).then_some(("No such file or directory", "Directory nonexistent"))
+    } else if host.files.contains_key(&file) {
+        (!may_dir(&dir, 1) || !perm::may(perm::POSTGRES, &host.meta_of(&file, false), 2))
+            .then_some(("Permission denied", "Permission denied"))
+    } else {
+        (!may_dir(&dir, 3)).then_some(("Permission denied", "Permission denied"))
+    }?;
+    Some(if host.os.is_some() {
+        format!("/bin/sh: line 1: {file}: {}", why.0)
+    } else {
+        format!("/bin/sh: 1: cannot create {file}: {}", why.1)
+    })
 }
 
 fn no_pid_file() -> String {
@@ -258,6 +303,21 @@ pub(super) fn pg_ctl(c: &mut Cluster, h: HostId, args: &[String]) -> String {
     }
 }
 
+/// `systemctl start postgresql` on a default host: the unit runs pg_ctl with the server
+/// log in `log/postgresql.log`, so a server that refuses to start leaves its reason
+/// there and systemctl says only that the unit failed.
+fn start_unit(c: &mut Cluster, h: HostId, unit: &str) -> String {
+    match c.start(h) {
+        Ok(()) => String::new(),
+        Err(e) => {
+            if let StartError::Failed(stderr) = e {
+                c.log_stderr(h, &stderr);
+            }
+            format!("Job for {unit}.service failed because the control process exited with error code.\nSee \"systemctl status {unit}.service\" and \"journalctl -xeu {unit}.service\" for details.\n")
+        }
+    }
+}
+
 pub(super) fn systemctl(c: &mut Cluster, h: HostId, args: &[String]) -> String {
     let (Some(action), Some(unit)) = (args.first(), args.get(1)) else {
         return "Too few arguments.\n".to_string();
@@ -266,18 +326,12 @@ pub(super) fn systemctl(c: &mut Cluster, h: HostId, args: &[String]) -> String {
     if unit_base != "postgresql" && unit_base != "postgresql-15" {
         return format!("Failed to {action} {unit}: Unit {unit_base}.service not found.\n");
     }
-    let failed = |unit: &str| {
-        format!("Job for {unit}.service failed because the control process exited with error code.\nSee \"systemctl status {unit}.service\" and \"journalctl -xeu {unit}.service\" for details.\n")
-    };
     match action.as_str() {
         "start" => {
             if c.host(h).server.is_some() {
                 return String::new();
             }
-            match c.start(h) {
-                Ok(()) => String::new(),
-                Err(_) => failed(unit_base),
-            }
+            start_unit(c, h, unit_base)
         }
         "stop" => {
             c.stop(h, StopMode::Fast);
@@ -285,10 +339,7 @@ pub(super) fn systemctl(c: &mut Cluster, h: HostId, args: &[String]) -> String {
         }
         "restart" => {
             c.stop(h, StopMode::Fast);
-            match c.start(h) {
-                Ok(()) => String::new(),
-                Err(_) => failed(unit_base),
-            }
+            start_unit(c, h, unit_base)
         }
         "reload" => {
             if c.reload(h) {
@@ -340,37 +391,30 @@ pub(super) fn pg_rewind(c: &mut Cluster, h: HostId, args: &[String]) -> String {
     let Some(source) = source else {
         return "pg_rewind: error: no source specified (--source-pgdata or --source-server)\npg_rewind: hint: Try \"pg_rewind --help\" for more information.\n".to_string();
     };
-    match c.rewind(h, &target, &source, write_conf) {
-        Ok(lines) => {
-            let mut out = String::new();
-            for l in lines {
-                if !progress
-                    && (l.starts_with("pg_rewind: reading")
-                        || l.starts_with("pg_rewind: connected")
-                        || l.starts_with("pg_rewind: need to copy")
-                        || l.contains("copied")
-                        || l.starts_with("pg_rewind: creating")
-                        || l.starts_with("pg_rewind: syncing"))
-                {
-                    continue;
-                }
-                out.push_str(&l);
-                out.push('\n');
-            }
-            out
-        }
-        Err((printed, e)) => {
-            let mut out = String::new();
-            if progress {
-                for l in printed {
-                    out.push_str(&l);
-                    out.push('\n');
-                }
-            }
-            out.push_str(&format!("pg_rewind: error: {e}\n"));
-            out
-        }
+    // What -P adds (pg_log_info under showprogress): the other lines are printed
+    // without it too.
+    let shown = |l: &String| {
+        progress
+            || !(l.starts_with("pg_rewind: reading")
+                || l.starts_with("pg_rewind: connected")
+                || l.starts_with("pg_rewind: need to copy")
+                || l.ends_with("copied")
+                || l.starts_with("pg_rewind: creating")
+                || l.starts_with("pg_rewind: syncing"))
+    };
+    let (lines, error) = match c.rewind(h, &target, &source, write_conf) {
+        Ok(lines) => (lines, None),
+        Err((lines, e)) => (lines, Some(e)),
+    };
+    let mut out = String::new();
+    for l in lines.iter().filter(|l| shown(l)) {
+        out.push_str(l);
+        out.push('\n');
     }
+    if let Some(e) = error {
+        out.push_str(&format!("pg_rewind: error: {e}\n"));
+    }
+    out
 }
 
 /// `postgres -D DIR` (or `postmaster`) typed on the shell: the checks the postmaster

@@ -23,7 +23,10 @@ fn cluster_state(c: &Cluster, h: HostId) -> &'static str {
     let Some(d) = &host.data else {
         return "in production";
     };
-    if d.lost.shutdown_interrupted_at.is_some() {
+    if rewound(c, h).is_some() {
+        // pg_rewind writes the source's control file with DB_IN_ARCHIVE_RECOVERY.
+        "in archive recovery"
+    } else if d.lost.shutdown_interrupted_at.is_some() {
         "shutting down"
     } else if d.recovery_interrupted_at.is_some() {
         "in crash recovery"
@@ -38,6 +41,21 @@ fn cluster_state(c: &Cluster, h: HostId) -> &'static str {
     } else {
         "in production"
     }
+}
+
+/// The minimum recovery point pg_rewind wrote into the control file of a data directory
+/// it rewound and that has not started since (its backup_label says `BACKUP METHOD:
+/// pg_rewind`): where the source's WAL ended. PostgreSQL 15.18 after `pg_rewind` of a
+/// crashed target (tests/compare/rewind-after-crash-hints.walscope's steps):
+/// `pg_controldata` said `Database cluster state: in archive recovery` and `Minimum
+/// recovery ending location: 0/3002318`, the source's insert position.
+fn rewound(c: &Cluster, h: HostId) -> Option<Lsn> {
+    let host = c.host(h);
+    let label = host.files.get(&format!("{PGDATA}/backup_label"))?;
+    if host.server.is_some() || !label.contains("BACKUP METHOD: pg_rewind") {
+        return None;
+    }
+    host.data.as_ref()?.backup.as_ref().map(|b| b.end)
 }
 
 /// `pg_controldata [-D] [DATADIR]`: the control file of the host's data directory.
@@ -91,12 +109,13 @@ pub fn pg_controldata(c: &Cluster, h: HostId, args: &[String]) -> String {
         None => c.settings_on_disk(h),
     };
     let running_standby = host.server.as_ref().is_some_and(|s| s.standby);
-    let (min_recovery, min_tli) =
-        if running_standby || cluster_state(c, h) == "shut down in recovery" {
-            (d.applied, d.wal.tli_at(d.applied).0)
-        } else {
-            (Lsn(0), 0)
-        };
+    let (min_recovery, min_tli) = if let Some(end) = rewound(c, h) {
+        (end, d.wal.tli_at(end).0)
+    } else if running_standby || cluster_state(c, h) == "shut down in recovery" {
+        (d.applied, d.wal.tli_at(d.applied).0)
+    } else {
+        (Lsn(0), 0)
+    };
     let backup_start = match (&d.backup, running_standby) {
         (Some(b), true) => Some(b.start),
         _ => None,

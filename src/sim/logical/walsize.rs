@@ -39,9 +39,23 @@ impl Cluster {
 
     /// What each change's records and the commit record weigh beyond what
     /// wal_level = replica writes: (extra bytes per change, commit record length).
+    /// A CREATE TABLE's commit carries its invalidation messages, whatever wal_level is.
     pub fn logical_wal_sizes(&self, h: HostId, changes: &[(u64, Change)]) -> (Vec<u64>, u64) {
+        let ddl_commit = changes.iter().find_map(|(_, c)| match c {
+            Change::CreateTable { columns, .. } => Some(
+                if columns.iter().any(|c| crate::db::toastable(&c.type_name)) {
+                    wal::CREATE_TABLE_TOAST_COMMIT
+                } else {
+                    wal::CREATE_TABLE_COMMIT
+                },
+            ),
+            _ => None,
+        });
         if !self.wal_level_logical(h) {
-            return (vec![0; changes.len()], wal::COMMIT_RECORD);
+            return (
+                vec![0; changes.len()],
+                ddl_commit.unwrap_or(wal::COMMIT_RECORD),
+            );
         }
         let keyed = |table: &str| {
             self.data(h)
@@ -77,6 +91,9 @@ impl Cluster {
                 _ => 0,
             })
             .collect();
-        (extra, wal::COMMIT_RECORD + LOGICAL_COMMIT_EXTRA)
+        (
+            extra,
+            ddl_commit.unwrap_or(wal::COMMIT_RECORD + LOGICAL_COMMIT_EXTRA),
+        )
     }
 }
