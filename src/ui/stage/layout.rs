@@ -126,7 +126,8 @@ impl CardText {
         };
         // Each further subscription's row: its name and two buttons, wrapped in two
         // lines on a narrow card.
-        let subs = self.subscriptions.saturating_sub(1) as f64 * if roomy { SUB_ROW } else { 2.0 * SUB_ROW };
+        let subs = self.subscriptions.saturating_sub(1) as f64
+            * if roomy { SUB_ROW } else { 2.0 * SUB_ROW };
         (self.compact_h(w) + controls + subs).max(CARD_H)
     }
 
