@@ -129,7 +129,7 @@ impl AckLog {
             .iter()
             .filter(|a| a.tli == tli && a.lsn > flush)
             .collect();
-        out.sort_by_key(|a| (a.lsn, a.at));
+        crate::order::sort_by_key(&mut out, |a| (a.lsn, a.at));
         let complete = self
             .forgotten_upto
             .is_none_or(|(t, l)| t != tli || l <= flush);
@@ -180,7 +180,7 @@ impl LostCommits {
         (acked_before, complete): (u64, bool),
     ) -> LostCommits {
         let mut from: Vec<HostId> = lost.iter().map(|a| a.host).collect();
-        from.sort();
+        crate::order::sort(&mut from);
         from.dedup();
         let n = lost.len();
         let first: Vec<Ack> = lost

@@ -77,7 +77,7 @@ impl Cluster {
             .filter(|(i, _)| *i != session)
             .filter_map(|(_, s)| s.waiting.as_ref())
             .collect();
-        waiting.sort_by_key(|w| w.lsn);
+        crate::order::sort_by_key(&mut waiting, |w| w.lsn);
         waiting
     }
 

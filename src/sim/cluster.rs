@@ -380,7 +380,7 @@ impl Cluster {
                 }
             }
         }
-        out.sort_by_key(|p| (p.sent_at, p.from, p.to, p.end));
+        crate::order::sort_by_key(&mut out, |p| (p.sent_at, p.from, p.to, p.end));
         out
     }
 
@@ -429,7 +429,7 @@ impl Cluster {
             .filter(|(t, _, _)| *t == at)
             .map(|(_, seq, event)| (seq, event))
             .collect();
-        due.sort_by_key(|(seq, _)| *seq);
+        crate::order::sort_by_key(&mut due, |(seq, _)| *seq);
         due.iter()
             .map(|(_, event)| event.describe(|h| self.host(h).name.as_str()))
             .collect()

@@ -190,7 +190,7 @@ impl Cluster {
             .filter_map(|n| files.iter().position(|f| f == n))
             .map(|i| d.wal.oldest_segment + i as u64)
             .collect();
-        segs.sort_unstable();
+        crate::order::sort(&mut segs);
         segs.dedup();
         let mut upto = d.wal.oldest_segment;
         for s in &segs {

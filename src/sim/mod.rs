@@ -36,6 +36,7 @@ pub mod libpq;
 mod logical;
 mod lsn;
 mod net;
+pub mod order;
 pub mod os;
 pub mod perm;
 mod postmaster;

@@ -191,7 +191,7 @@ impl Settings {
         // files' values in file order (postgresql.conf, then postgresql.auto.conf), so
         // its messages and the file it names for an error follow that order.
         let mut order: Vec<&SettingDef> = conf::all().iter().collect();
-        order.sort_by_key(|def| {
+        crate::order::sort_by_key(&mut order, |def| {
             loaded.values.get(def.name).map(|(_, src)| {
                 let auto = src.file.ends_with("postgresql.auto.conf");
                 (auto, src.line)

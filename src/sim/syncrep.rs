@@ -29,7 +29,15 @@ pub fn evaluate(
         .collect();
     match config.method {
         Method::Priority => {
-            listed.sort_by_key(|&i| (candidates[i].priority, i));
+            // By priority, then walsender order: an insertion sort (a handful of
+            // standbys, on every reply; no sort routine of its own in the bundle).
+            for k in 1..listed.len() {
+                let mut j = k;
+                while j > 0 && candidates[listed[j - 1]].priority > candidates[listed[j]].priority {
+                    listed.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
             for (rank, &i) in listed.iter().enumerate() {
                 states[i] = if rank < config.num_sync {
                     "sync"
@@ -62,7 +70,7 @@ pub fn evaluate(
             }
             let nth = |f: fn(&Candidate) -> Lsn| {
                 let mut v: Vec<Lsn> = listed.iter().map(|&i| f(&candidates[i])).collect();
-                v.sort_unstable_by(|a, b| b.cmp(a));
+                crate::order::sort_by(&mut v, |a, b| b.cmp(a));
                 v[config.num_sync - 1]
             };
             (

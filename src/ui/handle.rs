@@ -251,7 +251,7 @@ pub fn step(lab: LabHandle, ui: Ui) {
                     .map(|e| e.host.0),
             )
             .collect();
-        hosts.sort_unstable();
+        crate::sim::order::sort(&mut hosts);
         hosts.dedup();
         hosts
     });

@@ -233,7 +233,7 @@ fn table(state: &PsqlState, name: &str, t: &Table) -> String {
             )
         })
         .collect();
-    uniques.sort();
+    crate::sim::order::sort(&mut uniques);
     indexes.extend(uniques);
     let footer = if indexes.is_empty() {
         String::new()

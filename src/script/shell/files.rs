@@ -532,7 +532,7 @@ pub(super) fn dir_entries(c: &Cluster, h: HostId, path: &str) -> Vec<String> {
     if path == PGHOME && host.data.is_some() {
         names.push("data".into());
     }
-    names.sort();
+    crate::sim::order::sort(&mut names);
     names.dedup();
     names
 }

@@ -452,7 +452,7 @@ fn processes(c: &Cluster, h: HostId) -> Vec<Proc> {
             14_600,
         ));
     }
-    out.sort_by_key(|p| p.pid);
+    crate::sim::order::sort_by_key(&mut out, |p| p.pid);
     out
 }
 

@@ -197,7 +197,7 @@ impl Cluster {
                     .collect()
             })
             .unwrap_or_default();
-        v.sort_by_key(|(_, s)| s.oid);
+        crate::order::sort_by_key(&mut v, |(_, s)| s.oid);
         v
     }
 

@@ -154,7 +154,7 @@ impl Exec<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        rows.sort_by_key(|(oid, _)| *oid);
+        crate::sim::order::sort_by_key(&mut rows, |(oid, _)| *oid);
         Rows {
             columns: [
                 "oid",

@@ -49,7 +49,7 @@ impl Exec<'_> {
             .as_ref()
             .map(|d| d.db.publications.clone().into_iter().collect())
             .unwrap_or_default();
-        all.sort_by_key(|(_, p)| p.oid);
+        crate::sim::order::sort_by_key(&mut all, |(_, p)| p.oid);
         all
     }
 

@@ -169,7 +169,7 @@ impl Exec<'_> {
         }
         if !sel.order_by.is_empty() && !aggregate {
             let mut idx: Vec<usize> = (0..out.rows.len()).collect();
-            idx.sort_by(|&a, &b| {
+            crate::sim::order::sort_by(&mut idx, |&a, &b| {
                 for (k, o) in sel.order_by.iter().enumerate() {
                     let ord = compare(&order_keys[a][k], &order_keys[b][k]);
                     let ord = if o.descending { ord.reverse() } else { ord };
@@ -315,7 +315,9 @@ fn distinct(rows: Vec<Vec<Val>>) -> Vec<Vec<Val>> {
             .unwrap_or(a.len().cmp(&b.len()))
     };
     let mut idx: Vec<usize> = (0..rows.len()).collect();
-    idx.sort_by(|&a, &b| row_cmp(&rows[a], &rows[b]).then(a.cmp(&b)));
+    crate::sim::order::sort_by(&mut idx, |&a, &b| {
+        row_cmp(&rows[a], &rows[b]).then(a.cmp(&b))
+    });
     let mut keep = vec![false; rows.len()];
     for (k, &i) in idx.iter().enumerate() {
         keep[i] = k == 0 || row_cmp(&rows[idx[k - 1]], &rows[i]).is_ne();

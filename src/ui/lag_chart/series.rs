@@ -57,7 +57,7 @@ pub fn lag_series(lab: &Lab, unit: ChartUnit) -> LagSeries {
             }
         }
     }
-    hosts.sort();
+    crate::sim::order::sort(&mut hosts);
     // Raw values: bytes, or seconds.
     let mut raw: Vec<RawLine> = hosts
         .iter()

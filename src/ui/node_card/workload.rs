@@ -62,7 +62,7 @@ pub fn WorkloadControls(
                         let mut all = RATES.to_vec();
                         if !all.contains(&current) {
                             all.push(current);
-                            all.sort_unstable();
+                            crate::sim::order::sort(&mut all);
                         }
                         all.into_iter()
                             .map(|r| view! { <option value=r.to_string() selected=r == current>{format!("{r} tps")}</option> })

@@ -316,7 +316,7 @@ fn endpoints(g: &Layout, edges: &[Edge], e: &Edge) -> ((f64, f64), (f64, f64)) {
             .filter(|o| o.from == e.from && o.to < g.pos.len() && g.pos[o.to].1 > a.1 + card_h)
             .map(|o| o.to)
             .collect();
-        below.sort_by(|x, y| g.pos[*x].0.total_cmp(&g.pos[*y].0));
+        crate::sim::order::sort_by(&mut below, |x, y| g.pos[*x].0.total_cmp(&g.pos[*y].0));
         below.dedup();
         let rank = below.iter().position(|t| *t == e.to).unwrap_or(0) as f64;
         let x1 = a.0 + g.w(e.from) * (rank + 1.0) / (below.len() as f64 + 1.0);

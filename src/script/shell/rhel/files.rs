@@ -150,7 +150,7 @@ pub(super) fn ls_long(c: &Cluster, h: HostId, args: &[String]) -> Option<String>
                     }
                 }
             }
-            names.sort();
+            crate::sim::order::sort(&mut names);
             names.dedup();
             out.push_str(&format!("total {}\n", names.len() * 4));
             for n in names {
@@ -193,7 +193,7 @@ fn long_with_links(c: &Cluster, h: HostId, path: &str, arg: &str) -> Option<Stri
             names.push(n.to_string());
         }
     }
-    names.sort();
+    crate::sim::order::sort(&mut names);
     names.dedup();
     let mut out = format!("total {}\n", names.len() * 4);
     for n in names {

@@ -166,8 +166,8 @@ pub(super) fn dnf(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> St
         out.push_str("Nothing to do.\nComplete!\n");
         return out;
     }
-    install.sort_by_key(|p| p.name);
-    deps.sort_by_key(|p| p.name);
+    crate::sim::order::sort_by_key(&mut install, |p| p.name);
+    crate::sim::order::sort_by_key(&mut deps, |p| p.name);
     let rule = "=".repeat(row("", "", "", "", "").len() - 1) + "\n";
     out.push_str(&rule);
     out.push_str(&row("Package", "Arch", "Version", "Repository", "Size"));
@@ -192,7 +192,7 @@ pub(super) fn dnf(c: &mut Cluster, h: HostId, args: &[String], root: bool) -> St
         return out;
     }
     let mut names: Vec<&str> = install.iter().chain(deps.iter()).map(|p| p.name).collect();
-    names.sort();
+    crate::sim::order::sort(&mut names);
     out.push_str("Installed:\n");
     for name in &names {
         out.push_str(&format!("  {}\n", nevra(name)));

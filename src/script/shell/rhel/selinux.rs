@@ -289,7 +289,7 @@ fn known_under(c: &Cluster, h: HostId, dir: &str) -> Vec<String> {
         .filter(|p| p.starts_with(&prefix))
         .cloned()
         .collect();
-    out.sort();
+    crate::sim::order::sort(&mut out);
     out.dedup();
     out.truncate(200);
     out
@@ -341,7 +341,7 @@ pub(super) fn restorecon(c: &mut Cluster, h: HostId, args: &[String], root: bool
             roots.extend(SYSTEM_TYPES.iter().map(|(d, _)| d.to_string()));
             roots.extend(se.fcontexts.keys().map(|k| spec_dir(k).to_string()));
             roots.retain(|r| r.starts_with(&format!("{}/", path.trim_end_matches('/'))));
-            roots.sort_by_key(String::len);
+            crate::sim::order::sort_by_key(&mut roots, |r| r.len());
         }
         // What each path has now and gets, before any is changed.
         let changes: Vec<(String, String, String)> = todo
