@@ -182,7 +182,8 @@ pub struct Session {
     pub closed: bool,
     /// What nextval last returned in this session, by sequence (currval), and the
     /// sequence of the latest call (lastval).
-    pub sequence_values: BTreeMap<String, i64>,
+    /// (A few entries: a list, not a map of its own type in the bundle.)
+    pub sequence_values: Vec<(String, i64)>,
     pub last_sequence: Option<String>,
 }
 

@@ -175,7 +175,10 @@ impl Exec<'_> {
             .as_mut()
             .and_then(|s| s.sessions.get_mut(self.session))
         {
-            s.sequence_values.insert(name.to_string(), value);
+            match s.sequence_values.iter_mut().find(|(n, _)| n == name) {
+                Some((_, v)) => *v = value,
+                None => s.sequence_values.push((name.to_string(), value)),
+            }
             s.last_sequence = Some(name.to_string());
         }
     }
@@ -266,7 +269,12 @@ impl Exec<'_> {
         self.c
             .server(self.h)
             .and_then(|s| s.sessions.get(self.session))
-            .and_then(|s| s.sequence_values.get(name).copied())
+            .and_then(|s| {
+                s.sequence_values
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| *v)
+            })
     }
 
     /// The sequence records queued by nextval and setval, before `changes`; the caller
