@@ -24,44 +24,39 @@ pub fn evaluate(
     candidates: &[Candidate],
 ) -> (Vec<&'static str>, Option<[Lsn; 3]>) {
     let mut states = vec!["async"; candidates.len()];
-    let mut listed: Vec<usize> = (0..candidates.len())
-        .filter(|&i| candidates[i].priority > 0)
-        .collect();
     match config.method {
         Method::Priority => {
-            // By priority, then walsender order: an insertion sort (a handful of
-            // standbys, on every reply; no sort routine of its own in the bundle).
-            for k in 1..listed.len() {
-                let mut j = k;
-                while j > 0 && candidates[listed[j - 1]].priority > candidates[listed[j]].priority {
-                    listed.swap(j - 1, j);
-                    j -= 1;
+            // Each listed standby's rank by (priority, walsender order), counted rather
+            // than sorted: a handful of standbys, on every reply, without allocating.
+            let n = candidates.len();
+            let listed = |i: usize| candidates[i].priority > 0;
+            let key = |i: usize| (candidates[i].priority, i);
+            let mut count = 0;
+            let mut min = [Lsn(u64::MAX); 3];
+            for i in (0..n).filter(|&i| listed(i)) {
+                count += 1;
+                let rank = (0..n).filter(|&j| listed(j) && key(j) < key(i)).count();
+                if rank < config.num_sync {
+                    states[i] = "sync";
+                    let c = &candidates[i];
+                    min = [
+                        min[0].min(c.write),
+                        min[1].min(c.flush),
+                        min[2].min(c.apply),
+                    ];
+                } else {
+                    states[i] = "potential";
                 }
             }
-            for (rank, &i) in listed.iter().enumerate() {
-                states[i] = if rank < config.num_sync {
-                    "sync"
-                } else {
-                    "potential"
-                };
-            }
-            if listed.len() < config.num_sync {
+            if count < config.num_sync {
                 return (states, None);
             }
-            let chosen = &listed[..config.num_sync];
-            let min = |f: fn(&Candidate) -> Lsn| {
-                chosen
-                    .iter()
-                    .map(|&i| f(&candidates[i]))
-                    .min()
-                    .unwrap_or_default()
-            };
-            (
-                states,
-                Some([min(|c| c.write), min(|c| c.flush), min(|c| c.apply)]),
-            )
+            (states, Some(min))
         }
         Method::Quorum => {
+            let listed: Vec<usize> = (0..candidates.len())
+                .filter(|&i| candidates[i].priority > 0)
+                .collect();
             for &i in &listed {
                 states[i] = "quorum";
             }
