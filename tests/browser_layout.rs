@@ -420,8 +420,10 @@ async fn a_lesson_step_shows_eight_lines_of_console_beside_its_text() {
     persist::set_url_fragment(None, false);
 }
 
-/// A subscriber with three subscriptions has a row of buttons for each: its card is
-/// tall enough for all of them (nothing cut off) at 1280x720.
+/// A subscriber with three subscriptions has a row of buttons for each, and at 1280x720
+/// nothing on the stage is cut off or drawn under 14 px. (At this size the three cards
+/// are compact, their rows shown on hover; the full card's height for the rows is
+/// `CardText::full_h`, seen at 1920x1080.)
 #[wasm_bindgen_test]
 async fn a_subscriber_with_three_subscriptions_shows_every_row() {
     let mut lines = walscope::script::parse(EXAMPLES[3].1).unwrap();

@@ -105,10 +105,21 @@ pub fn drawn_font_px(el: &web_sys::Element) -> f64 {
     let scale = if let Some(g) = el.dyn_ref::<web_sys::SvgGraphicsElement>() {
         g.get_screen_ctm().map_or(1.0, |m| m.a() as f64)
     } else {
-        let h: &web_sys::HtmlElement = el.unchecked_ref();
+        // The transform's scale, read from the element or the nearest ancestor at least
+        // 100 px wide: offsetWidth is a whole number, so a short badge's own widths
+        // would misread a scale of 1 by up to 2% (a 27.6 px 'tl 1' has offsetWidth 28).
+        let mut h: web_sys::HtmlElement = el.clone().unchecked_into();
+        while h.offset_width() < 100 {
+            match h.parent_element() {
+                Some(p) if p.dyn_ref::<web_sys::HtmlElement>().is_some() => {
+                    h = p.unchecked_into();
+                }
+                _ => break,
+            }
+        }
         let w = h.offset_width() as f64;
         if w > 0.0 {
-            el.get_bounding_client_rect().width() / w
+            h.get_bounding_client_rect().width() / w
         } else {
             1.0
         }
