@@ -227,12 +227,15 @@ async fn the_rewind_button_rewinds_a_stopped_diverged_server() {
     fresh();
     let (root, _handle, lab, _ui) = mount_lab(include_str!("scenarios/lost_async.walscope"));
     assert!(try_testid(&root, "btn-rewind-standby1").is_none());
-    // pg_rewind's conditions: the target stopped cleanly with wal_log_hints, the source
-    // reachable and letting postgres in.
+    // pg_rewind's conditions: the target stopped cleanly with wal_log_hints and still
+    // holding the WAL back to the last checkpoint before the fork (its shutdown
+    // checkpoint would otherwise recycle that segment, and pg_rewind could not read it),
+    // the source reachable and letting postgres in.
     run(
         lab,
         "lab$ heal primary standby1\n\
          primary$ echo \"wal_log_hints = on\" >> postgresql.conf\n\
+         primary$ echo \"wal_keep_size = 256MB\" >> postgresql.conf\n\
          primary$ pg_ctl start\n\
          primary$ pg_ctl stop\n\
          standby1$ echo 'host all postgres 10.0.0.0/24 trust' >> pg_hba.conf\n\
