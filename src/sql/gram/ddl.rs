@@ -340,15 +340,7 @@ impl Parser<'_> {
             "extension" => self.drop_extension(),
             "subscription" => self.drop_subscription(),
             "table" => {
-                self.advance();
-                let if_exists = self.if_exists();
-                let mut names = vec![self.qualified_name()?];
-                while self.eat_punct(b',') {
-                    names.push(self.qualified_name()?);
-                }
-                if !self.eat_kw("cascade") {
-                    self.eat_kw("restrict");
-                }
+                let (names, if_exists) = self.drop_names(Self::qualified_name)?;
                 Ok(Statement::DropTable { names, if_exists })
             }
             "user" if self.is_kw_at(1, "mapping") => self.unsupported(idx, "DROP USER MAPPING"),
@@ -379,6 +371,24 @@ impl Parser<'_> {
             }
             _ => self.fail(),
         }
+    }
+
+    /// After `DROP KIND`: `[IF EXISTS] a, b [CASCADE | RESTRICT]`, each name read by
+    /// `name`; the names and whether IF EXISTS was given.
+    pub(super) fn drop_names(
+        &mut self,
+        name: fn(&mut Self) -> PResult<String>,
+    ) -> PResult<(Vec<String>, bool)> {
+        self.advance();
+        let if_exists = self.if_exists();
+        let mut names = vec![name(self)?];
+        while self.eat_punct(b',') {
+            names.push(name(self)?);
+        }
+        if !self.eat_kw("cascade") {
+            self.eat_kw("restrict");
+        }
+        Ok((names, if_exists))
     }
 
     pub(super) fn if_exists(&mut self) -> bool {

@@ -39,15 +39,7 @@ impl Parser<'_> {
 
     /// After `DROP`: `EXTENSION [IF EXISTS] a, b [CASCADE|RESTRICT]`.
     pub(super) fn drop_extension(&mut self) -> PResult<Statement> {
-        self.advance();
-        let if_exists = self.if_exists();
-        let mut names = vec![self.col_id()?];
-        while self.eat_punct(b',') {
-            names.push(self.col_id()?);
-        }
-        if !self.eat_kw("cascade") {
-            self.eat_kw("restrict");
-        }
+        let (names, if_exists) = self.drop_names(Self::col_id)?;
         Ok(Statement::DropExtension { names, if_exists })
     }
 }

@@ -56,15 +56,7 @@ impl Parser<'_> {
 
     /// After DROP: `SEQUENCE [IF EXISTS] a, b [CASCADE | RESTRICT]`.
     pub(super) fn drop_sequence(&mut self) -> PResult<Statement> {
-        self.advance();
-        let if_exists = self.if_exists();
-        let mut names = vec![self.qualified_name()?];
-        while self.eat_punct(b',') {
-            names.push(self.qualified_name()?);
-        }
-        if !self.eat_kw("cascade") {
-            self.eat_kw("restrict");
-        }
+        let (names, if_exists) = self.drop_names(Self::qualified_name)?;
         Ok(Statement::DropSequence { names, if_exists })
     }
 
