@@ -50,12 +50,7 @@ impl Parser<'_> {
 
     pub(super) fn create_table(&mut self) -> PResult<Statement> {
         self.advance();
-        let mut if_not_exists = false;
-        if self.is_kw("if") && self.is_kw_at(1, "not") {
-            self.skip(2);
-            self.expect_kw("exists")?;
-            if_not_exists = true;
-        }
+        let if_not_exists = self.if_not_exists()?;
         let name = self.qualified_name()?;
         let relname = name.rsplit('.').next().unwrap_or("").to_string();
         if self.is_kw("of") || self.is_kw("partition") || self.is_kw("as") {
@@ -391,6 +386,16 @@ impl Parser<'_> {
         Ok((names, if_exists))
     }
 
+    /// `IF NOT EXISTS`, if it comes next.
+    pub(super) fn if_not_exists(&mut self) -> PResult<bool> {
+        if self.is_kw("if") && self.is_kw_at(1, "not") {
+            self.skip(2);
+            self.expect_kw("exists")?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     pub(super) fn if_exists(&mut self) -> bool {
         let hit = self.is_kw("if") && self.is_kw_at(1, "exists");
         if hit {
@@ -500,12 +505,7 @@ impl Parser<'_> {
                 return self.unsupported(at, "ALTER TABLE ... ADD constraints");
             }
             self.eat_kw("column");
-            let mut if_not_exists = false;
-            if self.is_kw("if") && self.is_kw_at(1, "not") {
-                self.skip(2);
-                self.expect_kw("exists")?;
-                if_not_exists = true;
-            }
+            let if_not_exists = self.if_not_exists()?;
             let col_at = self.pos;
             let mut pks = Vec::new();
             let mut null_conflict = None;

@@ -10,12 +10,7 @@ impl Parser<'_> {
     /// goes where its control file puts it, at its default version.
     pub(super) fn create_extension(&mut self) -> PResult<Statement> {
         self.advance();
-        let mut if_not_exists = false;
-        if self.is_kw("if") && self.is_kw_at(1, "not") {
-            self.skip(2);
-            self.expect_kw("exists")?;
-            if_not_exists = true;
-        }
+        let if_not_exists = self.if_not_exists()?;
         let name = self.col_id()?;
         self.eat_kw("with");
         loop {

@@ -9,12 +9,7 @@ impl Parser<'_> {
     /// After CREATE: `SEQUENCE [IF NOT EXISTS] name options`.
     pub(super) fn create_sequence(&mut self) -> PResult<Statement> {
         self.advance();
-        let mut if_not_exists = false;
-        if self.is_kw("if") && self.is_kw_at(1, "not") {
-            self.skip(2);
-            self.expect_kw("exists")?;
-            if_not_exists = true;
-        }
+        let if_not_exists = self.if_not_exists()?;
         let name = self.qualified_name()?;
         let mut options = SequenceOptions::default();
         loop {
