@@ -60,25 +60,12 @@ impl Cluster {
         // for the WAL streamer of -X stream, else backup_label), and empties it again.
         if self.host(client).dirs.contains(&dir) && !self.postgres_may_create_in(client, &dir) {
             let what = if opts.wal_method == WalMethod::Stream {
-                if opts.verbose {
-                    out.push("pg_basebackup: starting background WAL receiver".to_string());
-                }
-                if let Some(w) = opts
-                    .password
-                    .is_none()
-                    .then(|| self.pgpass_warning(client))
-                    .flatten()
-                {
-                    out.push(w);
-                }
-                if opts.verbose {
-                    let pid = self.pid(server);
-                    match &opts.slot {
-                        Some(name) if opts.create_slot => out.push(format!("pg_basebackup: created replication slot \"{name}\"")),
-                        Some(_) => {}
-                        None => out.push(format!("pg_basebackup: created temporary replication slot \"pg_basebackup_{pid}\"")),
-                    }
-                }
+                // (The temporary slot's name takes the streamer's pid, as -v shows it.)
+                let temp = opts
+                    .verbose
+                    .then(|| format!("pg_basebackup_{}", self.pid(server)));
+                let slot = opts.slot.clone().or(temp);
+                self.wal_receiver_lines(client, &opts, slot.as_deref(), &mut out);
                 // A slot made with -C stays (pg_basebackup does not drop it on error).
                 if let (Some(name), true) = (&opts.slot, opts.create_slot) {
                     if let Some(d) = self.data_mut(server) {
@@ -280,6 +267,38 @@ impl Cluster {
         out
     }
 
+    /// What pg_basebackup -X stream prints as its WAL streamer starts: the receiver
+    /// line (-v), the password file's warning, and the slot it made (-v): a temporary
+    /// one unless `-S` named it, that one only with `-C`.
+    fn wal_receiver_lines(
+        &self,
+        client: HostId,
+        opts: &BaseBackupOptions,
+        slot: Option<&str>,
+        out: &mut Vec<String>,
+    ) {
+        if opts.verbose {
+            out.push("pg_basebackup: starting background WAL receiver".to_string());
+        }
+        if let Some(w) = opts
+            .password
+            .is_none()
+            .then(|| self.pgpass_warning(client))
+            .flatten()
+        {
+            out.push(w);
+        }
+        match slot.filter(|_| opts.verbose) {
+            Some(name) if opts.slot.is_none() => out.push(format!(
+                "pg_basebackup: created temporary replication slot \"{name}\""
+            )),
+            Some(name) if opts.create_slot => out.push(format!(
+                "pg_basebackup: created replication slot \"{name}\""
+            )),
+            _ => {}
+        }
+    }
+
     /// The walsenders serving the backup: one sending the files and, with `-X stream`,
     /// one streaming WAL through a (temporary) slot. Returns their connections.
     fn backup_senders(
@@ -324,28 +343,7 @@ impl Cluster {
                         },
                     );
                 }
-                if opts.verbose {
-                    out.push("pg_basebackup: starting background WAL receiver".to_string());
-                }
-                if let Some(w) = opts
-                    .password
-                    .is_none()
-                    .then(|| self.pgpass_warning(client))
-                    .flatten()
-                {
-                    out.push(w);
-                }
-                if opts.verbose {
-                    if temporary {
-                        out.push(format!(
-                            "pg_basebackup: created temporary replication slot \"{name}\""
-                        ));
-                    } else if opts.create_slot {
-                        out.push(format!(
-                            "pg_basebackup: created replication slot \"{name}\""
-                        ));
-                    }
-                }
+                self.wal_receiver_lines(client, opts, Some(name), out);
             }
             if let Some(s) = self.server_mut(server) {
                 s.senders.push(WalSender {
