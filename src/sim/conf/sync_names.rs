@@ -93,11 +93,10 @@ impl SyncConfig {
     /// The priority of a standby by its application_name: its place in the list
     /// (1-based) for FIRST, 1 for any listed standby under ANY, 0 when not listed.
     pub fn priority(&self, application_name: &str) -> u32 {
-        let found = self.names.iter().position(|n| {
-            n == "*"
-                || (n.len() == application_name.len()
-                    && (n == application_name || n.eq_ignore_ascii_case(application_name)))
-        });
+        let found = self
+            .names
+            .iter()
+            .position(|n| n == "*" || n.eq_ignore_ascii_case(application_name));
         match (found, self.method) {
             (None, _) => 0,
             (Some(_), Method::Quorum) => 1,
