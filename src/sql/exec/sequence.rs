@@ -297,15 +297,14 @@ impl Exec<'_> {
     /// After a commit that logged sequence rows: the primary keeps its own rows (the
     /// records logged values ahead), their pages now as new as the WAL.
     pub(super) fn keep_sequences(&mut self, current: Vec<Named>) {
-        let lsn = self.c.data(self.h).map(|d| d.wal.insert.0);
-        for (name, mut seq) in current {
-            if let Some(lsn) = lsn {
-                seq.page_lsn = lsn;
-            }
+        let mut names = Vec::new();
+        for (name, seq) in current {
             if self.sequence(&name).is_some() {
                 self.set_sequence(&name, seq);
+                names.push(name);
             }
         }
+        self.written_now(&names);
     }
 
     /// New sequences' pages, written by the records just committed: their LSN is the
