@@ -14,7 +14,12 @@ fn a_full_pg_wal_stops_the_server_and_recovery_keeps_every_commit() {
         c.host(primary).is_running(),
         "started again on the bigger disk"
     );
-    let log = c.host(primary).files["/var/lib/pgsql/data/log/postgresql.log"].clone();
+    let log = c
+        .host(primary)
+        .files
+        .get("/var/lib/pgsql/data/log/postgresql.log")
+        .unwrap()
+        .clone();
     assert!(log.contains("PANIC:  could not write to file \"pg_wal/xlogtemp."));
     assert!(log.contains("LOG:  shutting down due to startup process failure"));
     assert!(log.contains("LOG:  database system was interrupted while in recovery at"));

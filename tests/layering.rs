@@ -26,9 +26,9 @@ const LAYERS: [&[&str]; 7] = [
 /// data of a host and of its processes; `conf`, `settings`, `hba` and `conninfo` read
 /// configuration text; `os` is a RHEL host's system state (packages, units, firewall);
 /// `queue` orders the scheduled events; `perm` holds the owners and modes of a host's files.
-const SIM_LEAVES: [&str; 20] = [
+const SIM_LEAVES: [&str; 21] = [
     "acked", "lsn", "time", "rng", "datetime", "db", "wal", "event", "host", "proc", "conf",
-    "settings", "hba", "conninfo", "client", "os", "queue", "perm", "sequence", "order",
+    "settings", "hba", "conninfo", "client", "os", "queue", "perm", "sequence", "order", "map",
 ];
 
 fn rank(module: &str) -> Option<usize> {

@@ -89,7 +89,7 @@ fn a_link_replays_to_the_same_state_and_view() {
         replayed.cluster.fingerprint(),
         original.cluster.fingerprint()
     );
-    assert!(replayed.psql["primary"].expanded);
+    assert!(replayed.psql.get("primary").unwrap().expanded);
 }
 
 #[test]

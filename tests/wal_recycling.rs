@@ -117,7 +117,12 @@ primary$ ls pg_wal
         ]
     );
     let p = r.cluster.host_id("primary").unwrap();
-    let log = &r.cluster.host(p).files["/var/lib/pgsql/data/log/postgresql.log"];
+    let log = &r
+        .cluster
+        .host(p)
+        .files
+        .get("/var/lib/pgsql/data/log/postgresql.log")
+        .unwrap();
     assert_eq!(
         file_counts(log),
         [
@@ -165,7 +170,12 @@ primary$ ls pg_wal
         ["000000010000000000000001", "000000010000000000000002"]
     );
     let p = r.cluster.host_id("primary").unwrap();
-    let log = &r.cluster.host(p).files["/var/lib/pgsql/data/log/postgresql.log"];
+    let log = &r
+        .cluster
+        .host(p)
+        .files
+        .get("/var/lib/pgsql/data/log/postgresql.log")
+        .unwrap();
     assert_eq!(file_counts(log), ["1 WAL file(s) added, 0 removed, 0"]);
 }
 
@@ -184,7 +194,12 @@ primary$ ls pg_wal
         .expect("parses");
     assert_eq!(wal_names(&out), ["000000010000000000000002"]);
     let p = r.cluster.host_id("primary").unwrap();
-    let log = &r.cluster.host(p).files["/var/lib/pgsql/data/log/postgresql.log"];
+    let log = &r
+        .cluster
+        .host(p)
+        .files
+        .get("/var/lib/pgsql/data/log/postgresql.log")
+        .unwrap();
     assert_eq!(file_counts(log), ["0 WAL file(s) added, 1 removed, 0"]);
 }
 

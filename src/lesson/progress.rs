@@ -3,7 +3,7 @@
 //! walking into a trap. Stored as a short text (`v1 done=0,1,3 answers=0:2,3:1
 //! traps=3:0`) that a damaged or old entry cannot break: what does not read is ignored.
 
-use std::collections::BTreeMap;
+use crate::sim::map::Map;
 use std::collections::BTreeSet;
 
 use super::MAX_STEPS;
@@ -14,10 +14,10 @@ pub struct Progress {
     /// Indexes of the steps whose goals were met (or that were read, for steps without one).
     pub done: BTreeSet<usize>,
     /// Step index -> the index of the choice the student predicted.
-    pub answers: BTreeMap<usize, usize>,
+    pub answers: Map<usize, usize>,
     /// Step index -> the trap the student walked into on the way to its goals (a step
     /// done and absent here was met cleanly).
-    pub trapped: BTreeMap<usize, usize>,
+    pub trapped: Map<usize, usize>,
 }
 
 impl Progress {

@@ -1,6 +1,6 @@
 //! Runs scenario lines against a cluster and prints a psql/bash-like transcript.
 
-use std::collections::BTreeMap;
+use crate::sim::map::Map;
 
 use super::lab::{self, LabCommand};
 use super::psql::tail::Tail;
@@ -43,7 +43,7 @@ pub struct Runner {
     pub cluster: Cluster,
     pub seed: u64,
     /// psql state (`\x`) per node.
-    pub psql: BTreeMap<String, PsqlState>,
+    pub psql: Map<String, PsqlState>,
     /// The lines run so far, each stamped with its time.
     pub history: Vec<Line>,
     /// The most events one command may run ([`MAX_EVENTS_PER_COMMAND`]; tests lower it).
@@ -68,7 +68,7 @@ impl Runner {
         Runner {
             cluster: Cluster::new(seed),
             seed,
-            psql: BTreeMap::new(),
+            psql: Map::new(),
             history: Vec::new(),
             pending: Vec::new(),
             command_events: MAX_EVENTS_PER_COMMAND,

@@ -243,7 +243,7 @@ impl Cluster {
             pid,
             backend_start: now,
             client_port: port,
-            set: std::collections::BTreeMap::from([(
+            set: crate::map::Map::from_sorted_store_unchecked(vec![(
                 "application_name",
                 super::conf::Parsed::Text(app_name),
             )]),

@@ -1,7 +1,9 @@
 //! Client backends (postgres.c): the psql sessions of a server, cancelling a waiting
 //! statement, and the built-in pgbench-like workload.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::map::Map;
 
 use super::cluster::Cluster;
 use super::db::Table;
@@ -32,7 +34,7 @@ impl Cluster {
             backend_start: now,
             client_port: port,
             // psql names itself when it connects.
-            set: BTreeMap::from([(
+            set: Map::from_sorted_store_unchecked(vec![(
                 "application_name",
                 super::conf::Parsed::Text("psql".to_string()),
             )]),

@@ -6,7 +6,7 @@
 //! through [`Message`]s that cross a [`Link`], so latency, bandwidth and partitions shape
 //! what each server knows.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 use super::acked::{AckLog, LostCommits};
 use super::conninfo::{connection_refused, no_route_to_host};
@@ -53,7 +53,7 @@ pub struct Cluster {
     pub apps: Vec<super::client::App>,
     pub next_app_id: u64,
     /// The lab's DNS names (`lab$ dns`).
-    pub dns: std::collections::BTreeMap<String, super::client::DnsRecord>,
+    pub dns: Map<String, super::client::DnsRecord>,
     /// Commits acknowledged to clients (a teaching aid; see `failover.rs`).
     pub acks: AckLog,
     /// What the last promotions lost, oldest first.
@@ -97,7 +97,7 @@ impl Cluster {
             halt: None,
             apps: Vec::new(),
             next_app_id: 0,
-            dns: std::collections::BTreeMap::new(),
+            dns: Map::new(),
             acks: AckLog::default(),
             failovers: Vec::new(),
             logical: LogicalState::default(),
@@ -223,9 +223,9 @@ impl Cluster {
         self.hosts.push(Host {
             name: name.to_string(),
             addr: [10, 0, 0, n + 1],
-            files: BTreeMap::new(),
+            files: Map::new(),
             dirs,
-            meta: BTreeMap::new(),
+            meta: Map::new(),
             data: None,
             server: None,
             crashed: false,

@@ -8,7 +8,7 @@
 
 mod uri;
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 /// The longest connection string walscope reads. libpq has no limit of its own; this one
 /// keeps a hostile line (a link, a lesson) from making a tab walk millions of hosts.
@@ -62,7 +62,7 @@ pub fn is_conninfo(text: &str) -> bool {
 
 /// Parses a keyword/value connection string or a URI into its options (the last of a
 /// repeated keyword wins). The error is libpq's message.
-pub fn parse(text: &str) -> Result<BTreeMap<String, String>, String> {
+pub fn parse(text: &str) -> Result<Map<String, String>, String> {
     if text.len() > MAX_CONNINFO_BYTES {
         return Err(format!(
             "connection info string is too long (walscope reads at most {MAX_CONNINFO_BYTES} bytes)"
@@ -80,8 +80,8 @@ fn is_space(c: char) -> bool {
 }
 
 /// conninfo_parse: `key = value` pairs.
-fn parse_keywords(text: &str) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
+fn parse_keywords(text: &str) -> Result<Map<String, String>, String> {
+    let mut out = Map::new();
     let mut chars = text.chars().peekable();
     loop {
         while chars.peek().is_some_and(|c| is_space(*c)) {
@@ -148,7 +148,7 @@ fn parse_keywords(text: &str) -> Result<BTreeMap<String, String>, String> {
 }
 
 /// conninfo_storeval: a known keyword's value, or the keyword back when it is unknown.
-fn store(out: &mut BTreeMap<String, String>, key: String, value: String) -> Result<(), String> {
+fn store(out: &mut Map<String, String>, key: String, value: String) -> Result<(), String> {
     if !KEYWORDS.contains(&key.as_str()) {
         return Err(key);
     }
@@ -239,7 +239,7 @@ pub fn parse_int(text: &str) -> Option<i32> {
 /// (connectOptions2): hosts and their ports, the target, the timeout.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConnInfo {
-    pub options: BTreeMap<String, String>,
+    pub options: Map<String, String>,
     pub hosts: Vec<HostSpec>,
     pub target: TargetSessionAttrs,
 }
@@ -251,7 +251,7 @@ impl ConnInfo {
     }
 
     /// The host list and target of parsed options (connectOptions2).
-    pub fn from_options(options: BTreeMap<String, String>) -> Result<ConnInfo, String> {
+    pub fn from_options(options: Map<String, String>) -> Result<ConnInfo, String> {
         let split = |key: &str| -> Vec<String> {
             match options.get(key).filter(|v| !v.is_empty()) {
                 Some(v) => v.split(',').map(str::to_string).collect(),

@@ -1,7 +1,7 @@
 //! The data a server holds: tables with their rows, and roles. Changes reach it only
 //! through WAL records, so a standby's copy is exactly what it has replayed.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 use std::sync::Arc;
 
@@ -145,7 +145,7 @@ pub type Row = Arc<[Value]>;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Table {
     pub columns: Vec<Column>,
-    pub rows: BTreeMap<u64, Row>,
+    pub rows: std::collections::BTreeMap<u64, Row>,
     /// Bytes of tuple data written, to size the relation for pg_basebackup and
     /// pg_relation_size.
     pub heap_bytes: u64,
@@ -331,7 +331,7 @@ pub struct Subscription {
     /// transaction to skip, 0 for none.
     pub skip_lsn: u64,
     /// Each subscribed table's `pg_subscription_rel` row.
-    pub tables: BTreeMap<String, SubRel>,
+    pub tables: Map<String, SubRel>,
     /// The end of the last remote transaction applied (the origin's remote_lsn).
     pub origin_lsn: u64,
 }
@@ -415,8 +415,8 @@ pub struct Extension {
 }
 
 /// What initdb puts in `pg_extension`: plpgsql.
-pub fn initdb_extensions() -> BTreeMap<String, Extension> {
-    let mut m = BTreeMap::new();
+pub fn initdb_extensions() -> Map<String, Extension> {
+    let mut m = Map::new();
     m.insert(
         "plpgsql".to_string(),
         Extension {
@@ -458,17 +458,17 @@ pub fn tuple_data_bytes(row: &[Value]) -> u64 {
 /// The tables and roles of one server.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Database {
-    pub tables: BTreeMap<String, Table>,
-    pub roles: BTreeMap<String, Role>,
+    pub tables: Map<String, Table>,
+    pub roles: Map<String, Role>,
     /// Publications by name (logical replication's catalog, replicated like any other).
-    pub publications: BTreeMap<String, Publication>,
+    pub publications: Map<String, Publication>,
     /// Subscriptions by name (pg_subscription, with pg_subscription_rel's states).
-    pub subscriptions: BTreeMap<String, Box<Subscription>>,
+    pub subscriptions: Map<String, Box<Subscription>>,
     /// Installed extensions by name (`pg_extension`; initdb installs plpgsql).
-    pub extensions: BTreeMap<String, Extension>,
+    pub extensions: Map<String, Extension>,
     /// Sequences by name. On a primary, the row as its buffer holds it; on a standby,
     /// what the WAL logged (up to 32 values ahead).
-    pub sequences: BTreeMap<String, Sequence>,
+    pub sequences: Map<String, Sequence>,
     /// The next tuple id, shared by all tables.
     pub next_tuple: u64,
     /// The OID counter (pg_control's NextOID as this model keeps it): what the next
@@ -479,7 +479,7 @@ pub struct Database {
 impl Database {
     /// What initdb creates: the `postgres` superuser and no user tables.
     pub fn initdb() -> Database {
-        let mut roles = BTreeMap::new();
+        let mut roles = Map::new();
         roles.insert(
             "postgres".to_string(),
             Role {
@@ -493,12 +493,12 @@ impl Database {
             },
         );
         Database {
-            tables: BTreeMap::new(),
+            tables: Map::new(),
             roles,
-            publications: BTreeMap::new(),
-            subscriptions: BTreeMap::new(),
+            publications: Map::new(),
+            subscriptions: Map::new(),
             extensions: initdb_extensions(),
-            sequences: BTreeMap::new(),
+            sequences: Map::new(),
             next_tuple: 1,
             next_oid: FIRST_NORMAL_OID,
         }

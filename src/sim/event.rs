@@ -256,7 +256,7 @@ pub struct DecodedTxn {
 
 /// Transactions still open while decoding (reorderbuffer.c), by xid: the start of their
 /// first record and their changes so far.
-pub type Reorder = std::collections::BTreeMap<u32, (Lsn, Vec<DecodedChange>)>;
+pub type Reorder = crate::map::Map<u32, (Lsn, Vec<DecodedChange>)>;
 
 /// A change with the start of its record and the table's columns (name, type, part of
 /// the primary key) as the publisher's catalog has them at decoding time.

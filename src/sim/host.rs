@@ -2,7 +2,9 @@
 //! replication slots and backup label, and the workload run against it. A leaf: the
 //! processes that change these live elsewhere, as `impl Cluster` blocks.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::map::Map;
 use std::sync::Arc;
 
 use super::db::{Change, Database, Undo};
@@ -19,12 +21,12 @@ pub struct Host {
     pub name: String,
     pub addr: [u8; 4],
     /// Regular files by absolute path (configuration files, signal files, the log).
-    pub files: BTreeMap<String, String>,
+    pub files: Map<String, String>,
     /// Directories that exist besides the data directory's own.
     pub dirs: std::collections::BTreeSet<String>,
     /// Owners, modes and times recorded by path (`chown`, `chmod`, what `mkdir`, `echo`,
     /// initdb and pg_basebackup made); any other file has [`super::perm::default_meta`].
-    pub meta: BTreeMap<String, super::perm::FileMeta>,
+    pub meta: Map<String, super::perm::FileMeta>,
     /// The data directory's durable contents, when one exists.
     pub data: Option<DataDir>,
     /// The running postmaster and its processes.
@@ -154,7 +156,7 @@ pub struct DataDir {
     pub system_id: u64,
     pub db: Database,
     pub wal: Wal,
-    pub slots: BTreeMap<String, Slot>,
+    pub slots: Map<String, Slot>,
     /// The last checkpoint (or restartpoint): its redo point and record.
     pub redo: Lsn,
     pub checkpoint_lsn: Lsn,
@@ -162,7 +164,7 @@ pub struct DataDir {
     /// WAL up to here is reflected in `db` (the replay position on a standby).
     pub applied: Lsn,
     /// Changes of transactions not yet committed in replay, by xid.
-    pub pending_xacts: BTreeMap<u32, Vec<Arc<Change>>>,
+    pub pending_xacts: Map<u32, Vec<Arc<Change>>>,
     /// Changes applied on the primary but not yet flushed (lost on a crash).
     pub undo: Vec<(Lsn, Undo)>,
     /// The commit time of the last replayed transaction.
@@ -219,12 +221,12 @@ impl DataDir {
             system_id,
             db,
             wal: Wal::new(at),
-            slots: BTreeMap::new(),
+            slots: Map::new(),
             redo: at,
             checkpoint_lsn: at,
             checkpoint_time: SimTime::ZERO,
             applied: at,
-            pending_xacts: BTreeMap::new(),
+            pending_xacts: Map::new(),
             undo: Vec::new(),
             last_replayed_commit: None,
             clean_shutdown: true,
@@ -256,7 +258,7 @@ impl DataDir {
         self.applied = self.applied.min(flush);
         // Crash recovery replays each sequence's last record: the values it logged
         // ahead but had not handed out are skipped.
-        for seq in self.db.sequences.values_mut() {
+        for (_, seq) in self.db.sequences.iter_mut() {
             seq.as_logged();
         }
     }

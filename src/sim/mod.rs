@@ -35,6 +35,7 @@ mod invariants;
 pub mod libpq;
 mod logical;
 mod lsn;
+pub mod map;
 mod net;
 pub mod order;
 pub mod os;

@@ -5,7 +5,7 @@
 //! after it is fully sent. While a link is partitioned, messages are held (like TCP
 //! retransmitting into the void) and go out in order when it heals.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 use super::event::{HostId, Message};
 use super::time::{SimDuration, SimTime};
@@ -75,7 +75,7 @@ impl LinkInfo {
 /// All links, created on first use with the default properties.
 #[derive(Clone, Debug, Default)]
 pub struct Net {
-    links: BTreeMap<(HostId, HostId), Link>,
+    links: Map<(HostId, HostId), Link>,
 }
 
 fn key(a: HostId, b: HostId) -> ((HostId, HostId), usize) {

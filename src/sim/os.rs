@@ -7,7 +7,9 @@
 //! The layout is Red Hat's own PostgreSQL 15 packages from the `postgresql:15` module
 //! stream: binaries in `/usr/bin`, data in `/var/lib/pgsql/data`, unit `postgresql`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use crate::map::Map;
 
 use super::time::SimTime;
 
@@ -33,7 +35,7 @@ pub struct Rhel {
     pub journal: Vec<JournalLine>,
     pub firewall: Firewall,
     /// Symbolic links by their path, to their target as given to `ln -s`.
-    pub links: BTreeMap<String, String>,
+    pub links: Map<String, String>,
     /// SELinux: enforcing, RHEL 9's targeted policy.
     pub selinux: Selinux,
 }
@@ -61,7 +63,7 @@ impl Rhel {
             postgresql_since: SimTime::ZERO,
             journal: Vec::new(),
             firewall: Firewall::default(),
-            links: BTreeMap::new(),
+            links: Map::new(),
             selinux: Default::default(),
         }
     }
@@ -233,12 +235,12 @@ pub struct Selinux {
     /// The current mode (`setenforce` changes it until the next boot).
     pub mode: Mode,
     /// Local port labels (`semanage port -a`): tcp port to type.
-    pub ports: BTreeMap<u16, String>,
+    pub ports: Map<u16, String>,
     /// Local file-context rules (`semanage fcontext -a`): specification to type.
-    pub fcontexts: BTreeMap<String, String>,
+    pub fcontexts: Map<String, String>,
     /// Paths `restorecon` (or `chcon`) labelled: path to type. A path without an entry
     /// has its nearest labelled ancestor's type, else its creation type.
-    pub labels: BTreeMap<String, String>,
+    pub labels: Map<String, String>,
     /// The audit record serial (`audit(TIME:SERIAL)`).
     pub audit_serial: u64,
 }
@@ -248,9 +250,9 @@ impl Default for Selinux {
     fn default() -> Selinux {
         Selinux {
             mode: Mode::Enforcing,
-            ports: BTreeMap::new(),
-            fcontexts: BTreeMap::new(),
-            labels: BTreeMap::new(),
+            ports: Map::new(),
+            fcontexts: Map::new(),
+            labels: Map::new(),
             audit_serial: 400,
         }
     }

@@ -2,7 +2,9 @@
 //! backends ([`Session`]), walsenders, the walreceiver, and a base backup in progress.
 //! A leaf: what these processes do lives in their own files, as `impl Cluster` blocks.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::map::Map;
 
 use super::conf::Parsed;
 use super::db::{Database, Undo};
@@ -170,7 +172,7 @@ pub struct Session {
     pub backend_start: SimTime,
     pub client_port: u16,
     /// Session-level settings made with SET.
-    pub set: BTreeMap<&'static str, Parsed>,
+    pub set: Map<&'static str, Parsed>,
     pub waiting: Option<Waiting>,
     pub last_query: String,
     /// A statement of this session is executing (only ever seen by that statement
@@ -216,11 +218,11 @@ pub struct Server {
     /// The subscriptions' apply workers running on this server.
     pub apply: Vec<ApplyWorker>,
     /// When each subscription's apply worker last started (wal_retrieve_retry_interval).
-    pub apply_last_start: BTreeMap<String, SimTime>,
+    pub apply_last_start: Map<String, SimTime>,
     /// Why each subscription's last apply worker ended with an ERROR (the message's
     /// first line) and the publisher it was connected to, if it got that far; dropped
     /// once a worker streams again. The stage writes it on the subscription's link.
-    pub apply_stopped: BTreeMap<String, (Option<HostId>, String)>,
+    pub apply_stopped: Map<String, (Option<HostId>, String)>,
     /// A launcher or status timer is pending.
     pub launcher_pending: bool,
     pub apply_status_pending: bool,
@@ -233,7 +235,7 @@ pub struct Server {
     pub checkpoint_distance_estimate: f64,
     /// pg_stat_statements' counters by normalized query text, kept while the server
     /// runs with the library preloaded (its shared memory: gone at a restart).
-    pub statements: BTreeMap<String, StatementStats>,
+    pub statements: Map<String, StatementStats>,
     /// `postgres --single -F` (pg_rewind finishing a crashed target's recovery): one
     /// process, no postmaster or checkpointer, fsync off.
     pub single_user: bool,
@@ -274,7 +276,7 @@ impl Server {
             apply_status_pending: false,
             spread_checkpoint: None,
             checkpoint_distance_estimate: 0.0,
-            statements: BTreeMap::new(),
+            statements: Map::new(),
             single_user: false,
         }
     }

@@ -3,7 +3,7 @@
 //! as the model grows, publications, subscriptions and their workers. What they do is in
 //! `logical/`.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 /// The lab's state beyond the hosts that belongs to logical replication.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -11,14 +11,14 @@ pub struct LogicalState {
     /// The last transaction id handed out in each cluster initdb'd after the lab began,
     /// by system identifier. The first host's cluster (and every clone of it) counts in
     /// `Cluster::next_xid`, as it always did.
-    pub xids: BTreeMap<u64, u32>,
+    pub xids: Map<u64, u32>,
     /// pg_stat_subscription_stats by (system identifier, subscription name):
     /// (apply_error_count, sync_error_count).
-    pub stats: BTreeMap<(u64, String), (u64, u64)>,
+    pub stats: Map<(u64, String), (u64, u64)>,
     /// The furthest position each subscription's apply workers reported as applied, by
     /// (system identifier, subscription name): what a slot's confirmed_flush_lsn may
     /// never pass.
-    pub reported: BTreeMap<(u64, String), u64>,
+    pub reported: Map<(u64, String), u64>,
 }
 
 /// An error of a subscription command, in PostgreSQL's words.

@@ -1,7 +1,9 @@
 //! A server's settings as loaded from its configuration files, the way the postmaster
 //! reads `postgresql.conf` and then `postgresql.auto.conf` (which wins).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use crate::map::Map;
 
 use super::conf::{self, Context, Parsed, SettingDef, SyncConfig};
 
@@ -15,8 +17,8 @@ pub struct Source {
 /// The settings in force in one server process.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
-    values: BTreeMap<&'static str, Parsed>,
-    sources: BTreeMap<&'static str, Source>,
+    values: Map<&'static str, Parsed>,
+    sources: Map<&'static str, Source>,
     /// Settings whose file value changed but need a restart (`pending_restart`).
     pub pending_restart: BTreeSet<&'static str>,
     /// `synchronous_standby_names` parsed, kept in step with `values` (as PostgreSQL's
@@ -37,7 +39,7 @@ pub struct ConfMessage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Loaded {
     /// Values from the files for every setting they mention, already checked.
-    pub values: BTreeMap<&'static str, (Parsed, Source)>,
+    pub values: Map<&'static str, (Parsed, Source)>,
     /// Problems found; any of them makes the postmaster refuse to start.
     pub errors: Vec<ConfMessage>,
     /// The file of the last problem, which "configuration file ... contains errors"
@@ -48,7 +50,7 @@ pub struct Loaded {
 /// Reads `postgresql.conf` and `postgresql.auto.conf` (each as `(path, text)`), later
 /// entries winning, as ProcessConfigFile does.
 pub fn read_files(files: &[(String, Option<String>)]) -> Loaded {
-    let mut values = BTreeMap::new();
+    let mut values = Map::new();
     let mut errors = Vec::new();
     let mut error_file = None;
     for (path, text) in files {
@@ -125,11 +127,11 @@ fn boot_value(def: &SettingDef) -> Parsed {
 impl Settings {
     /// The settings a postmaster starts with: boot values overridden by the files.
     pub fn at_start(loaded: &Loaded) -> Settings {
-        let mut values = BTreeMap::new();
+        let mut values = Map::new();
         for def in conf::all() {
             values.insert(def.name, boot_value(def));
         }
-        let mut sources = BTreeMap::new();
+        let mut sources = Map::new();
         for (name, (v, src)) in &loaded.values {
             values.insert(*name, v.clone());
             sources.insert(*name, src.clone());

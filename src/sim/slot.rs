@@ -91,7 +91,7 @@ impl Cluster {
     pub fn release_slots_of(&mut self, h: HostId) {
         if let Some(d) = self.data_mut(h) {
             d.slots.retain(|_, s| !s.temporary);
-            for s in d.slots.values_mut() {
+            for (_, s) in d.slots.iter_mut() {
                 s.active_pid = None;
             }
         }

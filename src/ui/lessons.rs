@@ -42,7 +42,7 @@ pub struct Lessons {
     /// The last lesson file dropped or picked that did not load, with its errors.
     pub import_errors: RwSignal<Vec<String>>,
     /// Progress per lesson id (read from localStorage when a lesson opens).
-    pub progress: RwSignal<std::collections::BTreeMap<String, Progress>>,
+    pub progress: RwSignal<crate::sim::map::Map<String, Progress>>,
     /// How many hints of the current step are showing.
     pub hints: RwSignal<usize>,
     /// The current step's goals, as last checked.

@@ -239,7 +239,9 @@ pub fn basebackup_command(c: &Cluster, from: HostId) -> String {
     let roles = c.host(from).data.as_ref().map(|d| &d.db.roles);
     let role = roles.and_then(|roles| {
         roles
-            .get_key_value("replicator")
+            .find_index("replicator")
+            .ok()
+            .and_then(|i| roles.get_indexed(i))
             .filter(|(_, r)| r.replication && r.login)
             .or_else(|| roles.iter().find(|(_, r)| r.replication && r.login))
     });

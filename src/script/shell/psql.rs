@@ -8,7 +8,7 @@
 //! shows in pg_stat_activity as the node's own psql does); without `-c` psql reads its
 //! empty standard input and exits once connected.
 
-use std::collections::BTreeMap;
+use crate::sim::map::Map;
 
 use crate::script::psql::{error, render_aligned, split};
 use crate::sim::conninfo::{self, ConnInfo};
@@ -23,7 +23,7 @@ struct Options {
     tuples_only: bool,
     commands: Vec<String>,
     /// Keywords from -h, -p, -U, -d and the environment, before the connection string.
-    keywords: BTreeMap<String, String>,
+    keywords: Map<String, String>,
     positional: Vec<String>,
 }
 

@@ -2,7 +2,7 @@
 //! `ps`, printing what PostgreSQL 15.18's tools print (recorded on a real server,
 //! `tests/tools.rs`), with the model's values.
 
-use std::collections::BTreeMap;
+use crate::sim::map::Map;
 
 use crate::sim::datetime::format_ctime;
 use crate::sim::{segment_file_name, Client, Cluster, ConnInfo, HostId, Lsn, PGDATA};
@@ -235,7 +235,7 @@ pub fn pg_controldata(c: &Cluster, h: HostId, args: &[String]) -> String {
 /// that refuses the login still answered, so it is accepting; one not yet consistent,
 /// or a standby with hot_standby = off, is rejecting.
 pub fn pg_isready(c: &mut Cluster, h: HostId, args: &[String]) -> String {
-    let mut options: BTreeMap<String, String> = BTreeMap::new();
+    let mut options: Map<String, String> = Map::new();
     let mut quiet = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {

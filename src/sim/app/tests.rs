@@ -27,7 +27,15 @@ fn a_writer_finds_the_primary_and_its_rows_reach_the_standby() {
     assert_eq!(app.server(), Some(primary));
     assert!(app.counters.writes_acked >= 19, "{:?}", app.counters);
     assert_eq!(app.counters.writes_failed, 0);
-    let rows = c.data(standby).unwrap().db.tables[APP_TABLE].rows.len() as u64;
+    let rows = c
+        .data(standby)
+        .unwrap()
+        .db
+        .tables
+        .get(APP_TABLE)
+        .unwrap()
+        .rows
+        .len() as u64;
     assert!(
         rows >= app.counters.writes_acked - 1,
         "the standby replays the rows"

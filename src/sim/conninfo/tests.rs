@@ -11,16 +11,16 @@ fn err(text: &str) -> String {
 fn reads_quoted_and_plain_values() {
     let m = parse("host=primary port=5432 user=replicator password='a b\\'c' application_name=s1")
         .unwrap();
-    assert_eq!(m["host"], "primary");
-    assert_eq!(m["password"], "a b'c");
-    assert_eq!(m["application_name"], "s1");
+    assert_eq!(m.get("host").unwrap(), "primary");
+    assert_eq!(m.get("password").unwrap(), "a b'c");
+    assert_eq!(m.get("application_name").unwrap(), "s1");
     // Blanks around '=', an escaped blank in a plain value, the last repeat wins.
     let m = parse("host = a  port = '5433' application_name=a\\ b host=b").unwrap();
     assert_eq!(
         (
-            m["host"].as_str(),
-            m["port"].as_str(),
-            m["application_name"].as_str()
+            m.get("host").unwrap().as_str(),
+            m.get("port").unwrap().as_str(),
+            m.get("application_name").unwrap().as_str()
         ),
         ("b", "5433", "a b")
     );
@@ -119,11 +119,11 @@ fn uris_read_as_libpq_reads_them() {
     assert_eq!(c.get("dbname"), Some("postgres"));
     assert_eq!(c.target, TargetSessionAttrs::ReadWrite);
     let m = parse("postgres://me:s%40cret@[::1]:5433/db?application_name=a%20b&ssl=true").unwrap();
-    assert_eq!(m["user"], "me");
-    assert_eq!(m["password"], "s@cret");
-    assert_eq!(m["host"], "::1");
-    assert_eq!(m["application_name"], "a b");
-    assert_eq!(m["sslmode"], "require");
+    assert_eq!(m.get("user").unwrap(), "me");
+    assert_eq!(m.get("password").unwrap(), "s@cret");
+    assert_eq!(m.get("host").unwrap(), "::1");
+    assert_eq!(m.get("application_name").unwrap(), "a b");
+    assert_eq!(m.get("sslmode").unwrap(), "require");
     // A trailing comma adds an empty host: the local socket.
     let c = ConnInfo::parse("postgresql://127.0.0.1:55432,").unwrap();
     assert_eq!(c.hosts[1].host, "");
@@ -132,9 +132,9 @@ fn uris_read_as_libpq_reads_them() {
     let m = parse("postgresql://127.0.0.1:55432@x").unwrap();
     assert_eq!(
         (
-            m["user"].as_str(),
-            m["password"].as_str(),
-            m["host"].as_str()
+            m.get("user").unwrap().as_str(),
+            m.get("password").unwrap().as_str(),
+            m.get("host").unwrap().as_str()
         ),
         ("127.0.0.1", "55432", "x")
     );

@@ -1,7 +1,7 @@
 //! `postgresql://[user[:password]@][host][:port][,...][/dbname][?param=value&...]`, as
 //! libpq's conninfo_uri_parse_options reads it.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 use super::store;
 
@@ -14,8 +14,8 @@ pub fn prefix_len(text: &str) -> Option<usize> {
 }
 
 /// Parses a URI into connection options. Errors are libpq's.
-pub fn parse(uri: &str) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
+pub fn parse(uri: &str) -> Result<Map<String, String>, String> {
+    let mut out = Map::new();
     let start = prefix_len(uri).unwrap_or(0);
     let b = uri.as_bytes();
     let mut p = start;
@@ -110,14 +110,14 @@ pub fn parse(uri: &str) -> Result<BTreeMap<String, String>, String> {
 }
 
 /// Stores a value that is percent-decoded first.
-fn store_decoded(out: &mut BTreeMap<String, String>, key: &str, raw: &str) -> Result<(), String> {
+fn store_decoded(out: &mut Map<String, String>, key: &str, raw: &str) -> Result<(), String> {
     let value = decode(raw)?;
     out.insert(key.to_string(), value);
     Ok(())
 }
 
 /// `?key=value&...`.
-fn parse_params(params: &str, out: &mut BTreeMap<String, String>) -> Result<(), String> {
+fn parse_params(params: &str, out: &mut Map<String, String>) -> Result<(), String> {
     if params.is_empty() {
         return Ok(());
     }

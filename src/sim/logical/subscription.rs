@@ -150,7 +150,7 @@ impl Cluster {
             .missing_publications_warning(p, &publications)
             .into_iter()
             .collect();
-        let mut tables = std::collections::BTreeMap::new();
+        let mut tables = crate::map::Map::new();
         for t in self.published_tables(p, &publications) {
             let Some(local) = self.data(h).and_then(|d| d.db.tables.get(&t)) else {
                 return Err(SubError::new(format!(

@@ -214,7 +214,7 @@ impl Cluster {
             .data_mut(h)
             .and_then(|d| d.db.subscriptions.get_mut(name))
         {
-            for rel in sub.tables.values_mut() {
+            for (_, rel) in sub.tables.iter_mut() {
                 if rel.state == 's' && rel.lsn.is_some_and(|l| l <= reached) {
                     rel.state = 'r';
                 }

@@ -36,7 +36,7 @@ mod value;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use crate::sim::map::Map;
 
 use crate::sim::db::{Change, Role};
 use crate::sim::{Cluster, HostId, Relation};
@@ -343,7 +343,7 @@ impl Exec<'_> {
             .map_or(crate::sim::db::FIRST_NORMAL_OID, |d| d.db.next_oid)
     }
 
-    fn db_roles(&self) -> BTreeMap<String, Role> {
+    fn db_roles(&self) -> Map<String, Role> {
         self.c
             .host(self.h)
             .data
