@@ -3,8 +3,7 @@
 //! walking into a trap. Stored as a short text (`v1 done=0,1,3 answers=0:2,3:1
 //! traps=3:0`) that a damaged or old entry cannot break: what does not read is ignored.
 
-use crate::sim::map::Map;
-use std::collections::BTreeSet;
+use crate::sim::map::{Map, Set};
 
 use super::MAX_STEPS;
 
@@ -12,7 +11,7 @@ use super::MAX_STEPS;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
     /// Indexes of the steps whose goals were met (or that were read, for steps without one).
-    pub done: BTreeSet<usize>,
+    pub done: Set<usize>,
     /// Step index -> the index of the choice the student predicted.
     pub answers: Map<usize, usize>,
     /// Step index -> the trap the student walked into on the way to its goals (a step

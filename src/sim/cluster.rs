@@ -218,7 +218,7 @@ impl Cluster {
 
     fn add_host_unchecked(&mut self, name: &str) -> HostId {
         let n = self.hosts.len() as u8;
-        let mut dirs = std::collections::BTreeSet::new();
+        let mut dirs = crate::map::Set::new();
         dirs.insert(super::PGHOME.to_string());
         self.hosts.push(Host {
             name: name.to_string(),

@@ -23,7 +23,7 @@ pub struct Host {
     /// Regular files by absolute path (configuration files, signal files, the log).
     pub files: Map<String, String>,
     /// Directories that exist besides the data directory's own.
-    pub dirs: std::collections::BTreeSet<String>,
+    pub dirs: crate::map::Set<String>,
     /// Owners, modes and times recorded by path (`chown`, `chmod`, what `mkdir`, `echo`,
     /// initdb and pg_basebackup made); any other file has [`super::perm::default_meta`].
     pub meta: Map<String, super::perm::FileMeta>,
@@ -144,7 +144,7 @@ pub struct BackupLabel {
 /// `base/5/16384`, `global`, `pg_xact`), and what a failed shutdown left in pg_control.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LostFiles {
-    pub removed: std::collections::BTreeSet<String>,
+    pub removed: crate::map::Set<String>,
     /// A shutdown checkpoint failed at this time: pg_control still says "shutting
     /// down", and the next start says the shutdown was interrupted.
     pub shutdown_interrupted_at: Option<SimTime>,

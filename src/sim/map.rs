@@ -9,8 +9,84 @@
 //! walscope had some thirty of them. Maps that grow with the user's data (a table's rows,
 //! a unique index's keys) stay B-trees, where inserting in the middle stays cheap.
 //!
+//! `Set` is the same for keys alone (a `Map` whose values are `()`).
+//!
 //! Build these maps with `insert`: `collect()` and `extend` sort what they are given, one
 //! more copy of the standard library's sort per map type (see `order`).
 
+use std::borrow::Borrow;
+
 /// An ordered map kept as a sorted `Vec<(K, V)>`.
 pub type Map<K, V> = litemap::LiteMap<K, V>;
+
+/// An ordered set kept as a sorted vector: a [`Map`] with no values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Set<K>(Map<K, ()>);
+
+impl<K: Ord> Set<K> {
+    pub fn new() -> Set<K> {
+        Set(Map::new())
+    }
+
+    /// Adds `key`; whether it was new.
+    pub fn insert(&mut self, key: K) -> bool {
+        self.0.insert(key, ()).is_none()
+    }
+
+    pub fn contains<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.0.contains_key(key)
+    }
+
+    /// Removes `key`; whether it was there.
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.0.remove(key).is_some()
+    }
+
+    /// The keys in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &K> + '_ {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&K) -> bool) {
+        self.0.retain(|k, _| keep(k));
+    }
+}
+
+impl<K: Ord> Extend<K> for Set<K> {
+    fn extend<I: IntoIterator<Item = K>>(&mut self, keys: I) {
+        for k in keys {
+            self.insert(k);
+        }
+    }
+}
+
+impl<K: Ord> FromIterator<K> for Set<K> {
+    fn from_iter<I: IntoIterator<Item = K>>(keys: I) -> Set<K> {
+        let mut set = Set::new();
+        set.extend(keys);
+        set
+    }
+}
+
+impl<'a, K: Ord> IntoIterator for &'a Set<K> {
+    type Item = &'a K;
+    type IntoIter = Box<dyn DoubleEndedIterator<Item = &'a K> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}

@@ -7,9 +7,7 @@
 //! The layout is Red Hat's own PostgreSQL 15 packages from the `postgresql:15` module
 //! stream: binaries in `/usr/bin`, data in `/var/lib/pgsql/data`, unit `postgresql`.
 
-use std::collections::BTreeSet;
-
-use crate::map::Map;
+use crate::map::{Map, Set};
 
 use super::time::SimTime;
 
@@ -23,9 +21,9 @@ pub const MAX_JOURNAL: usize = 2_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rhel {
     /// Installed packages by name (`rpm -q`).
-    pub packages: BTreeSet<String>,
+    pub packages: Set<String>,
     /// Units enabled to start at boot.
-    pub enabled: BTreeSet<String>,
+    pub enabled: Set<String>,
     /// The postgresql unit's last start failed (`systemctl status` says failed until
     /// the next start or stop).
     pub postgresql_failed: Option<SimTime>,
@@ -54,10 +52,10 @@ pub struct JournalLine {
 impl Rhel {
     /// A freshly installed RHEL 9 host: no PostgreSQL packages, firewalld running.
     pub fn bare() -> Rhel {
-        let mut enabled = BTreeSet::new();
+        let mut enabled = Set::new();
         enabled.insert("firewalld".to_string());
         Rhel {
-            packages: BTreeSet::new(),
+            packages: Set::new(),
             enabled,
             postgresql_failed: None,
             postgresql_since: SimTime::ZERO,
@@ -118,8 +116,8 @@ pub const SERVICES: [(&str, u16, Proto); 8] = [
 /// A firewalld zone's rules (only what `--list-all` shows that walscope uses).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Zone {
-    pub services: BTreeSet<String>,
-    pub ports: BTreeSet<(u16, Proto)>,
+    pub services: Set<String>,
+    pub ports: Set<(u16, Proto)>,
 }
 
 impl Zone {
@@ -130,7 +128,7 @@ impl Zone {
                 .map(String::from)
                 .into_iter()
                 .collect(),
-            ports: BTreeSet::new(),
+            ports: Set::new(),
         }
     }
 

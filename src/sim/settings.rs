@@ -1,9 +1,7 @@
 //! A server's settings as loaded from its configuration files, the way the postmaster
 //! reads `postgresql.conf` and then `postgresql.auto.conf` (which wins).
 
-use std::collections::BTreeSet;
-
-use crate::map::Map;
+use crate::map::{Map, Set};
 
 use super::conf::{self, Context, Parsed, SettingDef, SyncConfig};
 
@@ -20,7 +18,7 @@ pub struct Settings {
     values: Map<&'static str, Parsed>,
     sources: Map<&'static str, Source>,
     /// Settings whose file value changed but need a restart (`pending_restart`).
-    pub pending_restart: BTreeSet<&'static str>,
+    pub pending_restart: Set<&'static str>,
     /// `synchronous_standby_names` parsed, kept in step with `values` (as PostgreSQL's
     /// check hook keeps SyncRepConfig): every commit and standby reply consults it.
     sync_names: Option<std::sync::Arc<SyncConfig>>,
@@ -139,7 +137,7 @@ impl Settings {
         let mut settings = Settings {
             values,
             sources,
-            pending_restart: BTreeSet::new(),
+            pending_restart: Set::new(),
             sync_names: None,
             sync_commit: "on",
         };
