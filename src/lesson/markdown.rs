@@ -202,7 +202,10 @@ fn read_body(
     lesson: &mut Lesson,
     errors: &mut Vec<LessonError>,
 ) {
-    let line_of = |offset: usize| body_line + body[..offset.min(body.len())].matches('\n').count();
+    // Where each line break is, so that a block's line is a binary search, not a count
+    // from the top of the lesson for every block.
+    let breaks: Vec<usize> = body.match_indices('\n').map(|(i, _)| i).collect();
+    let line_of = |offset: usize| body_line + breaks.partition_point(|&b| b < offset);
     let err = |line: usize, message: String| LessonError {
         file: file.to_string(),
         line,
