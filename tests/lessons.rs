@@ -768,3 +768,17 @@ standby1$ pg_ctl promote
     .unwrap();
     assert!(lesson::check(&other).is_err());
 }
+
+/// The app's start reads only the lesson it opens: that lesson, read alone from its
+/// front matter's id, is the one the whole library holds; a lesson that is not built in
+/// is not guessed (the app then reads everything, the teacher's lessons too).
+#[test]
+fn the_start_reads_the_lesson_it_opens_alone() {
+    let all = Library::builtin();
+    let slots = Library::builtin_one(Some("slots")).expect("a built-in lesson");
+    assert_eq!(slots.lessons.len(), 1);
+    assert_eq!(Some(&slots.lessons[0]), all.get("slots"));
+    let first = Library::builtin_one(None).expect("a first lesson");
+    assert_eq!(first.lessons, all.lessons[..1]);
+    assert!(Library::builtin_one(Some("my-own-lesson")).is_none());
+}

@@ -180,6 +180,18 @@ impl Library {
         Library::load(BUILTIN.iter().copied())
     }
 
+    /// The compiled-in lesson `id` alone (the first one when `id` is `None`), or `None`
+    /// when no built-in lesson has that id: what the app needs before its first paint.
+    pub fn builtin_one(id: Option<&str>) -> Option<Library> {
+        let file = match id {
+            Some(id) => BUILTIN
+                .iter()
+                .find(|(_, text)| markdown::lesson_id(text).as_deref() == Some(id))?,
+            None => BUILTIN.first()?,
+        };
+        Some(Library::load([*file]))
+    }
+
     /// Adds one file; on error, records it and changes nothing else.
     pub fn add(&mut self, file: &str, text: &str) -> Result<usize, Vec<LessonError>> {
         let result = parse(file, text).and_then(|lesson| {

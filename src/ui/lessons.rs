@@ -18,6 +18,16 @@ use super::persist;
 use crate::lesson::{GoalResult, Lesson, Library, Progress};
 use crate::share::LessonRef;
 
+/// Which lesson the app's start opens (see [`persist::start_lesson`]).
+pub enum StartLesson {
+    /// The first lesson's first step: a first visit.
+    First,
+    /// A step of this lesson: a link's or the autosave's.
+    Named(String),
+    /// None: a free lab, or a link that did not open, with the lesson list on screen.
+    Free,
+}
+
 /// localStorage: the names of the lessons a teacher added, one per line.
 const USER_LESSONS_KEY: &str = "walscope.lessons";
 /// localStorage prefix of a teacher's lesson text (`walscope.lesson:NAME`).
@@ -55,11 +65,59 @@ pub struct Lessons {
     pub announce: RwSignal<String>,
     /// Whether the lesson pane shows the list (else the current lesson).
     pub list_open: RwSignal<bool>,
+    /// Whether `library` holds every lesson yet (see [`Lessons::load_for_start`]).
+    complete: StoredValue<bool>,
 }
 
 impl Lessons {
     /// The built-in lessons and every lesson a teacher added on this browser.
     pub fn load() -> Lessons {
+        let (lib, user_files) = Lessons::read_all();
+        Lessons::with_library(lib, user_files, true)
+    }
+
+    /// The lessons for the app's start. When it opens a lesson step, that lesson is
+    /// read now and the other built-in lessons and the teacher's own just after the first
+    /// paint (or as soon as something needs them: the list, an import). Reading all
+    /// eleven took about 30 ms of a cold start in the browser, a fifth of what follows
+    /// the bundle's arrival. A free lab shows the list, and a lesson that is not built
+    /// in may be the teacher's: then everything is read at once.
+    pub fn load_for_start(start: &StartLesson) -> Lessons {
+        let one = match start {
+            StartLesson::First => Library::builtin_one(None),
+            StartLesson::Named(id) => Library::builtin_one(Some(id)),
+            StartLesson::Free => None,
+        };
+        let Some(one) = one else {
+            return Lessons::load();
+        };
+        let lessons = Lessons::with_library(one, Vec::new(), false);
+        request_animation_frame(move || {
+            Timeout::new(0, move || lessons.read_the_rest()).forget();
+        });
+        lessons
+    }
+
+    /// Reads every lesson if the start read only one.
+    fn read_the_rest(&self) {
+        if self.complete.try_get_value() != Some(false) {
+            return;
+        }
+        let (lib, user_files) = Lessons::read_all();
+        self.library.set(lib);
+        self.user_files.set(user_files);
+        self.complete.set_value(true);
+    }
+
+    /// Shows the list of lessons (all of them).
+    pub fn show_list(&self) {
+        self.read_the_rest();
+        self.list_open.set(true);
+    }
+
+    /// The built-in lessons, then the teacher's own from localStorage (a stored lesson
+    /// whose id a built-in one has is left out), and the stored ones' file names.
+    fn read_all() -> (Library, Vec<String>) {
         let mut lib = Library::builtin();
         let mut user_files = Vec::new();
         if let Some(s) = storage() {
@@ -82,6 +140,10 @@ impl Lessons {
         }
         // Errors of a stored lesson are not news on every load; built-in ones are bugs.
         lib.errors.clear();
+        (lib, user_files)
+    }
+
+    fn with_library(lib: Library, user_files: Vec<String>, complete: bool) -> Lessons {
         Lessons {
             library: RwSignal::new_local(lib),
             user_files: RwSignal::new(user_files),
@@ -93,6 +155,7 @@ impl Lessons {
             showing: RwSignal::new(false),
             announce: RwSignal::new(String::new()),
             list_open: RwSignal::new(false),
+            complete: StoredValue::new(complete),
         }
     }
 
@@ -149,6 +212,7 @@ impl Lessons {
 
     /// Adds a teacher's lesson file. On error nothing changes but the error list.
     pub fn import(&self, name: &str, text: &str) -> Option<String> {
+        self.read_the_rest();
         let added = self.library.try_update(|lib| {
             // A file of the same name replaces the earlier version.
             if let Some(i) = lib.lessons.iter().position(|l| l.file == name) {
@@ -263,7 +327,7 @@ impl Lessons {
     pub fn leave(&self, lab: LabHandle, ui: Ui) {
         self.stop_show_me();
         ui.lesson.set(None);
-        self.list_open.set(true);
+        self.show_list();
         persist::save(lab, ui, true);
     }
 

@@ -74,7 +74,7 @@ fn show_crash_banner(detail: &str) {
 /// and shows it in a [`Workbench`].
 #[component]
 pub fn App() -> impl IntoView {
-    let lessons = lessons::Lessons::load();
+    let lessons = lessons::Lessons::load_for_start(&persist::start_lesson());
     let start = persist::startup(&lessons);
     let lab = LabHandle::new(start.lab);
     let ui = Ui::new(&start.view, start.banner, start.lesson);

@@ -4,12 +4,12 @@
 //! A link and the autosave hold the same thing, `share::encode` of the scenario on
 //! screen: the script and the seed, never the model's state.
 
-use crate::share::{self, LessonRef, Scenario, ViewOptions};
+use crate::share::{self, LessonRef, LinkError, Scenario, ViewOptions};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::handle::{view_options, LabHandle, Ui};
-use super::lessons::Lessons;
+use super::lessons::{Lessons, StartLesson};
 use crate::timeline::Lab;
 
 /// The localStorage key of the user's own autosaved scenario.
@@ -25,19 +25,37 @@ pub struct Start {
     pub banner: Option<String>,
 }
 
+/// What the start opens: the URL fragment's scenario (or why it does not decode), else
+/// the autosaved one, else nothing (a first visit).
+fn start_scenario() -> Option<Result<Scenario, LinkError>> {
+    let hash = window().location().hash().unwrap_or_default();
+    let fragment = hash.trim_start_matches('#');
+    if !fragment.is_empty() {
+        return Some(share::decode(fragment));
+    }
+    let saved = storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten())?;
+    share::decode(&saved).ok().map(Ok)
+}
+
+/// The lesson the start will open.
+pub fn start_lesson() -> StartLesson {
+    match start_scenario() {
+        None => StartLesson::First,
+        Some(Ok(Scenario {
+            lesson: Some(l), ..
+        })) => StartLesson::Named(l.id),
+        Some(_) => StartLesson::Free,
+    }
+}
+
 /// Opens the link in the URL fragment if there is one, else the autosaved scenario,
 /// else (a first visit) the first lesson's first step. A damaged link opens the
 /// default lab with a message and leaves the autosave alone.
 pub fn startup(lessons: &Lessons) -> Start {
-    let hash = window().location().hash().unwrap_or_default();
-    let fragment = hash.trim_start_matches('#');
-    if !fragment.is_empty() {
-        return open_fragment(lessons, fragment);
-    }
-    if let Some(saved) = storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten()) {
-        if let Ok(s) = share::decode(&saved) {
-            return open_scenario(lessons, s);
-        }
+    match start_scenario() {
+        Some(Ok(s)) => return open_scenario(lessons, s),
+        Some(Err(e)) => return broken_link(e),
+        None => {}
     }
     let first = lessons
         .library
@@ -95,16 +113,19 @@ fn open_scenario(lessons: &Lessons, s: Scenario) -> Start {
 pub fn open_fragment(lessons: &Lessons, fragment: &str) -> Start {
     match share::decode(fragment) {
         Ok(s) => open_scenario(lessons, s),
-        Err(e) => {
-            // Drop the broken fragment so a reload does not show the error again.
-            set_url_fragment(None, false);
-            Start {
-                lab: Lab::new(0),
-                view: ViewOptions::default(),
-                lesson: None,
-                banner: Some(e.user_message()),
-            }
-        }
+        Err(e) => broken_link(e),
+    }
+}
+
+/// The default lab with why the link did not open. The broken fragment is dropped so
+/// a reload does not show the error again.
+fn broken_link(e: LinkError) -> Start {
+    set_url_fragment(None, false);
+    Start {
+        lab: Lab::new(0),
+        view: ViewOptions::default(),
+        lesson: None,
+        banner: Some(e.user_message()),
     }
 }
 
@@ -284,12 +305,12 @@ pub fn import_lesson(lab: LabHandle, ui: Ui, lessons: Lessons, name: &str, text:
             text.len(),
             crate::lesson::MAX_LESSON_BYTES
         )]);
-        lessons.list_open.set(true);
+        lessons.show_list();
         return;
     }
     match lessons.import(name, text) {
         Some(id) => lessons.open_canonical(lab, ui, &id, 0),
-        None => lessons.list_open.set(true),
+        None => lessons.show_list(),
     }
 }
 

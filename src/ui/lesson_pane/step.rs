@@ -78,7 +78,7 @@ pub fn StepView() -> impl IntoView {
         view! {
             <div class="step" data-testid="step">
                 <div class="step-nav">
-                    <button class="small" data-testid="all-lessons" aria-label="All lessons" on:click=move |_| lessons.list_open.set(true)>"Lessons"</button>
+                    <button class="small" data-testid="all-lessons" aria-label="All lessons" on:click=move |_| lessons.show_list()>"Lessons"</button>
                     <select data-testid="step-list" aria-label="Go to a step (opens it from its start)"
                         on:change=move |ev| {
                             if let Ok(i) = event_target_value(&ev).parse::<usize>() {
