@@ -19,6 +19,16 @@ fn wal_names(out: &str) -> Vec<&str> {
 }
 
 /// The "N WAL file(s) added, M removed, K recycled" part of each checkpoint line.
+/// The primary's server log.
+fn primary_log(r: &Runner) -> &str {
+    let p = r.cluster.host_id("primary").unwrap();
+    &r.cluster
+        .host(p)
+        .files
+        .get("/var/lib/pgsql/data/log/postgresql.log")
+        .unwrap()
+}
+
 fn file_counts(log: &str) -> Vec<String> {
     log.lines()
         .filter(|l| l.contains("checkpoint complete:"))
@@ -116,13 +126,7 @@ primary$ ls pg_wal
             "00000001000000000000000B"
         ]
     );
-    let p = r.cluster.host_id("primary").unwrap();
-    let log = &r
-        .cluster
-        .host(p)
-        .files
-        .get("/var/lib/pgsql/data/log/postgresql.log")
-        .unwrap();
+    let log = primary_log(&r);
     assert_eq!(
         file_counts(log),
         [
@@ -169,13 +173,7 @@ primary$ ls pg_wal
         wal_names(&out),
         ["000000010000000000000001", "000000010000000000000002"]
     );
-    let p = r.cluster.host_id("primary").unwrap();
-    let log = &r
-        .cluster
-        .host(p)
-        .files
-        .get("/var/lib/pgsql/data/log/postgresql.log")
-        .unwrap();
+    let log = primary_log(&r);
     assert_eq!(file_counts(log), ["1 WAL file(s) added, 0 removed, 0"]);
 }
 
@@ -193,13 +191,7 @@ primary$ ls pg_wal
         )
         .expect("parses");
     assert_eq!(wal_names(&out), ["000000010000000000000002"]);
-    let p = r.cluster.host_id("primary").unwrap();
-    let log = &r
-        .cluster
-        .host(p)
-        .files
-        .get("/var/lib/pgsql/data/log/postgresql.log")
-        .unwrap();
+    let log = primary_log(&r);
     assert_eq!(file_counts(log), ["0 WAL file(s) added, 1 removed, 0"]);
 }
 
