@@ -22,7 +22,7 @@ fn wal_names(out: &str) -> Vec<&str> {
 /// The primary's server log.
 fn primary_log(r: &Runner) -> &str {
     let p = r.cluster.host_id("primary").unwrap();
-    &r.cluster
+    r.cluster
         .host(p)
         .files
         .get("/var/lib/pgsql/data/log/postgresql.log")
