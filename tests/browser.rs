@@ -1487,6 +1487,34 @@ async fn a_first_visit_opens_the_first_lesson() {
     );
 }
 
+/// The start reads only the lesson its link names; a link to another lesson that
+/// arrives before the rest is read (no frame yet, as in a hidden tab) still opens.
+#[wasm_bindgen_test]
+async fn a_link_to_another_lesson_opens_before_the_rest_is_read() {
+    fresh_lessons();
+    persist::set_url_fragment(Some(&lesson_link("slots", 2)), false);
+    let (root, _handle) = mount();
+    settle().await;
+    let slots = lesson("slots");
+    assert_eq!(
+        text(&root, "step-title"),
+        format!("Step 3 of {}: {}", slots.steps.len(), slots.steps[2].title)
+    );
+    // Back/forward to a link of another lesson, in the same task as the start.
+    persist::set_url_fragment(Some(&lesson_link("failover", 0)), false);
+    fire(&window().unchecked_into(), "popstate");
+    settle().await;
+    let failover = lesson("failover");
+    assert_eq!(
+        text(&root, "step-title"),
+        format!(
+            "Step 1 of {}: {}",
+            failover.steps.len(),
+            failover.steps[0].title
+        )
+    );
+}
+
 #[wasm_bindgen_test]
 async fn show_me_types_the_solution_and_the_goal_turns_green() {
     fresh_lessons();
