@@ -55,18 +55,22 @@ pub(crate) fn chart_style(dpr: f64) -> ChartStyle {
     }
 }
 
-/// Draws on the canvas at `size` CSS pixels (as the resize observer last saw it).
+/// Draws on the canvas at `size` CSS pixels (as the resize observer last saw it). The
+/// theme's colours are read into `style` only once there is something to draw: before
+/// the page's first layout (when the chart mounts), reading them would make the browser
+/// resolve the styles of a page still being built.
 fn draw_on(
     canvas: &web_sys::HtmlCanvasElement,
     data: &LagSeries,
     size: (f64, f64),
-    style: &ChartStyle,
+    style: &mut Option<ChartStyle>,
     dpr: f64,
 ) {
     let (w, h) = ((size.0 * dpr) as u32, (size.1 * dpr) as u32);
     if w < 50 || h < 50 {
         return;
     }
+    let style = style.get_or_insert_with(|| chart_style(dpr));
     // The backend draws in the canvas's own pixels: its width/height attributes.
     if canvas.width() != w || canvas.height() != h {
         canvas.set_width(w);
@@ -136,16 +140,16 @@ pub fn LagChart() -> impl IntoView {
         lab.with(|l| lag_series(l, unit))
     });
     // Drawing on the canvas is talking to the outside world: an effect.
-    Effect::new(move |prev: Option<(u32, f64, ChartStyle)>| {
+    Effect::new(move |prev: Option<(u32, f64, Option<ChartStyle>)>| {
         let t = theme.get();
         let dpr = window().device_pixel_ratio().max(1.0);
-        let style = match prev {
+        let mut style = match prev {
             Some((pt, pd, st)) if pt == t && pd == dpr => st,
-            _ => chart_style(dpr),
+            _ => None,
         };
         let sz = size.get();
         if let Some(c) = canvas.get() {
-            data.with(|d| draw_on(&c, d, sz, &style, dpr));
+            data.with(|d| draw_on(&c, d, sz, &mut style, dpr));
         }
         (t, dpr, style)
     });
@@ -163,8 +167,7 @@ pub fn LagChart() -> impl IntoView {
         else {
             return;
         };
-        let style = chart_style(EXPORT_SCALE);
-        data.with_untracked(|d| draw_on(&c, d, (w, h), &style, EXPORT_SCALE));
+        data.with_untracked(|d| draw_on(&c, d, (w, h), &mut None, EXPORT_SCALE));
         if let Ok(url) = c.to_data_url() {
             download_url("walscope-lag.png", &url);
         }
