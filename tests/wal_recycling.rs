@@ -18,7 +18,6 @@ fn wal_names(out: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The "N WAL file(s) added, M removed, K recycled" part of each checkpoint line.
 /// The primary's server log.
 fn primary_log(r: &Runner) -> &str {
     let p = r.cluster.host_id("primary").unwrap();
@@ -29,6 +28,7 @@ fn primary_log(r: &Runner) -> &str {
         .unwrap()
 }
 
+/// The "N WAL file(s) added, M removed, K recycled" part of each checkpoint line.
 fn file_counts(log: &str) -> Vec<String> {
     log.lines()
         .filter(|l| l.contains("checkpoint complete:"))

@@ -57,7 +57,6 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, Vec<LessonError>> {
     }
 }
 
-/// (front matter, body, line number of the body's first line).
 /// The id in a lesson's front matter, without reading the rest: which built-in lesson
 /// a link names, before the lessons are read.
 pub fn lesson_id(text: &str) -> Option<String> {
@@ -66,6 +65,7 @@ pub fn lesson_id(text: &str) -> Option<String> {
     read_front_matter("", front, &mut Vec::new()).id
 }
 
+/// (front matter, body, line number of the body's first line).
 fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
     let rest = text
         .strip_prefix("---\n")

@@ -99,7 +99,7 @@ impl Lessons {
     }
 
     /// Reads every lesson if the start read only one.
-    fn read_the_rest(&self) {
+    pub fn read_the_rest(&self) {
         if self.complete.try_get_value() != Some(false) {
             return;
         }
@@ -263,6 +263,7 @@ impl Lessons {
 
     /// Removes a teacher's lesson from this browser.
     pub fn remove(&self, ui: Ui, name: &str) {
+        self.read_the_rest();
         self.library
             .update(|lib| lib.lessons.retain(|l| l.file != name));
         self.user_files.update(|f| f.retain(|n| n != name));

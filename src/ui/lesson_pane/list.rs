@@ -17,6 +17,8 @@ pub fn LessonList() -> impl IntoView {
     let lab = expect_context::<LabHandle>();
     let ui = expect_context::<Ui>();
     let lessons = expect_context::<Lessons>();
+    // The list shows every lesson, also when it opens before the rest was read.
+    lessons.read_the_rest();
     let file = NodeRef::<Input>::new();
     let item = move |l: Lesson, own: bool| {
         let id = l.id.clone();
