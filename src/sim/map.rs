@@ -90,3 +90,43 @@ impl<'a, K: Ord> IntoIterator for &'a Set<K> {
         Box::new(self.iter())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_keeps_its_keys_once_and_in_order() {
+        let mut s: Set<String> = ["pg_wal", "base", "global"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert!(!s.insert("base".to_string()), "already there");
+        assert!(s.insert("pg_tblspc".to_string()));
+        assert_eq!(
+            s.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["base", "global", "pg_tblspc", "pg_wal"]
+        );
+        assert!(s.contains("global") && !s.contains("log"));
+        assert!(s.remove("global") && !s.remove("global"));
+        s.retain(|k| k.starts_with("pg_"));
+        assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn a_map_iterates_in_key_order_and_the_last_insert_wins() {
+        let mut m: Map<&str, u32> = Map::new();
+        for (k, v) in [
+            ("standby2", 2),
+            ("primary", 0),
+            ("standby1", 1),
+            ("primary", 9),
+        ] {
+            m.insert(k, v);
+        }
+        assert_eq!(
+            m.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>(),
+            [("primary", 9), ("standby1", 1), ("standby2", 2)]
+        );
+    }
+}
