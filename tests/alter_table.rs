@@ -242,9 +242,8 @@ sub=# INSERT INTO t VALUES (10, 'local', 0);
 /// test_decoding reads a row written after ADD COLUMN with the new column, and the
 /// ALTER TABLE's own transaction as an empty BEGIN/COMMIT pair. Real: a fresh
 /// `initdb -A trust` started with `-c wal_level=logical`, these lines in one `psql -X`
-/// session, printed exactly this with transaction ids 725 to 727: Debian's initdb left
-/// NextXID 724 (pg_controldata), walscope's initdb leaves the one its lab's first
-/// cluster has (736, `INITDB_LAST_XID`), so its ids are 12 higher.
+/// session, printed exactly this with transaction ids 725 to 727 (initdb leaves NextXID
+/// 724, and CREATE TABLE takes it).
 #[test]
 fn test_decoding_shows_ddl_as_an_empty_transaction_and_rows_with_their_columns() {
     let t = run("lab$ node add db2
@@ -265,14 +264,14 @@ db2=# SELECT data FROM pg_logical_slot_get_changes('s', NULL, NULL);
         ),
         "                       data                        
 ---------------------------------------------------
- BEGIN 737
+ BEGIN 725
  table public.d: INSERT: id[integer]:1
- COMMIT 737
- BEGIN 738
- COMMIT 738
- BEGIN 739
+ COMMIT 725
+ BEGIN 726
+ COMMIT 726
+ BEGIN 727
  table public.d: INSERT: id[integer]:2 v[text]:'y'
- COMMIT 739
+ COMMIT 727
 (8 rows)
 
 "

@@ -98,11 +98,11 @@ primary=# SELECT pg_current_wal_lsn();
     );
     // CREATE TABLE and INSERT took two of sub's xids; the primary's first is still its own.
     assert!(
-        output_of(&t, "sub=# SELECT txid_current();").contains("          738\n"),
+        output_of(&t, "sub=# SELECT txid_current();").contains("          726\n"),
         "{t}"
     );
     assert!(
-        output_of(&t, "primary=# SELECT txid_current();").contains("          736\n"),
+        output_of(&t, "primary=# SELECT txid_current();").contains("          724\n"),
         "{t}"
     );
     assert!(output_of(&t, "primary=# SELECT * FROM t;")
@@ -761,7 +761,7 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
         .iter()
         .map(|(_, _, l)| l.as_str())
         .collect();
-    let context = format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"INSERT\" for replication target relation \"public.t\" in transaction 741, finished at {finished}");
+    let context = format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"INSERT\" for replication target relation \"public.t\" in transaction 729, finished at {finished}");
     assert_eq!(
         text,
         [
@@ -905,7 +905,7 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
         .skip_while(|l| !l.contains("skipping"))
         .collect();
     let ctx = |kind: &str| {
-        format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"{kind}\" in transaction 742, finished at {finished}")
+        format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"{kind}\" in transaction 730, finished at {finished}")
     };
     assert_eq!(
         log,
@@ -1318,7 +1318,7 @@ sub$ cat /var/lib/pgsql/data/log/postgresql.log
     );
     assert_eq!(
         log[at + 1].2,
-        format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"INSERT\" in transaction 743, finished at {finished}")
+        format!("CONTEXT:  processing remote data for replication origin \"pg_16391\" during message type \"INSERT\" in transaction 731, finished at {finished}")
     );
     assert!(log[at + 2].2.ends_with("exited with exit code 1"));
 }

@@ -71,6 +71,12 @@ pub enum Halt {
     Clock,
 }
 
+/// The last transaction id initdb leaves used in a fresh cluster (the first one a
+/// transaction gets is the next one), in the lab's first cluster and in every one initdb
+/// makes on another host: initdb of PostgreSQL 15.18 leaves NextXID 0:724
+/// (pg_controldata), and a fresh cluster's first `txid_current()` is 724.
+pub const INITDB_LAST_XID: u32 = 723;
+
 /// The WAL position of a freshly initdb'd cluster.
 pub const INITDB_LSN: Lsn = Lsn(0x0170_7A48);
 
@@ -86,7 +92,7 @@ impl Cluster {
             hosts: Vec::new(),
             net: Net::default(),
             next_conn: 1,
-            next_xid: 735,
+            next_xid: INITDB_LAST_XID,
             outputs: Vec::new(),
             events: Vec::new(),
             backups: Vec::new(),

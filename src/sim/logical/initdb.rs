@@ -1,11 +1,7 @@
 //! initdb on a host of the lab: a second cluster, independent of the first one.
 
-use crate::cluster::{Cluster, INITDB_LSN};
+use crate::cluster::{Cluster, INITDB_LAST_XID, INITDB_LSN};
 use crate::event::{EventKind, HostId};
-
-/// The last transaction id initdb leaves used in a fresh cluster (the first one a
-/// transaction gets is the next one), as in the lab's first cluster.
-pub const INITDB_LAST_XID: u32 = 735;
 
 impl Cluster {
     /// initdb: a new cluster in the host's data directory, with its own system
