@@ -131,21 +131,18 @@ LINE 1: alter table w add column z int default 1 default 2;
 /// A standby replays ALTER TABLE like any other WAL, and refuses it itself.
 #[test]
 fn a_column_added_on_the_primary_reaches_the_standby() {
-    let t = run("primary=# ALTER SYSTEM SET listen_addresses = '*';
-primary=# CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'secret';
-primary$ echo 'host replication replicator 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
-primary$ pg_ctl restart
+    let t = run(&format!(
+        "{PRIMARY_FOR_STANDBY}\
 primary=# CREATE TABLE t (id int primary key);
 primary=# INSERT INTO t VALUES (1);
-lab$ node add standby1
-standby1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
-standby1$ pg_ctl start
+{CLONE_STANDBY1}\
 primary=# ALTER TABLE t ADD COLUMN c int DEFAULT 7;
 primary=# INSERT INTO t VALUES (2, 8);
 lab$ wait 1s
 standby1=# SELECT * FROM t;
 standby1=# ALTER TABLE t DROP COLUMN c;
-");
+"
+    ));
     assert_eq!(
         output_of(&t, "standby1=# SELECT * FROM t;"),
         " id | c \n----+---\n  1 | 7\n  2 | 8\n(2 rows)\n\n"
@@ -164,19 +161,14 @@ standby1=# ALTER TABLE t DROP COLUMN c;
 /// subscriber the row arrives.
 #[test]
 fn ddl_does_not_reach_a_subscriber_and_stops_its_apply_until_the_column_is_added() {
-    let t = run("primary=# ALTER SYSTEM SET wal_level = logical;
-primary=# ALTER SYSTEM SET listen_addresses = '*';
-primary=# CREATE ROLE repuser WITH REPLICATION LOGIN PASSWORD 'secret';
-primary$ echo 'host all repuser 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
-primary$ pg_ctl restart
+    let t = run(&format!(
+        "{PRIMARY_FOR_PUBLISHING}\
 primary=# CREATE TABLE t (id int primary key, v text);
 primary=# INSERT INTO t VALUES (1, 'a');
 primary=# CREATE PUBLICATION mypub FOR TABLE t;
-lab$ node add sub
-sub$ initdb -D /var/lib/pgsql/data
-sub$ pg_ctl start
+{SUBSCRIBER_HOST}\
 sub=# CREATE TABLE t (id int primary key, v text);
-sub=# CREATE SUBSCRIPTION mysub CONNECTION 'host=primary dbname=postgres user=repuser password=secret' PUBLICATION mypub;
+{SUBSCRIBE_MYPUB}\
 lab$ wait 2s
 primary=# ALTER TABLE t ADD COLUMN c int;
 primary=# INSERT INTO t VALUES (2, 'b', 20);
@@ -189,7 +181,8 @@ sub=# ALTER TABLE t ADD COLUMN c int;
 lab$ wait 6s
 sub=# SELECT * FROM t ORDER BY id;
 sub=# INSERT INTO t VALUES (10, 'local', 0);
-");
+"
+    ));
     assert_eq!(
         output_of(
             &t,

@@ -198,13 +198,9 @@ fn nextval_writes_wal_every_32_values_and_after_a_checkpoint() {
 /// start`: `select * from crashseq` printed `33|0|t` and the next nextval 34.
 #[test]
 fn a_standby_and_a_crash_see_the_logged_value() {
-    let t = run("primary=# ALTER SYSTEM SET listen_addresses = '*';
-primary=# CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'secret';
-primary$ echo 'host replication replicator 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
-primary$ pg_ctl restart
-lab$ node add standby1
-standby1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
-standby1$ pg_ctl start
+    let t = run(&format!(
+        "{PRIMARY_FOR_STANDBY}\
+{CLONE_STANDBY1}\
 primary=# CREATE SEQUENCE crashseq;
 primary=# SELECT nextval('crashseq');
 primary=# SELECT nextval('crashseq') AS second;
@@ -216,7 +212,8 @@ primary$ pg_ctl stop -m immediate
 primary$ pg_ctl start
 primary=# SELECT * FROM crashseq AS after_crash;
 primary=# SELECT nextval('crashseq') AS next;
-");
+"
+    ));
     let row = |c: &str| output_of(&t, c).lines().nth(2).unwrap_or("").to_string();
     assert_eq!(
         row("primary=# SELECT * FROM crashseq;"),
@@ -246,19 +243,14 @@ primary=# SELECT nextval('crashseq') AS next;
 /// SEQUENCE s_id_seq` print what is asserted, checked again with `psql -X`).
 #[test]
 fn sequences_are_not_replicated_to_a_subscriber() {
-    let t = run("primary=# ALTER SYSTEM SET wal_level = logical;
-primary=# ALTER SYSTEM SET listen_addresses = '*';
-primary=# CREATE ROLE repuser WITH REPLICATION LOGIN PASSWORD 'secret';
-primary$ echo 'host all repuser 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
-primary$ pg_ctl restart
+    let t = run(&format!(
+        "{PRIMARY_FOR_PUBLISHING}\
 primary=# CREATE TABLE s (id serial primary key, v text);
 primary=# INSERT INTO s (v) VALUES ('a'), ('b');
 primary=# CREATE PUBLICATION mypub FOR TABLE s;
-lab$ node add sub
-sub$ initdb -D /var/lib/pgsql/data
-sub$ pg_ctl start
+{SUBSCRIBER_HOST}\
 sub=# CREATE TABLE s (id serial primary key, v text);
-sub=# CREATE SUBSCRIPTION mysub CONNECTION 'host=primary dbname=postgres user=repuser password=secret' PUBLICATION mypub;
+{SUBSCRIBE_MYPUB}\
 lab$ wait 2s
 primary=# INSERT INTO s (v) VALUES ('c');
 lab$ wait 1s
@@ -268,7 +260,8 @@ sub=# SELECT * FROM s;
 sub=# INSERT INTO s (v) VALUES ('local');
 primary=# ALTER PUBLICATION mypub ADD TABLE s_id_seq;
 primary=# ALTER PUBLICATION mypub ADD SEQUENCE s_id_seq;
-");
+"
+    ));
     assert_eq!(
         output_of(&t, "primary=# SELECT last_value, is_called FROM s_id_seq;"),
         " last_value | is_called \n------------+-----------\n          3 | t\n(1 row)\n\n"

@@ -38,3 +38,36 @@ pub fn is_prompt(line: &str) -> bool {
     (name_end > 0 && (line[name_end..].starts_with("=# ") || line[name_end..].starts_with("$ ")))
         || line.starts_with("-- virtual time")
 }
+
+/// The primary made ready for a streaming standby: listening on every address, a
+/// `replicator` role with a password, and the pg_hba.conf line that lets it replicate.
+pub const PRIMARY_FOR_STANDBY: &str = "primary=# ALTER SYSTEM SET listen_addresses = '*';
+primary=# CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD 'secret';
+primary$ echo 'host replication replicator 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ pg_ctl restart
+";
+
+/// A host `standby1` cloned from the primary with pg_basebackup -R, and started.
+pub const CLONE_STANDBY1: &str = "lab$ node add standby1
+standby1$ PGPASSWORD=secret pg_basebackup -h primary -U replicator -D /var/lib/pgsql/data -R
+standby1$ pg_ctl start
+";
+
+/// The primary made ready to publish: wal_level = logical, listening on every address,
+/// a `repuser` REPLICATION role that pg_hba.conf lets reach every database.
+pub const PRIMARY_FOR_PUBLISHING: &str = "primary=# ALTER SYSTEM SET wal_level = logical;
+primary=# ALTER SYSTEM SET listen_addresses = '*';
+primary=# CREATE ROLE repuser WITH REPLICATION LOGIN PASSWORD 'secret';
+primary$ echo 'host all repuser 10.0.0.0/24 scram-sha-256' >> pg_hba.conf
+primary$ pg_ctl restart
+";
+
+/// A host `sub` with a cluster of its own, initdb'd and started.
+pub const SUBSCRIBER_HOST: &str = "lab$ node add sub
+sub$ initdb -D /var/lib/pgsql/data
+sub$ pg_ctl start
+";
+
+/// `sub` subscribes to the primary's publication `mypub` as `repuser`.
+pub const SUBSCRIBE_MYPUB: &str = "sub=# CREATE SUBSCRIPTION mysub CONNECTION 'host=primary dbname=postgres user=repuser password=secret' PUBLICATION mypub;
+";
