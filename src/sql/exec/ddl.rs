@@ -6,6 +6,9 @@ use crate::sql::{self, AlterTableAction, Expr, RoleOption, ServerError};
 
 use super::{Exec, Res, Rows, StatementResult};
 
+/// Changes with the WAL bytes each one writes, as `commit` takes them.
+type WalChanges = Vec<(u64, Change)>;
+
 /// What a DEFAULT expression is to walscope: a constant, or a sequence's next value.
 enum DefaultExpr<'a> {
     Constant(&'a Expr),
@@ -286,52 +289,74 @@ impl Exec<'_> {
         self.commit(vec![(size, change)], "ALTER TABLE")
     }
 
+    /// `DROP <kind> name [, ...] [IF EXISTS]` as PostgreSQL runs it: a name that does
+    /// not exist is an error and nothing is dropped, or under IF EXISTS a NOTICE before
+    /// the tag; the changes `changes_of` gives the others commit as one transaction.
+    pub(super) fn drop_objects(
+        &mut self,
+        kind: &str,
+        names: Vec<String>,
+        if_exists: bool,
+        exists: &dyn Fn(&Self, &str) -> bool,
+        changes_of: &dyn Fn(&Self, String) -> WalChanges,
+    ) -> Res<StatementResult> {
+        let tag = format!("DROP {}", kind.to_ascii_uppercase());
+        self.read_only(&tag)?;
+        let mut changes = Vec::new();
+        let mut notices = String::new();
+        for n in names {
+            if !exists(self, &n) {
+                if if_exists {
+                    notices.push_str(&format!(
+                        "NOTICE:  {kind} \"{n}\" does not exist, skipping\n"
+                    ));
+                    continue;
+                }
+                return Err(ServerError::new(format!("{kind} \"{n}\" does not exist")));
+            }
+            changes.extend(changes_of(self, n));
+        }
+        Ok(match self.commit(changes, &tag)? {
+            StatementResult::Tag(t) => StatementResult::Tag(format!("{notices}{t}")),
+            other => other,
+        })
+    }
+
     pub(super) fn drop_table(
         &mut self,
         names: Vec<String>,
         if_exists: bool,
     ) -> Res<StatementResult> {
-        self.read_only("DROP TABLE")?;
-        let mut changes = Vec::new();
-        let mut notices = String::new();
-        for n in names {
-            if self.table(&n).is_err() {
-                if if_exists {
-                    notices.push_str(&format!(
-                        "NOTICE:  table \"{n}\" does not exist, skipping\n"
-                    ));
-                    continue;
-                }
-                return Err(ServerError::new(format!("table \"{n}\" does not exist")));
-            }
-            // Its serial columns' sequences go with it.
-            let owned: Vec<String> = self
-                .c
-                .data(self.h)
-                .map(|d| {
-                    d.db.sequences
-                        .iter()
-                        .filter(|(_, q)| q.owned_by.as_ref().is_some_and(|(t, _)| *t == n))
-                        .map(|(q, _)| q.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
-            changes.push((2_048, Change::DropTable { name: n }));
-            for q in owned {
-                changes.push((
-                    wal::DROP_SEQUENCE_RECORD,
-                    Change::SetSequence {
-                        name: q,
-                        sequence: None,
-                    },
-                ));
-            }
-        }
-        let r = self.commit(changes, "DROP TABLE")?;
-        Ok(match r {
-            StatementResult::Tag(t) => StatementResult::Tag(format!("{notices}{t}")),
-            other => other,
-        })
+        self.drop_objects(
+            "table",
+            names,
+            if_exists,
+            &|x, n| x.table(n).is_ok(),
+            &|x, n| {
+                // Its serial columns' sequences go with it.
+                let owned: Vec<String> =
+                    x.c.data(x.h)
+                        .map(|d| {
+                            d.db.sequences
+                                .iter()
+                                .filter(|(_, q)| q.owned_by.as_ref().is_some_and(|(t, _)| *t == n))
+                                .map(|(q, _)| q.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                let mut changes = vec![(2_048, Change::DropTable { name: n })];
+                changes.extend(owned.into_iter().map(|q| {
+                    (
+                        wal::DROP_SEQUENCE_RECORD,
+                        Change::SetSequence {
+                            name: q,
+                            sequence: None,
+                        },
+                    )
+                }));
+                changes
+            },
+        )
     }
 
     pub(super) fn create_role(

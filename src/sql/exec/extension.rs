@@ -95,36 +95,23 @@ impl Exec<'_> {
         names: Vec<String>,
         if_exists: bool,
     ) -> Res<StatementResult> {
-        self.read_only("DROP EXTENSION")?;
-        let mut notices = String::new();
-        let mut changes = Vec::new();
-        for n in names {
-            if !self.has_extension(&n) {
-                if if_exists {
-                    notices.push_str(&format!(
-                        "NOTICE:  extension \"{n}\" does not exist, skipping\n"
-                    ));
-                    continue;
-                }
-                return Err(ServerError::new(format!(
-                    "extension \"{n}\" does not exist"
-                )));
-            }
-            let bytes = extension(&n).map_or(1_192, |e| e.drop_bytes);
-            changes.push((
-                bytes,
-                Change::SetExtension {
-                    name: n,
-                    extension: None,
-                    oids: 0,
-                },
-            ));
-        }
-        let r = self.commit(changes, "DROP EXTENSION")?;
-        Ok(match r {
-            StatementResult::Tag(t) => StatementResult::Tag(format!("{notices}{t}")),
-            other => other,
-        })
+        self.drop_objects(
+            "extension",
+            names,
+            if_exists,
+            &|x, n| x.has_extension(n),
+            &|_, n| {
+                let bytes = extension(&n).map_or(1_192, |e| e.drop_bytes);
+                vec![(
+                    bytes,
+                    Change::SetExtension {
+                        name: n,
+                        extension: None,
+                        oids: 0,
+                    },
+                )]
+            },
+        )
     }
 
     /// `pg_extension`, in OID order.

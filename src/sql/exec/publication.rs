@@ -229,34 +229,21 @@ impl Exec<'_> {
         names: Vec<String>,
         if_exists: bool,
     ) -> Res<StatementResult> {
-        self.read_only("DROP PUBLICATION")?;
-        let mut notices = String::new();
-        let mut changes = Vec::new();
-        for n in names {
-            if self.publication(&n).is_err() {
-                if if_exists {
-                    notices.push_str(&format!(
-                        "NOTICE:  publication \"{n}\" does not exist, skipping\n"
-                    ));
-                    continue;
-                }
-                return Err(ServerError::new(format!(
-                    "publication \"{n}\" does not exist"
-                )));
-            }
-            changes.push((
-                DROP_BYTES,
-                Change::SetPublication {
-                    name: n,
-                    publication: None,
-                },
-            ));
-        }
-        let r = self.commit(changes, "DROP PUBLICATION")?;
-        Ok(match r {
-            StatementResult::Tag(t) => StatementResult::Tag(format!("{notices}{t}")),
-            other => other,
-        })
+        self.drop_objects(
+            "publication",
+            names,
+            if_exists,
+            &|x, n| x.publication(n).is_ok(),
+            &|_, n| {
+                vec![(
+                    DROP_BYTES,
+                    Change::SetPublication {
+                        name: n,
+                        publication: None,
+                    },
+                )]
+            },
+        )
     }
 
     /// CheckCmdReplicaIdentity: an UPDATE or DELETE of a table without a primary key

@@ -109,32 +109,21 @@ impl Exec<'_> {
         names: Vec<String>,
         if_exists: bool,
     ) -> Res<StatementResult> {
-        self.read_only("DROP SEQUENCE")?;
-        let mut changes = Vec::new();
-        let mut notices = String::new();
-        for n in names {
-            if self.sequence(&n).is_none() {
-                if if_exists {
-                    notices.push_str(&format!(
-                        "NOTICE:  sequence \"{n}\" does not exist, skipping\n"
-                    ));
-                    continue;
-                }
-                return Err(ServerError::new(format!("sequence \"{n}\" does not exist")));
-            }
-            changes.push((
-                wal::DROP_SEQUENCE_RECORD,
-                Change::SetSequence {
-                    name: n,
-                    sequence: None,
-                },
-            ));
-        }
-        let r = self.commit(changes, "DROP SEQUENCE")?;
-        Ok(match r {
-            StatementResult::Tag(t) => StatementResult::Tag(format!("{notices}{t}")),
-            other => other,
-        })
+        self.drop_objects(
+            "sequence",
+            names,
+            if_exists,
+            &|x, n| x.sequence(n).is_some(),
+            &|_, n| {
+                vec![(
+                    wal::DROP_SEQUENCE_RECORD,
+                    Change::SetSequence {
+                        name: n,
+                        sequence: None,
+                    },
+                )]
+            },
+        )
     }
 
     /// `SELECT * FROM seq`: its one row.
